@@ -1,0 +1,21 @@
+// Two projects: pure unit tests (parallel) and integration tests against the
+// real Asterisk (serial: one conference app may hold the Stasis app name at a time).
+const tsJest = { '^.+\\.ts$': ['ts-jest', { diagnostics: { warnOnly: false } }] };
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/helpers/globalSetup.ts',
+      slowTestThreshold: 30,
+    },
+  ],
+};

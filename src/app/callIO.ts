@@ -1,0 +1,133 @@
+import { CollectorState, collect, EMPTY_ENTRY, EntryMode, InvalidReason, TimerKind } from '../domain/digitCollector';
+import { AriCalls } from '../ari/ariCalls';
+import { Playbacks } from '../ari/playbacks';
+import { CallSession } from './callSession';
+
+export type EntryOutcome = { type: 'complete'; value: string } | { type: 'invalid'; reason: InvalidReason };
+
+/** What the caller flow does to its call; every method rejects with CallEnded once the caller hangs up. */
+export interface CallIO {
+  answer(): Promise<void>;
+  /** Plays the media list to the end (or until the call ends). */
+  play(media: readonly string[]): Promise<void>;
+  /** Plays a prompt and collects an entry; the first key stops the prompt (barge-in). */
+  prompt(media: readonly string[], mode: EntryMode): Promise<EntryOutcome>;
+  hold(on: boolean): Promise<void>;
+  sleep(ms: number): Promise<void>;
+  hangup(): Promise<void>;
+}
+
+export interface EntryTimeouts {
+  readonly firstDigitMs: number;
+  readonly interDigitMs: number;
+}
+
+/** CallIO over ARI for one session. */
+export class AriCallIO implements CallIO {
+  constructor(
+    private readonly session: CallSession,
+    private readonly ari: AriCalls,
+    private readonly playbacks: Playbacks,
+    private readonly timeouts: EntryTimeouts,
+    private readonly mohClass: string,
+  ) {}
+
+  async answer(): Promise<void> {
+    await this.ari.answer(this.session.id);
+    this.throwIfEnded();
+  }
+
+  async play(media: readonly string[]): Promise<void> {
+    const prompt = this.playbacks.play(this.session.id, media);
+    await untilEnded(this.session.signal, prompt.finished, () => prompt.stop());
+  }
+
+  prompt(media: readonly string[], mode: EntryMode): Promise<EntryOutcome> {
+    const signal = this.session.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<EntryOutcome>((resolve, reject) => {
+      let state: CollectorState = EMPTY_ENTRY;
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      let stopListening = (): void => undefined;
+      const prompt = media.length > 0 ? this.playbacks.play(this.session.id, media) : undefined;
+
+      const settle = (finish: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        stopListening();
+        signal.removeEventListener('abort', onAbort);
+        prompt?.stop();
+        finish();
+      };
+      const arm = (kind: TimerKind): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => feed({ type: 'timeout' }), kind === 'first' ? this.timeouts.firstDigitMs : this.timeouts.interDigitMs);
+      };
+      const feed = (input: Parameters<typeof collect>[2]): void => {
+        const step = collect(mode, state, input);
+        if (step.type === 'continue') {
+          state = step.state;
+          arm(step.timer);
+        } else {
+          settle(() => resolve(step.type === 'complete' ? { type: 'complete', value: step.value } : { type: 'invalid', reason: step.reason }));
+        }
+      };
+      const onAbort = (): void => settle(() => reject(signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+
+      stopListening = this.session.listen((key) => {
+        prompt?.stop();
+        feed({ type: 'key', key });
+      });
+      this.session.replayTypeahead();
+      // The first-digit clock starts once the prompt has been heard.
+      if (prompt) void prompt.finished.then(() => { if (!settled && state.keyed === '') arm('first'); });
+      else if (!settled) arm('first');
+    }).then((outcome) => {
+      if (outcome.type === 'invalid') this.session.discardTypeahead();
+      return outcome;
+    });
+  }
+
+  async hold(on: boolean): Promise<void> {
+    if (on) await this.ari.startChannelMoh(this.session.id, this.mohClass);
+    else await this.ari.stopChannelMoh(this.session.id);
+    this.throwIfEnded();
+  }
+
+  sleep(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    return untilEnded(this.session.signal, elapsed, () => clearTimeout(timer));
+  }
+
+  async hangup(): Promise<void> {
+    await this.ari.hangup(this.session.id);
+  }
+
+  private throwIfEnded(): void {
+    if (this.session.signal.aborted) throw this.session.signal.reason;
+  }
+}
+
+/** Waits for `work`, or rejects with the call's end, running `cancel` so nothing is left behind. */
+function untilEnded(signal: AbortSignal, work: Promise<void>, cancel: () => void): Promise<void> {
+  if (signal.aborted) {
+    cancel();
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      cancel();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      if (signal.aborted) reject(signal.reason);
+      else resolve();
+    });
+  });
+}

@@ -1,0 +1,80 @@
+import { CallerKind, Key } from '../domain/types';
+
+/** Keys keyed while nothing collects (type-ahead); beyond this they are dropped. */
+const TYPEAHEAD_LIMIT = 32;
+
+export interface CallInfo {
+  readonly channelId: string;
+  readonly callerKind: CallerKind;
+  /** Caller id number as Asterisk reports it; untrusted for external calls. */
+  readonly callerId: string;
+  /** Digits dialled after the server number ('' for the number alone). */
+  readonly suffix: string;
+}
+
+/**
+ * One call, from StasisStart to StasisEnd. Registered synchronously when the call arrives;
+ * its AbortSignal ends every wait of the call (prompt, timer, queue) when the caller hangs up.
+ */
+export class CallSession {
+  private readonly controller = new AbortController();
+  private keyListener: ((key: Key) => void) | undefined;
+  private readonly typeahead: Key[] = [];
+  /** The room this call holds (keying its PIN, waiting, or in it), for the clean-up at the end. */
+  room: string | undefined;
+  /** Set once in the bridge: keys then go to the in-conference handler. */
+  inConference = false;
+
+  constructor(readonly info: CallInfo) {}
+
+  get id(): string {
+    return this.info.channelId;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get ended(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  end(reason: string): void {
+    this.keyListener = undefined;
+    this.typeahead.length = 0;
+    this.controller.abort(new CallEnded(reason));
+  }
+
+  /** A key from the caller: to whoever listens now, or kept for the next prompt. */
+  key(key: Key): void {
+    if (this.ended) return;
+    if (this.keyListener) this.keyListener(key);
+    else if (this.typeahead.length < TYPEAHEAD_LIMIT) this.typeahead.push(key);
+  }
+
+  /** Takes the caller's keys from now on; returns the function that stops listening. */
+  listen(listener: (key: Key) => void): () => void {
+    this.keyListener = listener;
+    return () => {
+      if (this.keyListener === listener) this.keyListener = undefined;
+    };
+  }
+
+  /** Hands keys keyed ahead to the listener, one at a time: one that completes an entry leaves the rest. */
+  replayTypeahead(): void {
+    while (this.keyListener && this.typeahead.length > 0) this.keyListener(this.typeahead.shift() as Key);
+  }
+
+  /** Forgets keys keyed ahead, after an invalid entry: the caller starts again. */
+  discardTypeahead(): void {
+    this.typeahead.length = 0;
+  }
+}
+
+/** The reason a call's signal is aborted: the call is over (hangup, or we ended it). */
+export class CallEnded extends Error {
+  constructor(reason: string) {
+    super(`call ended: ${reason}`);
+    this.name = 'CallEnded';
+  }
+}

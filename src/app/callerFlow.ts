@@ -1,0 +1,173 @@
+import { admitCaller, mayStartRoom, Refusal } from '../domain/admission';
+import { EntryMode } from '../domain/digitCollector';
+import { PinGuard } from '../domain/pinGuard';
+import { parseDialledSuffix, parseRoomEntry } from '../domain/roomNumber';
+import { RoomRequest } from '../domain/types';
+import { Settings } from '../config/schema';
+import { Logger } from '../logger';
+import { CallIO } from './callIO';
+import { CallSession } from './callSession';
+import { digitsOf, numberOf, REFUSAL_SOUND, Sound } from './media';
+import { EnterRole, RoomRegistry } from './roomRegistry';
+
+export interface FlowDeps {
+  /** The settings in force when the call arrived; a later change applies to later calls. */
+  readonly settings: Settings;
+  readonly rooms: RoomRegistry;
+  readonly guard: PinGuard;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+/** How a caller's flow ended: in a room (the call goes on), or done (hang the call up). */
+export type FlowEnd = 'in-conference' | 'hang-up';
+
+const ROOM_ENTRY: EntryMode = { kind: 'room' };
+
+/**
+ * The caller's way in, as SPEC.md tells it: admission, room (keyed, dialled or random),
+ * PIN (set by the first caller, checked for the others), then the bridge.
+ * Decisions come from the pure domain; this function only sequences them.
+ */
+export async function runCallerFlow(session: CallSession, io: CallIO, deps: FlowDeps): Promise<FlowEnd> {
+  const { settings, log } = deps;
+  const { callerKind } = session.info;
+  await io.answer();
+
+  const refusal = admitCaller(settings, callerKind);
+  if (refusal) return refuse(io, deps, refusal);
+
+  const request = await askRoom(session, io, deps);
+  if (!request) return goodbye(io);
+
+  let room: string;
+  let role: EnterRole;
+  let announce: string[] = [];
+  if (request.kind === 'random') {
+    const startRefusal = mayStartRoom(settings, callerKind);
+    if (startRefusal) return refuse(io, deps, startRefusal);
+    const drawn = deps.rooms.reserveRandom(request.digits, session.id);
+    if (drawn === undefined) {
+      log.warn('no free room', { event: 'refused', reason: 'no-free-room', digits: request.digits });
+      await io.play([Sound.noFreeRoom, Sound.goodbye]);
+      return 'hang-up';
+    }
+    room = drawn;
+    role = 'first';
+    announce = [Sound.yourNumberIs, digitsOf(room)];
+    log.info('random room reserved', { event: 'reserved', room });
+  } else {
+    room = request.room;
+    role = deps.rooms.enter(room, session.id);
+  }
+  session.room = room;
+  if (role === 'first') {
+    const startRefusal = mayStartRoom(settings, callerKind);
+    if (startRefusal) return refuse(io, deps, startRefusal);
+  }
+
+  const admitted = await askPin(session, io, deps, room, role, announce);
+  if (!admitted) return 'hang-up';
+
+  const joined = await deps.rooms.join(room, session.id, { channelId: session.id, callerId: session.info.callerId });
+  if (joined.kind === 'gone') return 'hang-up';
+  session.inConference = true;
+  log.info('joined', { event: 'joined', room, others: joined.others });
+
+  const welcome = [Sound.entering, digitsOf(room)];
+  if (joined.others === 0) welcome.push(Sound.onlyPerson);
+  else welcome.push(Sound.thereAre, numberOf(joined.others), Sound.otherParticipants);
+  await io.play(welcome);
+  if (joined.others === 0) await deps.rooms.startHoldMusicIfAlone(room);
+  return 'in-conference';
+}
+
+/** The room: from the dialled suffix, or keyed after a prompt, with the allowed attempts. */
+async function askRoom(session: CallSession, io: CallIO, deps: FlowDeps): Promise<RoomRequest | undefined> {
+  const dialled = parseDialledSuffix(session.info.suffix);
+  if (dialled.kind === 'request') return dialled.request;
+  // An invalid direct dial is said to be so, then the caller is asked as if the number alone was dialled.
+  let prompt = dialled.kind === 'invalid' ? [Sound.invalidRoom, Sound.enterRoom] : [Sound.enterRoom];
+  for (let attempt = 1; attempt <= deps.settings.entry.maxAttempts; attempt++) {
+    const outcome = await io.prompt(prompt, ROOM_ENTRY);
+    const request = outcome.type === 'complete' ? parseRoomEntry(outcome.value) : undefined;
+    if (request) return request;
+    deps.log.info('invalid room entry', { event: 'invalid-room', attempt, reason: outcome.type === 'invalid' ? outcome.reason : 'not-a-room' });
+    prompt = [Sound.invalidRoom, Sound.enterRoom];
+  }
+  return undefined;
+}
+
+/**
+ * The PIN. The first caller's PIN becomes the room's; a later caller keys theirs, waits if the
+ * first is still keying, then is checked. Wrong PINs count against the caller and the room.
+ */
+async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: string, role: EnterRole, announce: string[]): Promise<boolean> {
+  const { settings, rooms, guard, log } = deps;
+  const mode: EntryMode = { kind: 'pin', maxLength: settings.entry.pinMaxLength };
+  const guardKeys = [`caller:${session.info.callerKind}:${session.info.callerId || 'anonymous'}`, `room:${room}`];
+  let prompt = [...announce, Sound.enterPin];
+  for (let attempt = 1; attempt <= settings.entry.maxAttempts; attempt++) {
+    if (role === 'other') {
+      const verdict = guard.check(guardKeys, deps.now());
+      if (verdict.kind === 'locked') return lockedOut(io, deps, room, verdict.retryAfterMs);
+      if (verdict.delayMs > 0) await io.sleep(verdict.delayMs);
+    }
+    const outcome = await io.prompt(prompt, mode);
+    prompt = [Sound.invalidPin, Sound.enterPin];
+    if (outcome.type === 'invalid') {
+      log.info('invalid PIN entry', { event: 'invalid-pin-entry', room, attempt, reason: outcome.reason });
+      continue;
+    }
+    if (role === 'other' && (await waitForFirstPin(session, io, deps, room)) === 'promoted') {
+      role = 'first';
+      const refusal = mayStartRoom(settings, session.info.callerKind);
+      if (refusal) return refuse(io, deps, refusal).then(() => false);
+    }
+    if (role === 'first') {
+      rooms.setPin(room, session.id, outcome.value);
+      log.info('room PIN set', { event: 'pin-set', room, emptyPin: outcome.value === '' });
+      return true;
+    }
+    if (rooms.verifyPin(room, outcome.value)) {
+      guard.recordSuccess(guardKeys[0] as string);
+      return true;
+    }
+    const locked = guard.recordFailure(guardKeys, deps.now());
+    log.warn('wrong PIN', { event: 'wrong-pin', room, attempt, callerId: session.info.callerId, callerKind: session.info.callerKind, locked });
+    if (locked) return lockedOut(io, deps, room, settings.bruteForce.lockoutSeconds * 1000);
+  }
+  await goodbye(io);
+  return false;
+}
+
+/** While the room's first caller is still keying the PIN: music, then the outcome. */
+async function waitForFirstPin(session: CallSession, io: CallIO, deps: FlowDeps, room: string): Promise<'set' | 'promoted'> {
+  const pending = deps.rooms.awaitFirstPin(room, session.id, session.signal);
+  let settled = false;
+  void pending.then(() => (settled = true), () => (settled = true));
+  await Promise.resolve();
+  if (settled) return pending;
+  deps.log.info('waiting for the first PIN', { event: 'waiting', room });
+  await io.hold(true);
+  const outcome = await pending;
+  await io.hold(false);
+  return outcome;
+}
+
+async function lockedOut(io: CallIO, deps: FlowDeps, room: string, retryAfterMs: number): Promise<false> {
+  deps.log.warn('PIN entry locked', { event: 'refused', reason: 'pin-locked', room, retryAfterMs });
+  await io.play([Sound.pinLocked, Sound.goodbye]);
+  return false;
+}
+
+async function refuse(io: CallIO, deps: FlowDeps, refusal: Refusal): Promise<FlowEnd> {
+  deps.log.info('caller refused', { event: 'refused', reason: refusal });
+  await io.play([REFUSAL_SOUND[refusal]]);
+  return 'hang-up';
+}
+
+async function goodbye(io: CallIO): Promise<FlowEnd> {
+  await io.play([Sound.goodbye]);
+  return 'hang-up';
+}

@@ -1,0 +1,196 @@
+import { randomInt } from 'node:crypto';
+import { PinGuard } from '../domain/pinGuard';
+import { isKey } from '../domain/types';
+import { AriCalls } from '../ari/ariCalls';
+import { AriEvent, EventStream } from '../ari/eventStream';
+import { Playbacks } from '../ari/playbacks';
+import { RestClient } from '../ari/restClient';
+import { Settings } from '../config/schema';
+import { SettingsStore } from '../config/settingsStore';
+import { Logger } from '../logger';
+import { AriCallIO } from './callIO';
+import { CallEnded, CallSession } from './callSession';
+import { runCallerFlow } from './callerFlow';
+import { createBridgeOps } from './bridgeOps';
+import { Sound } from './media';
+import { RoomRegistry, RoomSounds } from './roomRegistry';
+
+interface StasisChannel {
+  id: string;
+  caller?: { number?: string };
+}
+
+/** Counts of what the app holds, for tests, soak runs and the status API: all 0 when idle. */
+export interface AppStats {
+  sessions: number;
+  rooms: number;
+  playbacks: number;
+  roomQueues: number;
+  guardEntries: number;
+}
+
+/**
+ * The conference application: one Stasis app, one session per call (registered synchronously
+ * at StasisStart, ended at StasisEnd), one room registry. Wiring and event routing only.
+ */
+export class ConferenceApp {
+  readonly rest: RestClient;
+  readonly ari: AriCalls;
+  readonly events: EventStream;
+  readonly rooms: RoomRegistry;
+  private readonly playbacks: Playbacks;
+  private readonly guard: PinGuard;
+  private readonly sessions = new Map<string, CallSession>();
+  private readonly sweepTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: SettingsStore,
+    private readonly log: Logger,
+  ) {
+    const settings = store.current;
+    this.rest = new RestClient({ ...settings.ari, maxConnections: settings.ari.maxConnections, timeoutMs: settings.ari.requestTimeoutMs });
+    this.ari = new AriCalls(this.rest);
+    this.events = new EventStream({ ...settings.ari, pingIntervalMs: 5000, backoffInitialMs: 250, backoffMaxMs: 10000 });
+    this.playbacks = new Playbacks(this.ari, (error, channelId) => this.restFailed(error, channelId));
+    this.guard = new PinGuard(settings.bruteForce);
+    this.rooms = new RoomRegistry(createBridgeOps(this.ari, () => this.store.current, (e, where) => this.restFailed(e, where)), randomInt, Date.now, roomSounds(settings));
+    this.sweepTimer = setInterval(() => this.guard.sweep(Date.now()), 60_000);
+    this.sweepTimer.unref();
+
+    this.events.on('event', (event) => this.onEvent(event));
+    this.events.on('connected', () => void this.onConnected());
+    this.events.on('disconnected', (reason, retryInMs) => this.log.warn('ARI disconnected', { event: 'ari-disconnected', reason, retryInMs }));
+    store.on('changed', (next, previous) => this.onSettingsChanged(next, previous));
+  }
+
+  start(): Promise<void> {
+    this.events.start();
+    return this.events.whenConnected();
+  }
+
+  stop(): void {
+    clearInterval(this.sweepTimer);
+    this.events.stop();
+    for (const session of this.sessions.values()) session.end('shutdown');
+    this.sessions.clear();
+    this.rest.close();
+  }
+
+  stats(): AppStats {
+    return { sessions: this.sessions.size, rooms: this.rooms.roomCount, playbacks: this.playbacks.size, roomQueues: this.rooms.pendingOperations, guardEntries: this.guard.size };
+  }
+
+  private async onConnected(): Promise<void> {
+    const settings = this.store.current;
+    this.log.info('ARI connected', { event: 'ari-connected', url: settings.ari.url, app: settings.ari.app });
+    await this.pushDialplanSettings(settings);
+  }
+
+  /** The dialplan reads the server number and app name from globals: set them on every (re)connect and change. */
+  private async pushDialplanSettings(settings: Settings): Promise<void> {
+    try {
+      await this.ari.setGlobal('CONF_NUMBER', settings.number);
+      await this.ari.setGlobal('CONF_APP', settings.ari.app);
+    } catch (error) {
+      this.log.error('could not set the dialplan globals', { event: 'dialplan-sync-failed', error: String(error) });
+    }
+  }
+
+  private onSettingsChanged(next: Settings, previous: Settings): void {
+    this.log.info('settings changed', { event: 'settings-changed' });
+    if (JSON.stringify(next.ari) !== JSON.stringify(previous.ari)) {
+      this.log.warn('ari.* settings take effect at the next restart', { event: 'restart-needed', setting: 'ari' });
+    }
+    if (next.log.level !== previous.log.level) this.log.level = next.log.level;
+    this.guard.update(next.bruteForce);
+    this.rooms.updateSounds(roomSounds(next));
+    if (next.number !== previous.number) void this.pushDialplanSettings(next);
+  }
+
+  private onEvent(event: AriEvent): void {
+    const channel = event.channel as StasisChannel | undefined;
+    switch (event.type) {
+      case 'StasisStart':
+        if (channel) this.onStasisStart(channel, (event.args as string[] | undefined) ?? []);
+        return;
+      case 'StasisEnd':
+        if (channel) this.onStasisEnd(channel.id);
+        return;
+      case 'ChannelDtmfReceived': {
+        const digit = String(event.digit);
+        if (channel && isKey(digit)) this.sessions.get(channel.id)?.key(digit);
+        return;
+      }
+      case 'PlaybackStarted':
+      case 'PlaybackFinished':
+        this.playbacks.onEvent(event);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onStasisStart(channel: StasisChannel, args: string[]): void {
+    if (this.sessions.has(channel.id)) return;
+    const [suffix = '', kind = 'internal'] = args;
+    const session = new CallSession({
+      channelId: channel.id,
+      callerKind: kind === 'external' ? 'external' : 'internal',
+      callerId: channel.caller?.number ?? '',
+      suffix,
+    });
+    this.sessions.set(channel.id, session);
+    void this.runSession(session);
+  }
+
+  private onStasisEnd(channelId: string): void {
+    const session = this.sessions.get(channelId);
+    if (!session) return;
+    this.sessions.delete(channelId);
+    session.end('hangup');
+    this.playbacks.forgetChannel(channelId);
+  }
+
+  private async runSession(session: CallSession): Promise<void> {
+    const settings = this.store.current;
+    const log = this.log.child({ call: session.id });
+    log.info('call', { event: 'call', callerKind: session.info.callerKind, callerId: session.info.callerId, dialled: session.info.suffix });
+    const io = new AriCallIO(session, this.ari, this.playbacks, {
+      firstDigitMs: settings.entry.firstDigitTimeoutSeconds * 1000,
+      interDigitMs: settings.entry.interDigitTimeoutSeconds * 1000,
+    }, settings.sounds.musicOnHoldClass);
+    // Whenever the call ends (in a prompt, waiting, or in the room), what it held is given back.
+    session.signal.addEventListener('abort', () => void this.departRoom(session), { once: true });
+    try {
+      const end = await runCallerFlow(session, io, { settings, rooms: this.rooms, guard: this.guard, now: Date.now, log });
+      if (end === 'hang-up') await io.hangup();
+    } catch (error) {
+      if (error instanceof CallEnded) return;
+      log.error('call failed', { event: 'call-failed', error: String(error) });
+      await io.hangup().catch(() => undefined);
+    }
+  }
+
+  private async departRoom(session: CallSession): Promise<void> {
+    const room = session.room;
+    if (room === undefined) return;
+    session.room = undefined;
+    try {
+      await this.rooms.depart(room, session.id, session.id);
+      if (session.inConference) this.log.info('left', { call: session.id, event: 'left', room });
+    } catch (error) {
+      this.log.error('room clean-up failed', { call: session.id, event: 'cleanup-failed', room, error: String(error) });
+    }
+  }
+
+  private restFailed(error: unknown, where: string): void {
+    this.log.error('ARI request failed', { event: 'ari-error', where, error: String(error) });
+  }
+}
+
+function roomSounds(settings: Settings): RoomSounds {
+  return {
+    joinTone: settings.sounds.joinTone ? Sound.joinTone : undefined,
+    leaveTone: settings.sounds.leaveTone ? Sound.leaveTone : undefined,
+  };
+}

@@ -1,0 +1,34 @@
+import { Refusal } from '../domain/admission';
+
+/** Every prompt the app plays, in one place: Asterisk's core prompts and our own (sounds/). */
+export const Sound = {
+  enterRoom: 'sound:conf-getconfno',
+  enterPin: 'sound:conf-getpin',
+  invalidRoom: 'sound:conf-invalid',
+  invalidPin: 'sound:conf-invalidpin',
+  entering: 'sound:conf-enteringno',
+  onlyPerson: 'sound:conf-onlyperson',
+  thereAre: 'sound:conf-thereare',
+  otherParticipants: 'sound:conf-otherinparty',
+  goodbye: 'sound:goodbye',
+  yourNumberIs: 'sound:conference/your-conference-number-is',
+  noFreeRoom: 'sound:conference/no-free-room',
+  pinLocked: 'sound:conference/pin-locked',
+  joinTone: 'sound:conference/join-tone',
+  leaveTone: 'sound:conference/leave-tone',
+} as const;
+
+export const REFUSAL_SOUND: Record<Refusal, string> = {
+  'service-unavailable': 'sound:conference/service-unavailable',
+  'external-not-allowed': 'sound:conference/external-not-allowed',
+  'external-may-not-start': 'sound:conference/external-may-not-start',
+};
+
+/** A number read digit by digit ("4 7 1"), as a caller passes it on. */
+export function digitsOf(number: string): string {
+  return `digits:${number}`;
+}
+
+export function numberOf(count: number): string {
+  return `number:${count}`;
+}

@@ -1,0 +1,269 @@
+import { drawRandomRoom, RandomInt } from '../domain/randomRoom';
+import { hashPin, PinHash, pinMatches } from '../domain/pinHash';
+import { bridgeIdFor } from '../domain/roomNumber';
+import { RoomNumber } from '../domain/types';
+import { KeyedSerialQueue } from '../util/keyedSerialQueue';
+
+/** What the registry needs from Asterisk; the ARI edge implements it. */
+export interface BridgeOps {
+  create(bridgeId: string): Promise<void>;
+  destroy(bridgeId: string): Promise<void>;
+  /** false when the channel is gone (hung up) before it could be added. */
+  addChannel(bridgeId: string, channelId: string): Promise<boolean>;
+  startMoh(bridgeId: string): Promise<void>;
+  stopMoh(bridgeId: string): Promise<void>;
+  /** Fire and forget: a tone for everyone in the bridge. */
+  playToBridge(bridgeId: string, media: string): void;
+}
+
+export interface Member {
+  readonly channelId: string;
+  readonly callerId: string;
+  readonly joinedAt: number;
+  muted: boolean;
+}
+
+export interface RoomSounds {
+  readonly joinTone: string | undefined;
+  readonly leaveTone: string | undefined;
+}
+
+/** A room from the first caller who asks for it until the last one has gone. */
+interface Room {
+  readonly room: RoomNumber;
+  readonly createdAt: number;
+  pin: PinHash | undefined;
+  /** The session keying the room's first PIN; others wait for it. */
+  setter: string | undefined;
+  readonly waiters: Array<{ sessionId: string; settle: (outcome: FirstPinOutcome) => void }>;
+  /** Sessions on their way in (keying, waiting, joining): they keep the number taken. */
+  readonly holders: Set<string>;
+  readonly members: Map<string, Member>;
+  bridgeUp: boolean;
+  mohOn: boolean;
+}
+
+export type EnterRole = 'first' | 'other';
+export type FirstPinOutcome = 'set' | 'promoted';
+export type JoinOutcome = { kind: 'joined'; others: number } | { kind: 'gone' };
+
+export interface RoomSnapshot {
+  readonly room: RoomNumber;
+  readonly bridgeId: string;
+  readonly createdAt: number;
+  readonly pinSet: boolean;
+  readonly members: readonly Member[];
+  readonly waiting: number;
+}
+
+/**
+ * The one owner of room state. Decisions (who is first, which PIN, which random number)
+ * are taken synchronously, so two callers racing for a room always meet one room;
+ * bridge work for a room runs through that room's serial queue, so a join and the last
+ * leave never interleave.
+ */
+export class RoomRegistry {
+  private readonly rooms = new Map<RoomNumber, Room>();
+  private readonly takenByLength = new Map<number, number>([[3, 0], [4, 0]]);
+  private readonly queue = new KeyedSerialQueue();
+
+  constructor(
+    private readonly bridges: BridgeOps,
+    private readonly randomInt: RandomInt,
+    private readonly now: () => number,
+    private sounds: RoomSounds,
+  ) {}
+
+  updateSounds(sounds: RoomSounds): void {
+    this.sounds = sounds;
+  }
+
+  exists(room: RoomNumber): boolean {
+    return this.rooms.has(room);
+  }
+
+  /** A caller asks for a room: the first one in sets its PIN, the others are checked against it. */
+  enter(room: RoomNumber, sessionId: string): EnterRole {
+    let entry = this.rooms.get(room);
+    if (!entry) entry = this.create(room);
+    entry.holders.add(sessionId);
+    if (entry.pin === undefined && entry.setter === undefined) {
+      entry.setter = sessionId;
+      return 'first';
+    }
+    return 'other';
+  }
+
+  /** Draws and reserves a free random room for this caller, or undefined when none is free. */
+  reserveRandom(digits: 3 | 4, sessionId: string): RoomNumber | undefined {
+    const room = drawRandomRoom(digits, (r) => this.rooms.has(r), this.takenByLength.get(digits) ?? 0, this.randomInt);
+    if (room === undefined) return undefined;
+    const role = this.enter(room, sessionId);
+    if (role !== 'first') throw new Error(`random room ${room} was not free`);
+    return room;
+  }
+
+  /** The first caller's PIN: kept hashed; everyone waiting for it is released to check theirs. */
+  setPin(room: RoomNumber, sessionId: string, pin: string): void {
+    const entry = this.rooms.get(room);
+    if (!entry || entry.setter !== sessionId) throw new Error(`session ${sessionId} does not hold the PIN of ${room}`);
+    entry.pin = hashPin(pin);
+    entry.setter = undefined;
+    for (const waiter of entry.waiters.splice(0)) waiter.settle('set');
+  }
+
+  /**
+   * For a caller who is not first: waits while the first caller keys the PIN.
+   * 'set': check against it. 'promoted': the first caller left; this caller sets it now.
+   */
+  awaitFirstPin(room: RoomNumber, sessionId: string, signal: AbortSignal): Promise<FirstPinOutcome> {
+    const entry = this.rooms.get(room);
+    if (!entry) return Promise.reject(new Error(`room ${room} is not held`));
+    if (entry.pin !== undefined) return Promise.resolve('set');
+    if (entry.setter === undefined || entry.setter === sessionId) {
+      entry.setter = sessionId;
+      return Promise.resolve('promoted');
+    }
+    return new Promise<FirstPinOutcome>((resolve, reject) => {
+      const waiter = {
+        sessionId,
+        settle: (outcome: FirstPinOutcome) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        },
+      };
+      const onAbort = (): void => {
+        const index = entry.waiters.indexOf(waiter);
+        if (index >= 0) entry.waiters.splice(index, 1);
+        reject(signal.reason);
+      };
+      entry.waiters.push(waiter);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  verifyPin(room: RoomNumber, pin: string): boolean {
+    const stored = this.rooms.get(room)?.pin;
+    return stored !== undefined && pinMatches(stored, pin);
+  }
+
+  /** Puts the caller's channel into the room's bridge, creating the bridge for the first one. */
+  join(room: RoomNumber, sessionId: string, member: Omit<Member, 'joinedAt' | 'muted'>): Promise<JoinOutcome> {
+    const entry = this.rooms.get(room);
+    if (!entry || !entry.holders.has(sessionId)) return Promise.resolve({ kind: 'gone' });
+    return this.queue.run(room, async () => {
+      const bridgeId = bridgeIdFor(room);
+      if (!entry.holders.has(sessionId)) return { kind: 'gone' };
+      if (!entry.bridgeUp) {
+        await this.bridges.create(bridgeId);
+        entry.bridgeUp = true;
+      }
+      if (entry.mohOn) {
+        entry.mohOn = false;
+        await this.bridges.stopMoh(bridgeId);
+      }
+      if (!(await this.bridges.addChannel(bridgeId, member.channelId))) return { kind: 'gone' };
+      if (entry.members.size > 0 && this.sounds.joinTone) this.bridges.playToBridge(bridgeId, this.sounds.joinTone);
+      entry.members.set(member.channelId, { ...member, joinedAt: this.now(), muted: false });
+      entry.holders.delete(sessionId);
+      return { kind: 'joined', others: entry.members.size - 1 };
+    });
+  }
+
+  /** After the lone caller's announcement: music on hold until someone arrives. */
+  startHoldMusicIfAlone(room: RoomNumber): Promise<void> {
+    return this.queue.run(room, async () => {
+      const entry = this.rooms.get(room);
+      if (!entry || entry.members.size !== 1 || entry.mohOn) return;
+      entry.mohOn = true;
+      await this.bridges.startMoh(bridgeIdFor(room));
+    });
+  }
+
+  /**
+   * The caller's session ended (hangup, refusal, leave key): whatever it held is given back.
+   * The first-PIN role passes on at once; bridge work waits for any join still under way.
+   */
+  depart(room: RoomNumber, sessionId: string, channelId: string): Promise<void> {
+    const entry = this.rooms.get(room);
+    if (!entry) return Promise.resolve();
+    entry.holders.delete(sessionId);
+    if (entry.setter === sessionId) {
+      entry.setter = undefined;
+      const next = entry.waiters.shift();
+      if (next) {
+        entry.setter = next.sessionId;
+        next.settle('promoted');
+      }
+    }
+    return this.queue.run(room, async () => {
+      const bridgeId = bridgeIdFor(room);
+      const wasMember = entry.members.delete(channelId);
+      if (this.isIdle(entry)) {
+        this.forget(entry);
+        if (entry.bridgeUp) {
+          entry.bridgeUp = false;
+          await this.bridges.destroy(bridgeId);
+        }
+        return;
+      }
+      if (!wasMember || entry.members.size === 0) return;
+      if (this.sounds.leaveTone) this.bridges.playToBridge(bridgeId, this.sounds.leaveTone);
+      if (entry.members.size === 1 && !entry.mohOn) {
+        entry.mohOn = true;
+        await this.bridges.startMoh(bridgeId);
+      }
+    });
+  }
+
+  snapshot(): RoomSnapshot[] {
+    return [...this.rooms.values()].map((entry) => this.snapshotOf(entry));
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  /** Settles when every queued bridge operation has run (tests, shutdown). */
+  get pendingOperations(): number {
+    return this.queue.size;
+  }
+
+  private snapshotOf(entry: Room): RoomSnapshot {
+    return {
+      room: entry.room,
+      bridgeId: bridgeIdFor(entry.room),
+      createdAt: entry.createdAt,
+      pinSet: entry.pin !== undefined,
+      members: [...entry.members.values()].map((m) => ({ ...m })),
+      waiting: entry.waiters.length,
+    };
+  }
+
+  private create(room: RoomNumber): Room {
+    const entry: Room = {
+      room,
+      createdAt: this.now(),
+      pin: undefined,
+      setter: undefined,
+      waiters: [],
+      holders: new Set(),
+      members: new Map(),
+      bridgeUp: false,
+      mohOn: false,
+    };
+    this.rooms.set(room, entry);
+    this.takenByLength.set(room.length, (this.takenByLength.get(room.length) ?? 0) + 1);
+    return entry;
+  }
+
+  private forget(entry: Room): void {
+    if (this.rooms.get(entry.room) !== entry) return;
+    this.rooms.delete(entry.room);
+    this.takenByLength.set(entry.room.length, (this.takenByLength.get(entry.room.length) ?? 1) - 1);
+  }
+
+  private isIdle(entry: Room): boolean {
+    return entry.members.size === 0 && entry.holders.size === 0 && entry.setter === undefined && entry.waiters.length === 0;
+  }
+}

@@ -1,0 +1,102 @@
+import { isAlreadyThere, isGone } from './errors';
+import { RestClient } from './restClient';
+
+/**
+ * The ARI operations the app uses, named for what they do. A channel, bridge or playback
+ * that is gone is an expected race: those calls resolve `false` instead of throwing.
+ */
+export class AriCalls {
+  constructor(readonly rest: RestClient) {}
+
+  answer(channelId: string): Promise<boolean> {
+    return gone(this.rest.post(`/channels/${enc(channelId)}/answer`));
+  }
+
+  hangup(channelId: string): Promise<boolean> {
+    return gone(this.rest.delete(`/channels/${enc(channelId)}`, { reason: 'normal' }));
+  }
+
+  /** Plays the media list in order as one playback whose id we chose. */
+  playOnChannel(channelId: string, playbackId: string, media: readonly string[]): Promise<boolean> {
+    return gone(this.rest.post(`/channels/${enc(channelId)}/play/${enc(playbackId)}`, { media: media.join(',') }));
+  }
+
+  playOnBridge(bridgeId: string, playbackId: string, media: readonly string[]): Promise<boolean> {
+    return gone(this.rest.post(`/bridges/${enc(bridgeId)}/play/${enc(playbackId)}`, { media: media.join(',') }));
+  }
+
+  stopPlayback(playbackId: string): Promise<boolean> {
+    return gone(this.rest.delete(`/playbacks/${enc(playbackId)}`));
+  }
+
+  startChannelMoh(channelId: string, mohClass: string): Promise<boolean> {
+    return gone(this.rest.post(`/channels/${enc(channelId)}/moh`, { mohClass }));
+  }
+
+  stopChannelMoh(channelId: string): Promise<boolean> {
+    return gone(this.rest.delete(`/channels/${enc(channelId)}/moh`));
+  }
+
+  muteChannel(channelId: string, muted: boolean): Promise<boolean> {
+    const path = `/channels/${enc(channelId)}/mute`;
+    return gone(muted ? this.rest.post(path, { direction: 'in' }) : this.rest.delete(path, { direction: 'in' }));
+  }
+
+  /** Creates the bridge under our id; one that already exists under that id is ours already. */
+  async createBridge(bridgeId: string, name: string): Promise<void> {
+    try {
+      await this.rest.post(`/bridges/${enc(bridgeId)}`, { type: 'mixing,dtmf_events', name });
+    } catch (error) {
+      if (!isAlreadyThere(error)) throw error;
+    }
+  }
+
+  destroyBridge(bridgeId: string): Promise<boolean> {
+    return gone(this.rest.delete(`/bridges/${enc(bridgeId)}`));
+  }
+
+  addToBridge(bridgeId: string, channelId: string): Promise<boolean> {
+    return gone(this.rest.post(`/bridges/${enc(bridgeId)}/addChannel`, { channel: channelId }));
+  }
+
+  startBridgeMoh(bridgeId: string, mohClass: string): Promise<boolean> {
+    return gone(this.rest.post(`/bridges/${enc(bridgeId)}/moh`, { mohClass }));
+  }
+
+  stopBridgeMoh(bridgeId: string): Promise<boolean> {
+    return gone(this.rest.delete(`/bridges/${enc(bridgeId)}/moh`));
+  }
+
+  setGlobal(variable: string, value: string): Promise<unknown> {
+    return this.rest.post('/asterisk/variable', { variable, value });
+  }
+
+  getBridge(bridgeId: string): Promise<{ id: string; channels: string[] } | undefined> {
+    return this.rest.get<{ id: string; channels: string[] }>(`/bridges/${enc(bridgeId)}`).catch((error: unknown) => {
+      if (isGone(error)) return undefined;
+      throw error;
+    });
+  }
+
+  listBridges(): Promise<Array<{ id: string; name: string; channels: string[] }>> {
+    return this.rest.get('/bridges');
+  }
+
+  asteriskInfo(): Promise<unknown> {
+    return this.rest.get('/asterisk/info');
+  }
+}
+
+function enc(id: string): string {
+  return encodeURIComponent(id);
+}
+
+async function gone(call: Promise<unknown>): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (error) {
+    if (isGone(error)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+
+export interface EventStreamSettings {
+  readonly url: string; // http://127.0.0.1:8088
+  readonly username: string;
+  readonly password: string;
+  readonly app: string;
+  /** Also receive events of every channel and bridge (the test driver uses it). */
+  readonly subscribeAll?: boolean;
+  readonly pingIntervalMs: number;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+}
+
+/** An ARI event as it comes off the socket. */
+export interface AriEvent {
+  readonly type: string;
+  readonly application?: string;
+  readonly timestamp?: string;
+  readonly [field: string]: unknown;
+}
+
+export interface EventStreamEvents {
+  event: [AriEvent];
+  connected: [];
+  disconnected: [reason: string, retryInMs: number];
+}
+
+/**
+ * The ARI WebSocket, kept up for as long as the app lives: reconnects with capped exponential
+ * backoff forever (never gives up), and pings so a half-open connection is noticed.
+ * Events are delivered one by one, in order, never merged.
+ */
+export class EventStream extends EventEmitter<EventStreamEvents> {
+  private socket: WebSocket | undefined;
+  private stopped = false;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
+
+  constructor(private readonly settings: EventStreamSettings) {
+    super();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Resolves on the next successful connection (or at once if connected). */
+  whenConnected(): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    return new Promise((resolve) => this.once('connected', resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
+    this.socket?.removeAllListeners();
+    this.socket?.on('error', () => undefined);
+    this.socket?.terminate();
+    this.socket = undefined;
+  }
+
+  /** Drops the connection as a network fault would (tests of the reconnect). */
+  dropForTest(): void {
+    this.socket?.terminate();
+  }
+
+  private connect(): void {
+    const url = new URL(this.settings.url);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.pathname = '/ari/events';
+    url.searchParams.set('app', this.settings.app);
+    url.searchParams.set('api_key', `${this.settings.username}:${this.settings.password}`);
+    if (this.settings.subscribeAll) url.searchParams.set('subscribeAll', 'true');
+    const socket = new WebSocket(url, { handshakeTimeout: 5000 });
+    this.socket = socket;
+    socket.on('open', () => {
+      this.attempt = 0;
+      this.awaitingPong = false;
+      this.pingTimer = setInterval(() => this.ping(socket), this.settings.pingIntervalMs);
+      this.emit('connected');
+    });
+    socket.on('pong', () => {
+      this.awaitingPong = false;
+    });
+    socket.on('message', (data: WebSocket.RawData) => {
+      let event: AriEvent;
+      try {
+        event = JSON.parse(data.toString()) as AriEvent;
+      } catch {
+        return; // not ARI: nothing to act on
+      }
+      this.emit('event', event);
+    });
+    socket.on('error', () => undefined); // 'close' follows and carries the reconnect
+    socket.on('close', (code: number, reason: Buffer) => {
+      clearInterval(this.pingTimer);
+      if (this.socket !== socket || this.stopped) return;
+      this.socket = undefined;
+      const delay = Math.min(this.settings.backoffMaxMs, this.settings.backoffInitialMs * 2 ** this.attempt);
+      this.attempt++;
+      this.emit('disconnected', `${code} ${reason.toString() || 'closed'}`, delay);
+      this.retryTimer = setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  private ping(socket: WebSocket): void {
+    if (this.awaitingPong) {
+      socket.terminate(); // no pong since the last ping: the peer is gone
+      return;
+    }
+    this.awaitingPong = true;
+    socket.ping();
+  }
+}

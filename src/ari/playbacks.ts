@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { AriCalls } from './ariCalls';
+import { AriEvent } from './eventStream';
+
+interface Tracked {
+  readonly channelId: string;
+  readonly done: () => void;
+  stopRequested: boolean;
+  started: boolean;
+}
+
+/** A prompt playing to one channel: wait for its end, or stop it (barge-in). */
+export interface Prompt {
+  readonly id: string;
+  /** Settles when the prompt ends: played out, stopped, failed, or the channel is gone. */
+  readonly finished: Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Channel playbacks with ids of our own, so a prompt can be stopped before Asterisk
+ * has even answered the play request: a stop that comes too early is repeated at
+ * PlaybackStarted (a playback left running would hold the channel's command queue).
+ */
+export class Playbacks {
+  private readonly tracked = new Map<string, Tracked>();
+
+  constructor(
+    private readonly ari: AriCalls,
+    private readonly onError: (error: unknown, channelId: string) => void,
+  ) {}
+
+  play(channelId: string, media: readonly string[]): Prompt {
+    const id = randomUUID();
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const entry: Tracked = { channelId, stopRequested: false, started: false, done: () => this.finish(id, done) };
+    this.tracked.set(id, entry);
+    this.ari.playOnChannel(channelId, id, media).then(
+      (alive) => { if (!alive) entry.done(); },
+      (error: unknown) => { entry.done(); this.onError(error, channelId); },
+    );
+    return { id, finished, stop: () => this.stop(id) };
+  }
+
+  onEvent(event: AriEvent): void {
+    if (event.type !== 'PlaybackStarted' && event.type !== 'PlaybackFinished') return;
+    const id = (event.playback as { id?: string } | undefined)?.id;
+    const entry = id === undefined ? undefined : this.tracked.get(id);
+    if (!entry || id === undefined) return;
+    if (event.type === 'PlaybackFinished') {
+      entry.done();
+    } else {
+      entry.started = true;
+      if (entry.stopRequested) this.sendStop(id, entry);
+    }
+  }
+
+  /** The channel has left Stasis: none of its prompts will report back. */
+  forgetChannel(channelId: string): void {
+    for (const entry of [...this.tracked.values()]) if (entry.channelId === channelId) entry.done();
+  }
+
+  get size(): number {
+    return this.tracked.size;
+  }
+
+  private stop(id: string): void {
+    const entry = this.tracked.get(id);
+    if (!entry || entry.stopRequested) return;
+    entry.stopRequested = true;
+    this.sendStop(id, entry);
+  }
+
+  private sendStop(id: string, entry: Tracked): void {
+    this.ari.stopPlayback(id).catch((error: unknown) => this.onError(error, entry.channelId));
+  }
+
+  private finish(id: string, resolve: () => void): void {
+    this.tracked.delete(id);
+    resolve();
+  }
+}

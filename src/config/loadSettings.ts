@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import convict from 'convict';
+import { schemaDefinition, Settings } from './schema';
+
+export type LoadResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
+
+/**
+ * Reads and validates the settings file. Expected failures (missing file, bad JSON, a bad
+ * setting, an unknown key) come back as values, each message naming the file and the setting.
+ */
+export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    return { ok: false, errors: [`${path}: ${reason}`] };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, errors: [`${path}: must hold one JSON object of settings`] };
+  }
+  return validateSettings(raw as object, path, env);
+}
+
+export function validateSettings(raw: object, source: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  const config = convict<Settings>(schemaDefinition as unknown as convict.Schema<Settings>, { env, args: [] });
+  try {
+    config.load(raw);
+    config.validate({ allowed: 'strict' });
+  } catch (error) {
+    return { ok: false, errors: String((error as Error).message).split('\n').map((line) => `${source}: ${line}`) };
+  }
+  return { ok: true, settings: deepFreeze(config.getProperties()) };
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) if (typeof inner === 'object' && inner !== null) deepFreeze(inner as object);
+  return Object.freeze(value);
+}

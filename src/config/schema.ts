@@ -1,0 +1,97 @@
+import { PinGuardSettings } from '../domain/pinGuard';
+
+/**
+ * The administrator's settings: one JSON file, this schema. Every key has a doc line
+ * (the README's table is generated from them) and a strict format: a typo or a wrong type
+ * is refused with a message that names the setting.
+ */
+
+function boolean(value: unknown): void {
+  if (typeof value !== 'boolean') throw new Error('must be true or false');
+}
+
+function integer(min: number, max: number): (value: unknown) => void {
+  return (value) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`must be a whole number from ${min} to ${max}`);
+    }
+  };
+}
+
+function text(pattern: RegExp, what: string): (value: unknown) => void {
+  return (value) => {
+    if (typeof value !== 'string' || !pattern.test(value)) throw new Error(`must be ${what}`);
+  };
+}
+
+/** The server number opens every dialled form (88, 88NNN, 88NNNN); it must be digits only. */
+function serverNumber(value: unknown): void {
+  text(/^[0-9]{1,6}$/, '1 to 6 digits')(value);
+}
+
+export const schemaDefinition = {
+  enabled: {
+    doc: 'Off: every new caller hears "service not available" and is hung up; conferences in progress go on.',
+    format: boolean,
+    default: true,
+  },
+  number: {
+    doc: 'The server number callers dial (then a room, or the room right after it: 88, 88123, 881234). Changes apply live to both contexts.',
+    format: serverNumber,
+    default: '88',
+  },
+  externalAccess: {
+    doc: 'Off: callers from outside (context from-external) are refused.',
+    format: boolean,
+    default: true,
+  },
+  externalMayStart: {
+    doc: 'Off: callers from outside may only join a room that exists; a new or random room is refused.',
+    format: boolean,
+    default: true,
+  },
+  ari: {
+    url: { doc: 'Asterisk ARI base URL (restart to change).', format: text(/^https?:\/\/[^\s/]+$/, 'an http(s) URL without a path'), default: 'http://127.0.0.1:8088', env: 'ARI_URL' },
+    username: { doc: 'ARI user (restart to change).', format: text(/^\S+$/, 'a user name'), default: 'conference', env: 'ARI_USER' },
+    password: { doc: 'ARI password; prefer the ARI_PASSWORD environment variable (restart to change). Never logged.', format: String, default: '', env: 'ARI_PASSWORD', sensitive: true },
+    app: { doc: 'Stasis application name the dialplan sends calls to (restart to change).', format: text(/^[A-Za-z0-9_-]+$/, 'letters, digits, - or _'), default: 'conference', env: 'ARI_APP' },
+    maxConnections: { doc: 'Most HTTP connections the app opens to ARI at once (Asterisk refuses sessions past its sessionlimit).', format: integer(1, 500), default: 32 },
+    requestTimeoutMs: { doc: 'How long an ARI request may take before it counts as failed.', format: integer(100, 60000), default: 10000 },
+  },
+  entry: {
+    firstDigitTimeoutSeconds: { doc: 'Seconds a caller has to key the first digit after a prompt.', format: integer(1, 60), default: 10 },
+    interDigitTimeoutSeconds: { doc: 'Seconds allowed between two digits.', format: integer(1, 60), default: 5 },
+    maxAttempts: { doc: 'Failed room or PIN entries before the caller hears goodbye and is hung up.', format: integer(1, 10), default: 3 },
+    pinMaxLength: { doc: 'Longest PIN, in digits.', format: integer(1, 16), default: 8 },
+  },
+  bruteForce: {
+    windowSeconds: { doc: 'Wrong PINs are counted over this many seconds, per caller number and per room.', format: integer(1, 86400), default: 600 },
+    slowAfter: { doc: 'Wrong PINs in the window after which each further try is delayed.', format: integer(0, 1000), default: 3 },
+    delayMs: { doc: 'First delay, doubled with each further wrong PIN.', format: integer(0, 60000), default: 1000 },
+    maxDelayMs: { doc: 'Longest delay before a PIN try.', format: integer(0, 60000), default: 8000 },
+    lockAfter: { doc: 'Wrong PINs in the window that lock the caller number or the room.', format: integer(1, 1000), default: 10 },
+    lockoutSeconds: { doc: 'How long a locked caller number or room is refused.', format: integer(1, 86400), default: 900 },
+  },
+  sounds: {
+    language: { doc: 'Language of the prompts (an Asterisk sounds language).', format: text(/^[a-z]{2}(_[A-Z]{2})?$/, 'a language code such as en or en_GB'), default: 'en' },
+    joinTone: { doc: 'Play a tone to the others when someone joins.', format: boolean, default: true },
+    leaveTone: { doc: 'Play a tone to the others when someone leaves.', format: boolean, default: true },
+    musicOnHoldClass: { doc: 'Music-on-hold class (musiconhold.conf) for a caller alone or waiting.', format: text(/^[A-Za-z0-9_-]+$/, 'a music-on-hold class name'), default: 'default' },
+  },
+  log: {
+    level: { doc: 'Log level.', format: ['error', 'warn', 'info', 'debug'], default: 'info', env: 'LOG_LEVEL' },
+  },
+};
+
+/** One immutable settings object per (re)load, handed to the core. */
+export interface Settings {
+  readonly enabled: boolean;
+  readonly number: string;
+  readonly externalAccess: boolean;
+  readonly externalMayStart: boolean;
+  readonly ari: { readonly url: string; readonly username: string; readonly password: string; readonly app: string; readonly maxConnections: number; readonly requestTimeoutMs: number };
+  readonly entry: { readonly firstDigitTimeoutSeconds: number; readonly interDigitTimeoutSeconds: number; readonly maxAttempts: number; readonly pinMaxLength: number };
+  readonly bruteForce: PinGuardSettings;
+  readonly sounds: { readonly language: string; readonly joinTone: boolean; readonly leaveTone: boolean; readonly musicOnHoldClass: string };
+  readonly log: { readonly level: string };
+}

@@ -1,0 +1,37 @@
+import { loadSettings } from './config/loadSettings';
+import { SettingsStore } from './config/settingsStore';
+import { createLogger } from './logger';
+import { ConferenceApp } from './app/conferenceApp';
+
+/** Wiring only: settings, logger, the app, signals. */
+function main(): void {
+  const path = process.env.CONFERENCE_CONFIG ?? 'config/conference.json';
+  const loaded = loadSettings(path);
+  if (!loaded.ok) {
+    for (const error of loaded.errors) process.stderr.write(`invalid settings: ${error}\n`);
+    process.stderr.write('The conference server did not start. Fix the settings named above.\n');
+    process.exit(2);
+  }
+  const log = createLogger(loaded.settings.log.level);
+  const store = new SettingsStore(path, loaded.settings);
+  store.on('rejected', (errors) => log.error('settings file refused; the settings in force stay', { event: 'settings-rejected', errors }));
+  store.watch();
+
+  const app = new ConferenceApp(store, log);
+  log.info('starting', { event: 'starting', config: path, ari: loaded.settings.ari.url, app: loaded.settings.ari.app });
+  void app.start();
+
+  process.on('SIGHUP', () => store.reload());
+  const shutdown = (signal: string): void => {
+    log.info('stopping', { event: 'stopping', signal });
+    store.unwatch();
+    app.stop();
+    log.on('finish', () => process.exit(0));
+    log.end();
+    setTimeout(() => process.exit(0), 1000).unref();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main();
