@@ -16,6 +16,7 @@ module.exports = {
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/helpers/globalSetup.ts',
       slowTestThreshold: 30,
+      testTimeout: 30000,
     },
   ],
 };

@@ -1,0 +1,72 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ASTERISK := scripts/asterisk.sh
+CONFIG ?= config/conference.json
+# The test Asterisk runs on its own ports, beside a `make run` one.
+TEST_ENV := ASTERISK_INSTANCE=test ARI_PORT=18088 SIP_PORT=15060 RTP_START=11000 RTP_END=11999
+
+.PHONY: help deps build run up down status cli logs test test-unit test-integration down-test sounds bench soak dial clean
+
+help:
+	@echo "make run      start Asterisk (Docker, or a chroot fallback), the app and the demo phones"
+	@echo "make test     run every test (unit, then integration against a real Asterisk)"
+	@echo "make down     stop the Asterisk that 'make run' started"
+	@echo "make bench    join-storm benchmark, app vs native ConfBridge"
+	@echo "make soak     bounded soak run with leak checks"
+	@echo "make dial N=88123 PIN=1234   place a test call and print what the caller heard"
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+deps: node_modules
+
+build: node_modules
+	npx tsc -p tsconfig.json
+
+up:
+	$(ASTERISK) up
+
+run: build up
+	@eval "$$($(ASTERISK) env)"; \
+	echo; \
+	echo "Conference server: Asterisk is up with the project's asterisk-conf/, settings in $(CONFIG)."; \
+	echo "Register a softphone: server 127.0.0.1:$$SIP_PORT (UDP), user 201 (or 202-204), password $$SIP_PASSWORD"; \
+	echo "Then dial 88 and key a room (123#, or 1234), or dial 88123 directly; then a PIN and #."; \
+	echo "Stop with Ctrl-C (the app), then 'make down' (Asterisk)."; \
+	echo; \
+	ARI_URL=$$ARI_URL ARI_USER=$$ARI_USER ARI_PASSWORD=$$ARI_PASSWORD CONFERENCE_CONFIG=$(CONFIG) exec node dist/src/main.js
+
+down:
+	$(ASTERISK) down
+
+status:
+	$(ASTERISK) status
+
+cli:
+	$(ASTERISK) cli "$(CMD)"
+
+logs:
+	$(ASTERISK) logs
+
+test: node_modules
+	npx tsc -p tsconfig.json --noEmit
+	npx jest --selectProjects unit
+	npx jest --selectProjects integration --runInBand
+
+test-unit: node_modules
+	npx jest --selectProjects unit
+
+test-integration: node_modules
+	npx jest --selectProjects integration --runInBand
+
+down-test:
+	$(TEST_ENV) $(ASTERISK) down
+
+sounds:
+	scripts/make-sounds.sh
+
+clean:
+	rm -rf dist coverage

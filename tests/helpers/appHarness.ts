@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { ConferenceApp } from '../../src/app/conferenceApp';
+import { loadSettings } from '../../src/config/loadSettings';
+import { SettingsStore } from '../../src/config/settingsStore';
+import { ROOT, asteriskEnv } from './testEnv';
+
+export type SettingsFile = Record<string, unknown>;
+
+/** The shipped default file, as the admin starts from it. */
+export function defaultSettingsFile(): SettingsFile {
+  return JSON.parse(readFileSync(join(ROOT, 'config', 'conference.json'), 'utf8')) as SettingsFile;
+}
+
+/**
+ * The conference app under test, in this process, against the test Asterisk, with its own
+ * settings file (so a test can rewrite it live) and its log lines captured.
+ */
+export class AppHarness {
+  private constructor(
+    /** Every log line the app wrote, parsed, and as written. */
+    readonly logs: Array<Record<string, unknown>>,
+    readonly logText: string[],
+    readonly app: ConferenceApp,
+    readonly store: SettingsStore,
+    readonly path: string,
+    private readonly logger: winston.Logger,
+  ) {}
+
+  static async start(overrides: SettingsFile = {}): Promise<AppHarness> {
+    const env = asteriskEnv();
+    const dir = mkdtempSync(join(tmpdir(), 'conference-test-'));
+    const path = join(dir, 'conference.json');
+    const file = { ...defaultSettingsFile(), ...overrides, ari: { url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD } };
+    writeFileSync(path, JSON.stringify(file, null, 2));
+    const loaded = loadSettings(path);
+    if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+    const logs: Array<Record<string, unknown>> = [];
+    const logText: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) {
+          logText.push(line);
+          logs.push(JSON.parse(line) as Record<string, unknown>);
+        }
+        done();
+      },
+    });
+    const logger = winston.createLogger({
+      level: 'debug',
+      format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+      transports: [new winston.transports.Stream({ stream: sink })],
+    });
+    const store = new SettingsStore(path, loaded.settings, 200);
+    store.on('rejected', (errors) => logger.error('settings file refused; the settings in force stay', { event: 'settings-rejected', errors }));
+    store.watch();
+    const app = new ConferenceApp(store, logger);
+    await app.start();
+    return new AppHarness(logs, logText, app, store, path, logger);
+  }
+
+  /** Rewrites the settings file as an admin would (whole file, atomically); resolves once the app took it. */
+  async writeSettings(changes: SettingsFile): Promise<void> {
+    const current = JSON.parse(readFileSync(this.path, 'utf8')) as SettingsFile;
+    const taken = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the app did not take the new settings within 2 s')), 2000);
+      this.store.once('changed', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.writeRaw(JSON.stringify({ ...current, ...changes }, null, 2));
+    await taken;
+  }
+
+  writeRaw(text: string): void {
+    const temp = `${this.path}.tmp`;
+    writeFileSync(temp, text);
+    renameSync(temp, this.path);
+  }
+
+  /** Waits until the app holds nothing but what live calls need (no queued bridge work). */
+  async settled(timeoutMs = 5000): Promise<void> {
+    await waitUntil(() => this.app.stats().roomQueues === 0, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    this.store.unwatch();
+    this.app.stop();
+    this.logger.close();
+  }
+}
+
+export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { AriEvent, EventStream } from '../../src/ari/eventStream';
+import { RestClient } from '../../src/ari/restClient';
+import { asteriskEnv } from './testEnv';
+import { Caller } from './caller';
+
+export const DRIVER_APP = 'conference-test';
+
+/**
+ * The test's own view of Asterisk: a separate ARI app on its own WebSocket, subscribed to
+ * every channel and bridge, so it sees what callers hear (playbacks) and where they are
+ * (bridges) without touching the app under test.
+ */
+export class TestDriver {
+  readonly rest: RestClient;
+  private readonly stream: EventStream;
+  readonly events: AriEvent[] = [];
+  readonly bus = new EventEmitter();
+  private readonly callers = new Set<Caller>();
+
+  private constructor() {
+    const env = asteriskEnv();
+    const ari = { url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD };
+    this.rest = new RestClient({ ...ari, maxConnections: 64, timeoutMs: 15000 });
+    this.stream = new EventStream({ ...ari, app: DRIVER_APP, subscribeAll: true, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
+    this.bus.setMaxListeners(0);
+    this.stream.on('event', (event) => {
+      this.events.push(event);
+      this.bus.emit('event', event);
+    });
+  }
+
+  static async connect(): Promise<TestDriver> {
+    const driver = new TestDriver();
+    driver.stream.start();
+    await driver.stream.whenConnected();
+    return driver;
+  }
+
+  /** Places a call through the real dialplan: Local/<number>@<context>. */
+  async call(number: string, options: { context?: 'from-internal' | 'from-external'; callerId?: string } = {}): Promise<Caller> {
+    const context = options.context ?? 'from-internal';
+    const caller = new Caller(this, `drv-${randomUUID()}`, `app-${randomUUID()}`);
+    this.callers.add(caller);
+    await this.rest.post('/channels', {
+      endpoint: `Local/${number}@${context}`,
+      app: DRIVER_APP,
+      channelId: caller.driverChannel,
+      otherChannelId: caller.appChannel,
+      callerId: options.callerId ?? '201',
+      timeout: 30,
+    });
+    return caller;
+  }
+
+  /** Resolves with the first event (already seen or to come) that matches. */
+  waitFor(match: (event: AriEvent) => boolean, timeoutMs = 10000, what = 'event'): Promise<AriEvent> {
+    const seen = this.events.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.bus.off('event', onEvent);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const onEvent = (event: AriEvent): void => {
+        if (!match(event)) return;
+        clearTimeout(timer);
+        this.bus.off('event', onEvent);
+        resolve(event);
+      };
+      this.bus.on('event', onEvent);
+    });
+  }
+
+  /** Bridges whose id starts with conference-, with their channels. */
+  async conferenceBridges(): Promise<Map<string, string[]>> {
+    const bridges = await this.rest.get<Array<{ id: string; channels: string[] }>>('/bridges');
+    return new Map(bridges.filter((b) => b.id.startsWith('conference-')).map((b) => [b.id, b.channels]));
+  }
+
+  async hangupAll(): Promise<void> {
+    await Promise.all([...this.callers].map((caller) => caller.hangup()));
+    this.callers.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.hangupAll();
+    this.stream.stop();
+    this.rest.close();
+  }
+}

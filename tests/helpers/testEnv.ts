@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+
+/** The test Asterisk sits on its own ports, so a test run can run beside `make run`. */
+export const TEST_INSTANCE: NodeJS.ProcessEnv = {
+  ASTERISK_INSTANCE: process.env.TEST_ASTERISK_INSTANCE ?? 'test',
+  ARI_PORT: process.env.TEST_ARI_PORT ?? '18088',
+  SIP_PORT: process.env.TEST_SIP_PORT ?? '15060',
+  RTP_START: process.env.TEST_RTP_START ?? '11000',
+  RTP_END: process.env.TEST_RTP_END ?? '11999',
+};
+
+export interface AsteriskEnv {
+  ARI_URL: string;
+  ARI_USER: string;
+  ARI_PASSWORD: string;
+  SIP_PORT: string;
+  SIP_PASSWORD: string;
+}
+
+/** Runs scripts/asterisk.sh for the test instance. */
+export function asteriskScript(args: string[], options: { inherit?: boolean } = {}): string {
+  const { ARI_URL: _u, ARI_USER: _n, ARI_PASSWORD: _p, ...env } = process.env;
+  return execFileSync(join(ROOT, 'scripts', 'asterisk.sh'), args, {
+    cwd: ROOT,
+    env: { ...env, ...TEST_INSTANCE },
+    encoding: 'utf8',
+    stdio: options.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'inherit'],
+  }) ?? '';
+}
+
+let cached: AsteriskEnv | undefined;
+
+/** Credentials and ports of the running test Asterisk (scripts/asterisk.sh env). */
+export function asteriskEnv(): AsteriskEnv {
+  if (cached) return cached;
+  const values: Record<string, string> = {};
+  for (const line of asteriskScript(['env']).split('\n')) {
+    const match = /^(?:export\s+)?([A-Z_]+)=['"]?(.*?)['"]?$/.exec(line.trim());
+    if (match?.[1] && match[2] !== undefined) values[match[1]] = match[2];
+  }
+  for (const key of ['ARI_URL', 'ARI_USER', 'ARI_PASSWORD'] as const) {
+    if (!values[key]) throw new Error(`scripts/asterisk.sh env did not print ${key}`);
+  }
+  cached = values as unknown as AsteriskEnv;
+  return cached;
+}

@@ -1,0 +1,62 @@
+import { Caller } from '../helpers/caller';
+import { joinRoom, useScenario } from '../helpers/scenario';
+import { waitUntil } from '../helpers/appHarness';
+
+/** 30 callers at once: mixed rooms, random rooms, wrong PINs and early hangups. */
+describe('30 concurrent callers', () => {
+  const s = useScenario({ bruteForce: { windowSeconds: 600, slowAfter: 100, delayMs: 0, maxDelayMs: 0, lockAfter: 100, lockoutSeconds: 60 } });
+
+  it('end in exactly the expected bridges, and leave nothing once all hang up', async () => {
+    // The rooms' first callers set the PINs.
+    const founders = await Promise.all([
+      joinRoom(s.driver, '88601', { pin: '1' }),
+      joinRoom(s.driver, '88602', { pin: '2' }),
+      joinRoom(s.driver, '886003'),
+    ]);
+    await Promise.all([founders[0]!.entersBridge('conference-601'), founders[1]!.entersBridge('conference-602'), founders[2]!.entersBridge('conference-6003')]);
+
+    const joiners601 = Array.from({ length: 5 }, () => joinRoom(s.driver, '88', { room: '601#', pin: '1' }));
+    const joiners602 = Array.from({ length: 4 }, () => joinRoom(s.driver, '88602', { pin: '2' }));
+    const joiners6003 = Array.from({ length: 3 }, () => joinRoom(s.driver, '88', { room: '6003' }));
+    const randoms = ['88000', '88000', '88000', '880000', '880000'].map((d) => joinRoom(s.driver, d));
+    const intruders = Array.from({ length: 5 }, async () => {
+      const caller = await s.driver.call('88601');
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        await s.driver.waitFor(() => caller.played().filter((m) => m === 'sound:conf-getpin').length === attempt, 10000, 'PIN prompt');
+        await caller.dtmf('999#');
+      }
+      await caller.hungUp(15000);
+      return caller;
+    });
+    const quitters = Array.from({ length: 5 }, async (_, i) => {
+      const caller = await s.driver.call(i % 2 ? '88' : '88601');
+      await caller.hears(i % 2 ? 'sound:conf-getconfno' : 'sound:conf-getpin');
+      await caller.hangup();
+      return caller;
+    });
+
+    const [in601, in602, in6003, random] = await Promise.all([Promise.all(joiners601), Promise.all(joiners602), Promise.all(joiners6003), Promise.all(randoms)]);
+    const refused = await Promise.all(intruders);
+    await Promise.all(quitters);
+
+    const expected = new Map<string, Caller[]>([
+      ['conference-601', [founders[0]!, ...in601]],
+      ['conference-602', [founders[1]!, ...in602]],
+      ['conference-6003', [founders[2]!, ...in6003]],
+    ]);
+    for (const caller of random) {
+      const announced = caller.played().find((m) => m.startsWith('digits:'))!.slice('digits:'.length);
+      expect(expected.has(`conference-${announced}`)).toBe(false); // never the same random room twice
+      expected.set(`conference-${announced}`, [caller]);
+    }
+    const want = new Map([...expected].map(([bridge, callers]) => [bridge, callers.map((c) => c.appChannel).sort()]));
+    await waitUntil(async () => {
+      const bridges = await s.driver.conferenceBridges();
+      return JSON.stringify([...bridges].map(([id, ch]) => [id, [...ch].sort()]).sort()) === JSON.stringify([...want].sort());
+    }, 15000, 'bridges to hold exactly the expected callers');
+    for (const intruder of refused) {
+      expect(s.driver.events.some((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === intruder.appChannel)).toBe(false);
+    }
+    // useScenario's afterEach hangs everyone up and checks nothing is left.
+  }, 90000);
+});

@@ -1,0 +1,25 @@
+import { useScenario } from '../helpers/scenario';
+
+describe('foundation: real calls through the real Asterisk', () => {
+  const s = useScenario();
+
+  it('puts two calls to 88123 into one bridge conference-123, destroyed after both hang up', async () => {
+    const first = await s.driver.call('88123');
+    await first.hears('sound:conf-getpin');
+    await first.dtmf('#');
+    await first.entersBridge('conference-123');
+
+    const second = await s.driver.call('88123');
+    await second.hears('sound:conf-getpin');
+    await second.dtmf('#');
+    await second.entersBridge('conference-123');
+
+    const bridges = await s.driver.conferenceBridges();
+    expect([...bridges.keys()]).toEqual(['conference-123']);
+    expect(bridges.get('conference-123')?.sort()).toEqual([first.appChannel, second.appChannel].sort());
+
+    await first.hangup();
+    await second.hangup();
+    // useScenario's afterEach checks the bridge is gone and the app holds nothing.
+  });
+});

@@ -1,0 +1,91 @@
+import { joinRoom, useScenario } from '../helpers/scenario';
+import { waitUntil } from '../helpers/appHarness';
+
+/** SPEC.md "PIN". */
+describe('PIN', () => {
+  const s = useScenario({ bruteForce: { windowSeconds: 600, slowAfter: 100, delayMs: 0, maxDelayMs: 0, lockAfter: 100, lockoutSeconds: 60 } });
+
+  it('lets the first caller set the PIN, and later callers with the same PIN in', async () => {
+    const first = await joinRoom(s.driver, '88', { room: '500#', pin: '97531864' });
+    await first.entersBridge('conference-500');
+    const second = await joinRoom(s.driver, '88500', { pin: '97531864' });
+    await second.entersBridge('conference-500');
+    expect(s.harness.logText.some((line) => line.includes('97531864'))).toBe(false);
+  });
+
+  it('refuses a wrong PIN ("that PIN is invalid"), lets the caller try again, and never joins a wrong PIN', async () => {
+    const first = await joinRoom(s.driver, '88501', { pin: '42' });
+    await first.entersBridge('conference-501');
+    const second = await joinRoom(s.driver, '88501', { pin: '43' });
+    await second.hears('sound:conf-invalidpin');
+    expect(await second.bridge()).toBeUndefined();
+    await second.hears('sound:conf-getpin');
+    await second.dtmf('42#');
+    await second.entersBridge('conference-501');
+  });
+
+  it('says goodbye and hangs up after 3 wrong PINs', async () => {
+    const first = await joinRoom(s.driver, '88502', { pin: '1' });
+    await first.entersBridge('conference-502');
+    const intruder = await s.driver.call('88502');
+    for (const guess of ['2', '3', '4']) {
+      await s.driver.waitFor(() => intruder.played().filter((m) => m === 'sound:conf-getpin').length === ['2', '3', '4'].indexOf(guess) + 1, 8000, 'PIN prompt');
+      await intruder.dtmf(`${guess}#`);
+    }
+    await intruder.hears('sound:goodbye');
+    await intruder.hungUp();
+    expect(s.driver.events.some((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === intruder.appChannel)).toBe(false);
+    expect(s.harness.logs.filter((l) => l.event === 'wrong-pin')).toHaveLength(3);
+  });
+
+  it('has an empty PIN when the first caller keys # alone; then # alone is the right PIN and digits are wrong', async () => {
+    const first = await joinRoom(s.driver, '88503');
+    await first.entersBridge('conference-503');
+    const wrong = await joinRoom(s.driver, '88503', { pin: '1' });
+    await wrong.hears('sound:conf-invalidpin');
+    await wrong.hears('sound:conf-getpin');
+    await wrong.dtmf('#');
+    await wrong.entersBridge('conference-503');
+  });
+
+  it('treats a PIN longer than the maximum as invalid', async () => {
+    const caller = await joinRoom(s.driver, '88504', { pin: '123456789' });
+    await caller.hears('sound:conf-invalidpin');
+    await caller.dtmf('12345678#');
+    await caller.entersBridge('conference-504');
+  });
+
+  it('makes a caller who reaches PIN entry while the first caller is still keying wait, then checks it', async () => {
+    const first = await s.driver.call('88505');
+    await first.hears('sound:conf-getpin');
+    const second = await joinRoom(s.driver, '88505', { pin: '77' });
+    await waitUntil(() => s.harness.logs.some((l) => l.event === 'waiting' && l.call === second.appChannel), 5000, 'second caller waiting');
+    expect(await second.bridge()).toBeUndefined();
+    await first.dtmf('77#');
+    await first.entersBridge('conference-505');
+    await second.entersBridge('conference-505');
+  });
+
+  it('refuses the waiting caller whose PIN differs from the one the first caller then sets', async () => {
+    const first = await s.driver.call('88506');
+    await first.hears('sound:conf-getpin');
+    const second = await joinRoom(s.driver, '88506', { pin: '11' });
+    await waitUntil(() => s.harness.logs.some((l) => l.event === 'waiting' && l.call === second.appChannel), 5000, 'second caller waiting');
+    await first.dtmf('22#');
+    await first.entersBridge('conference-506');
+    await second.hears('sound:conf-invalidpin');
+    expect(await second.bridge()).toBeUndefined();
+  });
+
+  it('makes the waiting caller the first when the first caller hangs up instead', async () => {
+    const first = await s.driver.call('88507');
+    await first.hears('sound:conf-getpin');
+    const second = await joinRoom(s.driver, '88507', { pin: '55' });
+    await waitUntil(() => s.harness.logs.some((l) => l.event === 'waiting' && l.call === second.appChannel), 5000, 'second caller waiting');
+    await first.hangup();
+    await second.entersBridge('conference-507');
+    // The waiting caller's PIN is now the room's.
+    const third = await joinRoom(s.driver, '88507', { pin: '55' });
+    await third.entersBridge('conference-507');
+  });
+});

@@ -1,0 +1,61 @@
+import { joinRoom, useScenario } from '../helpers/scenario';
+
+/** SPEC.md "Ways to start": all eight forms, each followed by the PIN step. */
+describe('the eight ways to start a conference', () => {
+  const s = useScenario();
+
+  it.each([
+    ['88', '123#', 'conference-123'],
+    ['88', '1234', 'conference-1234'],
+    ['88123', undefined, 'conference-123'],
+    ['881234', undefined, 'conference-1234'],
+  ])('dialling %s then keying %s joins %s', async (dialled, room, bridge) => {
+    const caller = await s.driver.call(dialled);
+    if (room !== undefined) {
+      await caller.hears('sound:conf-getconfno');
+      await caller.dtmf(room);
+    }
+    await caller.hears('sound:conf-getpin');
+    await caller.dtmf('#');
+    await caller.entersBridge(bridge);
+    await caller.hears('sound:conf-enteringno');
+    await caller.hears(`digits:${bridge.slice('conference-'.length)}`);
+    await caller.hears('sound:conf-onlyperson');
+    expect(await caller.bridge()).toBe(bridge);
+    if (room === undefined) expect(caller.played()).not.toContain('sound:conf-getconfno');
+  });
+
+  it('keeps leading zeros: 0123 is its own room, and a key typed ahead is taken by the PIN prompt', async () => {
+    const caller = await s.driver.call('88');
+    await caller.hears('sound:conf-getconfno');
+    await caller.dtmf('0123#'); // the 4th digit completes the room; '#' is the (empty) PIN
+    await caller.entersBridge('conference-0123');
+  });
+
+  it.each([
+    ['88', '000#', 3],
+    ['88', '0000', 4],
+    ['88000', undefined, 3],
+    ['880000', undefined, 4],
+  ])('dialling %s then keying %s gives a random %i-digit room, announced before the PIN prompt', async (dialled, room, digits) => {
+    const caller = await s.driver.call(dialled);
+    if (room !== undefined) {
+      await caller.hears('sound:conf-getconfno');
+      await caller.dtmf(room);
+    }
+    await caller.hears('sound:conf-getpin');
+    const played = caller.played();
+    const announced = played.find((m) => m.startsWith('digits:'));
+    expect(announced).toMatch(new RegExp(`^digits:[0-9]{${digits}}$`));
+    const number = (announced as string).slice('digits:'.length);
+    expect(Number(number)).toBeGreaterThanOrEqual(digits === 3 ? 100 : 1000);
+    expect(played.indexOf('sound:conference/your-conference-number-is')).toBe(played.indexOf(announced as string) - 1);
+    expect(played.indexOf(announced as string)).toBeLessThan(played.indexOf('sound:conf-getpin'));
+
+    await caller.dtmf('#');
+    await caller.entersBridge(`conference-${number}`);
+    // Someone else can now dial that number and join with the (empty) PIN.
+    const friend = await joinRoom(s.driver, `88${number}`);
+    await friend.entersBridge(`conference-${number}`);
+  });
+});
