@@ -14,6 +14,8 @@ import { runCallerFlow } from './callerFlow';
 import { createBridgeOps } from './bridgeOps';
 import { Sound } from './media';
 import { RoomRegistry, RoomSounds } from './roomRegistry';
+import { RoomStore } from './roomStore';
+import { roomFromBridgeId } from '../domain/roomNumber';
 
 interface StasisChannel {
   id: string;
@@ -40,8 +42,10 @@ export class ConferenceApp {
   readonly rooms: RoomRegistry;
   private readonly playbacks: Playbacks;
   private readonly guard: PinGuard;
+  private readonly roomStore: RoomStore;
   private readonly sessions = new Map<string, CallSession>();
   private readonly sweepTimer: NodeJS.Timeout;
+  private firstConnect = true;
 
   constructor(
     private readonly store: SettingsStore,
@@ -53,7 +57,14 @@ export class ConferenceApp {
     this.events = new EventStream({ ...settings.ari, pingIntervalMs: 5000, backoffInitialMs: 250, backoffMaxMs: 10000 });
     this.playbacks = new Playbacks(this.ari, (error, channelId) => this.restFailed(error, channelId));
     this.guard = new PinGuard(settings.bruteForce);
-    this.rooms = new RoomRegistry(createBridgeOps(this.ari, () => this.store.current, (e, where) => this.restFailed(e, where)), randomInt, Date.now, roomSounds(settings));
+    this.roomStore = new RoomStore(settings.stateFile, (error) => this.log.error('room state file', { event: 'state-error', error: String(error) }));
+    this.rooms = new RoomRegistry(
+      createBridgeOps(this.ari, () => this.store.current, (e, where) => this.restFailed(e, where)),
+      randomInt,
+      Date.now,
+      roomSounds(settings),
+      this.roomStore,
+    );
     this.sweepTimer = setInterval(() => this.guard.sweep(Date.now()), 60_000);
     this.sweepTimer.unref();
 
@@ -84,6 +95,65 @@ export class ConferenceApp {
     const settings = this.store.current;
     this.log.info('ARI connected', { event: 'ari-connected', url: settings.ari.url, app: settings.ari.app });
     await this.pushDialplanSettings(settings);
+    await this.reconcile().catch((error: unknown) => this.log.error('could not rebuild state from Asterisk', { event: 'reconcile-failed', error: String(error) }));
+  }
+
+  /**
+   * Asterisk keeps channels and bridges while the app is away but resends nothing, so on every
+   * (re)connect the app compares what it holds with what Asterisk has: calls that ended meanwhile
+   * are ended here, rooms whose bridges still hold callers are taken over (PINs from the store),
+   * empty bridges are removed, and callers stranded mid-entry are hung up.
+   */
+  private async reconcile(): Promise<void> {
+    const settings = this.store.current;
+    const info = await this.rest.get<{ channel_ids: string[]; bridge_ids: string[] }>(`/applications/${encodeURIComponent(settings.ari.app)}`);
+    const live = new Set(info.channel_ids);
+    for (const channelId of [...this.sessions.keys()]) if (!live.has(channelId)) this.onStasisEnd(channelId);
+
+    const pins = this.firstConnect ? this.roomStore.load() : new Map();
+    this.firstConnect = false;
+    const bridged = new Set<string>();
+    let adopted = 0;
+    for (const bridgeId of info.bridge_ids) {
+      const room = roomFromBridgeId(bridgeId);
+      const bridge = room === undefined ? undefined : await this.ari.getBridge(bridgeId);
+      if (room === undefined || !bridge) continue;
+      const present = bridge.channels.filter((id) => live.has(id));
+      present.forEach((id) => bridged.add(id));
+      if (this.rooms.exists(room)) {
+        for (const channelId of this.rooms.membersOf(room)) if (!present.includes(channelId)) void this.rooms.depart(room, channelId, channelId);
+        continue;
+      }
+      if (present.length === 0) {
+        await this.ari.destroyBridge(bridgeId);
+        continue;
+      }
+      const members = await Promise.all(present.map(async (channelId) => ({ channelId, callerId: await this.callerIdOf(channelId), joinedAt: Date.now() })));
+      this.rooms.adopt(room, pins.get(room), members);
+      for (const member of members) this.adoptSession(member.channelId, member.callerId, room);
+      adopted++;
+      if (!pins.has(room)) this.log.warn('no stored PIN for a live room: closed to newcomers', { event: 'room-closed', room });
+    }
+    for (const channelId of live) {
+      if (this.sessions.has(channelId) || bridged.has(channelId)) continue;
+      this.log.warn('caller stranded mid-entry while the app was away: hung up', { call: channelId, event: 'stranded' });
+      await this.ari.hangup(channelId);
+    }
+    if (adopted > 0) this.log.info('rooms taken over from Asterisk', { event: 'rooms-recovered', rooms: adopted });
+  }
+
+  private async callerIdOf(channelId: string): Promise<string> {
+    const channel = await this.rest.get<StasisChannel>(`/channels/${encodeURIComponent(channelId)}`).catch(() => undefined);
+    return channel?.caller?.number ?? '';
+  }
+
+  /** A participant found in a bridge after a restart gets a session, so its hangup and keys are handled. */
+  private adoptSession(channelId: string, callerId: string, room: string): void {
+    const session = new CallSession({ channelId, callerKind: 'internal', callerId, suffix: room });
+    session.room = room;
+    session.inConference = true;
+    this.sessions.set(channelId, session);
+    session.signal.addEventListener('abort', () => void this.departRoom(session), { once: true });
   }
 
   /** The dialplan reads the server number and app name from globals: set them on every (re)connect and change. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { drawRandomRoom, RandomInt } from '../domain/randomRoom';
 import { hashPin, PinHash, pinMatches } from '../domain/pinHash';
 import { bridgeIdFor } from '../domain/roomNumber';
@@ -14,6 +15,12 @@ export interface BridgeOps {
   stopMoh(bridgeId: string): Promise<void>;
   /** Fire and forget: a tone for everyone in the bridge. */
   playToBridge(bridgeId: string, media: string): void;
+}
+
+/** Where room PINs outlive the app (the RoomStore); the registry tells it every change. */
+export interface PinPersistence {
+  set(room: RoomNumber, pin: PinHash): void;
+  delete(room: RoomNumber): void;
 }
 
 export interface Member {
@@ -72,6 +79,7 @@ export class RoomRegistry {
     private readonly randomInt: RandomInt,
     private readonly now: () => number,
     private sounds: RoomSounds,
+    private readonly persistence: PinPersistence,
   ) {}
 
   updateSounds(sounds: RoomSounds): void {
@@ -109,6 +117,7 @@ export class RoomRegistry {
     if (!entry || entry.setter !== sessionId) throw new Error(`session ${sessionId} does not hold the PIN of ${room}`);
     entry.pin = hashPin(pin);
     entry.setter = undefined;
+    this.persistence.set(room, entry.pin);
     for (const waiter of entry.waiters.splice(0)) waiter.settle('set');
   }
 
@@ -216,6 +225,24 @@ export class RoomRegistry {
     });
   }
 
+  /**
+   * After a restart: takes over a bridge that still holds participants. Without a stored PIN
+   * the room is closed to newcomers (an unguessable PIN) rather than opened to anyone.
+   */
+  adopt(room: RoomNumber, pin: PinHash | undefined, members: ReadonlyArray<Omit<Member, 'muted'>>): boolean {
+    if (this.rooms.has(room)) return false;
+    const entry = this.create(room);
+    entry.pin = pin ?? hashPin(randomUUID());
+    entry.bridgeUp = true;
+    for (const member of members) entry.members.set(member.channelId, { ...member, muted: false });
+    return true;
+  }
+
+  /** Channels the registry counts in a room, to compare with what the bridge really holds. */
+  membersOf(room: RoomNumber): string[] {
+    return [...(this.rooms.get(room)?.members.keys() ?? [])];
+  }
+
   snapshot(): RoomSnapshot[] {
     return [...this.rooms.values()].map((entry) => this.snapshotOf(entry));
   }
@@ -260,6 +287,7 @@ export class RoomRegistry {
   private forget(entry: Room): void {
     if (this.rooms.get(entry.room) !== entry) return;
     this.rooms.delete(entry.room);
+    if (entry.pin) this.persistence.delete(entry.room);
     this.takenByLength.set(entry.room.length, (this.takenByLength.get(entry.room.length) ?? 1) - 1);
   }
 

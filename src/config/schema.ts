@@ -78,6 +78,12 @@ export const schemaDefinition = {
     leaveTone: { doc: 'Play a tone to the others when someone leaves.', format: boolean, default: true },
     musicOnHoldClass: { doc: 'Music-on-hold class (musiconhold.conf) for a caller alone or waiting.', format: text(/^[A-Za-z0-9_-]+$/, 'a music-on-hold class name'), default: 'default' },
   },
+  stateFile: {
+    doc: 'Where the app keeps what must outlive a restart (each live room\'s PIN, salted and hashed). Restart to change.',
+    format: text(/^\S+$/, 'a file path'),
+    default: 'state/rooms.json',
+    env: 'CONFERENCE_STATE',
+  },
   log: {
     level: { doc: 'Log level.', format: ['error', 'warn', 'info', 'debug'], default: 'info', env: 'LOG_LEVEL' },
   },
@@ -93,5 +99,6 @@ export interface Settings {
   readonly entry: { readonly firstDigitTimeoutSeconds: number; readonly interDigitTimeoutSeconds: number; readonly maxAttempts: number; readonly pinMaxLength: number };
   readonly bruteForce: PinGuardSettings;
   readonly sounds: { readonly language: string; readonly joinTone: boolean; readonly leaveTone: boolean; readonly musicOnHoldClass: string };
+  readonly stateFile: string;
   readonly log: { readonly level: string };
 }

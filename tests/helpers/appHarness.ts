@@ -34,7 +34,7 @@ export class AppHarness {
     const env = asteriskEnv();
     const dir = mkdtempSync(join(tmpdir(), 'conference-test-'));
     const path = join(dir, 'conference.json');
-    const file = { ...defaultSettingsFile(), ...overrides, ari: { url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD } };
+    const file = { ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), ...overrides, ari: { url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD } };
     writeFileSync(path, JSON.stringify(file, null, 2));
     const loaded = loadSettings(path);
     if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
