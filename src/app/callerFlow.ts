@@ -7,7 +7,7 @@ import { Settings } from '../config/schema';
 import { Logger } from '../logger';
 import { CallIO } from './callIO';
 import { CallSession } from './callSession';
-import { digitsOf, numberOf, REFUSAL_SOUND, Sound } from './media';
+import { digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from './media';
 import { EnterRole, RoomRegistry } from './roomRegistry';
 
 export interface FlowDeps {
@@ -43,6 +43,12 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   let room: string;
   let role: EnterRole;
   let announce: string[] = [];
+  const isNewRoom = request.kind === 'random' || !deps.rooms.exists(request.room);
+  if (isNewRoom && deps.rooms.roomCount >= settings.limits.maxRooms) {
+    log.warn('room limit reached', { event: 'refused', reason: 'too-many-rooms', limit: settings.limits.maxRooms });
+    await io.play([Sound.tooManyRooms, Sound.goodbye]);
+    return 'hang-up';
+  }
   if (request.kind === 'random') {
     const startRefusal = mayStartRoom(settings, callerKind);
     if (startRefusal) return refuse(io, deps, startRefusal);
@@ -69,15 +75,17 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   const admitted = await askPin(session, io, deps, room, role, announce);
   if (!admitted) return 'hang-up';
 
-  const joined = await deps.rooms.join(room, session.id, { channelId: session.id, callerId: session.info.callerId });
+  const joined = await deps.rooms.join(room, session.id, { channelId: session.id, callerId: session.info.callerId }, settings.limits.maxParticipantsPerRoom);
   if (joined.kind === 'gone') return 'hang-up';
+  if (joined.kind === 'full') {
+    log.warn('room full', { event: 'refused', reason: 'room-full', room, limit: settings.limits.maxParticipantsPerRoom });
+    await io.play([Sound.full, Sound.goodbye]);
+    return 'hang-up';
+  }
   session.inConference = true;
   log.info('joined', { event: 'joined', room, others: joined.others });
 
-  const welcome = [Sound.entering, digitsOf(room)];
-  if (joined.others === 0) welcome.push(Sound.onlyPerson);
-  else welcome.push(Sound.thereAre, numberOf(joined.others), Sound.otherParticipants);
-  await io.play(welcome);
+  await io.play([Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others)]);
   if (joined.others === 0) await deps.rooms.startHoldMusicIfAlone(room);
   return 'in-conference';
 }

@@ -11,6 +11,7 @@ import { Logger } from '../logger';
 import { AriCallIO } from './callIO';
 import { CallEnded, CallSession } from './callSession';
 import { runCallerFlow } from './callerFlow';
+import { listenInConference } from './inConference';
 import { createBridgeOps } from './bridgeOps';
 import { Sound } from './media';
 import { RoomRegistry, RoomSounds } from './roomRegistry';
@@ -234,6 +235,7 @@ export class ConferenceApp {
     try {
       const end = await runCallerFlow(session, io, { settings, rooms: this.rooms, guard: this.guard, now: Date.now, log });
       if (end === 'hang-up') await io.hangup();
+      else if (session.room !== undefined) listenInConference(session, session.room, io, { settings, rooms: this.rooms, ari: this.ari, log });
     } catch (error) {
       if (error instanceof CallEnded) return;
       log.error('call failed', { event: 'call-failed', error: String(error) });

@@ -16,6 +16,11 @@ export const Sound = {
   pinLocked: 'sound:conference/pin-locked',
   joinTone: 'sound:conference/join-tone',
   leaveTone: 'sound:conference/leave-tone',
+  help: 'sound:conference/conference-help',
+  muted: 'sound:conference/muted',
+  unmuted: 'sound:conference/unmuted',
+  full: 'sound:conference/conference-full',
+  tooManyRooms: 'sound:conference/too-many-conferences',
 } as const;
 
 export const REFUSAL_SOUND: Record<Refusal, string> = {
@@ -31,4 +36,9 @@ export function digitsOf(number: string): string {
 
 export function numberOf(count: number): string {
   return `number:${count}`;
+}
+
+/** "There are 2 other participants", or "you are the only person in this conference". */
+export function othersAnnouncement(others: number): string[] {
+  return others === 0 ? [Sound.onlyPerson] : [Sound.thereAre, numberOf(others), Sound.otherParticipants];
 }

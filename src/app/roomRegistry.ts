@@ -52,7 +52,7 @@ interface Room {
 
 export type EnterRole = 'first' | 'other';
 export type FirstPinOutcome = 'set' | 'promoted';
-export type JoinOutcome = { kind: 'joined'; others: number } | { kind: 'gone' };
+export type JoinOutcome = { kind: 'joined'; others: number } | { kind: 'full' } | { kind: 'gone' };
 
 export interface RoomSnapshot {
   readonly room: RoomNumber;
@@ -157,12 +157,13 @@ export class RoomRegistry {
   }
 
   /** Puts the caller's channel into the room's bridge, creating the bridge for the first one. */
-  join(room: RoomNumber, sessionId: string, member: Omit<Member, 'joinedAt' | 'muted'>): Promise<JoinOutcome> {
+  join(room: RoomNumber, sessionId: string, member: Omit<Member, 'joinedAt' | 'muted'>, maxMembers: number): Promise<JoinOutcome> {
     const entry = this.rooms.get(room);
     if (!entry || !entry.holders.has(sessionId)) return Promise.resolve({ kind: 'gone' });
     return this.queue.run(room, async () => {
       const bridgeId = bridgeIdFor(room);
       if (!entry.holders.has(sessionId)) return { kind: 'gone' };
+      if (entry.members.size >= maxMembers) return { kind: 'full' };
       if (!entry.bridgeUp) {
         await this.bridges.create(bridgeId);
         entry.bridgeUp = true;
@@ -236,6 +237,22 @@ export class RoomRegistry {
     entry.bridgeUp = true;
     for (const member of members) entry.members.set(member.channelId, { ...member, muted: false });
     return true;
+  }
+
+  memberCount(room: RoomNumber): number {
+    return this.rooms.get(room)?.members.size ?? 0;
+  }
+
+  /** Records a participant's mute state; false when that participant is not in the room. */
+  setMuted(room: RoomNumber, channelId: string, muted: boolean): boolean {
+    const member = this.rooms.get(room)?.members.get(channelId);
+    if (!member) return false;
+    member.muted = muted;
+    return true;
+  }
+
+  isMuted(room: RoomNumber, channelId: string): boolean {
+    return this.rooms.get(room)?.members.get(channelId)?.muted ?? false;
   }
 
   /** Channels the registry counts in a room, to compare with what the bridge really holds. */

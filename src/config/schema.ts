@@ -1,3 +1,4 @@
+import { DEFAULT_KEY_MAP, KeyMap, keyMapProblem } from '../domain/conferenceKeys';
 import { PinGuardSettings } from '../domain/pinGuard';
 
 /**
@@ -27,6 +28,11 @@ function text(pattern: RegExp, what: string): (value: unknown) => void {
 /** The server number opens every dialled form (88, 88NNN, 88NNNN); it must be digits only. */
 function serverNumber(value: unknown): void {
   text(/^[0-9]{1,6}$/, '1 to 6 digits')(value);
+}
+
+function keyMap(value: unknown): void {
+  const problem = typeof value === 'object' && value !== null ? keyMapProblem(value as Record<string, unknown>) : 'must be an object';
+  if (problem) throw new Error(problem);
 }
 
 export const schemaDefinition = {
@@ -78,6 +84,15 @@ export const schemaDefinition = {
     leaveTone: { doc: 'Play a tone to the others when someone leaves.', format: boolean, default: true },
     musicOnHoldClass: { doc: 'Music-on-hold class (musiconhold.conf) for a caller alone or waiting.', format: text(/^[A-Za-z0-9_-]+$/, 'a music-on-hold class name'), default: 'default' },
   },
+  conferenceKeys: {
+    doc: 'Keys in a conference: toggleMute, participantCount, roomNumber, help, leave (one DTMF key each, all different).',
+    format: keyMap,
+    default: DEFAULT_KEY_MAP,
+  },
+  limits: {
+    maxParticipantsPerRoom: { doc: 'Most participants in one room; the next caller hears "this conference is full".', format: integer(2, 1000), default: 50 },
+    maxRooms: { doc: 'Most rooms at once; a caller who would start one more hears that no more can be started.', format: integer(1, 10000), default: 500 },
+  },
   stateFile: {
     doc: 'Where the app keeps what must outlive a restart (each live room\'s PIN, salted and hashed). Restart to change.',
     format: text(/^\S+$/, 'a file path'),
@@ -99,6 +114,8 @@ export interface Settings {
   readonly entry: { readonly firstDigitTimeoutSeconds: number; readonly interDigitTimeoutSeconds: number; readonly maxAttempts: number; readonly pinMaxLength: number };
   readonly bruteForce: PinGuardSettings;
   readonly sounds: { readonly language: string; readonly joinTone: boolean; readonly leaveTone: boolean; readonly musicOnHoldClass: string };
+  readonly conferenceKeys: KeyMap;
+  readonly limits: { readonly maxParticipantsPerRoom: number; readonly maxRooms: number };
   readonly stateFile: string;
   readonly log: { readonly level: string };
 }
