@@ -1,0 +1,291 @@
+#!/usr/bin/env bash
+# The project's Asterisk 22: one script for development, tests and `make run`.
+#
+#   scripts/asterisk.sh up|down|status|cli "<command>"|logs|env|image
+#
+# Environment (all optional): ASTERISK_INSTANCE (run), ARI_PORT (8088), SIP_PORT (5060),
+# RTP_START/RTP_END (10000/10999), ARI_USER (conference), ARI_PASSWORD and SIP_PASSWORD
+# (generated once per instance into .run/<instance>/ when not given), ASTERISK_RUNTIME
+# (auto | docker | chroot), BASE_IMAGE (the Docker base; built locally with mmdebstrap when
+# no registry is reachable).
+#
+# Runtime: Docker with --network host (ARI, SIP and RTP stay on loopback); where no Docker
+# engine can run, the same Debian sid root in a chroot. The choice is always printed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+INSTANCE=${ASTERISK_INSTANCE:-run}
+ARI_PORT=${ARI_PORT:-8088}
+SIP_PORT=${SIP_PORT:-5060}
+RTP_START=${RTP_START:-10000}
+RTP_END=${RTP_END:-10999}
+ARI_USER=${ARI_USER:-conference}
+RUNTIME=${ASTERISK_RUNTIME:-auto}
+STATE="$ROOT/.run/$INSTANCE"
+IMAGE=conference/asterisk:22
+SID_BASE=conference/debian-sid-base:latest
+CHROOT="$ROOT/.run/chroot-root"
+CONTAINER="conference-asterisk-$INSTANCE"
+DOCKER=/usr/bin/docker
+[[ -x $DOCKER ]] || DOCKER=docker
+# Debian's sid snapshot mirrors carry expired Release files; accept them.
+APT_OPT='Acquire::Check-Valid-Until "false"'
+PACKAGES=asterisk,asterisk-core-sounds-en-wav,asterisk-moh-opsound-wav
+
+say() { echo "asterisk[$INSTANCE]: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# A secret given in the environment, else one generated once and kept (mode 600) for the instance.
+secret() {
+  local name=$1 given=${2:-}
+  mkdir -p "$STATE"
+  if [[ -n $given ]]; then printf '%s' "$given"; return; fi
+  if [[ ! -s $STATE/$name ]]; then
+    (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$STATE/$name")
+  fi
+  cat "$STATE/$name"
+}
+
+ARI_PASSWORD=$(secret ari-password "${ARI_PASSWORD:-}")
+SIP_PASSWORD=$(secret sip-password "${SIP_PASSWORD:-}")
+
+# --- configuration -----------------------------------------------------------------------
+
+render_config() {
+  local out="$STATE/etc" file
+  rm -rf "$out.new" && mkdir -p "$out.new"
+  for file in "$ROOT"/asterisk-conf/*.conf; do
+    sed -e "s|@INSTANCE@|$INSTANCE|g" -e "s|@ARI_PORT@|$ARI_PORT|g" -e "s|@SIP_PORT@|$SIP_PORT|g" \
+        -e "s|@RTP_START@|$RTP_START|g" -e "s|@RTP_END@|$RTP_END|g" -e "s|@ARI_USER@|$ARI_USER|g" \
+        -e "s|@ARI_PASSWORD@|$ARI_PASSWORD|g" -e "s|@SIP_PASSWORD@|$SIP_PASSWORD|g" \
+        "$file" > "$out.new/$(basename "$file")"
+  done
+  chmod 755 "$out.new" && chmod 644 "$out.new"/*
+  # Tell the caller whether the config changed (a running instance must then restart).
+  if [[ -d $out ]] && diff -rq "$out" "$out.new" >/dev/null; then
+    rm -rf "$out.new"; return 1
+  fi
+  rm -rf "$out" && mv "$out.new" "$out"
+}
+
+ari_ready() {
+  curl -fsS -m 2 -u "$ARI_USER:$ARI_PASSWORD" "http://127.0.0.1:$ARI_PORT/ari/asterisk/info" >/dev/null 2>&1
+}
+
+wait_for_ari() {
+  local deadline=$((SECONDS + 90))
+  until ari_ready; do
+    if ((SECONDS > deadline)); then
+      say "ARI did not answer on 127.0.0.1:$ARI_PORT within 90 s; last log lines:"
+      show_logs | tail -30 >&2 || true
+      exit 1
+    fi
+    sleep 0.5
+  done
+  say "ready: ARI on http://127.0.0.1:$ARI_PORT, SIP on 127.0.0.1:$SIP_PORT (runtime: $(cat "$STATE/runtime"))"
+}
+
+# --- Docker runtime ----------------------------------------------------------------------
+
+engine_answers() { "$DOCKER" info >/dev/null 2>&1; }
+
+# Starts a Docker engine if none answers; remembers that we did, so `down` may stop it.
+ensure_engine() {
+  engine_answers && return 0
+  if ! command -v dockerd >/dev/null; then
+    say "installing Debian's docker.io"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null || return 1
+    DOCKER=/usr/bin/docker
+  fi
+  engine_answers && return 0
+  mkdir -p "$ROOT/.run"
+  say "starting dockerd (no bridge, no iptables; containers use the host network)"
+  nohup dockerd --bridge=none --iptables=false >"$ROOT/.run/dockerd.log" 2>&1 &
+  echo $! > "$ROOT/.run/dockerd.pid"
+  local deadline=$((SECONDS + 30))
+  until engine_answers; do
+    ((SECONDS > deadline)) && { say "dockerd did not come up (see .run/dockerd.log)"; return 1; }
+    sleep 0.5
+  done
+}
+
+registry_reachable() { curl -fsS -m 5 -o /dev/null https://registry-1.docker.io/v2/ 2>/dev/null || curl -sS -m 5 -o /dev/null -w '%{http_code}' https://registry-1.docker.io/v2/ 2>/dev/null | grep -q 401; }
+
+ensure_mmdebstrap() {
+  command -v mmdebstrap >/dev/null && return 0
+  say "installing mmdebstrap"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null
+}
+
+ensure_image() {
+  local hash
+  hash=$(sha256sum "$ROOT/docker/Dockerfile" | cut -c1-16)
+  if [[ $("$DOCKER" image inspect -f '{{index .Config.Labels "dockerfile"}}' "$IMAGE" 2>/dev/null) == "$hash" ]]; then return 0; fi
+  local base=${BASE_IMAGE:-}
+  if [[ -z $base ]]; then
+    if registry_reachable; then base=debian:sid
+    else
+      base=$SID_BASE
+      if ! "$DOCKER" image inspect "$SID_BASE" >/dev/null 2>&1; then
+        ensure_mmdebstrap
+        say "no image registry reachable: building $SID_BASE from Debian's packages (mmdebstrap)"
+        mmdebstrap --quiet --variant=apt --aptopt="$APT_OPT" --include=ca-certificates --format=tar sid - | "$DOCKER" import - "$SID_BASE" >/dev/null
+      fi
+    fi
+  fi
+  say "building $IMAGE from docker/Dockerfile (base $base)"
+  "$DOCKER" build --quiet --network host --build-arg "BASE_IMAGE=$base" --label "dockerfile=$hash" -t "$IMAGE" "$ROOT/docker" >/dev/null
+}
+
+docker_running() { [[ $("$DOCKER" inspect -f '{{.State.Running}}' "$CONTAINER" 2>/dev/null) == true ]]; }
+
+docker_up() {
+  ensure_image
+  "$DOCKER" rm -f "$CONTAINER" >/dev/null 2>&1 || true
+  local dirs="/var/lib/asterisk/$INSTANCE /var/spool/asterisk/$INSTANCE /var/run/asterisk/$INSTANCE /var/log/asterisk/$INSTANCE"
+  "$DOCKER" run -d --name "$CONTAINER" --network host --restart no \
+    -v "$STATE/etc:/etc/asterisk:ro" \
+    -v "$ROOT/sounds:/usr/share/asterisk/sounds/en/conference:ro" \
+    "$IMAGE" sh -c "mkdir -p $dirs && chown -R asterisk:asterisk $dirs && exec asterisk -f -U asterisk -G asterisk" >/dev/null
+}
+
+docker_down() { "$DOCKER" rm -f "$CONTAINER" >/dev/null 2>&1 || true; }
+
+# --- chroot runtime ----------------------------------------------------------------------
+
+ensure_chroot() {
+  [[ -x $CHROOT/usr/sbin/asterisk ]] && return 0
+  ensure_mmdebstrap
+  say "building a Debian sid root with Asterisk in .run/chroot-root (mmdebstrap)"
+  rm -rf "$CHROOT"
+  mmdebstrap --quiet --variant=apt --aptopt="$APT_OPT" --include="$PACKAGES" sid "$CHROOT" >/dev/null
+}
+
+chroot_pid() { [[ -s $STATE/asterisk.pid ]] && kill -0 "$(cat "$STATE/asterisk.pid")" 2>/dev/null && cat "$STATE/asterisk.pid"; }
+
+chroot_up() {
+  ensure_chroot
+  mountpoint -q "$CHROOT/proc" || mount -t proc proc "$CHROOT/proc"
+  # This instance's config and our prompts, copied in (the root may be shared by instances).
+  local etc="$CHROOT/etc/asterisk-$INSTANCE" dir
+  rm -rf "$etc" && cp -r "$STATE/etc" "$etc"
+  sed -i "s|astetcdir => /etc/asterisk|astetcdir => /etc/asterisk-$INSTANCE|" "$etc/asterisk.conf"
+  rm -rf "$CHROOT/usr/share/asterisk/sounds/en/conference" && cp -r "$ROOT/sounds" "$CHROOT/usr/share/asterisk/sounds/en/conference"
+  for dir in lib/asterisk spool/asterisk run/asterisk log/asterisk; do
+    mkdir -p "$CHROOT/var/$dir/$INSTANCE"
+    chroot "$CHROOT" chown -R asterisk:asterisk "/var/$dir/$INSTANCE"
+  done
+  nohup chroot "$CHROOT" asterisk -f -U asterisk -G asterisk -C "/etc/asterisk-$INSTANCE/asterisk.conf" \
+    >"$STATE/asterisk.out" 2>&1 &
+  echo $! > "$STATE/asterisk.pid"
+}
+
+chroot_down() {
+  local pid
+  if pid=$(chroot_pid); then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$STATE/asterisk.pid"
+  # Unmount /proc only when no other instance still runs in the root.
+  if ! ls "$ROOT"/.run/*/asterisk.pid >/dev/null 2>&1 && mountpoint -q "$CHROOT/proc"; then umount "$CHROOT/proc" || true; fi
+}
+
+# --- commands ----------------------------------------------------------------------------
+
+choose_runtime() {
+  case $RUNTIME in
+    docker) ensure_engine || die "ASTERISK_RUNTIME=docker, but no Docker engine could be started"; echo docker ;;
+    chroot) echo chroot ;;
+    auto)
+      if ensure_engine; then echo docker
+      else say "no Docker engine can run here: falling back to a chroot (ASTERISK_RUNTIME=chroot)"; echo chroot; fi ;;
+    *) die "ASTERISK_RUNTIME must be auto, docker or chroot (was $RUNTIME)" ;;
+  esac
+}
+
+running() {
+  case $(cat "$STATE/runtime" 2>/dev/null) in
+    docker) engine_answers && docker_running ;;
+    chroot) chroot_pid >/dev/null ;;
+    *) return 1 ;;
+  esac
+}
+
+cmd_up() {
+  local changed=0
+  render_config && changed=1
+  if running && ((changed == 0)) && ari_ready; then
+    say "already up (runtime: $(cat "$STATE/runtime"))"
+    return 0
+  fi
+  running && cmd_down_instance
+  local runtime
+  runtime=$(choose_runtime)
+  echo "$runtime" > "$STATE/runtime"
+  say "starting Asterisk with runtime $runtime"
+  "${runtime}_up"
+  wait_for_ari
+}
+
+cmd_down_instance() {
+  case $(cat "$STATE/runtime" 2>/dev/null) in
+    docker) docker_down ;;
+    chroot) chroot_down ;;
+  esac
+}
+
+cmd_down() {
+  cmd_down_instance
+  rm -f "$STATE/runtime"
+  say "stopped"
+  # The Docker engine goes only if this script started it and no instance of ours still runs.
+  if [[ -s $ROOT/.run/dockerd.pid ]] && ! ls "$ROOT"/.run/*/runtime >/dev/null 2>&1; then
+    local pid
+    pid=$(cat "$ROOT/.run/dockerd.pid")
+    if kill -0 "$pid" 2>/dev/null; then say "stopping the dockerd this script started (pid $pid)"; kill "$pid"; fi
+    rm -f "$ROOT/.run/dockerd.pid"
+  fi
+}
+
+cmd_status() {
+  local runtime
+  runtime=$(cat "$STATE/runtime" 2>/dev/null || echo none)
+  if running; then
+    if ari_ready; then say "running (runtime: $runtime), ARI answers on 127.0.0.1:$ARI_PORT"; return 0; fi
+    say "running (runtime: $runtime), but ARI does not answer on 127.0.0.1:$ARI_PORT"; return 1
+  fi
+  say "not running"; return 3
+}
+
+cmd_cli() {
+  case $(cat "$STATE/runtime" 2>/dev/null) in
+    docker) "$DOCKER" exec "$CONTAINER" asterisk -rx "$*" ;;
+    chroot) chroot "$CHROOT" asterisk -C "/etc/asterisk-$INSTANCE/asterisk.conf" -rx "$*" ;;
+    *) die "not running" ;;
+  esac
+}
+
+show_logs() {
+  case $(cat "$STATE/runtime" 2>/dev/null) in
+    docker) "$DOCKER" logs "$CONTAINER" 2>&1 ;;
+    chroot) cat "$STATE/asterisk.out" "$CHROOT/var/log/asterisk/$INSTANCE/messages.log" 2>/dev/null ;;
+  esac
+}
+
+cmd_env() {
+  printf 'ARI_URL=http://127.0.0.1:%s\nARI_USER=%s\nARI_PASSWORD=%s\nSIP_PORT=%s\nSIP_PASSWORD=%s\n' \
+    "$ARI_PORT" "$ARI_USER" "$ARI_PASSWORD" "$SIP_PORT" "$SIP_PASSWORD"
+}
+
+case ${1:-} in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  cli) shift; cmd_cli "$@" ;;
+  logs) show_logs ;;
+  env) cmd_env ;;
+  image) ensure_engine && ensure_image ;;
+  *) echo "usage: $0 up|down|status|cli \"<command>\"|logs|env|image" >&2; exit 2 ;;
+esac

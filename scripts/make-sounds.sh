@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Makes the prompts that Asterisk's core English set lacks, reproducibly: espeak-ng speaks,
+# sox turns it into what Asterisk plays best (8 kHz, mono, 16-bit WAV, about -3 dBFS).
+# Core prompts used as they are: conf-getconfno conf-getpin conf-invalid conf-invalidpin
+# conf-enteringno conf-onlyperson conf-thereare conf-otherinparty goodbye ss-noservice digits/*.
+set -euo pipefail
+cd "$(dirname "$0")/../sounds"
+command -v espeak-ng >/dev/null && command -v sox >/dev/null || {
+  echo "needs espeak-ng and sox: apt-get install espeak-ng sox" >&2; exit 1; }
+
+say() { # name, text
+  espeak-ng -v en-us -s 150 -w "/tmp/$1.raw.wav" "$2"
+  sox "/tmp/$1.raw.wav" -r 8000 -c 1 -b 16 -e signed-integer "$1.wav" silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0.1 0.2 norm -3
+  rm -f "/tmp/$1.raw.wav"
+}
+
+say service-unavailable "The conference service is not available. Goodbye."
+say external-not-allowed "Calls from outside are not allowed to use the conference service. Goodbye."
+say external-may-not-start "Callers from outside can only join a conference that is already running."
+say no-free-room "There is no free conference room. Please try again later."
+say your-conference-number-is "Your conference number is"
+say invalid-room-number "That conference number is not valid."
+say pin-locked "Too many wrong PINs. Please try again later."
+say conference-full "This conference is full."
+say conference-locked "This conference is locked."
+say too-many-conferences "No more conferences can be started at the moment."
+say conference-help "Press 1 to mute or unmute yourself, 2 to hear the number of participants, 3 to hear the conference number, star for this help, and pound to leave the conference."
+say muted "You are muted."
+say unmuted "You are no longer muted."
+# Two short beeps, rising for a join and falling for a leave.
+sox -n -r 8000 -c 1 -b 16 -e signed-integer /tmp/hi.wav synth 0.12 sine 880
+sox -n -r 8000 -c 1 -b 16 -e signed-integer /tmp/lo.wav synth 0.12 sine 660
+sox -n -r 8000 -c 1 -b 16 -e signed-integer /tmp/gap.wav trim 0 0.04
+sox /tmp/lo.wav /tmp/gap.wav /tmp/hi.wav join-tone.wav norm -6
+sox /tmp/hi.wav /tmp/gap.wav /tmp/lo.wav leave-tone.wav norm -6
+rm -f /tmp/hi.wav /tmp/lo.wav /tmp/gap.wav
+echo "made $(ls *.wav | wc -l) prompts in sounds/"
