@@ -1,3 +1,4 @@
+import convict from 'convict';
 import { DEFAULT_KEY_MAP, KeyMap, keyMapProblem } from '../domain/conferenceKeys';
 import { PinGuardSettings } from '../domain/pinGuard';
 
@@ -7,33 +8,41 @@ import { PinGuardSettings } from '../domain/pinGuard';
  * is refused with a message that names the setting.
  */
 
-function boolean(value: unknown): void {
-  if (typeof value !== 'boolean') throw new Error('must be true or false');
+/**
+ * Formats are registered by name: convict coerces values whose format is a function by the
+ * type of the default (so "no" would become true for a boolean). A named format with an
+ * identity coerce takes every value as written.
+ */
+function strict(name: string, validate: (value: unknown) => void): string {
+  convict.addFormat({ name, validate, coerce: (value: unknown) => value });
+  return name;
 }
 
-function integer(min: number, max: number): (value: unknown) => void {
-  return (value) => {
+const boolean = strict('strict-boolean', (value) => {
+  if (typeof value !== 'boolean') throw new Error('must be true or false');
+});
+
+function integer(min: number, max: number): string {
+  return strict(`strict-integer-${min}-${max}`, (value) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       throw new Error(`must be a whole number from ${min} to ${max}`);
     }
-  };
+  });
 }
 
-function text(pattern: RegExp, what: string): (value: unknown) => void {
-  return (value) => {
+function text(pattern: RegExp, what: string): string {
+  return strict(`strict-text-${what}`, (value) => {
     if (typeof value !== 'string' || !pattern.test(value)) throw new Error(`must be ${what}`);
-  };
+  });
 }
 
 /** The server number opens every dialled form (88, 88NNN, 88NNNN); it must be digits only. */
-function serverNumber(value: unknown): void {
-  text(/^[0-9]{1,6}$/, '1 to 6 digits')(value);
-}
+const serverNumber = text(/^[0-9]{1,6}$/, '1 to 6 digits');
 
-function keyMap(value: unknown): void {
+const keyMap = strict('strict-key-map', (value) => {
   const problem = typeof value === 'object' && value !== null ? keyMapProblem(value as Record<string, unknown>) : 'must be an object';
   if (problem) throw new Error(problem);
-}
+});
 
 export const schemaDefinition = {
   enabled: {

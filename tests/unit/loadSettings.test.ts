@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSettings, validateSettings } from '../../src/config/loadSettings';
+
+const env = { ARI_PASSWORD: 'secret' };
+
+function fileWith(content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'settings-')), 'conference.json');
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('settings file', () => {
+  it('loads the shipped default file', () => {
+    const result = loadSettings('config/conference.json', env);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.settings.number).toBe('88');
+  });
+
+  it('names the file and each bad setting', () => {
+    const result = validateSettings({ number: '8a', externalAccess: 'yes' }, 'f.json', env);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.errors.join('\n')).toMatch(/f\.json: .*number/);
+      expect(result.errors.join('\n')).toMatch(/externalAccess/);
+    }
+  });
+
+  it('refuses unknown keys, so a typo is never silently ignored', () => {
+    const result = validateSettings({ enabeld: false }, 'f.json', env);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.join('\n')).toContain('enabeld');
+  });
+
+  it('says when the file is missing or not JSON', () => {
+    expect(loadSettings('/nonexistent/conference.json', env)).toEqual({ ok: false, errors: ['/nonexistent/conference.json: file not found'] });
+    const broken = loadSettings(fileWith('{ "enabled": '), env);
+    expect(broken.ok).toBe(false);
+    expect(loadSettings(fileWith('[1]'), env)).toEqual(expect.objectContaining({ ok: false }));
+  });
+
+  it('gives frozen settings (one immutable object per reload)', () => {
+    const result = validateSettings({}, 'f.json', env);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(Object.isFrozen(result.settings.entry)).toBe(true);
+  });
+});
+
+describe('settings are taken as written, never coerced', () => {
+  it.each([
+    [{ enabled: 'no' }, 'enabled: must be true or false'],
+    [{ externalAccess: 'false' }, 'externalAccess: must be true or false'],
+    [{ entry: { maxAttempts: '3' } }, 'entry.maxAttempts: must be a whole number from 1 to 10'],
+    [{ number: 88 }, 'number: must be 1 to 6 digits'],
+    [{ conferenceKeys: { toggleMute: '#' } }, 'conferenceKeys: leave and toggleMute share the key #'],
+  ])('%o is refused: %s', (raw, message) => {
+    const result = validateSettings(raw, 'f.json', env);
+    expect(result).toEqual({ ok: false, errors: [expect.stringContaining(`f.json: ${message}`)] });
+  });
+});
