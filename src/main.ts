@@ -25,10 +25,11 @@ function main(): void {
   const shutdown = (signal: string): void => {
     log.info('stopping', { event: 'stopping', signal });
     store.unwatch();
-    app.stop();
-    log.on('finish', () => process.exit(0));
-    log.end();
-    setTimeout(() => process.exit(0), 1000).unref();
+    setTimeout(() => process.exit(0), 3000).unref();
+    void app.stop().then(() => {
+      log.on('finish', () => process.exit(0));
+      log.end();
+    });
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));

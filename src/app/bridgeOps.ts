@@ -11,11 +11,12 @@ export function createBridgeOps(ari: AriCalls, settings: () => Settings, onError
       await ari.destroyBridge(bridgeId);
     },
     addChannel: (bridgeId, channelId) => ari.addToBridge(bridgeId, channelId),
+    // Music and tones are comfort, not the call: a failure is reported and the call goes on.
     startMoh: async (bridgeId) => {
-      await ari.startBridgeMoh(bridgeId, settings().sounds.musicOnHoldClass);
+      await ari.startBridgeMoh(bridgeId, settings().sounds.musicOnHoldClass).catch((error: unknown) => onError(error, bridgeId));
     },
     stopMoh: async (bridgeId) => {
-      await ari.stopBridgeMoh(bridgeId);
+      await ari.stopBridgeMoh(bridgeId).catch((error: unknown) => onError(error, bridgeId));
     },
     playToBridge: (bridgeId, media) => {
       ari.playOnBridge(bridgeId, randomUUID(), [media]).catch((error: unknown) => onError(error, bridgeId));

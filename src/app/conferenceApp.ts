@@ -80,9 +80,10 @@ export class ConferenceApp {
     return this.events.whenConnected();
   }
 
-  stop(): void {
+  /** Lets go of Asterisk; calls in rooms stay up there, and a restarted app takes them over. */
+  async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
-    this.events.stop();
+    await this.events.stop();
     for (const session of this.sessions.values()) session.end('shutdown');
     this.sessions.clear();
     this.rest.close();

@@ -59,14 +59,31 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
     return new Promise((resolve) => this.once('connected', resolve));
   }
 
-  stop(): void {
+  /**
+   * Closes the socket and resolves once Asterisk has seen it go: a successor registering the
+   * same app name right after must not race the old session's clean-up in Asterisk.
+   */
+  stop(timeoutMs = 2000): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.pingTimer);
-    this.socket?.removeAllListeners();
-    this.socket?.on('error', () => undefined);
-    this.socket?.terminate();
+    const socket = this.socket;
     this.socket = undefined;
+    if (!socket || socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    socket.removeAllListeners();
+    socket.on('error', () => undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        socket.terminate();
+        resolve();
+      }, timeoutMs);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      else socket.close(1000, 'stopping');
+    });
   }
 
   /** Drops the connection as a network fault would (tests of the reconnect). */

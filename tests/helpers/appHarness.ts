@@ -89,7 +89,7 @@ export class AppHarness {
 
   async stop(): Promise<void> {
     this.store.unwatch();
-    this.app.stop();
+    await this.app.stop();
     this.logger.close();
   }
 }

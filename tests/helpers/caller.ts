@@ -17,6 +17,8 @@ export class Caller {
 
   /** Keys digits as a phone would (RFC 2833-like timing on the Local pair). */
   async dtmf(keys: string, between = 100, duration = 100): Promise<void> {
+    // The app may answer and prompt before the ;1 half reaches the driver's Stasis app (409 until then).
+    await this.answered();
     await this.driver.rest.post(`/channels/${this.driverChannel}/dtmf`, { dtmf: keys, between, duration });
   }
 
@@ -33,17 +35,20 @@ export class Caller {
     return playback?.target_uri === `channel:${this.appChannel}`;
   }
 
-  /** Every media the app played to this caller so far, in order (each item of a list counts). */
+  /**
+   * Every media the app played to this caller so far, in order. Asterisk sends PlaybackStarted
+   * for each item of a media list (PlaybackContinuing names the item that just ended).
+   */
   played(): string[] {
     return this.driver.events
-      .filter((e) => (e.type === 'PlaybackStarted' || e.type === 'PlaybackContinuing') && this.mine(e))
+      .filter((e) => e.type === 'PlaybackStarted' && this.mine(e))
       .map((e) => (e.playback as { media_uri: string }).media_uri);
   }
 
   /** Waits until the given media starts playing to this caller. */
   async hears(media: string, timeoutMs = 10000): Promise<void> {
     await this.driver.waitFor(
-      (e) => (e.type === 'PlaybackStarted' || e.type === 'PlaybackContinuing') && this.mine(e) && (e.playback as { media_uri: string }).media_uri === media,
+      (e) => e.type === 'PlaybackStarted' && this.mine(e) && (e.playback as { media_uri: string }).media_uri === media,
       timeoutMs,
       `${media} played to ${this.appChannel}`,
     );

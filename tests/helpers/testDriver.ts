@@ -86,7 +86,7 @@ export class TestDriver {
 
   async close(): Promise<void> {
     await this.hangupAll();
-    this.stream.stop();
+    await this.stream.stop();
     this.rest.close();
   }
 }

@@ -1,6 +1,7 @@
 import { AriEvent } from '../../src/ari/eventStream';
 import { joinRoom, useScenario } from '../helpers/scenario';
 import { waitUntil } from '../helpers/appHarness';
+import { asteriskScript } from '../helpers/testEnv';
 
 function bridgePlayback(bridgeId: string, media: string): (e: AriEvent) => boolean {
   return (e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string; media_uri: string }).target_uri === `bridge:${bridgeId}` && (e.playback as { media_uri: string }).media_uri === media;
@@ -21,6 +22,20 @@ describe('in the conference', () => {
     await second.hears('sound:conf-otherinparty');
     expect(second.played().slice(-5)).toEqual(['sound:conf-enteringno', 'digits:700', 'sound:conf-thereare', 'number:1', 'sound:conf-otherinparty']);
     expect(second.played()).not.toContain('sound:conf-onlyperson');
+  });
+
+  it('plays music on hold to a caller alone in the room, and stops it when someone arrives', async () => {
+    const first = await joinRoom(s.driver, '88709');
+    await first.entersBridge('conference-709');
+    // Bridge music is an Announcer channel in the bridge: the caller's bridge peer says so.
+    await s.driver.waitFor(
+      (e) => e.type === 'ChannelVarset' && e.variable === 'BRIDGEPEER' && (e.channel as { id: string }).id === first.appChannel && String(e.value).startsWith('Announcer/ARI_MOH'),
+      10000,
+      'music on hold for the lone caller',
+    );
+    const second = await joinRoom(s.driver, '88709');
+    await second.entersBridge('conference-709');
+    await waitUntil(() => !asteriskScript(['cli', 'bridge show conference-709']).includes('Announcer/ARI_MOH'), 5000, 'music to stop');
   });
 
   it('plays a tone to the others when someone joins or leaves', async () => {

@@ -35,7 +35,7 @@ describe('PIN', () => {
     await intruder.hears('sound:goodbye');
     await intruder.hungUp();
     expect(s.driver.events.some((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === intruder.appChannel)).toBe(false);
-    expect(s.harness.logs.filter((l) => l.event === 'wrong-pin')).toHaveLength(3);
+    expect(s.harness.logs.filter((l) => l.event === 'wrong-pin' && l.call === intruder.appChannel)).toHaveLength(3);
   });
 
   it('has an empty PIN when the first caller keys # alone; then # alone is the right PIN and digits are wrong', async () => {
