@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's Asterisk 22: one script for development, tests and `make run`.
 #
-#   scripts/asterisk.sh up|down|status|cli "<command>"|logs|env|image
+#   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|image
 #
 # Environment (all optional): ASTERISK_INSTANCE (run), ARI_PORT (8088), SIP_PORT (5060),
 # RTP_START/RTP_END (10000/10999), ARI_USER (conference), ARI_PASSWORD and SIP_PASSWORD
@@ -282,10 +282,11 @@ cmd_env() {
 case ${1:-} in
   up) cmd_up ;;
   down) cmd_down ;;
+  restart) cmd_down_instance; cmd_up ;;
   status) cmd_status ;;
   cli) shift; cmd_cli "$@" ;;
   logs) show_logs ;;
   env) cmd_env ;;
   image) ensure_engine && ensure_image ;;
-  *) echo "usage: $0 up|down|status|cli \"<command>\"|logs|env|image" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|restart|status|cli \"<command>\"|logs|env|image" >&2; exit 2 ;;
 esac

@@ -118,7 +118,7 @@ async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: st
   for (let attempt = 1; attempt <= settings.entry.maxAttempts; attempt++) {
     if (role === 'other') {
       const verdict = guard.check(guardKeys, deps.now());
-      if (verdict.kind === 'locked') return lockedOut(io, deps, room, verdict.retryAfterMs);
+      if (verdict.kind === 'locked') return lockedOut(session, io, deps, room, verdict.retryAfterMs);
       if (verdict.delayMs > 0) await io.sleep(verdict.delayMs);
     }
     const outcome = await io.prompt(prompt, mode);
@@ -143,7 +143,7 @@ async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: st
     }
     const locked = guard.recordFailure(guardKeys, deps.now());
     log.warn('wrong PIN', { event: 'wrong-pin', room, attempt, callerId: session.info.callerId, callerKind: session.info.callerKind, locked });
-    if (locked) return lockedOut(io, deps, room, settings.bruteForce.lockoutSeconds * 1000);
+    if (locked) return lockedOut(session, io, deps, room, settings.bruteForce.lockoutSeconds * 1000);
   }
   await goodbye(io);
   return false;
@@ -163,8 +163,8 @@ async function waitForFirstPin(session: CallSession, io: CallIO, deps: FlowDeps,
   return outcome;
 }
 
-async function lockedOut(io: CallIO, deps: FlowDeps, room: string, retryAfterMs: number): Promise<false> {
-  deps.log.warn('PIN entry locked', { event: 'refused', reason: 'pin-locked', room, retryAfterMs });
+async function lockedOut(session: CallSession, io: CallIO, deps: FlowDeps, room: string, retryAfterMs: number): Promise<false> {
+  deps.log.warn('PIN entry locked', { event: 'refused', reason: 'pin-locked', room, retryAfterMs, callerId: session.info.callerId, callerKind: session.info.callerKind });
   await io.play([Sound.pinLocked, Sound.goodbye]);
   return false;
 }

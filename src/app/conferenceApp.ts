@@ -110,12 +110,16 @@ export class ConferenceApp {
     const settings = this.store.current;
     const info = await this.rest.get<{ channel_ids: string[]; bridge_ids: string[] }>(`/applications/${encodeURIComponent(settings.ari.app)}`);
     const live = new Set(info.channel_ids);
-    for (const channelId of [...this.sessions.keys()]) if (!live.has(channelId)) this.onStasisEnd(channelId);
+    const counts = { ended: 0, adopted: 0, emptied: 0, stranded: 0 };
+    for (const channelId of [...this.sessions.keys()]) {
+      if (live.has(channelId)) continue;
+      this.onStasisEnd(channelId);
+      counts.ended++;
+    }
 
     const pins = this.firstConnect ? this.roomStore.load() : new Map();
     this.firstConnect = false;
     const bridged = new Set<string>();
-    let adopted = 0;
     for (const bridgeId of info.bridge_ids) {
       const room = roomFromBridgeId(bridgeId);
       const bridge = room === undefined ? undefined : await this.ari.getBridge(bridgeId);
@@ -128,20 +132,22 @@ export class ConferenceApp {
       }
       if (present.length === 0) {
         await this.ari.destroyBridge(bridgeId);
+        counts.emptied++;
         continue;
       }
       const members = await Promise.all(present.map(async (channelId) => ({ channelId, callerId: await this.callerIdOf(channelId), joinedAt: Date.now() })));
       this.rooms.adopt(room, pins.get(room), members);
       for (const member of members) this.adoptSession(member.channelId, member.callerId, room);
-      adopted++;
+      counts.adopted++;
       if (!pins.has(room)) this.log.warn('no stored PIN for a live room: closed to newcomers', { event: 'room-closed', room });
     }
     for (const channelId of live) {
       if (this.sessions.has(channelId) || bridged.has(channelId)) continue;
       this.log.warn('caller stranded mid-entry while the app was away: hung up', { call: channelId, event: 'stranded' });
       await this.ari.hangup(channelId);
+      counts.stranded++;
     }
-    if (adopted > 0) this.log.info('rooms taken over from Asterisk', { event: 'rooms-recovered', rooms: adopted });
+    this.log.info('state rebuilt from Asterisk', { event: 'reconciled', ...counts });
   }
 
   private async callerIdOf(channelId: string): Promise<string> {

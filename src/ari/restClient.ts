@@ -40,8 +40,14 @@ export class RestClient {
   }
 
   request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
-    const search = encodeQuery(query);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return this.send<T>(method, path, encodeQuery(query), body === undefined ? undefined : JSON.stringify(body), true);
+  }
+
+  /**
+   * One HTTP exchange. A kept-alive socket that Asterisk closed meanwhile (a restart, an idle
+   * timeout) fails with ECONNRESET before anything was read: that request is sent once more.
+   */
+  private send<T>(method: string, path: string, search: string, payload: string | undefined, mayRetry: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const req = http.request(
         {
@@ -72,7 +78,10 @@ export class RestClient {
         },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.settings.timeoutMs} ms`)));
-      req.on('error', (err) => reject(new AriError(0, method, path, err.message)));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (mayRetry && req.reusedSocket && err.code === 'ECONNRESET') resolve(this.send<T>(method, path, search, payload, false));
+        else reject(new AriError(0, method, path, err.message));
+      });
       req.end(payload);
     });
   }

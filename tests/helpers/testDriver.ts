@@ -38,6 +38,11 @@ export class TestDriver {
     return driver;
   }
 
+  /** Resolves once the driver's WebSocket is up (again, after an Asterisk restart). */
+  whenConnected(): Promise<void> {
+    return this.stream.whenConnected();
+  }
+
   /** Places a call through the real dialplan: Local/<number>@<context>. */
   async call(number: string, options: { context?: 'from-internal' | 'from-external'; callerId?: string } = {}): Promise<Caller> {
     const context = options.context ?? 'from-internal';

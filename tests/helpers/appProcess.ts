@@ -1,0 +1,58 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { defaultSettingsFile, SettingsFile, waitUntil } from './appHarness';
+import { ROOT, asteriskEnv } from './testEnv';
+
+/**
+ * The conference app as its own process (src/main.ts), as `make run` starts it: the way to
+ * test what only a real process can show, such as a SIGKILL in the middle of live rooms.
+ */
+export class AppProcess {
+  readonly logs: Array<Record<string, unknown>> = [];
+  private child: ChildProcess | undefined;
+
+  private constructor(readonly settingsPath: string) {}
+
+  /** A settings file (with its own state file) that later starts of the app share. */
+  static prepare(overrides: SettingsFile = {}): AppProcess {
+    const dir = mkdtempSync(join(tmpdir(), 'conference-process-'));
+    const path = join(dir, 'conference.json');
+    writeFileSync(path, JSON.stringify({ ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), ...overrides }, null, 2));
+    return new AppProcess(path);
+  }
+
+  /** Starts the app and resolves once it has connected to ARI and rebuilt its state. */
+  async start(): Promise<void> {
+    const env = asteriskEnv();
+    const from = this.logs.length;
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, CONFERENCE_CONFIG: this.settingsPath, ARI_URL: env.ARI_URL, ARI_USER: env.ARI_USER, ARI_PASSWORD: env.ARI_PASSWORD },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.child = child;
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        this.logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        this.logs.push({ text: line });
+      }
+    });
+    await waitUntil(() => this.logs.slice(from).some((l) => l.event === 'ari-connected'), 30000, 'the app process to connect to ARI');
+    // Reconcile runs right after connecting; give it its round trips.
+    await waitUntil(() => this.logs.slice(from).some((l) => l.event === 'reconciled'), 10000, 'the app process to rebuild its state');
+  }
+
+  /** Kills the process without warning (no clean-up of any kind), and waits until it is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+    this.child = undefined;
+  }
+}

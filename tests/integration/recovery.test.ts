@@ -1,0 +1,68 @@
+import { waitUntil } from '../helpers/appHarness';
+import { AppProcess } from '../helpers/appProcess';
+import { Caller } from '../helpers/caller';
+import { TestDriver } from '../helpers/testDriver';
+
+async function join(driver: TestDriver, room: string, pin: string): Promise<Caller> {
+  const caller = await driver.call(`88${room}`);
+  await caller.hears('sound:conf-getpin');
+  await caller.dtmf(`${pin}#`);
+  await caller.entersBridge(`conference-${room}`);
+  return caller;
+}
+
+/**
+ * Issue 6: the app is killed (SIGKILL, no clean-up) while three rooms are live. Participants
+ * stay connected; the restarted app takes the rooms over from Asterisk and its PIN store.
+ */
+describe('app restart with conferences in progress', () => {
+  let driver: TestDriver;
+  const app = AppProcess.prepare();
+
+  beforeAll(async () => {
+    driver = await TestDriver.connect();
+  });
+  afterAll(async () => {
+    await driver.hangupAll();
+    await app.kill('SIGTERM');
+    await driver.close();
+  });
+
+  it('recovers three live rooms after a SIGKILL: right PIN joins the same bridge, wrong PIN refused, emptied room removed', async () => {
+    await app.start();
+    const rooms = { a: await join(driver, '801', '1111'), b: await join(driver, '802', '2222'), c: await join(driver, '803', '3333') };
+    const partners = { a: await join(driver, '801', '1111'), b: await join(driver, '802', '2222') };
+    const stranded = await driver.call('88804'); // mid-entry when the app dies
+    await stranded.hears('sound:conf-getpin');
+
+    await app.kill('SIGKILL');
+    // While the app is away: participants stay in their bridges; room 803 empties.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await rooms.a.bridge()).toBe('conference-801');
+    expect(await partners.b.bridge()).toBe('conference-802');
+    await rooms.c.hangup();
+    await rooms.c.hungUp();
+
+    await app.start();
+    expect(app.logs.filter((l) => l.event === 'reconciled')[1]).toMatchObject({ adopted: 2, emptied: 1, stranded: 1 });
+    await stranded.hungUp();
+    await waitUntil(async () => !(await driver.conferenceBridges()).has('conference-803'), 5000, 'the emptied room to be removed');
+    const bridges = await driver.conferenceBridges();
+    expect(bridges.get('conference-801')?.sort()).toEqual([rooms.a.appChannel, partners.a.appChannel].sort());
+    expect(bridges.get('conference-802')?.sort()).toEqual([rooms.b.appChannel, partners.b.appChannel].sort());
+
+    // A newcomer with the right PIN joins the same bridge; a wrong PIN is still refused.
+    const newcomer = await join(driver, '801', '1111');
+    expect(await newcomer.bridge()).toBe('conference-801');
+    const intruder = await driver.call('88802');
+    await intruder.hears('sound:conf-getpin');
+    await intruder.dtmf('9999#');
+    await intruder.hears('sound:conf-invalidpin');
+    expect(await intruder.bridge()).toBeUndefined();
+    await intruder.hangup();
+
+    // Participants taken over are handled like any other: when they hang up, the rooms go.
+    for (const caller of [rooms.a, partners.a, newcomer, rooms.b, partners.b]) await caller.hangup();
+    await waitUntil(async () => (await driver.conferenceBridges()).size === 0, 5000, 'all rooms to be destroyed');
+  }, 90000);
+});
