@@ -119,7 +119,10 @@ async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: st
     if (role === 'other') {
       const verdict = guard.check(guardKeys, deps.now());
       if (verdict.kind === 'locked') return lockedOut(session, io, deps, room, verdict.retryAfterMs);
-      if (verdict.delayMs > 0) await io.sleep(verdict.delayMs);
+      if (verdict.delayMs > 0) {
+        log.info('PIN try delayed', { event: 'pin-delay', room, delayMs: verdict.delayMs, callerId: session.info.callerId });
+        await io.sleep(verdict.delayMs);
+      }
     }
     const outcome = await io.prompt(prompt, mode);
     prompt = [Sound.invalidPin, Sound.enterPin];

@@ -1,0 +1,57 @@
+import { waitUntil } from '../helpers/appHarness';
+import { joinRoom, useScenario } from '../helpers/scenario';
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Issue 6: the races of a live conference server, on real calls. */
+describe('races', () => {
+  const s = useScenario();
+
+  it.each([0, 30, 80])('the last participant leaving while a newcomer joins (%i ms apart) leaves the newcomer in a working bridge', async (apart) => {
+    const room = `64${apart / 10}`;
+    const last = await joinRoom(s.driver, `88${room}`, { pin: '5' });
+    await last.entersBridge(`conference-${room}`);
+    const newcomer = await s.driver.call(`88${room}`);
+    await newcomer.hears('sound:conf-getpin');
+    await newcomer.dtmf('5');
+    await Promise.all([newcomer.dtmf('#'), pause(apart).then(() => last.hangup())]);
+    await newcomer.entersBridge(`conference-${room}`);
+    await waitUntil(async () => (await s.driver.conferenceBridges()).get(`conference-${room}`)?.join() === newcomer.appChannel, 5000, 'the newcomer alone in the bridge');
+    // Working: a third caller with the room's PIN meets the newcomer there.
+    const third = await joinRoom(s.driver, `88${room}`, { pin: '5' });
+    await third.entersBridge(`conference-${room}`);
+    expect(await newcomer.bridge()).toBe(`conference-${room}`);
+  });
+
+  it.each([0, 20, 60, 120])('a hangup %i ms after the right PIN leaves no member behind', async (after) => {
+    const room = `65${after / 20}`;
+    const host = await joinRoom(s.driver, `88${room}`, { pin: '6' });
+    await host.entersBridge(`conference-${room}`);
+    const leaver = await s.driver.call(`88${room}`);
+    await leaver.hears('sound:conf-getpin');
+    await leaver.dtmf('6#', 50, 50);
+    await pause(after);
+    await leaver.hangup();
+    await leaver.hungUp();
+    await waitUntil(() => s.harness.app.rooms.membersOf(room).length === 1, 5000, 'one member left in the app');
+    await waitUntil(async () => (await s.driver.conferenceBridges()).get(`conference-${room}`)?.join() === host.appChannel, 5000, 'only the host in the bridge');
+  });
+
+  it('ignores events for calls that have ended, and duplicates', async () => {
+    const caller = await joinRoom(s.driver, '88660', { pin: '' });
+    await caller.entersBridge('conference-660');
+    await caller.hangup();
+    await caller.hungUp();
+    const gone = { id: caller.appChannel, caller: { number: '201' } };
+    // Late and repeated events, as a slow or reconnecting socket may deliver them.
+    for (const event of [
+      { type: 'ChannelDtmfReceived', channel: gone, digit: '1' },
+      { type: 'StasisEnd', channel: gone },
+      { type: 'PlaybackFinished', playback: { id: 'no-such-playback', target_uri: `channel:${gone.id}` } },
+      { type: 'ChannelDtmfReceived', channel: { id: 'never-seen' }, digit: '#' },
+      { type: 'StasisEnd', channel: { id: 'never-seen' } },
+    ]) s.harness.app.events.emit('event', event);
+    const next = await joinRoom(s.driver, '88660', { pin: '1' });
+    await next.entersBridge('conference-660');
+  });
+});
