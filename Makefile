@@ -56,6 +56,10 @@ test: node_modules
 	npx jest --selectProjects unit
 	npx jest --selectProjects integration --runInBand
 
+# Bounded soak with leak checks, against the test Asterisk (SOAK_CALLS, SOAK_WAVE, SOAK_SEED).
+soak: node_modules
+	node --expose-gc -r ts-node/register/transpile-only scripts/soak.ts
+
 test-unit: node_modules
 	npx jest --selectProjects unit
 
