@@ -29,7 +29,7 @@ export class AriCallIO implements CallIO {
     private readonly ari: AriCalls,
     private readonly playbacks: Playbacks,
     private readonly timeouts: EntryTimeouts,
-    private readonly mohClass: string,
+    private readonly sounds: { readonly musicOnHoldClass: string; readonly language: string },
   ) {}
 
   async answer(): Promise<void> {
@@ -38,7 +38,7 @@ export class AriCallIO implements CallIO {
   }
 
   async play(media: readonly string[]): Promise<void> {
-    const prompt = this.playbacks.play(this.session.id, media);
+    const prompt = this.playbacks.play(this.session.id, media, this.sounds.language);
     await untilEnded(this.session.signal, prompt.finished, () => prompt.stop());
   }
 
@@ -50,7 +50,7 @@ export class AriCallIO implements CallIO {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
       let stopListening = (): void => undefined;
-      const prompt = media.length > 0 ? this.playbacks.play(this.session.id, media) : undefined;
+      const prompt = media.length > 0 ? this.playbacks.play(this.session.id, media, this.sounds.language) : undefined;
 
       const settle = (finish: () => void): void => {
         if (settled) return;
@@ -92,7 +92,7 @@ export class AriCallIO implements CallIO {
   }
 
   async hold(on: boolean): Promise<void> {
-    if (on) await this.ari.startChannelMoh(this.session.id, this.mohClass);
+    if (on) await this.ari.startChannelMoh(this.session.id, this.sounds.musicOnHoldClass);
     else await this.ari.stopChannelMoh(this.session.id);
     this.throwIfEnded();
   }

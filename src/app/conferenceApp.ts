@@ -241,7 +241,7 @@ export class ConferenceApp {
     const io = new AriCallIO(session, this.ari, this.playbacks, {
       firstDigitMs: settings.entry.firstDigitTimeoutSeconds * 1000,
       interDigitMs: settings.entry.interDigitTimeoutSeconds * 1000,
-    }, settings.sounds.musicOnHoldClass);
+    }, settings.sounds);
     // Whenever the call ends (in a prompt, waiting, or in the room), what it held is given back.
     session.signal.addEventListener('abort', () => void this.departRoom(session), { once: true });
     try {

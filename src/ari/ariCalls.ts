@@ -16,9 +16,9 @@ export class AriCalls {
     return gone(this.rest.delete(`/channels/${enc(channelId)}`, { reason: 'normal' }));
   }
 
-  /** Plays the media list in order as one playback whose id we chose. */
-  playOnChannel(channelId: string, playbackId: string, media: readonly string[]): Promise<boolean> {
-    return gone(this.rest.post(`/channels/${enc(channelId)}/play/${enc(playbackId)}`, { media: media.join(',') }));
+  /** Plays the media list in order as one playback whose id we chose, in the given sounds language. */
+  playOnChannel(channelId: string, playbackId: string, media: readonly string[], lang: string): Promise<boolean> {
+    return gone(this.rest.post(`/channels/${enc(channelId)}/play/${enc(playbackId)}`, { media: media.join(','), lang }));
   }
 
   playOnBridge(bridgeId: string, playbackId: string, media: readonly string[]): Promise<boolean> {

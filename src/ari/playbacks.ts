@@ -24,19 +24,24 @@ export interface Prompt {
  */
 export class Playbacks {
   private readonly tracked = new Map<string, Tracked>();
+  /** Playback ids per channel, so a hangup finds its prompts without scanning everyone's. */
+  private readonly byChannel = new Map<string, Set<string>>();
 
   constructor(
     private readonly ari: AriCalls,
     private readonly onError: (error: unknown, channelId: string) => void,
   ) {}
 
-  play(channelId: string, media: readonly string[]): Prompt {
+  play(channelId: string, media: readonly string[], lang: string): Prompt {
     const id = randomUUID();
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
-    const entry: Tracked = { channelId, stopRequested: false, started: false, done: () => this.finish(id, done) };
+    const entry: Tracked = { channelId, stopRequested: false, started: false, done: () => this.finish(id, channelId, done) };
     this.tracked.set(id, entry);
-    this.ari.playOnChannel(channelId, id, media).then(
+    const ids = this.byChannel.get(channelId);
+    if (ids) ids.add(id);
+    else this.byChannel.set(channelId, new Set([id]));
+    this.ari.playOnChannel(channelId, id, media, lang).then(
       (alive) => { if (!alive) entry.done(); },
       (error: unknown) => { entry.done(); this.onError(error, channelId); },
     );
@@ -58,7 +63,7 @@ export class Playbacks {
 
   /** The channel has left Stasis: none of its prompts will report back. */
   forgetChannel(channelId: string): void {
-    for (const entry of [...this.tracked.values()]) if (entry.channelId === channelId) entry.done();
+    for (const id of [...(this.byChannel.get(channelId) ?? [])]) this.tracked.get(id)?.done();
   }
 
   get size(): number {
@@ -76,8 +81,11 @@ export class Playbacks {
     this.ari.stopPlayback(id).catch((error: unknown) => this.onError(error, entry.channelId));
   }
 
-  private finish(id: string, resolve: () => void): void {
+  private finish(id: string, channelId: string, resolve: () => void): void {
     this.tracked.delete(id);
+    const ids = this.byChannel.get(channelId);
+    ids?.delete(id);
+    if (ids?.size === 0) this.byChannel.delete(channelId);
     resolve();
   }
 }

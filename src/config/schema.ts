@@ -88,7 +88,7 @@ export const schemaDefinition = {
     lockoutSeconds: { doc: 'How long a locked caller number or room is refused.', format: integer(1, 86400), default: 900 },
   },
   sounds: {
-    language: { doc: 'Language of the prompts (an Asterisk sounds language).', format: text(/^[a-z]{2}(_[A-Z]{2})?$/, 'a language code such as en or en_GB'), default: 'en' },
+    language: { doc: 'Language the prompts play in, as Asterisk names its sound sets (en, fr, de...); that set must be installed in Asterisk. The project\'s own prompts ship in English.', format: text(/^[a-z]{2}(_[A-Z]{2})?$/, 'a language code such as en or en_GB'), default: 'en' },
     joinTone: { doc: 'Play a tone to the others when someone joins.', format: boolean, default: true },
     leaveTone: { doc: 'Play a tone to the others when someone leaves.', format: boolean, default: true },
     musicOnHoldClass: { doc: 'Music-on-hold class (musiconhold.conf) for a caller alone or waiting.', format: text(/^[A-Za-z0-9_-]+$/, 'a music-on-hold class name'), default: 'default' },
