@@ -100,7 +100,7 @@ async function soak(driver: TestDriver): Promise<void> {
     hosts.push(host);
   }
   let placed = 0;
-  let ariErrors = 0;
+  const ariErrors: string[] = [];
   let joined = 0;
   const failures: string[] = [];
   let heapBefore = 0;
@@ -117,7 +117,7 @@ async function soak(driver: TestDriver): Promise<void> {
     }
     // The driver's and the harness's own memory, not the app's.
     driver.events.length = 0;
-    ariErrors += harness.logs.filter((l) => l.event === 'ari-error').length;
+    for (const line of harness.logs.filter((l) => l.event === 'ari-error')) ariErrors.push(String(line.error).replace(/[0-9a-f-]{36}/g, '<id>'));
     harness.logs.length = 0;
     harness.logText.length = 0;
     if (wave === 1) {
@@ -152,7 +152,9 @@ async function soak(driver: TestDriver): Promise<void> {
     calls: placed,
     joined,
     failures: failures.length,
-    ariErrors: ariErrors + harness.logs.filter((l) => l.event === 'ari-error').length,
+    // Expected races show here too (a prompt stopped as it ended); each kind once.
+    ariErrors: ariErrors.length,
+    ariErrorKinds: [...new Set(ariErrors)],
     seconds: Math.round((Date.now() - started) / 1000),
     leaks,
     leakedObjects: leaked,

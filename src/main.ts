@@ -2,6 +2,7 @@ import { loadSettings } from './config/loadSettings';
 import { SettingsStore } from './config/settingsStore';
 import { createLogger } from './logger';
 import { ConferenceApp } from './app/conferenceApp';
+import { runtimeStatsReporter } from './runtimeStats';
 
 /** Wiring only: settings, logger, the app, signals. */
 function main(): void {
@@ -22,6 +23,8 @@ function main(): void {
   void app.start();
 
   process.on('SIGHUP', () => store.reload());
+  const runtimeStats = runtimeStatsReporter();
+  process.on('SIGUSR2', () => log.info('runtime stats', { event: 'runtime-stats', ...runtimeStats() }));
   const shutdown = (signal: string): void => {
     log.info('stopping', { event: 'stopping', signal });
     store.unwatch();

@@ -48,9 +48,13 @@ interface Room {
   readonly members: Map<string, Member>;
   bridgeUp: boolean;
   mohOn: boolean;
+  /** When the last join/leave tone started: a burst of arrivals gets one tone, not a pile-up. */
+  lastToneAt: number;
 }
 
 export type EnterRole = 'first' | 'other';
+
+const TONE_SPACING_MS = 600;
 export type FirstPinOutcome = 'set' | 'promoted';
 export type JoinOutcome = { kind: 'joined'; others: number } | { kind: 'full' } | { kind: 'gone' };
 
@@ -93,7 +97,11 @@ export class RoomRegistry {
   /** A caller asks for a room: the first one in sets its PIN, the others are checked against it. */
   enter(room: RoomNumber, sessionId: string): EnterRole {
     let entry = this.rooms.get(room);
-    if (!entry) entry = this.create(room);
+    if (!entry) {
+      entry = this.create(room);
+      // The bridge is made while the first caller keys the PIN, so the join is one request.
+      void this.queue.run(room, () => this.ensureBridge(entry!)).catch(() => undefined);
+    }
     entry.holders.add(sessionId);
     if (entry.pin === undefined && entry.setter === undefined) {
       entry.setter = sessionId;
@@ -164,16 +172,14 @@ export class RoomRegistry {
       const bridgeId = bridgeIdFor(room);
       if (!entry.holders.has(sessionId)) return { kind: 'gone' };
       if (entry.members.size >= maxMembers) return { kind: 'full' };
-      if (!entry.bridgeUp) {
-        await this.bridges.create(bridgeId);
-        entry.bridgeUp = true;
-      }
-      if (entry.mohOn) {
-        entry.mohOn = false;
-        await this.bridges.stopMoh(bridgeId);
-      }
-      if (!(await this.bridges.addChannel(bridgeId, member.channelId))) return { kind: 'gone' };
-      if (entry.members.size > 0 && this.sounds.joinTone) this.bridges.playToBridge(bridgeId, this.sounds.joinTone);
+      await this.ensureBridge(entry);
+      // Music stops while the newcomer is being added: two requests in flight, not one after the other.
+      const mohStopped = entry.mohOn ? this.bridges.stopMoh(bridgeId) : undefined;
+      entry.mohOn = false;
+      const added = await this.bridges.addChannel(bridgeId, member.channelId);
+      await mohStopped;
+      if (!added) return { kind: 'gone' };
+      if (entry.members.size > 0) this.tone(entry, this.sounds.joinTone);
       entry.members.set(member.channelId, { ...member, joinedAt: this.now(), muted: false });
       entry.holders.delete(sessionId);
       return { kind: 'joined', others: entry.members.size - 1 };
@@ -218,7 +224,7 @@ export class RoomRegistry {
         return;
       }
       if (!wasMember || entry.members.size === 0) return;
-      if (this.sounds.leaveTone) this.bridges.playToBridge(bridgeId, this.sounds.leaveTone);
+      this.tone(entry, this.sounds.leaveTone);
       if (entry.members.size === 1 && !entry.mohOn) {
         entry.mohOn = true;
         await this.bridges.startMoh(bridgeId);
@@ -295,6 +301,7 @@ export class RoomRegistry {
       members: new Map(),
       bridgeUp: false,
       mohOn: false,
+      lastToneAt: -Infinity,
     };
     this.rooms.set(room, entry);
     this.takenByLength.set(room.length, (this.takenByLength.get(room.length) ?? 0) + 1);
@@ -306,6 +313,21 @@ export class RoomRegistry {
     this.rooms.delete(entry.room);
     if (entry.pin) this.persistence.delete(entry.room);
     this.takenByLength.set(entry.room.length, (this.takenByLength.get(entry.room.length) ?? 1) - 1);
+  }
+
+  /** Creates the room's bridge unless it is up, or the room was given up meanwhile. */
+  private async ensureBridge(entry: Room): Promise<void> {
+    if (entry.bridgeUp || this.rooms.get(entry.room) !== entry) return;
+    await this.bridges.create(bridgeIdFor(entry.room));
+    entry.bridgeUp = true;
+  }
+
+  /** Asterisk refuses a second bridge playback while one is starting (500), so tones are spaced. */
+  private tone(entry: Room, media: string | undefined): void {
+    const now = this.now();
+    if (!media || now - entry.lastToneAt < TONE_SPACING_MS) return;
+    entry.lastToneAt = now;
+    this.bridges.playToBridge(bridgeIdFor(entry.room), media);
   }
 
   private isIdle(entry: Room): boolean {

@@ -14,21 +14,24 @@ export class AppProcess {
   readonly logs: Array<Record<string, unknown>> = [];
   private child: ChildProcess | undefined;
 
-  private constructor(readonly settingsPath: string) {}
+  private constructor(
+    readonly settingsPath: string,
+    private readonly nodeArgs: readonly string[],
+  ) {}
 
   /** A settings file (with its own state file) that later starts of the app share. */
-  static prepare(overrides: SettingsFile = {}): AppProcess {
+  static prepare(overrides: SettingsFile = {}, nodeArgs: readonly string[] = []): AppProcess {
     const dir = mkdtempSync(join(tmpdir(), 'conference-process-'));
     const path = join(dir, 'conference.json');
     writeFileSync(path, JSON.stringify({ ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), ...overrides }, null, 2));
-    return new AppProcess(path);
+    return new AppProcess(path, nodeArgs);
   }
 
   /** Starts the app and resolves once it has connected to ARI and rebuilt its state. */
   async start(): Promise<void> {
     const env = asteriskEnv();
     const from = this.logs.length;
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, [...this.nodeArgs, '-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')], {
       cwd: ROOT,
       env: { ...process.env, CONFERENCE_CONFIG: this.settingsPath, ARI_URL: env.ARI_URL, ARI_USER: env.ARI_USER, ARI_PASSWORD: env.ARI_PASSWORD },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -44,6 +47,18 @@ export class AppProcess {
     await waitUntil(() => this.logs.slice(from).some((l) => l.event === 'ari-connected'), 30000, 'the app process to connect to ARI');
     // Reconcile runs right after connecting; give it its round trips.
     await waitUntil(() => this.logs.slice(from).some((l) => l.event === 'reconciled'), 10000, 'the app process to rebuild its state');
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** The app's own CPU, memory and event-loop figures (SIGUSR2 makes it log them). */
+  async runtimeStats(): Promise<Record<string, number>> {
+    const from = this.logs.length;
+    this.child?.kill('SIGUSR2');
+    await waitUntil(() => this.logs.slice(from).some((l) => l.event === 'runtime-stats'), 5000, 'runtime stats from the app process');
+    return this.logs.slice(from).find((l) => l.event === 'runtime-stats') as Record<string, number>;
   }
 
   /** Kills the process without warning (no clean-up of any kind), and waits until it is gone. */

@@ -44,7 +44,7 @@ export class TestDriver {
   }
 
   /** Places a call through the real dialplan: Local/<number>@<context>. */
-  async call(number: string, options: { context?: 'from-internal' | 'from-external'; callerId?: string } = {}): Promise<Caller> {
+  async call(number: string, options: { context?: string; callerId?: string } = {}): Promise<Caller> {
     const context = options.context ?? 'from-internal';
     const caller = new Caller(this, `drv-${randomUUID()}`, `app-${randomUUID()}`);
     this.callers.add(caller);

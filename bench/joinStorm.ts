@@ -1,0 +1,191 @@
+/**
+ * `make bench`, part 1: a join storm on the real Asterisk, through our Stasis app and through
+ * a native baseline (asterisk-conf/extensions.conf [bench-native]: Read() room, Read() PIN,
+ * ConfBridge()). Every caller dials, keys its room, keys its PIN digits; then all callers key
+ * the final `#` at once. Join latency is measured from Asterisk's own event timestamps: the
+ * caller's final `#` (ChannelDtmfReceived) to its ChannelEnteredBridge.
+ *
+ *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (both modes, same session)
+ *   BENCH_SCALING=1                    also N=100 over 1 and 100 rooms (default on)
+ */
+import { cpus } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AriEvent } from '../src/ari/eventStream';
+import { waitUntil } from '../tests/helpers/appHarness';
+import { AppProcess } from '../tests/helpers/appProcess';
+import { Caller } from '../tests/helpers/caller';
+import { TestDriver } from '../tests/helpers/testDriver';
+import { ROOT, asteriskScript } from '../tests/helpers/testEnv';
+
+type Mode = 'app' | 'native';
+const PIN = '12';
+
+interface Track {
+  roomPromptAt?: number;
+  pinPromptAt?: number;
+  digitsAfterPinPrompt: number;
+  lastHashAt?: number;
+  enteredAt?: number;
+}
+
+interface StormResult {
+  mode: Mode;
+  callers: number;
+  rooms: number;
+  joined: number;
+  failed: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  app?: { cpuMsPerJoin: number; rssKbPerParticipant: number; heapKbPerParticipant: number; eventLoopDelayP99Ms: number; ariErrors: number };
+}
+
+/** Asterisk writes +0000; Date.parse wants +00:00. */
+const at = (event: AriEvent): number => Date.parse(String(event.timestamp).replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+const channelOf = (event: AriEvent): string | undefined => (event.channel as { id?: string } | undefined)?.id ?? (event.playback as { target_uri?: string } | undefined)?.target_uri?.replace(/^channel:/, '');
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** What each caller keys for its room: 3-digit rooms need '#'; every tenth app caller asks for a random room. */
+function roomKeys(mode: Mode, index: number, rooms: number): string {
+  if (index % 10 === 9) return mode === 'app' ? '000#' : String(5000 + index); // native: a room of its own
+  return `${200 + (index % rooms)}#`;
+}
+
+async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: number, rooms: number): Promise<StormResult> {
+  const tracks = new Map<string, Track>();
+  const onEvent = (event: AriEvent): void => {
+    const id = channelOf(event);
+    const track = id === undefined ? undefined : tracks.get(id);
+    if (!track) return;
+    if (mode === 'app' && event.type === 'PlaybackStarted') {
+      const media = (event.playback as { media_uri: string }).media_uri;
+      if (media === 'sound:conf-getconfno') track.roomPromptAt ??= at(event);
+      if (media === 'sound:conf-getpin') track.pinPromptAt ??= at(event);
+    } else if (mode === 'native' && event.type === 'ChannelDialplan' && event.dialplan_app === 'Read') {
+      if (String(event.dialplan_app_data).startsWith('ROOM')) track.roomPromptAt ??= at(event);
+      if (String(event.dialplan_app_data).startsWith('PIN')) track.pinPromptAt ??= at(event);
+    } else if (event.type === 'ChannelDtmfReceived') {
+      if (track.pinPromptAt !== undefined && event.digit !== '#') track.digitsAfterPinPrompt++;
+      if (event.digit === '#') track.lastHashAt = at(event);
+    } else if (event.type === 'ChannelEnteredBridge') {
+      track.enteredAt ??= at(event);
+    }
+  };
+  driver.bus.on('event', onEvent);
+  const logsBefore = app.logs.length;
+  const before = mode === 'app' ? await app.runtimeStats() : undefined;
+  try {
+    const list: Caller[] = await Promise.all(
+      Array.from({ length: callers }, async () => {
+        const caller = await driver.call('88', mode === 'native' ? { context: 'bench-native' } : {});
+        tracks.set(caller.appChannel, { digitsAfterPinPrompt: 0 });
+        return caller;
+      }),
+    );
+    const track = (caller: Caller): Track => tracks.get(caller.appChannel)!;
+    await waitUntil(() => list.every((c) => track(c).roomPromptAt !== undefined), 60000, 'every caller at the room prompt');
+    await Promise.all(list.map((c, i) => c.dtmf(roomKeys(mode, i, rooms), 60, 80)));
+    await waitUntil(() => list.every((c) => track(c).pinPromptAt !== undefined), 60000, 'every caller at the PIN prompt');
+    await Promise.all(list.map((c) => c.dtmf(PIN, 60, 80)));
+    await waitUntil(() => list.every((c) => track(c).digitsAfterPinPrompt >= PIN.length), 60000, 'every PIN keyed');
+    const stormStart = mode === 'app' ? await app.runtimeStats() : undefined;
+    // The storm: every final '#' at once.
+    await Promise.all(list.map((c) => c.dtmf('#', 0, 80)));
+    await waitUntil(() => list.every((c) => track(c).enteredAt !== undefined), 60000, 'every caller in a bridge').catch(() => undefined);
+    const after = mode === 'app' ? await app.runtimeStats() : undefined;
+
+    const latencies = list
+      .map((c) => track(c))
+      .filter((t) => t.enteredAt !== undefined && t.lastHashAt !== undefined)
+      .map((t) => t.enteredAt! - t.lastHashAt!)
+      .sort((a, b) => a - b);
+    const joined = latencies.length;
+    const result: StormResult = {
+      mode,
+      callers,
+      rooms,
+      joined,
+      failed: callers - joined,
+      latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN },
+    };
+    if (before && stormStart && after) {
+      result.app = {
+        cpuMsPerJoin: round((after.cpuMs! - before.cpuMs!) / Math.max(1, joined), 3),
+        rssKbPerParticipant: round((after.rssBytes! - before.rssBytes!) / 1024 / Math.max(1, joined), 1),
+        heapKbPerParticipant: round((after.heapUsedBytes! - before.heapUsedBytes!) / 1024 / Math.max(1, joined), 1),
+        eventLoopDelayP99Ms: round(after.eventLoopDelayP99Ms!, 1),
+        ariErrors: app.logs.slice(logsBefore).filter((l) => l.event === 'ari-error').length,
+      };
+    }
+    return result;
+  } finally {
+    driver.bus.off('event', onEvent);
+    await driver.hangupAll();
+    await waitUntil(async () => (await driver.rest.get<unknown[]>('/channels')).length === 0, 60000, 'every call to end');
+    driver.events.length = 0;
+  }
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
+
+function table(results: StormResult[]): string {
+  const rows = ['| mode | callers / rooms | p50 | p95 | p99 | max (ms) | joined | failed | app CPU ms/join | app RSS KB/participant | app heap KB/participant | app loop delay p99 | ARI errors |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  for (const r of results) {
+    const a = r.app;
+    rows.push(`| ${r.mode} | ${r.callers} / ${r.rooms} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.joined} | ${r.failed} | ${a?.cpuMsPerJoin ?? ''} | ${a?.rssKbPerParticipant ?? ''} | ${a?.heapKbPerParticipant ?? ''} | ${a ? `${a.eventLoopDelayP99Ms} ms` : ''} | ${a?.ariErrors ?? ''} |`);
+  }
+  return rows.join('\n');
+}
+
+function ratios(results: StormResult[]): string {
+  const rows = ['| callers / rooms | p50 app/native | p99 app/native |', '|---|---|---|'];
+  for (const app of results.filter((r) => r.mode === 'app')) {
+    const native = results.find((r) => r.mode === 'native' && r.callers === app.callers && r.rooms === app.rooms);
+    if (!native) continue;
+    rows.push(`| ${app.callers} / ${app.rooms} | ${round(app.latencyMs.p50 / native.latencyMs.p50, 2)} | ${round(app.latencyMs.p99 / native.latencyMs.p99, 2)} |`);
+  }
+  return rows.join('\n');
+}
+
+async function main(): Promise<void> {
+  asteriskScript(['up'], { inherit: true });
+  const runs = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
+  if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 100]);
+  const driver = await TestDriver.connect();
+  // The app as it runs in production (its own process), with logging at info.
+  const app = AppProcess.prepare({}, ['--expose-gc']);
+  await app.start();
+  const results: StormResult[] = [];
+  try {
+    for (const [callers, rooms] of runs) {
+      for (const mode of ['native', 'app'] as const) {
+        const result = await storm(driver, app, mode, callers, rooms);
+        results.push(result);
+        console.log(`${mode} ${callers}/${rooms}: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, joined ${result.joined}, failed ${result.failed}${result.app ? `, ${JSON.stringify(result.app)}` : ''}`);
+      }
+    }
+  } finally {
+    await app.kill('SIGTERM');
+    await driver.close();
+  }
+  const info = await asteriskVersion();
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, asterisk: info, date: new Date().toISOString() };
+  const output = `${table(results)}\n\nRatios (app / native, lower is better):\n\n${ratios(results)}\n`;
+  console.log(`\n${output}\nmachine: ${JSON.stringify(machine)}`);
+  writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ machine, results }, null, 2));
+  writeFileSync(join(ROOT, 'bench', 'results', 'latest.md'), `${output}\nmachine: ${JSON.stringify(machine)}\n`);
+}
+
+async function asteriskVersion(): Promise<string> {
+  return asteriskScript(['cli', 'core show version']).trim().split('\n')[0] ?? 'unknown';
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

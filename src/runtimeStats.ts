@@ -1,0 +1,34 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export interface RuntimeStats {
+  readonly cpuMs: number;
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  /** Event-loop delay since the previous report (the histogram restarts at each report). */
+  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
+}
+
+/**
+ * The process's own cost, for operators (`kill -USR2 <pid>` logs it) and `make bench`.
+ * The event-loop monitor samples every 10 ms: cheap enough to stay on in production.
+ */
+export function runtimeStatsReporter(): () => RuntimeStats {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  return () => {
+    // Only when started with --expose-gc (the benchmark): memory after a full collection.
+    (globalThis as { gc?: () => void }).gc?.();
+    const cpu = process.cpuUsage();
+    const memory = process.memoryUsage();
+    const stats = {
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
+      eventLoopDelayMaxMs: delay.max / 1e6,
+    };
+    delay.reset();
+    return stats;
+  };
+}
