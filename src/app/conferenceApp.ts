@@ -113,7 +113,10 @@ export class ConferenceApp {
    */
   private async reconcile(): Promise<void> {
     const settings = this.store.current;
-    const info = await this.rest.get<{ channel_ids: string[]; bridge_ids: string[] }>(`/applications/${encodeURIComponent(settings.ari.app)}`);
+    const info = await this.rest.get<{ channel_ids: string[] }>(`/applications/${encodeURIComponent(settings.ari.app)}`);
+    // All bridges, not the app's: a bridge made for a first caller still keying the PIN holds no
+    // channel of the app yet, so Asterisk does not list it under the app.
+    const bridges = await this.ari.listBridges();
     const live = new Set(info.channel_ids);
     const counts = { ended: 0, adopted: 0, emptied: 0, stranded: 0 };
     for (const channelId of [...this.sessions.keys()]) {
@@ -125,10 +128,10 @@ export class ConferenceApp {
     const pins = this.firstConnect ? this.roomStore.load() : new Map();
     this.firstConnect = false;
     const bridged = new Set<string>();
-    for (const bridgeId of info.bridge_ids) {
+    for (const bridge of bridges) {
+      const bridgeId = bridge.id;
       const room = roomFromBridgeId(bridgeId);
-      const bridge = room === undefined ? undefined : await this.ari.getBridge(bridgeId);
-      if (room === undefined || !bridge) continue;
+      if (room === undefined) continue;
       const present = bridge.channels.filter((id) => live.has(id));
       present.forEach((id) => bridged.add(id));
       if (this.rooms.exists(room)) {

@@ -35,6 +35,9 @@ export interface RoomSounds {
   readonly leaveTone: string | undefined;
 }
 
+/** Asterisk refuses a bridge playback while another one is starting; tones keep this far apart. */
+const TONE_SPACING_MS = 600;
+
 /** A room from the first caller who asks for it until the last one has gone. */
 interface Room {
   readonly room: RoomNumber;
@@ -48,13 +51,12 @@ interface Room {
   readonly members: Map<string, Member>;
   bridgeUp: boolean;
   mohOn: boolean;
-  /** When the last join/leave tone started: a burst of arrivals gets one tone, not a pile-up. */
+  /** When the last join/leave tone started, and the one held back until the spacing has passed. */
   lastToneAt: number;
+  pendingTone: { media: string; timer: NodeJS.Timeout } | undefined;
 }
 
 export type EnterRole = 'first' | 'other';
-
-const TONE_SPACING_MS = 600;
 export type FirstPinOutcome = 'set' | 'promoted';
 export type JoinOutcome = { kind: 'joined'; others: number } | { kind: 'full' } | { kind: 'gone' };
 
@@ -302,6 +304,7 @@ export class RoomRegistry {
       bridgeUp: false,
       mohOn: false,
       lastToneAt: -Infinity,
+      pendingTone: undefined,
     };
     this.rooms.set(room, entry);
     this.takenByLength.set(room.length, (this.takenByLength.get(room.length) ?? 0) + 1);
@@ -311,6 +314,8 @@ export class RoomRegistry {
   private forget(entry: Room): void {
     if (this.rooms.get(entry.room) !== entry) return;
     this.rooms.delete(entry.room);
+    clearTimeout(entry.pendingTone?.timer);
+    entry.pendingTone = undefined;
     if (entry.pin) this.persistence.delete(entry.room);
     this.takenByLength.set(entry.room.length, (this.takenByLength.get(entry.room.length) ?? 1) - 1);
   }
@@ -322,11 +327,28 @@ export class RoomRegistry {
     entry.bridgeUp = true;
   }
 
-  /** Asterisk refuses a second bridge playback while one is starting (500), so tones are spaced. */
+  /**
+   * Asterisk refuses a second bridge playback while one is starting (500), so tones are spaced:
+   * a tone asked for too soon is held back, and a burst of joins and leaves ends in one tone, the latest.
+   */
   private tone(entry: Room, media: string | undefined): void {
-    const now = this.now();
-    if (!media || now - entry.lastToneAt < TONE_SPACING_MS) return;
-    entry.lastToneAt = now;
+    if (!media) return;
+    if (entry.pendingTone) {
+      entry.pendingTone.media = media;
+      return;
+    }
+    const wait = entry.lastToneAt + TONE_SPACING_MS - this.now();
+    if (wait <= 0) return this.playTone(entry, media);
+    const timer = setTimeout(() => {
+      const held = entry.pendingTone;
+      entry.pendingTone = undefined;
+      if (held && this.rooms.get(entry.room) === entry && entry.members.size > 0) this.playTone(entry, held.media);
+    }, wait);
+    entry.pendingTone = { media, timer };
+  }
+
+  private playTone(entry: Room, media: string): void {
+    entry.lastToneAt = this.now();
     this.bridges.playToBridge(bridgeIdFor(entry.room), media);
   }
 

@@ -71,13 +71,6 @@ export class AriCalls {
     return this.rest.post('/asterisk/variable', { variable, value });
   }
 
-  getBridge(bridgeId: string): Promise<{ id: string; channels: string[] } | undefined> {
-    return this.rest.get<{ id: string; channels: string[] }>(`/bridges/${enc(bridgeId)}`).catch((error: unknown) => {
-      if (isGone(error)) return undefined;
-      throw error;
-    });
-  }
-
   listBridges(): Promise<Array<{ id: string; name: string; channels: string[] }>> {
     return this.rest.get('/bridges');
   }
