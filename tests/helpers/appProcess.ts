@@ -6,6 +6,12 @@ import { createInterface } from 'node:readline';
 import { defaultSettingsFile, SettingsFile, waitUntil } from './appHarness';
 import { ROOT, asteriskEnv } from './testEnv';
 
+export interface LaunchOptions {
+  readonly nodeArgs?: readonly string[];
+  /** Run the build (dist/, `make build`) as production does, instead of the sources through ts-node. */
+  readonly compiled?: boolean;
+}
+
 /**
  * The conference app as its own process (src/main.ts), as `make run` starts it: the way to
  * test what only a real process can show, such as a SIGKILL in the middle of live rooms.
@@ -16,22 +22,23 @@ export class AppProcess {
 
   private constructor(
     readonly settingsPath: string,
-    private readonly nodeArgs: readonly string[],
+    private readonly launch: LaunchOptions,
   ) {}
 
   /** A settings file (with its own state file) that later starts of the app share. */
-  static prepare(overrides: SettingsFile = {}, nodeArgs: readonly string[] = []): AppProcess {
+  static prepare(overrides: SettingsFile = {}, launch: LaunchOptions = {}): AppProcess {
     const dir = mkdtempSync(join(tmpdir(), 'conference-process-'));
     const path = join(dir, 'conference.json');
     writeFileSync(path, JSON.stringify({ ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), ...overrides }, null, 2));
-    return new AppProcess(path, nodeArgs);
+    return new AppProcess(path, launch);
   }
 
   /** Starts the app and resolves once it has connected to ARI and rebuilt its state. */
   async start(): Promise<void> {
     const env = asteriskEnv();
     const from = this.logs.length;
-    const child = spawn(process.execPath, [...this.nodeArgs, '-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')], {
+    const entry = this.launch.compiled ? [join(ROOT, 'dist', 'src', 'main.js')] : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')];
+    const child = spawn(process.execPath, [...(this.launch.nodeArgs ?? []), ...entry], {
       cwd: ROOT,
       env: { ...process.env, CONFERENCE_CONFIG: this.settingsPath, ARI_URL: env.ARI_URL, ARI_USER: env.ARI_USER, ARI_PASSWORD: env.ARI_PASSWORD },
       stdio: ['ignore', 'pipe', 'inherit'],
