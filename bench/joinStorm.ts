@@ -7,6 +7,7 @@
  *
  *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (both modes, same session)
  *   BENCH_SCALING=1                    also N=100 over 1 and 100 rooms (default on)
+ *   BENCH_NODE_ARGS="--cpu-prof"       extra flags for the app's node (profiling)
  */
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -67,10 +68,11 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
     } else if (mode === 'native' && event.type === 'ChannelDialplan' && event.dialplan_app === 'Read') {
       if (String(event.dialplan_app_data).startsWith('ROOM')) track.roomPromptAt ??= at(event);
       if (String(event.dialplan_app_data).startsWith('PIN')) track.pinPromptAt ??= at(event);
-    } else if (event.type === 'ChannelDtmfReceived') {
-      if (track.pinPromptAt !== undefined && event.digit !== '#') track.digitsAfterPinPrompt++;
-      if (event.digit === '#') track.lastHashAt = at(event);
-    } else if (event.type === 'ChannelEnteredBridge') {
+    } else if (event.type === 'ChannelDtmfReceived' && track.pinPromptAt !== undefined) {
+      if (event.digit !== '#') track.digitsAfterPinPrompt++;
+      else if (track.digitsAfterPinPrompt >= PIN.length) track.lastHashAt ??= at(event);
+    } else if (event.type === 'ChannelEnteredBridge' && track.lastHashAt !== undefined) {
+      // Only a join after the final '#' counts: one before it (a native Read timing out) is a failure.
       track.enteredAt ??= at(event);
     }
   };
@@ -158,7 +160,9 @@ async function main(): Promise<void> {
   if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 100]);
   const driver = await TestDriver.connect();
   // The app as it runs in production (its own process, the build in dist/), with logging at info.
-  const app = AppProcess.prepare({}, { nodeArgs: ['--expose-gc'], compiled: true });
+  // BENCH_NODE_ARGS adds flags to the app's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extraArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const app = AppProcess.prepare({}, { nodeArgs: ['--expose-gc', ...extraArgs], compiled: true });
   await app.start();
   const results: StormResult[] = [];
   try {

@@ -23,6 +23,8 @@ export interface FlowDeps {
 export type FlowEnd = 'in-conference' | 'hang-up';
 
 const ROOM_ENTRY: EntryMode = { kind: 'room' };
+/** How long a caller waits for the first caller's PIN in silence before the music starts. */
+const HOLD_MUSIC_GRACE_MS = 400;
 
 /**
  * The caller's way in, as SPEC.md tells it: admission, room (keyed, dialled or random),
@@ -152,7 +154,11 @@ async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: st
   return false;
 }
 
-/** While the room's first caller is still keying the PIN: music, then the outcome. */
+/**
+ * While the room's first caller is still keying the PIN: music, then the outcome. The music
+ * starts only after a short grace: callers who key '#' together need no blip of music (and no
+ * two extra requests on the way in).
+ */
 async function waitForFirstPin(session: CallSession, io: CallIO, deps: FlowDeps, room: string): Promise<'set' | 'promoted'> {
   const pending = deps.rooms.awaitFirstPin(room, session.id, session.signal);
   let settled = false;
@@ -160,6 +166,8 @@ async function waitForFirstPin(session: CallSession, io: CallIO, deps: FlowDeps,
   await Promise.resolve();
   if (settled) return pending;
   deps.log.info('waiting for the first PIN', { event: 'waiting', room });
+  const early = await Promise.race([pending, io.sleep(HOLD_MUSIC_GRACE_MS)]);
+  if (early !== undefined) return early;
   await io.hold(true);
   const outcome = await pending;
   await io.hold(false);
