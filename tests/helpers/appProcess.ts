@@ -23,7 +23,7 @@ export class AppProcess {
   static prepare(overrides: SettingsFile = {}, nodeArgs: readonly string[] = []): AppProcess {
     const dir = mkdtempSync(join(tmpdir(), 'conference-process-'));
     const path = join(dir, 'conference.json');
-    writeFileSync(path, JSON.stringify({ ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), ...overrides }, null, 2));
+    writeFileSync(path, JSON.stringify({ ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), api: { port: 0 }, ...overrides }, null, 2));
     return new AppProcess(path, nodeArgs);
   }
 
