@@ -41,7 +41,7 @@ function roomView(room: RoomSnapshot): unknown {
     createdAt: new Date(room.createdAt).toISOString(),
     locked: room.locked,
     participants: room.members.map((m) => ({ channel: m.channelId, callerId: m.callerId, joinedAt: new Date(m.joinedAt).toISOString(), muted: m.muted })),
-    waitingForFirstPin: room.waiting,
+    waitingToEnter: room.waiting,
   };
 }
 
