@@ -16,43 +16,27 @@ describe('keys in a conference, and limits', () => {
     return [first, second];
   }
 
-  /** What the caller heard after the given number of prompts. */
+  /** What the caller heard from prompt number `from` on, once `last` has started. */
   async function heardAfter(caller: Caller, from: number, last: string): Promise<string[]> {
     await waitUntil(() => caller.played().slice(from).includes(last), 10000, `${last} after the key`);
     return caller.played().slice(from);
   }
 
-  it('1 mutes, and 1 again unmutes', async () => {
+  // One pair of callers for the four keys: joining and the announcements take real seconds.
+  it('1 mutes and unmutes, 2 tells how many others are in, 3 reads the room number, * plays the help', async () => {
     const [first] = await twoIn('990');
-    let from = first.played().length;
-    await first.dtmf('1');
-    expect(await heardAfter(first, from, 'sound:conference/muted')).toEqual(['sound:conference/muted']);
+    const press = async (key: string, last: string): Promise<string[]> => {
+      const from = first.played().length;
+      await first.dtmf(key);
+      return heardAfter(first, from, last);
+    };
+    expect(await press('1', 'sound:conference/muted')).toEqual(['sound:conference/muted']);
     expect(s.harness.app.rooms.isMuted('990', first.appChannel)).toBe(true);
-    from = first.played().length;
-    await first.dtmf('1');
-    expect(await heardAfter(first, from, 'sound:conference/unmuted')).toEqual(['sound:conference/unmuted']);
+    expect(await press('1', 'sound:conference/unmuted')).toEqual(['sound:conference/unmuted']);
     expect(s.harness.app.rooms.isMuted('990', first.appChannel)).toBe(false);
-  });
-
-  it('2 tells how many others are in', async () => {
-    const [first] = await twoIn('991');
-    const from = first.played().length;
-    await first.dtmf('2');
-    expect(await heardAfter(first, from, 'sound:conf-otherinparty')).toEqual(['sound:conf-thereare', 'number:1', 'sound:conf-otherinparty']);
-  });
-
-  it('3 reads the room number', async () => {
-    const [, second] = await twoIn('992');
-    const from = second.played().length;
-    await second.dtmf('3');
-    expect(await heardAfter(second, from, 'digits:992')).toEqual(['sound:conference/your-conference-number-is', 'digits:992']);
-  });
-
-  it('* plays the help', async () => {
-    const [first] = await twoIn('993');
-    const from = first.played().length;
-    await first.dtmf('*');
-    expect(await heardAfter(first, from, 'sound:conference/conference-help')).toEqual(['sound:conference/conference-help']);
+    expect(await press('2', 'sound:conf-otherinparty')).toEqual(['sound:conf-thereare', 'number:1', 'sound:conf-otherinparty']);
+    expect(await press('3', 'digits:990')).toEqual(['sound:conference/your-conference-number-is', 'digits:990']);
+    expect(await press('*', 'sound:conference/conference-help')).toEqual(['sound:conference/conference-help']);
   });
 
   it('# says goodbye and leaves; the others stay', async () => {
@@ -64,7 +48,9 @@ describe('keys in a conference, and limits', () => {
   });
 
   it('maxParticipantsPerRoom: the next caller hears "this conference is full" and is hung up', async () => {
-    const [first, second] = await twoIn('995');
+    const [first, second] = [await joinRoom(s.driver, '88995'), await joinRoom(s.driver, '88995')];
+    await first.entersBridge('conference-995');
+    await second.entersBridge('conference-995');
     const third = await joinRoom(s.driver, '88995');
     await third.hears('sound:conference/conference-full');
     await third.hungUp();
