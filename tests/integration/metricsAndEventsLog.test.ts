@@ -38,6 +38,8 @@ describe('metrics and events log', () => {
     await second.dtmf('31#');
     await second.entersBridge('conference-970');
 
+    // Asterisk reports the channel in the bridge a moment before the app has counted it.
+    await waitUntil(async () => metricValue(await metrics(), 'conference_participants_active') === 2, 5000, 'two participants counted');
     const during = await metrics();
     expect(metricValue(during, 'conference_rooms_active')).toBe(1);
     expect(metricValue(during, 'conference_participants_active')).toBe(2);
@@ -81,6 +83,7 @@ describe('metrics and events log', () => {
     await second.hears('sound:conf-getpin');
     await second.dtmf('86420#');
     await second.entersBridge('conference-973');
+    await waitUntil(() => eventLines().filter((l) => l.room === '973' && l.event === 'joined').length === 2, 5000, 'both joined lines');
     await callApi(s.harness, 'POST', '/rooms/973/lock', TOKEN);
     const refused = await s.driver.call('88973', { callerId: '0303' });
     await refused.hungUp();

@@ -22,6 +22,8 @@ describe('status API', () => {
     await second.hears('sound:conf-getpin');
     await second.dtmf('97531#');
     await second.entersBridge('conference-960');
+    // Asterisk reports the channel in the bridge a moment before the app has counted it.
+    await waitUntil(async () => (await api('GET', '/rooms/960')).json.participants.length === 2, 5000, 'two participants listed');
 
     const rooms = await api('GET', '/rooms');
     expect(rooms.status).toBe(200);
