@@ -15,7 +15,7 @@ help:
 	@echo "make down     stop the Asterisk that 'make run' started"
 	@echo "make bench    join-storm benchmark, app vs native ConfBridge"
 	@echo "make soak     bounded soak run with leak checks"
-	@echo "make dial N=88123 PIN=1234   place a test call and print what the caller heard"
+	@echo "make dial N=88123 PIN=1234   place a test call and print what the caller heard (ROOM=123 with N=88)"
 
 node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -75,6 +75,11 @@ test-integration: node_modules
 
 down-test:
 	$(TEST_ENV) $(ASTERISK) down
+
+# A test call through the real dialplan of the Asterisk that 'make run' started (or the one
+# ASTERISK_INSTANCE names): prints what the caller heard; fails when it did not join.
+dial: node_modules
+	node bin/conference.js dial "$(N)" --pin "$(PIN)" $(if $(ROOM),--room "$(ROOM)")
 
 sounds:
 	scripts/make-sounds.sh

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { AriCalls } from '../src/ari/ariCalls';
 import { Playbacks } from '../src/ari/playbacks';
 import { BridgeOps, RoomRegistry } from '../src/app/roomRegistry';
+import { ConferenceEvents } from '../src/app/conferenceEvents';
 
 const noop = async (): Promise<void> => undefined;
 const ops: BridgeOps = { create: noop, destroy: noop, addChannel: async () => true, startMoh: noop, stopMoh: noop, playToBridge: () => undefined };
@@ -17,7 +18,7 @@ const pending = (): Promise<boolean> => new Promise(() => undefined);
 const fakeAri = { playOnChannel: pending, stopPlayback: pending } as unknown as AriCalls;
 
 async function populated(rooms: number): Promise<{ registry: RoomRegistry; playbacks: Playbacks }> {
-  const registry = new RoomRegistry(ops, randomInt, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined });
+  const registry = new RoomRegistry(ops, randomInt, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents());
   const playbacks = new Playbacks(fakeAri, () => undefined);
   for (let r = 0; r < rooms; r++) {
     const room = String(1000 + r);
@@ -25,7 +26,7 @@ async function populated(rooms: number): Promise<{ registry: RoomRegistry; playb
       const id = `${room}-${m}`;
       registry.enter(room, id);
       if (m === 0) registry.setPin(room, id, '1');
-      await registry.join(room, id, { channelId: id, callerId: '201' }, 50);
+      await registry.join(room, id, { channelId: id, callerId: '201', keyedAt: 0 }, 50);
       playbacks.play(id, ['sound:beep'], 'en'); // a prompt still tracked for every participant
     }
   }
@@ -41,14 +42,14 @@ async function callCycle(registry: RoomRegistry, playbacks: Playbacks, i: number
   const prompt = playbacks.play(id, ['sound:conf-getpin'], 'en');
   playbacks.onEvent({ type: 'PlaybackStarted', playback: { id: prompt.id } });
   playbacks.onEvent({ type: 'PlaybackFinished', playback: { id: prompt.id } });
-  await registry.join(room, id, { channelId: id, callerId: '201' }, 50);
+  await registry.join(room, id, { channelId: id, callerId: '201', keyedAt: 0 }, 50);
   registry.isMuted(room, id);
   registry.memberCount(room);
   // A late caller into an existing room: PIN check and join.
   const other = `other-${i}`;
   registry.enter('1000', other);
   registry.verifyPin('1000', '1');
-  await registry.join('1000', other, { channelId: other, callerId: '202' }, 5000);
+  await registry.join('1000', other, { channelId: other, callerId: '202', keyedAt: 0 }, 5000);
   await registry.depart('1000', other, other);
   await registry.depart(room, id, id);
   playbacks.forgetChannel(id);

@@ -20,7 +20,11 @@ function main(): void {
 
   const app = new ConferenceApp(store, log);
   log.info('starting', { event: 'starting', config: path, ari: loaded.settings.ari.url, app: loaded.settings.ari.app });
-  void app.start();
+  app.start().catch((error: unknown) => {
+    log.error('could not start', { event: 'start-failed', error: String(error) });
+    process.exitCode = 1;
+    void app.stop().then(() => process.exit(1));
+  });
 
   process.on('SIGHUP', () => store.reload());
   const runtimeStats = runtimeStatsReporter();

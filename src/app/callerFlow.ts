@@ -1,4 +1,4 @@
-import { admitCaller, mayStartRoom, Refusal } from '../domain/admission';
+import { admitCaller, mayStartRoom } from '../domain/admission';
 import { EntryMode } from '../domain/digitCollector';
 import { PinGuard } from '../domain/pinGuard';
 import { parseDialledSuffix, parseRoomEntry } from '../domain/roomNumber';
@@ -7,6 +7,7 @@ import { Settings } from '../config/schema';
 import { Logger } from '../logger';
 import { CallIO } from './callIO';
 import { CallSession } from './callSession';
+import { ConferenceEvents, RefusalReason } from './conferenceEvents';
 import { digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from './media';
 import { EnterRole, RoomRegistry } from './roomRegistry';
 
@@ -17,6 +18,7 @@ export interface FlowDeps {
   readonly guard: PinGuard;
   readonly now: () => number;
   readonly log: Logger;
+  readonly events: ConferenceEvents;
 }
 
 /** How a caller's flow ended: in a room (the call goes on), or done (hang the call up). */
@@ -37,7 +39,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   await io.answer();
 
   const refusal = admitCaller(settings, callerKind);
-  if (refusal) return refuse(io, deps, refusal);
+  if (refusal) return refuse(session, io, deps, refusal, undefined);
 
   const request = await askRoom(session, io, deps);
   if (!request) return goodbye(io);
@@ -45,21 +47,14 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   let room: string;
   let role: EnterRole;
   let announce: string[] = [];
+  if (request.kind === 'room' && deps.rooms.isLocked(request.room)) return refuse(session, io, deps, 'room-locked', request.room);
   const isNewRoom = request.kind === 'random' || !deps.rooms.exists(request.room);
-  if (isNewRoom && deps.rooms.roomCount >= settings.limits.maxRooms) {
-    log.warn('room limit reached', { event: 'refused', reason: 'too-many-rooms', limit: settings.limits.maxRooms });
-    await io.play([Sound.tooManyRooms, Sound.goodbye]);
-    return 'hang-up';
-  }
+  if (isNewRoom && deps.rooms.roomCount >= settings.limits.maxRooms) return refuse(session, io, deps, 'too-many-rooms', undefined, { limit: settings.limits.maxRooms });
   if (request.kind === 'random') {
     const startRefusal = mayStartRoom(settings, callerKind);
-    if (startRefusal) return refuse(io, deps, startRefusal);
+    if (startRefusal) return refuse(session, io, deps, startRefusal, undefined);
     const drawn = deps.rooms.reserveRandom(request.digits, session.id);
-    if (drawn === undefined) {
-      log.warn('no free room', { event: 'refused', reason: 'no-free-room', digits: request.digits });
-      await io.play([Sound.noFreeRoom, Sound.goodbye]);
-      return 'hang-up';
-    }
+    if (drawn === undefined) return refuse(session, io, deps, 'no-free-room', undefined, { digits: request.digits });
     room = drawn;
     role = 'first';
     announce = [Sound.yourNumberIs, digitsOf(room)];
@@ -71,19 +66,17 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   session.room = room;
   if (role === 'first') {
     const startRefusal = mayStartRoom(settings, callerKind);
-    if (startRefusal) return refuse(io, deps, startRefusal);
+    if (startRefusal) return refuse(session, io, deps, startRefusal, room);
   }
 
-  const admitted = await askPin(session, io, deps, room, role, announce);
-  if (!admitted) return 'hang-up';
+  const keyedAt = await askPin(session, io, deps, room, role, announce);
+  if (keyedAt === undefined) return 'hang-up';
 
-  const joined = await deps.rooms.join(room, session.id, { channelId: session.id, callerId: session.info.callerId }, settings.limits.maxParticipantsPerRoom);
+  const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt };
+  const joined = await deps.rooms.join(room, session.id, joiner, settings.limits.maxParticipantsPerRoom);
   if (joined.kind === 'gone') return 'hang-up';
-  if (joined.kind === 'full') {
-    log.warn('room full', { event: 'refused', reason: 'room-full', room, limit: settings.limits.maxParticipantsPerRoom });
-    await io.play([Sound.full, Sound.goodbye]);
-    return 'hang-up';
-  }
+  if (joined.kind === 'locked') return refuse(session, io, deps, 'room-locked', room);
+  if (joined.kind === 'full') return refuse(session, io, deps, 'room-full', room, { limit: settings.limits.maxParticipantsPerRoom });
   session.inConference = true;
   log.info('joined', { event: 'joined', room, others: joined.others });
 
@@ -111,8 +104,9 @@ async function askRoom(session: CallSession, io: CallIO, deps: FlowDeps): Promis
 /**
  * The PIN. The first caller's PIN becomes the room's; a later caller keys theirs, waits if the
  * first is still keying, then is checked. Wrong PINs count against the caller and the room.
+ * Resolves with the time of the PIN's last key once admitted (join latency runs from there).
  */
-async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: string, role: EnterRole, announce: string[]): Promise<boolean> {
+async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: string, role: EnterRole, announce: string[]): Promise<number | undefined> {
   const { settings, rooms, guard, log } = deps;
   const mode: EntryMode = { kind: 'pin', maxLength: settings.entry.pinMaxLength };
   const guardKeys = [`caller:${session.info.callerKind}:${session.info.callerId || 'anonymous'}`, `room:${room}`];
@@ -127,6 +121,7 @@ async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: st
       }
     }
     const outcome = await io.prompt(prompt, mode);
+    const keyedAt = deps.now();
     prompt = [Sound.invalidPin, Sound.enterPin];
     if (outcome.type === 'invalid') {
       log.info('invalid PIN entry', { event: 'invalid-pin-entry', room, attempt, reason: outcome.reason });
@@ -135,23 +130,24 @@ async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: st
     if (role === 'other' && (await waitForFirstPin(session, io, deps, room)) === 'promoted') {
       role = 'first';
       const refusal = mayStartRoom(settings, session.info.callerKind);
-      if (refusal) return refuse(io, deps, refusal).then(() => false);
+      if (refusal) return refuse(session, io, deps, refusal, room).then(() => undefined);
     }
     if (role === 'first') {
       rooms.setPin(room, session.id, outcome.value);
       log.info('room PIN set', { event: 'pin-set', room, emptyPin: outcome.value === '' });
-      return true;
+      return keyedAt;
     }
     if (rooms.verifyPin(room, outcome.value)) {
       guard.recordSuccess(guardKeys[0] as string);
-      return true;
+      return keyedAt;
     }
     const locked = guard.recordFailure(guardKeys, deps.now());
     log.warn('wrong PIN', { event: 'wrong-pin', room, attempt, callerId: session.info.callerId, callerKind: session.info.callerKind, locked });
+    deps.events.publish({ type: 'wrong-pin', at: deps.now(), room, channel: session.id, callerId: session.info.callerId, lockedOut: locked });
     if (locked) return lockedOut(session, io, deps, room, settings.bruteForce.lockoutSeconds * 1000);
   }
   await goodbye(io);
-  return false;
+  return undefined;
 }
 
 /**
@@ -174,15 +170,16 @@ async function waitForFirstPin(session: CallSession, io: CallIO, deps: FlowDeps,
   return outcome;
 }
 
-async function lockedOut(session: CallSession, io: CallIO, deps: FlowDeps, room: string, retryAfterMs: number): Promise<false> {
-  deps.log.warn('PIN entry locked', { event: 'refused', reason: 'pin-locked', room, retryAfterMs, callerId: session.info.callerId, callerKind: session.info.callerKind });
-  await io.play([Sound.pinLocked, Sound.goodbye]);
-  return false;
+async function lockedOut(session: CallSession, io: CallIO, deps: FlowDeps, room: string, retryAfterMs: number): Promise<undefined> {
+  await refuse(session, io, deps, 'pin-locked', room, { retryAfterMs, callerKind: session.info.callerKind });
+  return undefined;
 }
 
-async function refuse(io: CallIO, deps: FlowDeps, refusal: Refusal): Promise<FlowEnd> {
-  deps.log.info('caller refused', { event: 'refused', reason: refusal });
-  await io.play([REFUSAL_SOUND[refusal]]);
+/** Every refusal: logged, published (metrics, events log), and said to the caller. */
+async function refuse(session: CallSession, io: CallIO, deps: FlowDeps, reason: RefusalReason, room: string | undefined, details: Record<string, unknown> = {}): Promise<FlowEnd> {
+  deps.log.warn('caller refused', { event: 'refused', reason, room, callerId: session.info.callerId, ...details });
+  deps.events.publish({ type: 'refused', at: deps.now(), reason, room, channel: session.id, callerId: session.info.callerId });
+  await io.play(REFUSAL_SOUND[reason]);
   return 'hang-up';
 }
 

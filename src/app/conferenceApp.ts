@@ -1,10 +1,13 @@
 import { randomInt } from 'node:crypto';
+import { AddressInfo } from 'node:net';
 import { PinGuard } from '../domain/pinGuard';
 import { isKey } from '../domain/types';
 import { AriCalls } from '../ari/ariCalls';
 import { AriEvent, EventStream } from '../ari/eventStream';
 import { Playbacks } from '../ari/playbacks';
 import { RestClient } from '../ari/restClient';
+import { createHandler } from '../api/handlers';
+import { StatusServer } from '../api/statusServer';
 import { Settings } from '../config/schema';
 import { SettingsStore } from '../config/settingsStore';
 import { Logger } from '../logger';
@@ -13,6 +16,10 @@ import { CallEnded, CallSession } from './callSession';
 import { runCallerFlow } from './callerFlow';
 import { listenInConference } from './inConference';
 import { createBridgeOps } from './bridgeOps';
+import { ConferenceAdmin } from './conferenceAdmin';
+import { ConferenceEvents } from './conferenceEvents';
+import { ConferenceMetrics } from './conferenceMetrics';
+import { EventsLog } from './eventsLog';
 import { Sound } from './media';
 import { RoomRegistry, RoomSounds } from './roomRegistry';
 import { RoomStore } from './roomStore';
@@ -41,6 +48,14 @@ export class ConferenceApp {
   readonly ari: AriCalls;
   readonly events: EventStream;
   readonly rooms: RoomRegistry;
+  /** Every conference event, for the metrics and the events log. */
+  readonly conferenceEvents = new ConferenceEvents();
+  readonly metrics: ConferenceMetrics;
+  readonly admin: ConferenceAdmin;
+  /** Where the status API listens, once started (when api.enabled). */
+  apiAddress: AddressInfo | undefined;
+  private readonly api: StatusServer | undefined;
+  private readonly eventsLog: EventsLog;
   private readonly playbacks: Playbacks;
   private readonly guard: PinGuard;
   private readonly roomStore: RoomStore;
@@ -65,7 +80,24 @@ export class ConferenceApp {
       Date.now,
       roomSounds(settings),
       this.roomStore,
+      this.conferenceEvents,
     );
+    this.metrics = new ConferenceMetrics(this.conferenceEvents, () => this.rooms.liveCounts());
+    this.eventsLog = new EventsLog(this.conferenceEvents, (error) => this.log.error('events log', { event: 'events-log-error', error: String(error) }));
+    this.eventsLog.open(settings.eventsLog.path);
+    this.admin = new ConferenceAdmin({
+      rooms: this.rooms,
+      ari: this.ari,
+      playbacks: this.playbacks,
+      events: this.conferenceEvents,
+      log: this.log,
+      ariConnected: () => this.events.connected,
+      language: () => this.store.current.sounds.language,
+      now: Date.now,
+    });
+    this.api = settings.api.enabled
+      ? new StatusServer({ host: settings.api.host, port: settings.api.port, token: () => this.store.current.api.token, handle: createHandler(this.admin, this.metrics), log: this.log })
+      : undefined;
     this.sweepTimer = setInterval(() => this.sweepGuard(), 60_000);
     this.sweepTimer.unref();
 
@@ -75,18 +107,25 @@ export class ConferenceApp {
     store.on('changed', (next, previous) => this.onSettingsChanged(next, previous));
   }
 
-  start(): Promise<void> {
+  /** Serves the status API (it reports the ARI connection), then connects to ARI. */
+  async start(): Promise<void> {
+    if (this.api) {
+      this.apiAddress = await this.api.listen();
+      this.log.info('status API listening', { event: 'api-listening', host: this.apiAddress.address, port: this.apiAddress.port });
+    }
     this.events.start();
-    return this.events.whenConnected();
+    await this.events.whenConnected();
   }
 
   /** Lets go of Asterisk; calls in rooms stay up there, and a restarted app takes them over. */
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
+    await this.api?.close();
     await this.events.stop();
     for (const session of this.sessions.values()) session.end('shutdown');
     this.sessions.clear();
     this.rest.close();
+    await this.eventsLog.close();
   }
 
   /** Forgets brute-force counts older than their window (every minute, and on demand for soak runs). */
@@ -184,9 +223,10 @@ export class ConferenceApp {
 
   private onSettingsChanged(next: Settings, previous: Settings): void {
     this.log.info('settings changed', { event: 'settings-changed' });
-    if (JSON.stringify(next.ari) !== JSON.stringify(previous.ari)) {
-      this.log.warn('ari.* settings take effect at the next restart', { event: 'restart-needed', setting: 'ari' });
+    if (restartOnly(next) !== restartOnly(previous)) {
+      this.log.warn('ari.* and api.* settings (but api.token) take effect at the next restart', { event: 'restart-needed', setting: 'ari, api' });
     }
+    this.eventsLog.open(next.eventsLog.path);
     if (next.log.level !== previous.log.level) this.log.level = next.log.level;
     this.guard.update(next.bruteForce);
     this.rooms.updateSounds(roomSounds(next));
@@ -226,6 +266,7 @@ export class ConferenceApp {
       suffix,
     });
     this.sessions.set(channel.id, session);
+    this.conferenceEvents.publish({ type: 'call', at: Date.now(), channel: channel.id, callerId: session.info.callerId, callerKind: session.info.callerKind });
     void this.runSession(session);
   }
 
@@ -248,7 +289,7 @@ export class ConferenceApp {
     // Whenever the call ends (in a prompt, waiting, or in the room), what it held is given back.
     session.signal.addEventListener('abort', () => void this.departRoom(session), { once: true });
     try {
-      const end = await runCallerFlow(session, io, { settings, rooms: this.rooms, guard: this.guard, now: Date.now, log });
+      const end = await runCallerFlow(session, io, { settings, rooms: this.rooms, guard: this.guard, now: Date.now, log, events: this.conferenceEvents });
       if (end === 'hang-up') await io.hangup();
       else if (session.room !== undefined) listenInConference(session, session.room, io, { settings, rooms: this.rooms, ari: this.ari, log });
     } catch (error) {
@@ -273,6 +314,11 @@ export class ConferenceApp {
   private restFailed(error: unknown, where: string): void {
     this.log.error('ARI request failed', { event: 'ari-error', where, error: String(error) });
   }
+}
+
+/** Settings read once at start; api.token is read per request, so it is left out. */
+function restartOnly(settings: Settings): string {
+  return JSON.stringify([settings.ari, { ...settings.api, token: '' }]);
 }
 
 function roomSounds(settings: Settings): RoomSounds {

@@ -1,4 +1,4 @@
-import { Refusal } from '../domain/admission';
+import { RefusalReason } from './conferenceEvents';
 
 /** Every prompt the app plays, in one place: Asterisk's core prompts and our own (sounds/). */
 export const Sound = {
@@ -20,13 +20,20 @@ export const Sound = {
   muted: 'sound:conference/muted',
   unmuted: 'sound:conference/unmuted',
   full: 'sound:conference/conference-full',
+  locked: 'sound:conference/conference-locked',
   tooManyRooms: 'sound:conference/too-many-conferences',
 } as const;
 
-export const REFUSAL_SOUND: Record<Refusal, string> = {
-  'service-unavailable': 'sound:conference/service-unavailable',
-  'external-not-allowed': 'sound:conference/external-not-allowed',
-  'external-may-not-start': 'sound:conference/external-may-not-start',
+/** What a refused caller hears before the call ends. */
+export const REFUSAL_SOUND: Record<RefusalReason, readonly string[]> = {
+  'service-unavailable': ['sound:conference/service-unavailable'],
+  'external-not-allowed': ['sound:conference/external-not-allowed'],
+  'external-may-not-start': ['sound:conference/external-may-not-start'],
+  'too-many-rooms': [Sound.tooManyRooms, Sound.goodbye],
+  'no-free-room': [Sound.noFreeRoom, Sound.goodbye],
+  'room-full': [Sound.full, Sound.goodbye],
+  'room-locked': [Sound.locked, Sound.goodbye],
+  'pin-locked': [Sound.pinLocked, Sound.goodbye],
 };
 
 /** A number read digit by digit ("4 7 1"), as a caller passes it on. */

@@ -4,6 +4,7 @@ import { hashPin, PinHash, pinMatches } from '../domain/pinHash';
 import { bridgeIdFor } from '../domain/roomNumber';
 import { RoomNumber } from '../domain/types';
 import { KeyedSerialQueue } from '../util/keyedSerialQueue';
+import { ConferenceEvents } from './conferenceEvents';
 
 /** What the registry needs from Asterisk; the ARI edge implements it. */
 export interface BridgeOps {
@@ -41,7 +42,8 @@ const TONE_SPACING_MS = 600;
 /** A room from the first caller who asks for it until the last one has gone. */
 interface Room {
   readonly room: RoomNumber;
-  readonly createdAt: number;
+  /** When asked for; reset to the first join, when the conference really begins. */
+  createdAt: number;
   pin: PinHash | undefined;
   /** The session keying the room's first PIN; others wait for it. */
   setter: string | undefined;
@@ -51,6 +53,10 @@ interface Room {
   readonly members: Map<string, Member>;
   bridgeUp: boolean;
   mohOn: boolean;
+  /** Locked by an operator: newcomers are refused, participants stay. */
+  locked: boolean;
+  /** Someone has joined: from then on the room is a conference (created and destroyed events). */
+  opened: boolean;
   /** When the last join/leave tone started, and the one held back until the spacing has passed. */
   lastToneAt: number;
   pendingTone: { media: string; timer: NodeJS.Timeout } | undefined;
@@ -58,13 +64,22 @@ interface Room {
 
 export type EnterRole = 'first' | 'other';
 export type FirstPinOutcome = 'set' | 'promoted';
-export type JoinOutcome = { kind: 'joined'; others: number } | { kind: 'full' } | { kind: 'gone' };
+export type JoinOutcome = { kind: 'joined'; others: number } | { kind: 'full' } | { kind: 'locked' } | { kind: 'gone' };
+export type LockOutcome = 'done' | 'unchanged' | 'unknown-room';
+
+/** Who is joining: the member to be, and when they keyed the last key of their PIN. */
+export interface Joiner {
+  readonly channelId: string;
+  readonly callerId: string;
+  readonly keyedAt: number;
+}
 
 export interface RoomSnapshot {
   readonly room: RoomNumber;
   readonly bridgeId: string;
   readonly createdAt: number;
   readonly pinSet: boolean;
+  readonly locked: boolean;
   readonly members: readonly Member[];
   readonly waiting: number;
 }
@@ -86,6 +101,7 @@ export class RoomRegistry {
     private readonly now: () => number,
     private sounds: RoomSounds,
     private readonly persistence: PinPersistence,
+    private readonly events: ConferenceEvents,
   ) {}
 
   updateSounds(sounds: RoomSounds): void {
@@ -167,24 +183,34 @@ export class RoomRegistry {
   }
 
   /** Puts the caller's channel into the room's bridge, creating the bridge for the first one. */
-  join(room: RoomNumber, sessionId: string, member: Omit<Member, 'joinedAt' | 'muted'>, maxMembers: number): Promise<JoinOutcome> {
+  join(room: RoomNumber, sessionId: string, joiner: Joiner, maxMembers: number): Promise<JoinOutcome> {
     const entry = this.rooms.get(room);
     if (!entry || !entry.holders.has(sessionId)) return Promise.resolve({ kind: 'gone' });
     return this.queue.run(room, async () => {
       const bridgeId = bridgeIdFor(room);
       if (!entry.holders.has(sessionId)) return { kind: 'gone' };
+      // A room locked while this caller keyed the PIN refuses them too.
+      if (entry.locked) return { kind: 'locked' };
       if (entry.members.size >= maxMembers) return { kind: 'full' };
       await this.ensureBridge(entry);
       // Music stops while the newcomer is being added: two requests in flight, not one after the other.
       const mohStopped = entry.mohOn ? this.bridges.stopMoh(bridgeId) : undefined;
       entry.mohOn = false;
-      const added = await this.bridges.addChannel(bridgeId, member.channelId);
+      const added = await this.bridges.addChannel(bridgeId, joiner.channelId);
       await mohStopped;
       if (!added) return { kind: 'gone' };
       if (entry.members.size > 0) this.tone(entry, this.sounds.joinTone);
-      entry.members.set(member.channelId, { ...member, joinedAt: this.now(), muted: false });
+      const joinedAt = this.now();
+      if (!entry.opened) {
+        entry.opened = true;
+        entry.createdAt = joinedAt;
+        this.events.publish({ type: 'room-created', at: joinedAt, room });
+      }
+      entry.members.set(joiner.channelId, { channelId: joiner.channelId, callerId: joiner.callerId, joinedAt, muted: false });
       entry.holders.delete(sessionId);
-      return { kind: 'joined', others: entry.members.size - 1 };
+      const others = entry.members.size - 1;
+      this.events.publish({ type: 'joined', at: joinedAt, room, channel: joiner.channelId, callerId: joiner.callerId, others, keyedAt: joiner.keyedAt });
+      return { kind: 'joined', others };
     });
   }
 
@@ -216,7 +242,9 @@ export class RoomRegistry {
     }
     return this.queue.run(room, async () => {
       const bridgeId = bridgeIdFor(room);
+      const member = entry.members.get(channelId);
       const wasMember = entry.members.delete(channelId);
+      if (member) this.events.publish({ type: 'left', at: this.now(), room, channel: channelId, callerId: member.callerId, joinedAt: member.joinedAt });
       if (this.isIdle(entry)) {
         this.forget(entry);
         if (entry.bridgeUp) {
@@ -243,8 +271,38 @@ export class RoomRegistry {
     const entry = this.create(room);
     entry.pin = pin ?? hashPin(randomUUID());
     entry.bridgeUp = true;
+    entry.opened = true;
     for (const member of members) entry.members.set(member.channelId, { ...member, muted: false });
     return true;
+  }
+
+  /** An operator locks or unlocks a room: a locked room refuses newcomers, its participants stay. */
+  setLocked(room: RoomNumber, locked: boolean): LockOutcome {
+    const entry = this.rooms.get(room);
+    if (!entry) return 'unknown-room';
+    if (entry.locked === locked) return 'unchanged';
+    entry.locked = locked;
+    return 'done';
+  }
+
+  isLocked(room: RoomNumber): boolean {
+    return this.rooms.get(room)?.locked ?? false;
+  }
+
+  isMember(room: RoomNumber, channelId: string): boolean {
+    return this.rooms.get(room)?.members.has(channelId) ?? false;
+  }
+
+  /** Conferences (rooms someone has joined) and their participants, for the gauges. */
+  liveCounts(): { rooms: number; participants: number } {
+    let rooms = 0;
+    let participants = 0;
+    for (const entry of this.rooms.values()) {
+      if (entry.members.size === 0) continue;
+      rooms++;
+      participants += entry.members.size;
+    }
+    return { rooms, participants };
   }
 
   memberCount(room: RoomNumber): number {
@@ -272,6 +330,11 @@ export class RoomRegistry {
     return [...this.rooms.values()].map((entry) => this.snapshotOf(entry));
   }
 
+  snapshotOfRoom(room: RoomNumber): RoomSnapshot | undefined {
+    const entry = this.rooms.get(room);
+    return entry && this.snapshotOf(entry);
+  }
+
   get roomCount(): number {
     return this.rooms.size;
   }
@@ -287,6 +350,7 @@ export class RoomRegistry {
       bridgeId: bridgeIdFor(entry.room),
       createdAt: entry.createdAt,
       pinSet: entry.pin !== undefined,
+      locked: entry.locked,
       members: [...entry.members.values()].map((m) => ({ ...m })),
       waiting: entry.waiters.length,
     };
@@ -303,6 +367,8 @@ export class RoomRegistry {
       members: new Map(),
       bridgeUp: false,
       mohOn: false,
+      locked: false,
+      opened: false,
       lastToneAt: -Infinity,
       pendingTone: undefined,
     };
@@ -317,6 +383,7 @@ export class RoomRegistry {
     clearTimeout(entry.pendingTone?.timer);
     entry.pendingTone = undefined;
     if (entry.pin) this.persistence.delete(entry.room);
+    if (entry.opened) this.events.publish({ type: 'room-destroyed', at: this.now(), room: entry.room, createdAt: entry.createdAt });
     this.takenByLength.set(entry.room.length, (this.takenByLength.get(entry.room.length) ?? 1) - 1);
   }
 

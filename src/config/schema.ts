@@ -108,6 +108,21 @@ export const schemaDefinition = {
     default: 'state/rooms.json',
     env: 'CONFERENCE_STATE',
   },
+  api: {
+    enabled: { doc: 'Serve the status API (health, rooms, admin actions, Prometheus metrics) over HTTP (restart to change).', format: boolean, default: true },
+    host: { doc: 'Address the status API listens on; loopback by default, since it shows caller numbers (restart to change).', format: text(/^\S+$/, 'a host name or address'), default: '127.0.0.1' },
+    port: { doc: 'Port of the status API; 0 picks a free one (restart to change).', format: integer(0, 65535), default: 8090 },
+    token: {
+      doc: 'Bearer token for admin actions, and for the room routes once set; prefer the CONFERENCE_API_TOKEN environment variable. Empty: admin actions answer 403. Never logged.',
+      format: text(/^(|\S{16,})$/, 'empty, or at least 16 characters without spaces'),
+      default: '',
+      env: 'CONFERENCE_API_TOKEN',
+      sensitive: true,
+    },
+  },
+  eventsLog: {
+    path: { doc: 'File that gets one JSON line per conference event (room created, joined, left, refused, destroyed, admin actions), appended; for billing or audit. Empty: off.', format: text(/^\S*$/, 'a file path, or empty for off'), default: '' },
+  },
   log: {
     level: { doc: 'Log level.', format: ['error', 'warn', 'info', 'debug'], default: 'info', env: 'LOG_LEVEL' },
   },
@@ -126,5 +141,7 @@ export interface Settings {
   readonly conferenceKeys: KeyMap;
   readonly limits: { readonly maxParticipantsPerRoom: number; readonly maxRooms: number };
   readonly stateFile: string;
+  readonly api: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly token: string };
+  readonly eventsLog: { readonly path: string };
   readonly log: { readonly level: string };
 }

@@ -34,7 +34,8 @@ export class AppHarness {
     const env = asteriskEnv();
     const dir = mkdtempSync(join(tmpdir(), 'conference-test-'));
     const path = join(dir, 'conference.json');
-    const file = { ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), ...overrides, ari: { url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD } };
+    // The status API on a free port, so test runs never fight over one.
+    const file = { ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), api: { port: 0 }, ...overrides, ari: { url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD } };
     writeFileSync(path, JSON.stringify(file, null, 2));
     const loaded = loadSettings(path);
     if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
@@ -60,6 +61,13 @@ export class AppHarness {
     const app = new ConferenceApp(store, logger);
     await app.start();
     return new AppHarness(logs, logText, app, store, path, logger);
+  }
+
+  /** The status API's base URL (http://127.0.0.1:<free port>). */
+  get apiUrl(): string {
+    const address = this.app.apiAddress;
+    if (!address) throw new Error('the status API is not enabled');
+    return `http://127.0.0.1:${address.port}`;
   }
 
   /** Rewrites the settings file as an admin would (whole file, atomically); resolves once the app took it. */

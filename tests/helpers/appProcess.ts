@@ -29,7 +29,7 @@ export class AppProcess {
   static prepare(overrides: SettingsFile = {}, launch: LaunchOptions = {}): AppProcess {
     const dir = mkdtempSync(join(tmpdir(), 'conference-process-'));
     const path = join(dir, 'conference.json');
-    writeFileSync(path, JSON.stringify({ ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), ...overrides }, null, 2));
+    writeFileSync(path, JSON.stringify({ ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), api: { port: 0 }, ...overrides }, null, 2));
     return new AppProcess(path, launch);
   }
 

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { parseEnvOutput } from '../../src/tools/asteriskEnv';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -36,11 +37,7 @@ let cached: AsteriskEnv | undefined;
 /** Credentials and ports of the running test Asterisk (scripts/asterisk.sh env). */
 export function asteriskEnv(): AsteriskEnv {
   if (cached) return cached;
-  const values: Record<string, string> = {};
-  for (const line of asteriskScript(['env']).split('\n')) {
-    const match = /^(?:export\s+)?([A-Z_]+)=['"]?(.*?)['"]?$/.exec(line.trim());
-    if (match?.[1] && match[2] !== undefined) values[match[1]] = match[2];
-  }
+  const values = parseEnvOutput(asteriskScript(['env']));
   for (const key of ['ARI_URL', 'ARI_USER', 'ARI_PASSWORD'] as const) {
     if (!values[key]) throw new Error(`scripts/asterisk.sh env did not print ${key}`);
   }

@@ -1,0 +1,67 @@
+import { AdminError, AdminOutcome, ConferenceAdmin } from '../app/conferenceAdmin';
+import { ConferenceMetrics } from '../app/conferenceMetrics';
+import { RoomSnapshot } from '../app/roomRegistry';
+import { Route } from './routes';
+
+export type ApiResponse =
+  | { readonly status: number; readonly json: unknown }
+  | { readonly status: number; readonly text: string; readonly contentType: string };
+
+/** Each route, as a call to the app and its answer; HTTP details stay in the server. */
+export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics): (route: Route) => Promise<ApiResponse> {
+  return async (route) => {
+    switch (route.name) {
+      case 'health': {
+        const health = await admin.health();
+        return { status: health.healthy ? 200 : 503, json: { status: health.healthy ? 'ok' : 'unavailable', ...health } };
+      }
+      case 'metrics':
+        return { status: 200, text: await metrics.text(), contentType: metrics.contentType };
+      case 'rooms':
+        return { status: 200, json: { rooms: admin.rooms().map(roomView) } };
+      case 'room': {
+        const room = admin.room(route.room);
+        return room ? { status: 200, json: roomView(room) } : failure('unknown-room', `no room ${route.room}`);
+      }
+      case 'kick':
+        return answer(await admin.kick(route.room, route.channel), route, { room: route.room, channel: route.channel, kicked: true });
+      case 'mute':
+        return answer(await admin.setMuted(route.room, route.channel, route.muted), route, { room: route.room, channel: route.channel, muted: route.muted });
+      case 'lock':
+        return answer(admin.setLocked(route.room, route.locked), route, { room: route.room, locked: route.locked });
+    }
+  };
+}
+
+/** What the API shows of a room: never its PIN, nor whether it has one. */
+function roomView(room: RoomSnapshot): unknown {
+  return {
+    room: room.room,
+    bridge: room.bridgeId,
+    createdAt: new Date(room.createdAt).toISOString(),
+    locked: room.locked,
+    participants: room.members.map((m) => ({ channel: m.channelId, callerId: m.callerId, joinedAt: new Date(m.joinedAt).toISOString(), muted: m.muted })),
+    waitingToEnter: room.waiting,
+  };
+}
+
+function answer(outcome: AdminOutcome, route: Route & { room: string }, done: unknown): ApiResponse {
+  if (outcome.ok) return { status: 200, json: done };
+  const channel = 'channel' in route ? route.channel : '';
+  const messages: Record<AdminError, string> = {
+    'unknown-room': `no room ${route.room}`,
+    'unknown-channel': `no participant ${channel} in room ${route.room}`,
+    unchanged: unchangedMessage(route),
+  };
+  return failure(outcome.error, messages[outcome.error]);
+}
+
+function unchangedMessage(route: Route): string {
+  if (route.name === 'lock') return `room ${route.room} is already ${route.locked ? 'locked' : 'unlocked'}`;
+  if (route.name === 'mute') return `participant ${route.channel} is already ${route.muted ? 'muted' : 'unmuted'}`;
+  return 'nothing to change';
+}
+
+function failure(error: AdminError, message: string): ApiResponse {
+  return { status: error === 'unchanged' ? 409 : 404, json: { error: message } };
+}

@@ -1,0 +1,88 @@
+import { AriCalls } from '../ari/ariCalls';
+import { Playbacks } from '../ari/playbacks';
+import { RoomNumber } from '../domain/types';
+import { Logger } from '../logger';
+import { AdminAction, ConferenceEvents } from './conferenceEvents';
+import { setMute } from './inConference';
+import { Sound } from './media';
+import { RoomRegistry, RoomSnapshot } from './roomRegistry';
+
+/** Expected refusals of an admin action, as values (the HTTP layer turns them into statuses). */
+export type AdminError = 'unknown-room' | 'unknown-channel' | 'unchanged';
+export type AdminOutcome = { ok: true } | { ok: false; error: AdminError };
+
+export interface Health {
+  readonly healthy: boolean;
+  readonly ariConnected: boolean;
+  readonly asteriskReachable: boolean;
+  readonly asteriskVersion: string | undefined;
+}
+
+export interface AdminDeps {
+  readonly rooms: RoomRegistry;
+  readonly ari: AriCalls;
+  readonly playbacks: Playbacks;
+  readonly events: ConferenceEvents;
+  readonly log: Logger;
+  readonly ariConnected: () => boolean;
+  readonly language: () => string;
+  readonly now: () => number;
+}
+
+/** What an operator can see and do while conferences run: the status API's side of the app. */
+export class ConferenceAdmin {
+  constructor(private readonly deps: AdminDeps) {}
+
+  async health(): Promise<Health> {
+    const ariConnected = this.deps.ariConnected();
+    const info = await this.deps.ari.asteriskInfo().catch(() => undefined) as { system?: { version?: string } } | undefined;
+    const asteriskReachable = info !== undefined;
+    return { healthy: ariConnected && asteriskReachable, ariConnected, asteriskReachable, asteriskVersion: info?.system?.version };
+  }
+
+  rooms(): RoomSnapshot[] {
+    return this.deps.rooms.snapshot();
+  }
+
+  room(room: RoomNumber): RoomSnapshot | undefined {
+    return this.deps.rooms.snapshotOfRoom(room);
+  }
+
+  /** Hangs the participant up; the usual end of call (leave tone, clean-up) follows. */
+  async kick(room: RoomNumber, channelId: string): Promise<AdminOutcome> {
+    const missing = this.missingMember(room, channelId);
+    if (missing) return missing;
+    this.audit('kick', room, channelId);
+    if (!(await this.deps.ari.hangup(channelId))) return { ok: false, error: 'unknown-channel' };
+    return { ok: true };
+  }
+
+  /** Mutes or unmutes as the participant's own key would, and tells them so. */
+  async setMuted(room: RoomNumber, channelId: string, muted: boolean): Promise<AdminOutcome> {
+    const missing = this.missingMember(room, channelId);
+    if (missing) return missing;
+    if (this.deps.rooms.isMuted(room, channelId) === muted) return { ok: false, error: 'unchanged' };
+    if (!(await setMute(this.deps, room, channelId, muted))) return { ok: false, error: 'unknown-channel' };
+    this.audit(muted ? 'mute' : 'unmute', room, channelId);
+    this.deps.playbacks.play(channelId, [muted ? Sound.muted : Sound.unmuted], this.deps.language());
+    return { ok: true };
+  }
+
+  setLocked(room: RoomNumber, locked: boolean): AdminOutcome {
+    const outcome = this.deps.rooms.setLocked(room, locked);
+    if (outcome !== 'done') return { ok: false, error: outcome === 'unknown-room' ? 'unknown-room' : 'unchanged' };
+    this.audit(locked ? 'lock' : 'unlock', room, undefined);
+    return { ok: true };
+  }
+
+  private missingMember(room: RoomNumber, channelId: string): AdminOutcome | undefined {
+    if (!this.deps.rooms.exists(room)) return { ok: false, error: 'unknown-room' };
+    if (!this.deps.rooms.isMember(room, channelId)) return { ok: false, error: 'unknown-channel' };
+    return undefined;
+  }
+
+  private audit(action: AdminAction, room: RoomNumber, channel: string | undefined): void {
+    this.deps.log.info('admin action', { event: 'admin', action, room, call: channel });
+    this.deps.events.publish({ type: 'admin', at: this.deps.now(), action, room, channel });
+  }
+}

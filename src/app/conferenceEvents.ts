@@ -1,0 +1,30 @@
+import { EventEmitter } from 'node:events';
+import { Refusal } from '../domain/admission';
+import { CallerKind, RoomNumber } from '../domain/types';
+
+/** Why a caller did not get into a room (the admission refusals, and the room's own). */
+export type RefusalReason = Refusal | 'too-many-rooms' | 'no-free-room' | 'room-full' | 'room-locked' | 'pin-locked';
+
+/** What an operator did through the status API. */
+export type AdminAction = 'kick' | 'mute' | 'unmute' | 'lock' | 'unlock';
+
+/**
+ * What happens in the service, as facts with times (epoch ms) and caller ids, never a PIN.
+ * The metrics and the events log listen; the room registry and the caller flow publish.
+ */
+export type ConferenceEvent =
+  | { readonly type: 'call'; readonly at: number; readonly channel: string; readonly callerId: string; readonly callerKind: CallerKind }
+  | { readonly type: 'room-created'; readonly at: number; readonly room: RoomNumber }
+  | { readonly type: 'joined'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly callerId: string; readonly others: number; readonly keyedAt: number }
+  | { readonly type: 'left'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly callerId: string; readonly joinedAt: number }
+  | { readonly type: 'room-destroyed'; readonly at: number; readonly room: RoomNumber; readonly createdAt: number }
+  | { readonly type: 'refused'; readonly at: number; readonly reason: RefusalReason; readonly room: RoomNumber | undefined; readonly channel: string; readonly callerId: string }
+  | { readonly type: 'wrong-pin'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly callerId: string; readonly lockedOut: boolean }
+  | { readonly type: 'admin'; readonly at: number; readonly action: AdminAction; readonly room: RoomNumber; readonly channel: string | undefined };
+
+/** One bus for the app's events; listeners run synchronously, so they must be cheap. */
+export class ConferenceEvents extends EventEmitter<{ event: [ConferenceEvent] }> {
+  publish(event: ConferenceEvent): void {
+    this.emit('event', event);
+  }
+}

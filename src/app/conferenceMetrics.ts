@@ -1,0 +1,58 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ConferenceEvent, ConferenceEvents } from './conferenceEvents';
+
+/**
+ * Prometheus metrics. Counters move in memory as events are published (no I/O on a call's
+ * path); the gauges are read from the room registry only when Prometheus scrapes.
+ */
+export class ConferenceMetrics {
+  readonly registry = new Registry();
+  private readonly calls = new Counter({ name: 'conference_calls_total', help: 'Calls that reached the app, by caller kind.', labelNames: ['kind'] as const, registers: [this.registry] });
+  private readonly joins = new Counter({ name: 'conference_joins_total', help: 'Callers who joined a conference.', registers: [this.registry] });
+  private readonly wrongPins = new Counter({ name: 'conference_wrong_pins_total', help: 'Wrong PINs keyed.', registers: [this.registry] });
+  private readonly lockouts = new Counter({ name: 'conference_pin_lockouts_total', help: 'Caller numbers or rooms locked out after too many wrong PINs.', registers: [this.registry] });
+  private readonly refusals = new Counter({ name: 'conference_refusals_total', help: 'Callers refused, by reason.', labelNames: ['reason'] as const, registers: [this.registry] });
+  private readonly joinLatency = new Histogram({
+    name: 'conference_join_latency_seconds',
+    help: 'From the last key of the PIN to being in the conference bridge.',
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  constructor(events: ConferenceEvents, live: () => { rooms: number; participants: number }) {
+    const registers = [this.registry];
+    new Gauge({ name: 'conference_rooms_active', help: 'Conferences with at least one participant.', registers, collect() { this.set(live().rooms); } });
+    new Gauge({ name: 'conference_participants_active', help: 'Participants in all conferences.', registers, collect() { this.set(live().participants); } });
+    collectDefaultMetrics({ register: this.registry, prefix: 'conference_process_' });
+    events.on('event', (event) => this.count(event));
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private count(event: ConferenceEvent): void {
+    switch (event.type) {
+      case 'call':
+        this.calls.inc({ kind: event.callerKind });
+        return;
+      case 'joined':
+        this.joins.inc();
+        this.joinLatency.observe(Math.max(0, event.at - event.keyedAt) / 1000);
+        return;
+      case 'wrong-pin':
+        this.wrongPins.inc();
+        if (event.lockedOut) this.lockouts.inc();
+        return;
+      case 'refused':
+        this.refusals.inc({ reason: event.reason });
+        return;
+      default:
+        return;
+    }
+  }
+}

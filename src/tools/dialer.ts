@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { isGone } from '../ari/errors';
+import { AriEvent, EventStream } from '../ari/eventStream';
+import { RestClient } from '../ari/restClient';
+import { Sound } from '../app/media';
+import { AriCredentials } from './asteriskEnv';
+
+/** The dialer's own Stasis app: the conference app under test keeps its name. */
+export const DIALER_APP = 'conference-dialer';
+
+export interface DialOptions {
+  /** What the caller dials: 88123, or 88 with `room`. */
+  readonly number: string;
+  /** Keyed when asked for the room (3 digits get their `#`). */
+  readonly room: string | undefined;
+  /** Keyed with `#` when asked for the PIN; empty for `#` alone. */
+  readonly pin: string;
+  readonly context: string;
+  readonly callerId: string;
+  readonly timeoutMs: number;
+}
+
+export interface DialResult {
+  /** Media the caller heard, in order (sound: prefix dropped). */
+  readonly heard: readonly string[];
+  readonly outcome: { kind: 'joined'; bridge: string; others: number } | { kind: 'hung-up' } | { kind: 'timeout' } | { kind: 'no-room-to-key' };
+}
+
+/**
+ * One test call through the real dialplan, as a phone would make it: a Local channel whose
+ * ;1 half this app holds (it keys DTMF) and whose ;2 half the conference app answers. It
+ * answers the prompts, waits for the announcement after the join, then hangs up.
+ */
+export async function dial(ari: AriCredentials, options: DialOptions): Promise<DialResult> {
+  const rest = new RestClient({ ...ari, maxConnections: 4, timeoutMs: 10000 });
+  const stream = new EventStream({ ...ari, app: DIALER_APP, subscribeAll: true, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
+  const phone = `dialer-${randomUUID()}`;
+  const line = `${phone}-conf`;
+  const heard: string[] = [];
+  let bridge: string | undefined;
+  let others: number | undefined;
+  let phoneReady!: () => void;
+  const inStasis = new Promise<void>((resolve) => (phoneReady = resolve));
+
+  const key = (keys: string): void => {
+    void inStasis.then(() => rest.post(`/channels/${phone}/dtmf`, { dtmf: keys, between: 100, duration: 100 })).catch(() => undefined);
+  };
+  const outcome = new Promise<DialResult['outcome']>((settle) => {
+    const timer = setTimeout(() => settle({ kind: 'timeout' }), options.timeoutMs);
+    const done = (result: DialResult['outcome']): void => {
+      clearTimeout(timer);
+      settle(result);
+    };
+    stream.on('event', (event: AriEvent) => {
+      const channelId = (event.channel as { id?: string } | undefined)?.id;
+      if (event.type === 'StasisStart' && channelId === phone) phoneReady();
+      if ((event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') && (channelId === phone || channelId === line)) done({ kind: 'hung-up' });
+      if (event.type === 'ChannelEnteredBridge' && channelId === line) bridge = (event.bridge as { id: string }).id;
+      const playback = event.playback as { target_uri?: string; media_uri?: string } | undefined;
+      if (event.type !== 'PlaybackStarted' || playback?.target_uri !== `channel:${line}` || !playback.media_uri) return;
+      const media = playback.media_uri;
+      heard.push(media.replace(/^sound:/, ''));
+      if (media === Sound.enterRoom) {
+        if (options.room === undefined) done({ kind: 'no-room-to-key' });
+        else key(options.room.length === 3 ? `${options.room}#` : options.room);
+      } else if (media === Sound.enterPin) {
+        key(`${options.pin}#`);
+      } else if (media.startsWith('number:') && bridge) {
+        others = Number(media.slice('number:'.length));
+      } else if (bridge && (media === Sound.onlyPerson || media === Sound.otherParticipants)) {
+        done({ kind: 'joined', bridge, others: others ?? 0 });
+      }
+    });
+  });
+
+  stream.start();
+  try {
+    await stream.whenConnected();
+    await rest.post('/channels', { endpoint: `Local/${options.number}@${options.context}`, app: DIALER_APP, channelId: phone, otherChannelId: line, callerId: options.callerId, timeout: 30 });
+    return { heard, outcome: await outcome };
+  } finally {
+    await rest.delete(`/channels/${phone}`).catch((error: unknown) => {
+      if (!isGone(error)) throw error;
+    });
+    await stream.stop();
+    rest.close();
+  }
+}
+
+/** One line for a person: what the caller heard and where the call ended up. */
+export function describeDial(result: DialResult): string {
+  const heard = `heard ${result.heard.length ? result.heard.join(', ') : 'nothing'}`;
+  switch (result.outcome.kind) {
+    case 'joined':
+      return `${heard}; joined ${result.outcome.bridge} with ${result.outcome.others} other${result.outcome.others === 1 ? '' : 's'}`;
+    case 'hung-up':
+      return `${heard}; not joined: the call ended`;
+    case 'timeout':
+      return `${heard}; not joined: no answer in time`;
+    case 'no-room-to-key':
+      return `${heard}; not joined: asked for a room (give --room)`;
+  }
+}
