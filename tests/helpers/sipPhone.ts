@@ -13,7 +13,7 @@ export type SipCodec = 'PCMU' | 'PCMA' | 'G722';
 export interface SipPhoneOptions {
   /** The demo PJSIP endpoint to register as: 201-204, or `trunk` (its calls land in from-external). */
   user: string;
-  /** The one codec the phone offers. */
+  /** The one codec the phone offers (PCMU when not given). */
   codec?: SipCodec;
   /** The tone the phone sends as its microphone, in Hz; silence when absent. */
   toneHz?: number;
@@ -54,10 +54,12 @@ export class SipPhone {
     const rtpStart = Number(TEST_INSTANCE.RTP_END) + 1 + index * RTP_PORTS_PER_PHONE;
     const dir = mkdtempSync(join(tmpdir(), `sip-phone-${options.user}-`));
     mkdirSync(join(dir, 'recordings'));
-    writeFileSync(join(dir, 'microphone.wav'), toneWav(options.toneHz ?? 0, TONE_SECONDS));
-    writeFileSync(join(dir, 'config'), baresipConfig(dir, sipPort, controlPort, rtpStart));
-    const codec = options.codec ? `;audio_codecs=${options.codec}` : '';
-    writeFileSync(join(dir, 'accounts'), `<sip:${options.user}@127.0.0.1:${env.SIP_PORT};transport=udp>;auth_pass=${env.SIP_PASSWORD}${codec};regint=300\n`);
+    const codec = options.codec ?? 'PCMU';
+    // Audio at the codec's own rate: baresip 1.0.0's resampler (8 to 16 kHz) all but removes a 2 kHz tone.
+    const sampleRate = codec === 'G722' ? 16000 : 8000;
+    writeFileSync(join(dir, 'microphone.wav'), toneWav(options.toneHz ?? 0, TONE_SECONDS, sampleRate));
+    writeFileSync(join(dir, 'config'), baresipConfig(dir, { sipPort, controlPort, rtpStart, sampleRate }));
+    writeFileSync(join(dir, 'accounts'), `<sip:${options.user}@127.0.0.1:${env.SIP_PORT};transport=udp>;auth_pass=${env.SIP_PASSWORD};audio_codecs=${codec};regint=300\n`);
 
     const log = openSync(join(dir, 'baresip.log'), 'w');
     const child = spawn('baresip', ['-f', dir], { stdio: ['ignore', log, log] });
@@ -153,15 +155,15 @@ function kill(child: ChildProcess): void {
  * baresip's config: no sound card (aufile is the microphone, sndfile records what comes in,
  * aubridge is a player that goes nowhere), every codec the demo endpoints allow, loopback only.
  */
-function baresipConfig(dir: string, sipPort: number, controlPort: number, rtpStart: number): string {
+function baresipConfig(dir: string, { sipPort, controlPort, rtpStart, sampleRate }: { sipPort: number; controlPort: number; rtpStart: number; sampleRate: number }): string {
   return `${[
     `sip_listen 127.0.0.1:${sipPort}`,
     `rtp_ports ${rtpStart}-${rtpStart + RTP_PORTS_PER_PHONE - 1}`,
     `audio_source aufile,${join(dir, 'microphone.wav')}`,
     'audio_player aubridge,nowhere',
     'audio_alert aubridge,nowhere',
-    'ausrc_srate 8000',
-    'auplay_srate 8000',
+    `ausrc_srate ${sampleRate}`,
+    `auplay_srate ${sampleRate}`,
     'ausrc_channels 1',
     'auplay_channels 1',
     'call_local_timeout 120',

@@ -1,4 +1,5 @@
 import { AriEvent } from '../../src/ari/eventStream';
+import { waitUntil } from './appHarness';
 import { ObservedChannel } from './observedChannel';
 import { keyRoomAndPin, RoomKeys } from './scenario';
 import { SipPhone, SipPhoneOptions } from './sipPhone';
@@ -37,4 +38,27 @@ export async function joinRoomByPhone(driver: TestDriver, phone: SipPhone, diall
   const channel = await dialFromPhone(driver, phone, dialled);
   await keyRoomAndPin(channel, phone, keys);
   return channel;
+}
+
+/**
+ * Waits until the room holds exactly these callers (no music-on-hold announcer) and nothing is
+ * played anywhere (prompts, join tones): from then on a phone hears only the others.
+ */
+export async function untilOnlyVoices(driver: TestDriver, bridgeId: string, members: readonly ObservedChannel[]): Promise<void> {
+  const expected = members.map((m) => m.appChannel).sort();
+  await waitUntil(async () => {
+    const channels = (await driver.conferenceBridges()).get(bridgeId) ?? [];
+    return JSON.stringify([...channels].sort()) === JSON.stringify(expected) && playing(driver.events).size === 0;
+  }, 15000, `${bridgeId} to hold only its callers, with nothing playing`);
+}
+
+function playing(events: readonly AriEvent[]): Set<string> {
+  const ids = new Set<string>();
+  for (const e of events) {
+    const id = (e.playback as { id?: string } | undefined)?.id;
+    if (!id) continue;
+    if (e.type === 'PlaybackStarted') ids.add(id);
+    else if (e.type === 'PlaybackFinished') ids.delete(id);
+  }
+  return ids;
 }

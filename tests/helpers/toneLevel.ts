@@ -1,13 +1,26 @@
 import { Audio } from './wavAudio';
 
+const BLOCK_SECONDS = 0.1;
+
 /**
- * The level of one frequency in the audio, in dB relative to a full-scale sine (dBFS):
- * a Goertzel filter over every sample. A sine of amplitude 0.5 at `hz` gives about -6;
- * other frequencies, speech and codec noise spread over the spectrum add next to nothing.
+ * The level of one frequency in the audio, in dB relative to a full-scale sine (dBFS): a
+ * Goertzel filter over each 100 ms block, averaged in power over the blocks. A sine of
+ * amplitude 0.5 at `hz` gives about -6; other frequencies, speech and codec noise spread
+ * over the spectrum add next to nothing. Blocks, not one filter over the whole audio,
+ * because a call's audio has seams (a frame lost or repeated) where the phase jumps, and
+ * one long filter would let the parts on either side cancel.
  */
 export function toneLevelDb(audio: Audio, hz: number): number {
-  const { samples, sampleRate } = audio;
-  if (samples.length === 0) return -Infinity;
+  const block = Math.round(audio.sampleRate * BLOCK_SECONDS);
+  const blocks = Math.floor(audio.samples.length / block);
+  if (blocks === 0) return -Infinity;
+  let power = 0;
+  for (let b = 0; b < blocks; b++) power += goertzelAmplitude(audio.samples.subarray(b * block, (b + 1) * block), audio.sampleRate, hz) ** 2;
+  return 10 * Math.log10(power / blocks);
+}
+
+/** The amplitude (0-1 of full scale) of the `hz` component of the samples. */
+function goertzelAmplitude(samples: Int16Array, sampleRate: number, hz: number): number {
   const coefficient = 2 * Math.cos((2 * Math.PI * hz) / sampleRate);
   let previous = 0;
   let beforePrevious = 0;
@@ -17,6 +30,5 @@ export function toneLevelDb(audio: Audio, hz: number): number {
     previous = current;
   }
   const power = previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious;
-  const amplitude = (2 * Math.sqrt(Math.max(power, 0))) / samples.length;
-  return 20 * Math.log10(amplitude);
+  return (2 * Math.sqrt(Math.max(power, 0))) / samples.length;
 }

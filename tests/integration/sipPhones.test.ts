@@ -1,5 +1,12 @@
+import { ObservedChannel } from '../helpers/observedChannel';
+import { toneLevelDb } from '../helpers/toneLevel';
 import { useScenario } from '../helpers/scenario';
-import { joinRoomByPhone, usePhones } from '../helpers/sipScenario';
+import { dialFromPhone, joinRoomByPhone, untilOnlyVoices, usePhones } from '../helpers/sipScenario';
+
+// The phones send their tone at -10.5 dBFS; through a codec and the mix it stays within a few dB.
+const HEARD_DB = -20;
+// What a phone does not hear (its own voice, a muted one) measures below -70; prompts' speech below -30.
+const NOT_HEARD_DB = -40;
 
 /** Issue 7: real SIP phones (baresip), RFC 2833 DTMF, and what the phones hear. */
 describe('SIP phones', () => {
@@ -17,4 +24,59 @@ describe('SIP phones', () => {
     expect(await firstCall.bridge()).toBe('conference-123');
     expect(await secondCall.bridge()).toBe('conference-123');
   });
+
+  it('a call in through the trunk is refused when external access is off, and joins when it is on', async () => {
+    const trunk = await phones.start({ user: 'trunk' });
+    await s.harness.writeSettings({ externalAccess: false });
+    try {
+      const refused = await dialFromPhone(s.driver, trunk, '88127');
+      await refused.hears('sound:conference/external-not-allowed');
+      await trunk.callEnded();
+      expect(refused.played()).not.toContain('sound:conf-getpin');
+    } finally {
+      await s.harness.writeSettings({ externalAccess: true });
+    }
+    const allowed = await joinRoomByPhone(s.driver, trunk, '88127');
+    await allowed.entersBridge('conference-127');
+  });
+
+  it('mixes the room: each phone hears the others, not itself, and not a muted one', async () => {
+    const a = await phones.start({ user: '201', toneHz: 1000 });
+    const b = await phones.start({ user: '202', toneHz: 2000 });
+    const c = await phones.start({ user: '203' });
+    const calls = [];
+    for (const phone of [a, b, c]) calls.push(await joinRoomByPhone(s.driver, phone, '88125'));
+    await untilOnlyVoices(s.driver, 'conference-125', calls);
+
+    const [heardByA, heardByC] = await Promise.all([a.listen(2000), c.listen(2000)]);
+    expect(toneLevelDb(heardByC, 1000)).toBeGreaterThan(HEARD_DB);
+    expect(toneLevelDb(heardByC, 2000)).toBeGreaterThan(HEARD_DB);
+    expect(toneLevelDb(heardByA, 2000)).toBeGreaterThan(HEARD_DB);
+    expect(toneLevelDb(heardByA, 1000)).toBeLessThan(NOT_HEARD_DB);
+
+    await a.dtmf('1');
+    await calls[0]!.hears('sound:conference/muted');
+    await untilOnlyVoices(s.driver, 'conference-125', calls);
+    const heardByCWithAMuted = await c.listen(2000);
+    expect(toneLevelDb(heardByCWithAMuted, 1000)).toBeLessThan(NOT_HEARD_DB);
+    expect(toneLevelDb(heardByCWithAMuted, 2000)).toBeGreaterThan(HEARD_DB);
+  });
+
+  it('a G.711 µ-law phone and a G.722 phone in one room hear each other', async () => {
+    const ulaw = await phones.start({ user: '201', codec: 'PCMU', toneHz: 1000 });
+    const g722 = await phones.start({ user: '204', codec: 'G722', toneHz: 2000 });
+    const calls = [await joinRoomByPhone(s.driver, ulaw, '88126'), await joinRoomByPhone(s.driver, g722, '88126')];
+    expect(await Promise.all(calls.map((call) => audioFormat(call)))).toEqual(['(ulaw)', '(g722)']);
+    await untilOnlyVoices(s.driver, 'conference-126', calls);
+
+    const [heardByUlaw, heardByG722] = await Promise.all([ulaw.listen(2000), g722.listen(2000)]);
+    expect(toneLevelDb(heardByUlaw, 2000)).toBeGreaterThan(HEARD_DB);
+    expect(toneLevelDb(heardByG722, 1000)).toBeGreaterThan(HEARD_DB);
+  });
+
+  /** The codec Asterisk agreed with the phone for this call. */
+  async function audioFormat(call: ObservedChannel): Promise<string> {
+    const answer = await s.driver.rest.get<{ value: string }>(`/channels/${call.appChannel}/variable`, { variable: 'CHANNEL(audionativeformat)' });
+    return answer.value;
+  }
 });
