@@ -32,3 +32,19 @@ function goertzelAmplitude(samples: Int16Array, sampleRate: number, hz: number):
   const power = previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious;
   return (2 * Math.sqrt(Math.max(power, 0))) / samples.length;
 }
+
+// The test phones send their tone at -10.5 dBFS; through a codec and the mix it stays within
+// a few dB. What a phone does not hear (its own voice, a muted one) measures below -70, and
+// prompts' speech, the loudest thing besides the tones, below -30.
+const HEARD_DB = -20;
+const NOT_HEARD_DB = -40;
+
+/** For each tone: `heard`, `not heard`, or its level when it is neither (a failing test shows all of them at once). */
+export function tonesHeard(audio: Audio, tones: readonly number[]): Record<number, string> {
+  const verdicts: Record<number, string> = {};
+  for (const hz of tones) {
+    const level = toneLevelDb(audio, hz);
+    verdicts[hz] = level > HEARD_DB ? 'heard' : level < NOT_HEARD_DB ? 'not heard' : `${level.toFixed(1)} dBFS`;
+  }
+  return verdicts;
+}

@@ -1,17 +1,16 @@
-import { toneLevelDb } from '../helpers/toneLevel';
+import { toneLevelDb, tonesHeard } from '../helpers/toneLevel';
 import { Audio, readWav, toneWav } from '../helpers/wavAudio';
 
-/** The measurement the SIP audio tests rest on: which tones a recording holds. */
+// The measurement the SIP audio tests rest on: which tones a recording holds.
 const rate = 8000;
 
+function mix(...parts: Audio[]): Audio {
+  const samples = new Int16Array(parts[0]!.samples.length);
+  for (const part of parts) part.samples.forEach((s, i) => (samples[i] = samples[i]! + s));
+  return { sampleRate: rate, samples };
+}
+
 describe('tone level (Goertzel)', () => {
-
-  function mix(...parts: Audio[]): Audio {
-    const samples = new Int16Array(parts[0]!.samples.length);
-    for (const part of parts) part.samples.forEach((s, i) => (samples[i] = samples[i]! + s));
-    return { sampleRate: rate, samples };
-  }
-
   it('reads a sine of amplitude 0.5 at about -6 dBFS', () => {
     expect(toneLevelDb(readWav(toneWav(1000, 1, rate, 0.5)), 1000)).toBeCloseTo(-6, 0);
   });
@@ -68,5 +67,12 @@ describe('WAV files', () => {
     stereo.writeUInt16LE(2, 22);
     expect(() => readWav(stereo)).toThrow(/mono 16-bit PCM/);
     expect(() => readWav(Buffer.from('not a wav file at all, really'))).toThrow(/not a WAV/);
+  });
+});
+
+describe('which tones a recording holds', () => {
+  it('calls a tone at the phones\' level heard, an absent one not heard, and gives the level of one in between', () => {
+    const recording = mix(readWav(toneWav(1000, 1, rate, 0.3)), readWav(toneWav(2000, 1, rate, 0.03)));
+    expect(tonesHeard(recording, [1000, 1500, 2000])).toEqual({ 1000: 'heard', 1500: 'not heard', 2000: '-30.5 dBFS' });
   });
 });
