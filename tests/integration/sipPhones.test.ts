@@ -36,11 +36,8 @@ describe('SIP phones', () => {
   });
 
   it('mixes the room: each phone hears the others, not itself, and not a muted one', async () => {
-    const a = await phones.start({ user: '201', toneHz: 1000 });
-    const b = await phones.start({ user: '202', toneHz: 2000 });
-    const c = await phones.start({ user: '203' });
-    const calls = [];
-    for (const phone of [a, b, c]) calls.push(await joinRoomByPhone(s.driver, phone, '88125'));
+    const [a, b, c] = await Promise.all([phones.start({ user: '201', toneHz: 1000 }), phones.start({ user: '202', toneHz: 2000 }), phones.start({ user: '203' })]);
+    const calls = await Promise.all([a, b, c].map((phone) => joinRoomByPhone(s.driver, phone, '88125')));
     await untilOnlyVoices(s.driver, 'conference-125', calls);
 
     const [heardByA, heardByC] = await Promise.all([a.listen(2000), c.listen(2000)]);
@@ -54,9 +51,8 @@ describe('SIP phones', () => {
   });
 
   it('a G.711 µ-law phone and a G.722 phone in one room hear each other', async () => {
-    const ulaw = await phones.start({ user: '201', codec: 'PCMU', toneHz: 1000 });
-    const g722 = await phones.start({ user: '204', codec: 'G722', toneHz: 2000 });
-    const calls = [await joinRoomByPhone(s.driver, ulaw, '88126'), await joinRoomByPhone(s.driver, g722, '88126')];
+    const [ulaw, g722] = await Promise.all([phones.start({ user: '201', codec: 'PCMU', toneHz: 1000 }), phones.start({ user: '204', codec: 'G722', toneHz: 2000 })]);
+    const calls = await Promise.all([ulaw, g722].map((phone) => joinRoomByPhone(s.driver, phone, '88126')));
     expect(await Promise.all(calls.map((call) => audioFormat(call)))).toEqual(['(ulaw)', '(g722)']);
     await untilOnlyVoices(s.driver, 'conference-126', calls);
 
