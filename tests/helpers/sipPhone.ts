@@ -25,6 +25,7 @@ export interface SipPhoneOptions {
 const MAX_PHONES = 25;
 const RTP_PORTS_PER_PHONE = 20;
 const TONE_SECONDS = 120; // longer than any test call: baresip's aufile ends the call at the end of its file
+const LIFETIME_SECONDS = 300; // baresip quits by itself after this, should the test process die without stopping it
 let phonesStarted = 0;
 const running = new Set<ChildProcess>();
 // A test run that dies still takes its phones with it (by PID, as everything else).
@@ -62,7 +63,7 @@ export class SipPhone {
     writeFileSync(join(dir, 'accounts'), `<sip:${options.user}@127.0.0.1:${env.SIP_PORT};transport=udp>;auth_pass=${env.SIP_PASSWORD};audio_codecs=${codec};regint=300\n`);
 
     const log = openSync(join(dir, 'baresip.log'), 'w');
-    const child = spawn('baresip', ['-f', dir], { stdio: ['ignore', log, log] });
+    const child = spawn('baresip', ['-f', dir, '-t', String(LIFETIME_SECONDS)], { stdio: ['ignore', log, log] });
     closeSync(log);
     running.add(child);
     child.once('exit', () => running.delete(child));
@@ -74,8 +75,8 @@ export class SipPhone {
       return phone;
     } catch (error) {
       kill(child);
-      const log = readFileSync(join(dir, 'baresip.log'), 'utf8').split('\n').slice(-15).join('\n');
-      throw new Error(`${String(error)}\nbaresip's log (${dir}):\n${log}`);
+      const logTail = readFileSync(join(dir, 'baresip.log'), 'utf8').split('\n').slice(-15).join('\n');
+      throw new Error(`${String(error)}\nbaresip's log (${dir}):\n${logTail}`);
     }
   }
 

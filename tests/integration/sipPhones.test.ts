@@ -3,6 +3,9 @@ import { tonesHeard } from '../helpers/toneLevel';
 import { useScenario } from '../helpers/scenario';
 import { dialFromPhone, joinRoomByPhone, untilOnlyVoices, usePhones } from '../helpers/sipScenario';
 
+// Joining, the prompts, then listening: about 15 s; room for a slow machine, not a performance goal.
+const AUDIO_TEST_TIMEOUT_MS = 60000;
+
 /** Issue 7: real SIP phones (baresip), RFC 2833 DTMF, and what the phones hear. */
 describe('SIP phones', () => {
   const phones = usePhones();
@@ -18,6 +21,10 @@ describe('SIP phones', () => {
     await secondCall.entersBridge('conference-123');
     expect(await firstCall.bridge()).toBe('conference-123');
     expect(await secondCall.bridge()).toBe('conference-123');
+
+    await second.hangup();
+    await secondCall.hungUp();
+    expect(await firstCall.bridge()).toBe('conference-123');
   });
 
   it('a call in through the trunk is refused when external access is off, and joins when it is on', async () => {
@@ -48,7 +55,7 @@ describe('SIP phones', () => {
     await calls[0]!.hears('sound:conference/muted');
     await untilOnlyVoices(s.driver, 'conference-125', calls);
     expect(tonesHeard(await c.listen(2000), [1000, 2000])).toEqual({ 1000: 'not heard', 2000: 'heard' });
-  });
+  }, AUDIO_TEST_TIMEOUT_MS);
 
   it('a G.711 µ-law phone and a G.722 phone in one room hear each other', async () => {
     const [ulaw, g722] = await Promise.all([phones.start({ user: '201', codec: 'PCMU', toneHz: 1000 }), phones.start({ user: '204', codec: 'G722', toneHz: 2000 })]);
@@ -59,7 +66,7 @@ describe('SIP phones', () => {
     const [heardByUlaw, heardByG722] = await Promise.all([ulaw.listen(2000), g722.listen(2000)]);
     expect(tonesHeard(heardByUlaw, [1000, 2000])).toEqual({ 1000: 'not heard', 2000: 'heard' });
     expect(tonesHeard(heardByG722, [1000, 2000])).toEqual({ 1000: 'heard', 2000: 'not heard' });
-  });
+  }, AUDIO_TEST_TIMEOUT_MS);
 
   /** The codec Asterisk agreed with the phone for this call. */
   async function audioFormat(call: ObservedChannel): Promise<string> {
