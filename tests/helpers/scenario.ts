@@ -1,5 +1,6 @@
 import { AppHarness, SettingsFile, waitUntil } from './appHarness';
 import { Caller } from './caller';
+import { ObservedChannel } from './observedChannel';
 import { TestDriver } from './testDriver';
 
 /** A driver and an app under test for one test file, and the checks every test ends with. */
@@ -35,13 +36,24 @@ export async function expectNothingLeft({ driver, harness }: Scenario): Promise<
 }
 
 /** Dials, keys the room (if any) when asked, then the PIN, and waits to be in the room's bridge. */
-export async function joinRoom(driver: TestDriver, dialled: string, keys: { room?: string; pin?: string } = {}, context?: 'from-internal' | 'from-external'): Promise<Caller> {
+export async function joinRoom(driver: TestDriver, dialled: string, keys: RoomKeys = {}, context?: 'from-internal' | 'from-external'): Promise<Caller> {
   const caller = await driver.call(dialled, context ? { context } : {});
-  if (keys.room !== undefined) {
-    await caller.hears('sound:conf-getconfno');
-    await caller.dtmf(keys.room);
-  }
-  await caller.hears('sound:conf-getpin');
-  await caller.dtmf(`${keys.pin ?? ''}#`);
+  await keyRoomAndPin(caller, caller, keys);
   return caller;
+}
+
+/** What a caller keys after dialling: the room (when the number dialled had none) and the PIN. */
+export interface RoomKeys {
+  room?: string;
+  pin?: string;
+}
+
+/** Keys the room (if any) when asked, then the PIN and `#`, on whatever keypad places the call. */
+export async function keyRoomAndPin(channel: ObservedChannel, keypad: { dtmf(keys: string): Promise<void> }, keys: RoomKeys): Promise<void> {
+  if (keys.room !== undefined) {
+    await channel.hears('sound:conf-getconfno');
+    await keypad.dtmf(keys.room);
+  }
+  await channel.hears('sound:conf-getpin');
+  await keypad.dtmf(`${keys.pin ?? ''}#`);
 }

@@ -4,6 +4,7 @@ import { AriEvent, EventStream } from '../../src/ari/eventStream';
 import { RestClient } from '../../src/ari/restClient';
 import { asteriskEnv } from './testEnv';
 import { Caller } from './caller';
+import { waitForEvent } from './eventWait';
 
 export const DRIVER_APP = 'conference-test';
 
@@ -61,21 +62,7 @@ export class TestDriver {
 
   /** Resolves with the first event (already seen or to come) that matches. */
   waitFor(match: (event: AriEvent) => boolean, timeoutMs = 10000, what = 'event'): Promise<AriEvent> {
-    const seen = this.events.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.bus.off('event', onEvent);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const onEvent = (event: AriEvent): void => {
-        if (!match(event)) return;
-        clearTimeout(timer);
-        this.bus.off('event', onEvent);
-        resolve(event);
-      };
-      this.bus.on('event', onEvent);
-    });
+    return waitForEvent(this.events, this.bus, match, timeoutMs, what);
   }
 
   /** Bridges whose id starts with conference-, with their channels. */
