@@ -25,6 +25,9 @@ import { RoomRegistry, RoomSounds } from './roomRegistry';
 import { RoomStore } from './roomStore';
 import { roomFromBridgeId } from '../domain/roomNumber';
 
+/** How long a channel found in the app without a session may still be announced by its StasisStart. */
+const STRANDED_GRACE_MS = 1000;
+
 interface StasisChannel {
   id: string;
   caller?: { number?: string };
@@ -152,14 +155,16 @@ export class ConferenceApp {
    */
   private async reconcile(): Promise<void> {
     const settings = this.store.current;
+    // Calls keep arriving while the snapshot is taken: only what the app held before it is judged by it.
+    const known = new Set(this.sessions.keys());
     const info = await this.rest.get<{ channel_ids: string[] }>(`/applications/${encodeURIComponent(settings.ari.app)}`);
     // All bridges, not the app's: a bridge made for a first caller still keying the PIN holds no
     // channel of the app yet, so Asterisk does not list it under the app.
     const bridges = await this.ari.listBridges();
     const live = new Set(info.channel_ids);
     const counts = { ended: 0, adopted: 0, emptied: 0, stranded: 0 };
-    for (const channelId of [...this.sessions.keys()]) {
-      if (live.has(channelId)) continue;
+    for (const channelId of known) {
+      if (live.has(channelId) || !this.sessions.has(channelId)) continue;
       this.onStasisEnd(channelId);
       counts.ended++;
     }
@@ -174,7 +179,8 @@ export class ConferenceApp {
       const present = bridge.channels.filter((id) => live.has(id));
       present.forEach((id) => bridged.add(id));
       if (this.rooms.exists(room)) {
-        for (const channelId of this.rooms.membersOf(room)) if (!present.includes(channelId)) void this.rooms.depart(room, channelId, channelId);
+        // A member whose call ended unseen; one that joined after the snapshot is live, and stays.
+        for (const channelId of this.rooms.membersOf(room)) if (!live.has(channelId)) void this.rooms.depart(room, channelId, channelId);
         continue;
       }
       if (present.length === 0) {
@@ -188,8 +194,11 @@ export class ConferenceApp {
       counts.adopted++;
       if (!pins.has(room)) this.log.warn('no stored PIN for a live room: closed to newcomers', { event: 'room-closed', room });
     }
-    for (const channelId of live) {
-      if (this.sessions.has(channelId) || bridged.has(channelId)) continue;
+    const unclaimed = [...live].filter((channelId) => !this.sessions.has(channelId) && !bridged.has(channelId));
+    // A caller who dialled in as the snapshot was taken may have its StasisStart still on the way.
+    if (unclaimed.length > 0) await new Promise((resolve) => setTimeout(resolve, STRANDED_GRACE_MS));
+    for (const channelId of unclaimed) {
+      if (this.sessions.has(channelId)) continue;
       this.log.warn('caller stranded mid-entry while the app was away: hung up', { call: channelId, event: 'stranded' });
       await this.ari.hangup(channelId);
       counts.stranded++;
