@@ -6,7 +6,7 @@
  * caller's final `#` (ChannelDtmfReceived) to its ChannelEnteredBridge.
  *
  *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (both modes, same session)
- *   BENCH_SCALING=1                    also N=100 over 1 and 100 rooms (default on)
+ *   BENCH_SCALING=1                    also N=100 over 1, 10 and 100 rooms (default on)
  *   BENCH_NODE_ARGS="--cpu-prof"       extra flags for the app's node (profiling)
  */
 import { cpus } from 'node:os';
@@ -157,7 +157,7 @@ function ratios(results: StormResult[]): string {
 async function main(): Promise<void> {
   asteriskScript(['up'], { inherit: true });
   const runs = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
-  if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 100]);
+  if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 10], [100, 100]);
   const driver = await TestDriver.connect();
   // The app as it runs in production (its own process, the build in dist/), with logging at info.
   // BENCH_NODE_ARGS adds flags to the app's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".

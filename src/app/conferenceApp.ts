@@ -25,6 +25,9 @@ import { RoomRegistry, RoomSounds } from './roomRegistry';
 import { RoomStore } from './roomStore';
 import { roomFromBridgeId } from '../domain/roomNumber';
 
+/** The ARI events the app acts on (onEvent); Asterisk is asked to send no others. */
+const HANDLED_EVENTS = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'PlaybackStarted', 'PlaybackFinished'] as const;
+
 /** How long a channel found in the app without a session may still be announced by its StasisStart. */
 const STRANDED_GRACE_MS = 1000;
 
@@ -143,7 +146,7 @@ export class ConferenceApp {
   private async onConnected(): Promise<void> {
     const settings = this.store.current;
     this.log.info('ARI connected', { event: 'ari-connected', url: settings.ari.url, app: settings.ari.app });
-    await this.pushDialplanSettings(settings);
+    await Promise.all([this.pushDialplanSettings(settings), this.filterEvents(settings.ari.app)]);
     await this.reconcile().catch((error: unknown) => this.log.error('could not rebuild state from Asterisk', { event: 'reconcile-failed', error: String(error) }));
   }
 
@@ -218,6 +221,18 @@ export class ConferenceApp {
     session.inConference = true;
     this.sessions.set(channelId, session);
     session.signal.addEventListener('abort', () => void this.departRoom(session), { once: true });
+  }
+
+  /**
+   * Asterisk sends an app every event of its channels and bridges (caller id, dialplan, variable
+   * changes, each member's BRIDGEPEER on every join...); it is asked for only the ones handled here.
+   */
+  private async filterEvents(app: string): Promise<void> {
+    try {
+      await this.ari.filterEvents(app, HANDLED_EVENTS);
+    } catch (error) {
+      this.log.warn('could not filter ARI events; all are received', { event: 'event-filter-failed', error: String(error) });
+    }
   }
 
   /** The dialplan reads the server number and app name from globals: set them on every (re)connect and change. */

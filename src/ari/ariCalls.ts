@@ -67,6 +67,11 @@ export class AriCalls {
     return gone(this.rest.delete(`/bridges/${enc(bridgeId)}/moh`));
   }
 
+  /** Lets only these event types through to the app's WebSocket. */
+  filterEvents(app: string, types: readonly string[]): Promise<unknown> {
+    return this.rest.request('PUT', `/applications/${enc(app)}/eventFilter`, undefined, { allowed: types.map((type) => ({ type })) });
+  }
+
   setGlobal(variable: string, value: string): Promise<unknown> {
     return this.rest.post('/asterisk/variable', { variable, value });
   }

@@ -1,4 +1,5 @@
 import { useScenario } from '../helpers/scenario';
+import { waitUntil } from '../helpers/appHarness';
 
 describe('foundation: real calls through the real Asterisk', () => {
   const s = useScenario();
@@ -21,5 +22,18 @@ describe('foundation: real calls through the real Asterisk', () => {
     await first.hangup();
     await second.hangup();
     // useScenario's afterEach checks the bridge is gone and the app holds nothing.
+  });
+});
+
+describe('the app as Asterisk sees it', () => {
+  const s = useScenario();
+
+  it('asks Asterisk for only the events it acts on', async () => {
+    await waitUntil(async () => {
+      const app = await s.driver.rest.get<{ events_allowed: Array<{ type: string }> }>('/applications/conference');
+      return app.events_allowed.length > 0;
+    }, 5000, 'the event filter');
+    const app = await s.driver.rest.get<{ events_allowed: Array<{ type: string }> }>('/applications/conference');
+    expect(app.events_allowed.map((e) => e.type).sort()).toEqual(['ChannelDtmfReceived', 'PlaybackFinished', 'PlaybackStarted', 'StasisEnd', 'StasisStart']);
   });
 });
