@@ -3,7 +3,9 @@
  * a native baseline (asterisk-conf/extensions.conf [bench-native]: Read() room, Read() PIN,
  * ConfBridge()). Every caller dials, keys its room, keys its PIN digits; then all callers key
  * the final `#` at once. Join latency is measured from Asterisk's own event timestamps: the
- * caller's final `#` (ChannelDtmfReceived) to its ChannelEnteredBridge.
+ * caller's final `#` (ChannelDtmfReceived, stamped when the key is released) to its
+ * ChannelEnteredBridge. Native Read() may act on the key's press, before that stamp: such a
+ * join counts as 0 ms. A join before the final '#' was sent (Read timing out) is a failure.
  *
  *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (both modes, same session)
  *   BENCH_SCALING=1                    also N=100 over 1, 10 and 100 rooms (default on)
@@ -26,7 +28,10 @@ interface Track {
   roomPromptAt?: number;
   pinPromptAt?: number;
   digitsAfterPinPrompt: number;
-  lastHashAt?: number;
+  /** When the driver sent the final '#' (a join before it is no join of this storm). */
+  hashSentAt?: number;
+  /** Asterisk's stamp of the final '#' (ChannelDtmfReceived, at the key's release). */
+  hashAt?: number;
   enteredAt?: number;
 }
 
@@ -70,8 +75,8 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
       if (String(event.dialplan_app_data).startsWith('PIN')) track.pinPromptAt ??= at(event);
     } else if (event.type === 'ChannelDtmfReceived' && track.pinPromptAt !== undefined) {
       if (event.digit !== '#') track.digitsAfterPinPrompt++;
-      else if (track.digitsAfterPinPrompt >= PIN.length) track.lastHashAt ??= at(event);
-    } else if (event.type === 'ChannelEnteredBridge' && track.lastHashAt !== undefined) {
+      else if (track.hashSentAt !== undefined) track.hashAt ??= at(event);
+    } else if (event.type === 'ChannelEnteredBridge' && track.hashSentAt !== undefined && at(event) >= track.hashSentAt) {
       // Only a join after the final '#' counts: one before it (a native Read timing out) is a failure.
       track.enteredAt ??= at(event);
     }
@@ -95,14 +100,20 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
     await waitUntil(() => list.every((c) => track(c).digitsAfterPinPrompt >= PIN.length), 60000, 'every PIN keyed');
     const stormStart = mode === 'app' ? await app.runtimeStats() : undefined;
     // The storm: every final '#' at once.
-    await Promise.all(list.map((c) => c.dtmf('#', 0, 80)));
+    await Promise.all(
+      list.map((c) => {
+        track(c).hashSentAt = Date.now();
+        return c.dtmf('#', 0, 80);
+      }),
+    );
     await waitUntil(() => list.every((c) => track(c).enteredAt !== undefined), 60000, 'every caller in a bridge').catch(() => undefined);
     const after = mode === 'app' ? await app.runtimeStats() : undefined;
 
     const latencies = list
       .map((c) => track(c))
-      .filter((t) => t.enteredAt !== undefined && t.lastHashAt !== undefined)
-      .map((t) => t.enteredAt! - t.lastHashAt!)
+      .filter((t) => t.enteredAt !== undefined && t.hashAt !== undefined)
+      // Read() may act on the key's press while ChannelDtmfReceived is stamped at its release: 0, not negative.
+      .map((t) => Math.max(0, t.enteredAt! - t.hashAt!))
       .sort((a, b) => a - b);
     const joined = latencies.length;
     const result: StormResult = {
