@@ -8,6 +8,9 @@ const TOKEN = 'status-api-test-token-0123456789';
 describe('status API', () => {
   const s = useScenario({ api: { port: 0, token: TOKEN } });
   const api = (method: string, path: string, token: string | null = TOKEN): ReturnType<typeof callApi> => callApi(s.harness, method, path, token);
+  // Asterisk reports a channel in the bridge a moment before the app has counted it.
+  const listed = (room: string, count: number): Promise<void> =>
+    waitUntil(async () => (await api('GET', `/rooms/${room}`)).json.participants?.length === count, 5000, `${count} participants listed in ${room}`);
 
   it('GET /health: ARI connected and Asterisk reachable', async () => {
     const health = await api('GET', '/health', null);
@@ -22,8 +25,7 @@ describe('status API', () => {
     await second.hears('sound:conf-getpin');
     await second.dtmf('97531#');
     await second.entersBridge('conference-960');
-    // Asterisk reports the channel in the bridge a moment before the app has counted it.
-    await waitUntil(async () => (await api('GET', '/rooms/960')).json.participants.length === 2, 5000, 'two participants listed');
+    await listed('960', 2);
 
     const rooms = await api('GET', '/rooms');
     expect(rooms.status).toBe(200);
@@ -96,13 +98,14 @@ describe('status API', () => {
     await stays.entersBridge('conference-964');
     const kicked = await joinRoom(s.driver, '88964');
     await kicked.entersBridge('conference-964');
+    await listed('964', 2);
     const answer = await api('POST', `/rooms/964/kick/${kicked.appChannel}`);
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ room: '964', channel: kicked.appChannel, kicked: true });
     await kicked.hungUp();
     expect(await kicked.bridge()).toBeUndefined();
     expect(await stays.bridge()).toBe('conference-964');
-    await waitUntil(async () => (await api('GET', '/rooms/964')).json.participants.length === 1, 5000, 'the kicked caller to leave the room');
+    await listed('964', 1);
     expect((await api('POST', `/rooms/964/kick/${kicked.appChannel}`)).status).toBe(404);
   });
 
