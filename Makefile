@@ -27,6 +27,7 @@ build: node_modules
 	npx tsc -p tsconfig.json
 
 up:
+	scripts/apt-ensure.sh curl openssl
 	$(ASTERISK) up
 
 run: build up
@@ -52,6 +53,7 @@ logs:
 	$(ASTERISK) logs
 
 test: node_modules
+	scripts/apt-ensure.sh curl openssl baresip
 	npx tsc -p tsconfig.json --noEmit
 	npx jest --selectProjects unit
 	npx jest --selectProjects integration --runInBand

@@ -93,8 +93,7 @@ engine_answers() { "$DOCKER" info >/dev/null 2>&1; }
 ensure_engine() {
   engine_answers && return 0
   if ! command -v dockerd >/dev/null; then
-    say "installing Debian's docker.io"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null || return 1
+    "$ROOT/scripts/apt-ensure.sh" dockerd:docker.io || return 1
     DOCKER=/usr/bin/docker
   fi
   engine_answers && return 0
@@ -112,9 +111,7 @@ ensure_engine() {
 registry_reachable() { curl -fsS -m 5 -o /dev/null https://registry-1.docker.io/v2/ 2>/dev/null || curl -sS -m 5 -o /dev/null -w '%{http_code}' https://registry-1.docker.io/v2/ 2>/dev/null | grep -q 401; }
 
 ensure_mmdebstrap() {
-  command -v mmdebstrap >/dev/null && return 0
-  say "installing mmdebstrap"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null
+  "$ROOT/scripts/apt-ensure.sh" mmdebstrap
 }
 
 ensure_image() {

@@ -26,6 +26,8 @@ function main(): void {
     void app.stop().then(() => process.exit(1));
   });
 
+  // A slip in one call's handling must not end every conference on the server: log it, go on.
+  process.on('unhandledRejection', (reason: unknown) => log.error('unhandled rejection', { event: 'unhandled-rejection', error: String(reason) }));
   process.on('SIGHUP', () => store.reload());
   const runtimeStats = runtimeStatsReporter();
   process.on('SIGUSR2', () => log.info('runtime stats', { event: 'runtime-stats', ...runtimeStats() }));

@@ -42,7 +42,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   if (refusal) return refuse(session, io, deps, refusal, undefined);
 
   const request = await askRoom(session, io, deps);
-  if (!request) return goodbye(io);
+  if (!request) return goodbye(io, Sound.invalidRoom);
 
   let room: string;
   let role: EnterRole;
@@ -50,9 +50,10 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   if (request.kind === 'room' && deps.rooms.isLocked(request.room)) return refuse(session, io, deps, 'room-locked', request.room);
   const isNewRoom = request.kind === 'random' || !deps.rooms.exists(request.room);
   if (isNewRoom && deps.rooms.roomCount >= settings.limits.maxRooms) return refuse(session, io, deps, 'too-many-rooms', undefined, { limit: settings.limits.maxRooms });
+  // Refused before the room is taken: a caller who may not start one leaves no trace of it.
+  const startRefusal = mayStartRoom(settings, callerKind);
+  if (isNewRoom && startRefusal) return refuse(session, io, deps, startRefusal, request.kind === 'room' ? request.room : undefined);
   if (request.kind === 'random') {
-    const startRefusal = mayStartRoom(settings, callerKind);
-    if (startRefusal) return refuse(session, io, deps, startRefusal, undefined);
     const drawn = deps.rooms.reserveRandom(request.digits, session.id);
     if (drawn === undefined) return refuse(session, io, deps, 'no-free-room', undefined, { digits: request.digits });
     room = drawn;
@@ -64,10 +65,8 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
     role = deps.rooms.enter(room, session.id);
   }
   session.room = room;
-  if (role === 'first') {
-    const startRefusal = mayStartRoom(settings, callerKind);
-    if (startRefusal) return refuse(session, io, deps, startRefusal, room);
-  }
+  // A room whose first caller left before setting the PIN: whoever enters next starts it.
+  if (role === 'first' && startRefusal) return refuse(session, io, deps, startRefusal, room);
 
   const keyedAt = await askPin(session, io, deps, room, role, announce);
   if (keyedAt === undefined) return 'hang-up';
@@ -146,7 +145,7 @@ async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: st
     deps.events.publish({ type: 'wrong-pin', at: deps.now(), room, channel: session.id, callerId: session.info.callerId, lockedOut: locked });
     if (locked) return lockedOut(session, io, deps, room, settings.bruteForce.lockoutSeconds * 1000);
   }
-  await goodbye(io);
+  await goodbye(io, Sound.invalidPin);
   return undefined;
 }
 
@@ -183,7 +182,8 @@ async function refuse(session: CallSession, io: CallIO, deps: FlowDeps, reason: 
   return 'hang-up';
 }
 
-async function goodbye(io: CallIO): Promise<FlowEnd> {
-  await io.play([Sound.goodbye]);
+/** After the last failed attempt: that entry is said to be invalid too, then goodbye. */
+async function goodbye(io: CallIO, invalid: string): Promise<FlowEnd> {
+  await io.play([invalid, Sound.goodbye]);
   return 'hang-up';
 }

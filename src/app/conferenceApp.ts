@@ -183,7 +183,9 @@ export class ConferenceApp {
       present.forEach((id) => bridged.add(id));
       if (this.rooms.exists(room)) {
         // A member whose call ended unseen; one that joined after the snapshot is live, and stays.
-        for (const channelId of this.rooms.membersOf(room)) if (!live.has(channelId)) void this.rooms.depart(room, channelId, channelId);
+        for (const channelId of this.rooms.membersOf(room)) {
+          if (!live.has(channelId)) this.rooms.depart(room, channelId, channelId).catch((error: unknown) => this.restFailed(error, bridgeId));
+        }
         continue;
       }
       if (present.length === 0) {
@@ -197,6 +199,8 @@ export class ConferenceApp {
       counts.adopted++;
       if (!pins.has(room)) this.log.warn('no stored PIN for a live room: closed to newcomers', { event: 'room-closed', room });
     }
+    // PINs of rooms that emptied while the app was away: those numbers are free again.
+    for (const room of [...pins.keys()]) if (!this.rooms.exists(room)) this.roomStore.delete(room);
     const unclaimed = [...live].filter((channelId) => !this.sessions.has(channelId) && !bridged.has(channelId));
     // A caller who dialled in as the snapshot was taken may have its StasisStart still on the way.
     if (unclaimed.length > 0) await new Promise((resolve) => setTimeout(resolve, STRANDED_GRACE_MS));

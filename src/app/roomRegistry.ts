@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AddOutcome } from '../ari/ariCalls';
 import { drawRandomRoom, RandomInt } from '../domain/randomRoom';
 import { hashPin, PinHash, pinMatches } from '../domain/pinHash';
 import { bridgeIdFor } from '../domain/roomNumber';
@@ -11,7 +12,7 @@ export interface BridgeOps {
   create(bridgeId: string): Promise<void>;
   destroy(bridgeId: string): Promise<void>;
   /** false when the channel is gone (hung up) before it could be added. */
-  addChannel(bridgeId: string, channelId: string): Promise<boolean>;
+  addChannel(bridgeId: string, channelId: string): Promise<AddOutcome>;
   startMoh(bridgeId: string): Promise<void>;
   stopMoh(bridgeId: string): Promise<void>;
   /** Fire and forget: a tone for everyone in the bridge. */
@@ -196,9 +197,15 @@ export class RoomRegistry {
       // Music stops while the newcomer is being added: two requests in flight, not one after the other.
       const mohStopped = entry.mohOn ? this.bridges.stopMoh(bridgeId) : undefined;
       entry.mohOn = false;
-      const added = await this.bridges.addChannel(bridgeId, joiner.channelId);
+      let added = await this.bridges.addChannel(bridgeId, joiner.channelId);
+      if (added === 'bridge-gone') {
+        // Someone deleted the room's bridge (an operator at the CLI): make it again, once.
+        entry.bridgeUp = false;
+        await this.ensureBridge(entry);
+        added = await this.bridges.addChannel(bridgeId, joiner.channelId);
+      }
       await mohStopped;
-      if (!added) return { kind: 'gone' };
+      if (added !== 'added') return { kind: 'gone' };
       if (entry.members.size > 0) this.tone(entry, this.sounds.joinTone);
       const joinedAt = this.now();
       if (!entry.opened) {

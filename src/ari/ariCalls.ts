@@ -1,4 +1,6 @@
-import { isAlreadyThere, isGone } from './errors';
+import { AriError, isAlreadyThere, isGone } from './errors';
+
+export type AddOutcome = 'added' | 'caller-gone' | 'bridge-gone';
 import { RestClient } from './restClient';
 
 /**
@@ -55,8 +57,19 @@ export class AriCalls {
     return gone(this.rest.delete(`/bridges/${enc(bridgeId)}`));
   }
 
-  addToBridge(bridgeId: string, channelId: string): Promise<boolean> {
-    return gone(this.rest.post(`/bridges/${enc(bridgeId)}/addChannel`, { channel: channelId }));
+  /**
+   * addChannel answers 400 when the channel is not found and 422 when it left Stasis (the
+   * caller hung up), but 404 when the bridge is gone (deleted behind the app's back).
+   */
+  async addToBridge(bridgeId: string, channelId: string): Promise<AddOutcome> {
+    try {
+      await this.rest.post(`/bridges/${enc(bridgeId)}/addChannel`, { channel: channelId });
+      return 'added';
+    } catch (error) {
+      if (error instanceof AriError && error.status === 404) return 'bridge-gone';
+      if ((error instanceof AriError && error.status === 400) || isGone(error)) return 'caller-gone';
+      throw error;
+    }
   }
 
   startBridgeMoh(bridgeId: string, mohClass: string): Promise<boolean> {

@@ -34,6 +34,8 @@ describe('PIN', () => {
     }
     await intruder.hears('sound:goodbye');
     await intruder.hungUp();
+    expect(intruder.played().slice(-2)).toEqual(['sound:conf-invalidpin', 'sound:goodbye']);
+    expect(intruder.played().filter((m) => m === 'sound:conf-invalidpin')).toHaveLength(3);
     expect(s.driver.events.some((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === intruder.appChannel)).toBe(false);
     expect(s.harness.logs.filter((l) => l.event === 'wrong-pin' && l.call === intruder.appChannel)).toHaveLength(3);
   });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join as joinPath } from 'node:path';
 import { waitUntil } from '../helpers/appHarness';
 import { AppProcess } from '../helpers/appProcess';
 import { Caller } from '../helpers/caller';
@@ -12,8 +14,9 @@ async function join(driver: TestDriver, room: string, pin: string): Promise<Call
 }
 
 /**
- * Issue 6: the app is killed (SIGKILL, no clean-up) while three rooms are live. Participants
- * stay connected; the restarted app takes the rooms over from Asterisk and its PIN store.
+ * Issue 6: the app is killed (SIGKILL, no clean-up) while three rooms are live and a fourth is
+ * about to empty. Participants stay connected; the restarted app takes the live rooms over from
+ * Asterisk and its PIN store, and forgets the emptied one.
  */
 describe('app restart with conferences in progress', () => {
   let driver: TestDriver;
@@ -30,7 +33,8 @@ describe('app restart with conferences in progress', () => {
 
   it('recovers three live rooms after a SIGKILL: right PIN joins the same bridge, wrong PIN refused, emptied room removed', async () => {
     await app.start();
-    const rooms = { a: await join(driver, '801', '1111'), b: await join(driver, '802', '2222'), c: await join(driver, '803', '3333') };
+    const storedRooms = (): string[] => Object.keys(JSON.parse(readFileSync(joinPath(dirname(app.settingsPath), 'rooms.json'), 'utf8')).rooms).sort();
+    const rooms = { a: await join(driver, '801', '1111'), b: await join(driver, '802', '2222'), c: await join(driver, '803', '3333'), d: await join(driver, '805', '5555') };
     const partners = { a: await join(driver, '801', '1111'), b: await join(driver, '802', '2222') };
     const stranded = await driver.call('88804'); // mid-entry when the app dies
     await stranded.hears('sound:conf-getpin');
@@ -45,13 +49,17 @@ describe('app restart with conferences in progress', () => {
 
     await app.start();
     // Emptied: room 803, and the bridge made for the stranded caller while it keyed its PIN.
-    expect(app.logs.filter((l) => l.event === 'reconciled')[1]).toMatchObject({ adopted: 2, emptied: 2, stranded: 1 });
+    expect(app.logs.filter((l) => l.event === 'reconciled')[1]).toMatchObject({ adopted: 3, emptied: 2, stranded: 1 });
     await waitUntil(async () => !(await driver.conferenceBridges()).has('conference-804'), 5000, 'the stranded caller\'s room to be removed');
     await stranded.hungUp();
     await waitUntil(async () => !(await driver.conferenceBridges()).has('conference-803'), 5000, 'the emptied room to be removed');
     const bridges = await driver.conferenceBridges();
     expect(bridges.get('conference-801')?.sort()).toEqual([rooms.a.appChannel, partners.a.appChannel].sort());
     expect(bridges.get('conference-802')?.sort()).toEqual([rooms.b.appChannel, partners.b.appChannel].sort());
+    expect(bridges.get('conference-805')).toEqual([rooms.d.appChannel]);
+    // The emptied room's PIN is forgotten: 803 is a free number again.
+    await waitUntil(() => !storedRooms().includes('803'), 2000, 'the PIN of room 803 to leave the store');
+    expect(storedRooms()).toEqual(['801', '802', '805']);
 
     // A newcomer with the right PIN joins the same bridge; a wrong PIN is still refused.
     const newcomer = await join(driver, '801', '1111');
@@ -64,7 +72,9 @@ describe('app restart with conferences in progress', () => {
     await intruder.hangup();
 
     // Participants taken over are handled like any other: when they hang up, the rooms go.
-    for (const caller of [rooms.a, partners.a, newcomer, rooms.b, partners.b]) await caller.hangup();
+    const lone = await join(driver, '805', '5555');
+    expect(await lone.bridge()).toBe('conference-805');
+    for (const caller of [rooms.a, partners.a, newcomer, rooms.b, partners.b, rooms.d, lone]) await caller.hangup();
     await waitUntil(async () => (await driver.conferenceBridges()).size === 0, 5000, 'all rooms to be destroyed');
   }, 90000);
 });

@@ -51,6 +51,8 @@ describe('room entry', () => {
     }
     await caller.hears('sound:goodbye');
     await caller.hungUp();
+    expect(caller.played().filter((m) => m === 'sound:conf-invalid')).toHaveLength(3);
+    expect(caller.played().slice(-2)).toEqual(['sound:conf-invalid', 'sound:goodbye']);
     expect(await caller.bridge()).toBeUndefined();
   });
 
