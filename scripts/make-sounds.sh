@@ -2,7 +2,7 @@
 # Makes the prompts that Asterisk's core English set lacks, reproducibly: espeak-ng speaks,
 # sox turns it into what Asterisk plays best (8 kHz, mono, 16-bit WAV, about -3 dBFS).
 # Core prompts used as they are: conf-getconfno conf-getpin conf-invalid conf-invalidpin
-# conf-enteringno conf-onlyperson conf-thereare conf-otherinparty goodbye ss-noservice digits/*.
+# conf-enteringno conf-onlyperson conf-thereare conf-otherinparty goodbye ss-noservice digits/* letters/*.
 set -euo pipefail
 cd "$(dirname "$0")/../sounds"
 command -v espeak-ng >/dev/null && command -v sox >/dev/null || {
@@ -19,12 +19,16 @@ say external-not-allowed "Calls from outside are not allowed to use the conferen
 say external-may-not-start "Callers from outside can only join a conference that is already running."
 say no-free-room "There is no free conference room. Please try again later."
 say your-conference-number-is "Your conference number is"
-say invalid-room-number "That conference number is not valid."
 say pin-locked "Too many wrong PINs. Please try again later."
 say conference-full "This conference is full."
 say conference-locked "This conference is locked."
 say too-many-conferences "No more conferences can be started at the moment."
-say conference-help "Press 1 to mute or unmute yourself, 2 to hear the number of participants, 3 to hear the conference number, star for this help, and pound to leave the conference."
+# The help is told from the key map in force: each phrase is followed by its key (media.ts).
+say help-mute "To mute or unmute yourself, press"
+say help-count "To hear the number of participants, press"
+say help-number "To hear the conference number, press"
+say help-leave "To leave the conference, press"
+say help-again "To hear these options again, press"
 say muted "You are muted."
 say unmuted "You are no longer muted."
 # Two short beeps, rising for a join and falling for a leave.

@@ -29,7 +29,8 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /**
  * Rooms 900-919 come and go; rooms 920-929 are held open by a host for the whole run, so a
- * wrong PIN there is always wrong. A room's PIN is its number: every joiner knows it.
+ * wrong PIN there is always wrong. A room's PIN is its number: every joiner knows it, and a
+ * random room's creator sets it so too (a draw may land on one of the soak's numbers).
  */
 async function oneCall(driver: TestDriver, kind: Kind): Promise<'joined' | 'done'> {
   const room = String(kind === 'wrong-pin' ? 920 + next(10) : 900 + next(30));
@@ -50,7 +51,8 @@ async function oneCall(driver: TestDriver, kind: Kind): Promise<'joined' | 'done
         return 'done';
       case 'random-room':
         await caller.hears('sound:conf-getpin', 15000);
-        await caller.dtmf('#', 40, 40);
+        // The drawn number may be one of the soak's rooms: its PIN is its number, as for every room.
+        await caller.dtmf(`${caller.played().find((m) => m.startsWith('digits:'))?.slice('digits:'.length) ?? ''}#`, 40, 40);
         await driver.waitFor((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === caller.appChannel, 15000, 'random room join');
         await pause(next(1000));
         return 'joined';
@@ -114,6 +116,13 @@ async function soak(driver: TestDriver): Promise<void> {
     for (const outcome of outcomes) {
       if (outcome.status === 'fulfilled') joined += outcome.value === 'joined' ? 1 : 0;
       else failures.push(String(outcome.reason));
+    }
+    // A failure's story, from the app's log of this wave: the call's lines and its room's.
+    for (const failure of failures.slice(failures.length - outcomes.filter((o) => o.status === 'rejected').length)) {
+      const call = /app-[0-9a-f-]{36}/.exec(failure)?.[0];
+      const room = /conference-(\d+)/.exec(failure)?.[1];
+      const story = harness.logs.filter((l) => (call !== undefined && l.call === call) || (room !== undefined && l.room === room));
+      process.stderr.write(`\nfailure: ${failure}\n${story.map((l) => JSON.stringify(l)).join('\n')}\n`);
     }
     // The driver's and the harness's own memory, not the app's.
     driver.events.length = 0;

@@ -4,7 +4,7 @@ import { Settings } from '../config/schema';
 import { Logger } from '../logger';
 import { CallIO } from './callIO';
 import { CallEnded, CallSession } from './callSession';
-import { digitsOf, othersAnnouncement, Sound } from './media';
+import { digitsOf, helpAnnouncement, othersAnnouncement, Sound } from './media';
 import { RoomRegistry } from './roomRegistry';
 
 export interface InConferenceDeps {
@@ -43,7 +43,7 @@ async function perform(action: ConferenceAction, session: CallSession, room: str
     case 'roomNumber':
       return io.play([Sound.yourNumberIs, digitsOf(room)]);
     case 'help':
-      return io.play([Sound.help]);
+      return io.play(helpAnnouncement(deps.settings.conferenceKeys));
     case 'leave':
       await io.play([Sound.goodbye]);
       return io.hangup();

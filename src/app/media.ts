@@ -1,3 +1,4 @@
+import { ConferenceAction, KeyMap } from '../domain/conferenceKeys';
 import { RefusalReason } from './conferenceEvents';
 
 /** Every prompt the app plays, in one place: Asterisk's core prompts and our own (sounds/). */
@@ -16,7 +17,6 @@ export const Sound = {
   pinLocked: 'sound:conference/pin-locked',
   joinTone: 'sound:conference/join-tone',
   leaveTone: 'sound:conference/leave-tone',
-  help: 'sound:conference/conference-help',
   muted: 'sound:conference/muted',
   unmuted: 'sound:conference/unmuted',
   full: 'sound:conference/conference-full',
@@ -48,4 +48,26 @@ export function numberOf(count: number): string {
 /** "There are 2 other participants", or "you are the only person in this conference". */
 export function othersAnnouncement(others: number): string[] {
   return others === 0 ? [Sound.onlyPerson] : [Sound.thereAre, numberOf(others), Sound.otherParticipants];
+}
+
+/** What each in-conference key does, in the order the help tells it. */
+const HELP_PHRASE: Readonly<Record<ConferenceAction, string>> = {
+  toggleMute: 'sound:conference/help-mute',
+  participantCount: 'sound:conference/help-count',
+  roomNumber: 'sound:conference/help-number',
+  leave: 'sound:conference/help-leave',
+  help: 'sound:conference/help-again',
+};
+
+/** The help, told from the keys in force: "to mute or unmute yourself, press 1; ...". */
+export function helpAnnouncement(keys: KeyMap): string[] {
+  return (Object.keys(HELP_PHRASE) as ConferenceAction[]).flatMap((action) => [HELP_PHRASE[action], keySound(keys[action])]);
+}
+
+/** A DTMF key said aloud: a digit, "star", "pound", or the letters A-D. */
+function keySound(key: string): string {
+  if (key === '*') return 'sound:digits/star';
+  if (key === '#') return 'sound:digits/pound';
+  if (/^[A-D]$/.test(key)) return `sound:letters/${key.toLowerCase()}`;
+  return digitsOf(key);
 }

@@ -1,6 +1,8 @@
 import { Caller } from '../helpers/caller';
 import { joinRoom, useScenario } from '../helpers/scenario';
 import { waitUntil } from '../helpers/appHarness';
+import { helpAnnouncement } from '../../src/app/media';
+import { DEFAULT_KEY_MAP } from '../../src/domain/conferenceKeys';
 
 /** The in-conference keys (conferenceKeys) and the limits (limits.*), as callers meet them. */
 describe('keys in a conference, and limits', () => {
@@ -36,7 +38,27 @@ describe('keys in a conference, and limits', () => {
     expect(s.harness.app.rooms.isMuted('990', first.appChannel)).toBe(false);
     expect(await press('2', 'sound:conf-otherinparty')).toEqual(['sound:conf-thereare', 'number:1', 'sound:conf-otherinparty']);
     expect(await press('3', 'digits:990')).toEqual(['sound:conference/your-conference-number-is', 'digits:990']);
-    expect(await press('*', 'sound:conference/conference-help')).toEqual(['sound:conference/conference-help']);
+    expect(await press('*', 'sound:digits/star')).toEqual(helpAnnouncement(DEFAULT_KEY_MAP));
+  });
+
+  it('a remapped key map: the new keys act, the old ones do not, and the help tells the new ones', async () => {
+    const keys = { toggleMute: '5', participantCount: '6', roomNumber: '7', help: '0', leave: '9' };
+    await s.harness.writeSettings({ conferenceKeys: keys });
+    try {
+      const [first] = await twoIn('993');
+      const from = first.played().length;
+      await first.dtmf('1');
+      await first.dtmf('0');
+      const heard = await heardAfter(first, from, 'digits:9');
+      expect(heard).toEqual(helpAnnouncement(keys));
+      expect(heard).toContain('sound:conference/help-mute');
+      expect(s.harness.app.rooms.isMuted('993', first.appChannel)).toBe(false);
+      await first.dtmf('5');
+      await first.hears('sound:conference/muted');
+      expect(s.harness.app.rooms.isMuted('993', first.appChannel)).toBe(true);
+    } finally {
+      await s.harness.writeSettings({ conferenceKeys: { ...DEFAULT_KEY_MAP } });
+    }
   });
 
   it('# says goodbye and leaves; the others stay', async () => {

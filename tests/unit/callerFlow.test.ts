@@ -1,0 +1,232 @@
+import winston from 'winston';
+import { CallIO, EntryOutcome } from '../../src/app/callIO';
+import { CallInfo, CallSession } from '../../src/app/callSession';
+import { FlowDeps, runCallerFlow } from '../../src/app/callerFlow';
+import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvents';
+import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
+import { validateSettings } from '../../src/config/loadSettings';
+import { Settings } from '../../src/config/schema';
+import { EntryMode } from '../../src/domain/digitCollector';
+import { PinGuard } from '../../src/domain/pinGuard';
+
+/** What the caller heard, in order: a media list played, or prompted for an entry. */
+type Heard = { kind: 'play'; media: string[] } | { kind: 'prompt'; media: string[]; mode: EntryMode };
+
+/** A scripted call: every prompt answers with the next outcome; everything else resolves at once. */
+class ScriptedCallIO implements CallIO {
+  readonly heard: Heard[] = [];
+
+  constructor(private readonly script: EntryOutcome[]) {}
+
+  get prompts(): string[][] {
+    return this.heard.filter((h) => h.kind === 'prompt').map((h) => h.media);
+  }
+
+  get plays(): string[][] {
+    return this.heard.filter((h) => h.kind === 'play').map((h) => h.media);
+  }
+
+  get unused(): number {
+    return this.script.length;
+  }
+
+  async answer(): Promise<void> {}
+  async play(media: readonly string[]): Promise<void> {
+    this.heard.push({ kind: 'play', media: [...media] });
+  }
+  async prompt(media: readonly string[], mode: EntryMode): Promise<EntryOutcome> {
+    this.heard.push({ kind: 'prompt', media: [...media], mode });
+    const next = this.script.shift();
+    if (!next) throw new Error(`unscripted prompt: ${media.join(', ')}`);
+    return next;
+  }
+  async hold(): Promise<void> {}
+  async sleep(): Promise<void> {}
+  async hangup(): Promise<void> {}
+}
+
+const keyed = (value: string): EntryOutcome => ({ type: 'complete', value });
+const timedOut: EntryOutcome = { type: 'invalid', reason: 'timeout' };
+const tooShort: EntryOutcome = { type: 'invalid', reason: 'too-short' };
+
+const noop = async (): Promise<void> => undefined;
+const ops: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: () => undefined };
+const silent = winston.createLogger({ silent: true });
+
+function settingsWith(raw: object = {}): Settings {
+  const result = validateSettings(raw, 'test', { ARI_PASSWORD: 'secret' });
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result.settings;
+}
+
+interface World {
+  deps: FlowDeps;
+  rooms: RoomRegistry;
+  published: ConferenceEvent[];
+}
+
+function world(raw: object = {}): World {
+  const settings = settingsWith(raw);
+  const events = new ConferenceEvents();
+  const published: ConferenceEvent[] = [];
+  events.on('event', (e) => published.push(e));
+  let clock = 1_000_000;
+  const now = (): number => clock++;
+  // randomInt(900) = 371: the 3-digit random room is 471.
+  const rooms = new RoomRegistry(ops, () => 371, now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, events);
+  const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events };
+  return { deps, rooms, published };
+}
+
+let calls = 0;
+function session(info: Partial<CallInfo> = {}): CallSession {
+  calls++;
+  return new CallSession({ channelId: `chan-${calls}`, callerKind: 'internal', callerId: `20${calls}`, suffix: '', ...info });
+}
+
+/** The first caller of a room, through the flow: dials 88<room>, sets the PIN, is in. */
+async function firstCallerIn(w: World, room: string, pin: string): Promise<CallSession> {
+  const first = session({ suffix: room });
+  const end = await runCallerFlow(first, new ScriptedCallIO([keyed(pin)]), w.deps);
+  expect(end).toBe('in-conference');
+  return first;
+}
+
+describe('caller flow: room entry attempts', () => {
+  it('88 then three invalid room entries: re-prompted twice, then told invalid and goodbye', async () => {
+    const w = world();
+    const io = new ScriptedCallIO([timedOut, keyed('12'), tooShort]);
+    const end = await runCallerFlow(session(), io, w.deps);
+
+    expect(end).toBe('hang-up');
+    expect(io.heard).toEqual([
+      { kind: 'prompt', media: ['sound:conf-getconfno'], mode: { kind: 'room' } },
+      { kind: 'prompt', media: ['sound:conf-invalid', 'sound:conf-getconfno'], mode: { kind: 'room' } },
+      { kind: 'prompt', media: ['sound:conf-invalid', 'sound:conf-getconfno'], mode: { kind: 'room' } },
+      { kind: 'play', media: ['sound:conf-invalid', 'sound:goodbye'] },
+    ]);
+    expect(io.unused).toBe(0);
+    expect(w.rooms.roomCount).toBe(0);
+  });
+
+  it('an invalid direct-dial suffix (8812) is said to be invalid before the room prompt', async () => {
+    const w = world();
+    const io = new ScriptedCallIO([keyed('4711'), keyed('1234')]);
+    const end = await runCallerFlow(session({ suffix: '12' }), io, w.deps);
+
+    // Then the caller goes on as if 88 had been dialled: the keyed room asks for its PIN.
+    expect(io.prompts).toEqual([['sound:conf-invalid', 'sound:conf-getconfno'], ['sound:conf-getpin']]);
+    expect(end).toBe('in-conference');
+  });
+});
+
+describe('caller flow: PIN attempts of a later caller', () => {
+  it('three wrong PINs: re-prompted with "invalid PIN" twice, then invalid PIN and goodbye; never joined', async () => {
+    const w = world();
+    await firstCallerIn(w, '123', '1234');
+    const second = session({ suffix: '123' });
+    const io = new ScriptedCallIO([keyed('1111'), keyed('2222'), keyed('3333')]);
+    const end = await runCallerFlow(second, io, w.deps);
+
+    expect(end).toBe('hang-up');
+    expect(io.heard).toEqual([
+      { kind: 'prompt', media: ['sound:conf-getpin'], mode: { kind: 'pin', maxLength: 8 } },
+      { kind: 'prompt', media: ['sound:conf-invalidpin', 'sound:conf-getpin'], mode: { kind: 'pin', maxLength: 8 } },
+      { kind: 'prompt', media: ['sound:conf-invalidpin', 'sound:conf-getpin'], mode: { kind: 'pin', maxLength: 8 } },
+      { kind: 'play', media: ['sound:conf-invalidpin', 'sound:goodbye'] },
+    ]);
+    expect(second.inConference).toBe(false);
+    expect(w.rooms.isMember('123', second.id)).toBe(false);
+    expect(w.rooms.memberCount('123')).toBe(1);
+    expect(w.published.filter((e) => e.type === 'wrong-pin')).toHaveLength(3);
+    expect(w.published.filter((e) => e.type === 'joined' && e.channel === second.id)).toHaveLength(0);
+  });
+
+  it('a right PIN on the second attempt joins', async () => {
+    const w = world();
+    await firstCallerIn(w, '123', '1234');
+    const second = session({ suffix: '123' });
+    const io = new ScriptedCallIO([keyed('9999'), keyed('1234')]);
+    const end = await runCallerFlow(second, io, w.deps);
+
+    expect(end).toBe('in-conference');
+    expect(io.heard).toEqual([
+      { kind: 'prompt', media: ['sound:conf-getpin'], mode: { kind: 'pin', maxLength: 8 } },
+      { kind: 'prompt', media: ['sound:conf-invalidpin', 'sound:conf-getpin'], mode: { kind: 'pin', maxLength: 8 } },
+      { kind: 'play', media: ['sound:conf-enteringno', 'digits:123', 'sound:conf-thereare', 'number:1', 'sound:conf-otherinparty'] },
+    ]);
+    expect(second.inConference).toBe(true);
+    expect(w.rooms.isMember('123', second.id)).toBe(true);
+    expect(w.rooms.memberCount('123')).toBe(2);
+  });
+
+  it('an invalid PIN entry (timeout) also counts as an attempt and re-prompts', async () => {
+    const w = world();
+    await firstCallerIn(w, '123', '1234');
+    const io = new ScriptedCallIO([timedOut, keyed('1234')]);
+    const end = await runCallerFlow(session({ suffix: '123' }), io, w.deps);
+
+    expect(end).toBe('in-conference');
+    expect(io.prompts).toEqual([['sound:conf-getpin'], ['sound:conf-invalidpin', 'sound:conf-getpin']]);
+    // A timeout is not a wrong PIN: the brute-force guard does not count it.
+    expect(w.published.filter((e) => e.type === 'wrong-pin')).toHaveLength(0);
+  });
+});
+
+describe('caller flow: random room', () => {
+  it('000 tells the drawn number before asking for the PIN, then joins alone', async () => {
+    const w = world();
+    const caller = session();
+    const io = new ScriptedCallIO([keyed('000'), keyed('42')]);
+    const end = await runCallerFlow(caller, io, w.deps);
+
+    expect(end).toBe('in-conference');
+    expect(io.prompts).toEqual([
+      ['sound:conf-getconfno'],
+      ['sound:conference/your-conference-number-is', 'digits:471', 'sound:conf-getpin'],
+    ]);
+    expect(io.plays).toEqual([['sound:conf-enteringno', 'digits:471', 'sound:conf-onlyperson']]);
+    expect(caller.room).toBe('471');
+    expect(w.rooms.isMember('471', caller.id)).toBe(true);
+  });
+});
+
+describe('caller flow: externalMayStart off', () => {
+  it.each([
+    ['keys a new room after 88', '', [keyed('555')], '555'],
+    ['dials a new room directly', '555', [], '555'],
+  ])('an external caller who %s is refused, leaving no room behind', async (_title, suffix, script, room) => {
+    const w = world({ externalMayStart: false });
+    const caller = session({ callerKind: 'external', suffix });
+    const io = new ScriptedCallIO(script);
+    const end = await runCallerFlow(caller, io, w.deps);
+
+    expect(end).toBe('hang-up');
+    expect(io.plays).toEqual([['sound:conference/external-may-not-start']]);
+    expect(io.prompts.some((p) => p.includes('sound:conf-getpin'))).toBe(false);
+    expect(w.rooms.exists(room)).toBe(false);
+    expect(w.rooms.roomCount).toBe(0);
+    expect(caller.room).toBeUndefined();
+    expect(w.published).toContainEqual(expect.objectContaining({ type: 'refused', reason: 'external-may-not-start', room }));
+  });
+
+  it('an external caller asking for a random room (000) is refused before one is drawn', async () => {
+    const w = world({ externalMayStart: false });
+    const io = new ScriptedCallIO([keyed('000')]);
+    const end = await runCallerFlow(session({ callerKind: 'external' }), io, w.deps);
+
+    expect(end).toBe('hang-up');
+    expect(io.plays).toEqual([['sound:conference/external-may-not-start']]);
+    expect(w.rooms.roomCount).toBe(0);
+  });
+
+  it('an external caller may still join a room an internal caller started', async () => {
+    const w = world({ externalMayStart: false });
+    await firstCallerIn(w, '555', '1234');
+    const io = new ScriptedCallIO([keyed('1234')]);
+    const end = await runCallerFlow(session({ callerKind: 'external', suffix: '555' }), io, w.deps);
+
+    expect(end).toBe('in-conference');
+    expect(w.rooms.memberCount('555')).toBe(2);
+  });
+});
