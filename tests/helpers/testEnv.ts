@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseEnvOutput } from '../../src/tools/asteriskEnv';
 
@@ -23,13 +23,25 @@ export interface AsteriskEnv {
 
 /** Runs scripts/asterisk.sh for the test instance. */
 export function asteriskScript(args: string[], options: { inherit?: boolean } = {}): string {
-  const { ARI_URL: _u, ARI_USER: _n, ARI_PASSWORD: _p, ...env } = process.env;
   return execFileSync(join(ROOT, 'scripts', 'asterisk.sh'), args, {
     cwd: ROOT,
-    env: { ...env, ...TEST_INSTANCE },
+    env: scriptEnv(),
     encoding: 'utf8',
     stdio: options.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'inherit'],
   }) ?? '';
+}
+
+/** The same, without waiting: for a test that watches the app while Asterisk restarts. */
+export function asteriskScriptInBackground(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(join(ROOT, 'scripts', 'asterisk.sh'), args, { cwd: ROOT, env: scriptEnv(), encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+}
+
+/** The script's environment: the test instance's ports, not the credentials of another Asterisk. */
+function scriptEnv(): NodeJS.ProcessEnv {
+  const { ARI_URL: _u, ARI_USER: _n, ARI_PASSWORD: _p, ...env } = process.env;
+  return { ...env, ...TEST_INSTANCE };
 }
 
 let cached: AsteriskEnv | undefined;

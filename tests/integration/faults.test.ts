@@ -1,6 +1,7 @@
 import { AppHarness, waitUntil } from '../helpers/appHarness';
 import { joinRoom, useScenario } from '../helpers/scenario';
-import { asteriskEnv, asteriskScript } from '../helpers/testEnv';
+import { callApi } from '../helpers/statusApi';
+import { asteriskEnv, asteriskScriptInBackground } from '../helpers/testEnv';
 
 const connections = (harness: AppHarness): number => harness.logs.filter((l) => l.event === 'ari-connected').length;
 
@@ -41,12 +42,18 @@ describe('ARI connection faults', () => {
     await back.entersBridge('conference-123');
   });
 
-  it('survives an Asterisk restart: reconnects, lets go of the calls that died with it, serves new calls', async () => {
+  it('survives an Asterisk restart: reports it on /health, reconnects, lets go of the calls that died with it, serves new calls', async () => {
     const first = await joinRoom(s.driver, '88611', { pin: '7' });
     await first.entersBridge('conference-611');
     const before = connections(s.harness);
-    asteriskScript(['restart']);
+    const health = (): ReturnType<typeof callApi> => callApi(s.harness, 'GET', '/health', null);
+    expect((await health()).status).toBe(200);
+    const restarted = asteriskScriptInBackground(['restart']);
+    await waitUntil(async () => (await health()).status === 503, 30000, '/health to answer 503 while Asterisk is away');
+    expect((await health()).json).toMatchObject({ status: 'unavailable' });
+    await restarted;
     await waitUntil(() => connections(s.harness) > before, 30000, 'the app to reconnect to the restarted Asterisk');
+    await waitUntil(async () => (await health()).status === 200, 10000, '/health to answer 200 again');
     await waitUntil(() => s.harness.app.stats().sessions === 0 && s.harness.app.stats().rooms === 0, 10000, 'the app to let go of the dead calls');
     await s.driver.whenConnected();
     const next = await joinRoom(s.driver, '88611', { pin: '8' });
