@@ -59,7 +59,7 @@ const HELP_PHRASE: Readonly<Record<ConferenceAction, string>> = {
   help: 'sound:conference/help-again',
 };
 
-/** The help, told from the keys in force: "to mute or unmute yourself, press 1; ...". */
+/** The help, told from the keys in force: "to mute or unmute, press 1; ...". */
 export function helpAnnouncement(keys: KeyMap): string[] {
   return (Object.keys(HELP_PHRASE) as ConferenceAction[]).flatMap((action) => [HELP_PHRASE[action], keySound(keys[action])]);
 }

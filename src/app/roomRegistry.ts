@@ -11,7 +11,7 @@ import { ConferenceEvents } from './conferenceEvents';
 export interface BridgeOps {
   create(bridgeId: string): Promise<void>;
   destroy(bridgeId: string): Promise<void>;
-  /** false when the channel is gone (hung up) before it could be added. */
+  /** 'caller-gone' when the caller hung up before it could be added; 'bridge-gone' when the bridge was deleted. */
   addChannel(bridgeId: string, channelId: string): Promise<AddOutcome>;
   startMoh(bridgeId: string): Promise<void>;
   stopMoh(bridgeId: string): Promise<void>;

@@ -1,7 +1,7 @@
 import { AriError, isAlreadyThere, isGone } from './errors';
+import { RestClient } from './restClient';
 
 export type AddOutcome = 'added' | 'caller-gone' | 'bridge-gone';
-import { RestClient } from './restClient';
 
 /**
  * The ARI operations the app uses, named for what they do. A channel, bridge or playback
