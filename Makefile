@@ -56,7 +56,7 @@ test: node_modules
 	scripts/apt-ensure.sh curl openssl baresip
 	npx tsc -p tsconfig.json --noEmit
 	npx jest --selectProjects unit
-	npx jest --selectProjects integration --runInBand
+	npx jest --selectProjects integration --runInBand --forceExit
 
 # Join-storm benchmark (app vs native ConfBridge) on its own Asterisk instance, then the
 # per-event cost with 1 to 1,000 rooms. BENCH_RUNS="10/2,100/25,400/100", BENCH_SCALING=0|1.
@@ -73,7 +73,7 @@ test-unit: node_modules
 	npx jest --selectProjects unit
 
 test-integration: node_modules
-	npx jest --selectProjects integration --runInBand
+	npx jest --selectProjects integration --runInBand --forceExit
 
 down-test:
 	$(TEST_ENV) $(ASTERISK) down

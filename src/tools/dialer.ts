@@ -5,7 +5,7 @@ import { RestClient } from '../ari/restClient';
 import { Sound } from '../app/media';
 import { AriCredentials } from './asteriskEnv';
 
-/** The dialer's own Stasis app: the conference app under test keeps its name. */
+/** Prefix of the dialer's own Stasis app (one per run): the conference app under test keeps its name. */
 export const DIALER_APP = 'conference-dialer';
 
 export interface DialOptions {
@@ -33,7 +33,9 @@ export interface DialResult {
  */
 export async function dial(ari: AriCredentials, options: DialOptions): Promise<DialResult> {
   const rest = new RestClient({ ...ari, maxConnections: 4, timeoutMs: 10000 });
-  const stream = new EventStream({ ...ari, app: DIALER_APP, subscribeAll: true, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
+  // An app name of its own per run: two dials in a row never race over one name in Asterisk.
+  const app = `${DIALER_APP}-${randomUUID()}`;
+  const stream = new EventStream({ ...ari, app, subscribeAll: true, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
   const phone = `dialer-${randomUUID()}`;
   const line = `${phone}-conf`;
   const heard: string[] = [];
@@ -76,7 +78,7 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
   stream.start();
   try {
     await stream.whenConnected();
-    await rest.post('/channels', { endpoint: `Local/${options.number}@${options.context}`, app: DIALER_APP, channelId: phone, otherChannelId: line, callerId: options.callerId, timeout: 30 });
+    await rest.post('/channels', { endpoint: `Local/${options.number}@${options.context}`, app, channelId: phone, otherChannelId: line, callerId: options.callerId, timeout: 30 });
     return { heard, outcome: await outcome };
   } finally {
     await rest.delete(`/channels/${phone}`).catch((error: unknown) => {

@@ -53,7 +53,27 @@ describe('administrator settings, applied live', () => {
     }
   });
 
-  it('externalAccess off: external callers are refused, internal ones are not', async () => {
+  it('number: a one-digit server number works alone and with a room', async () => {
+    await s.harness.writeSettings({ number: '9' });
+    try {
+      await waitUntil(async () => (await dialplanNumber()) === '9', 2000, 'CONF_NUMBER 9 in the dialplan');
+      const alone = await s.driver.call('9');
+      await alone.hears('sound:conf-getconfno');
+      await alone.dtmf('809#');
+      await alone.hears('sound:conf-getpin');
+      await alone.dtmf('#');
+      await alone.entersBridge('conference-809');
+      const direct = await joinRoom(s.driver, '9809');
+      await direct.entersBridge('conference-809');
+    } finally {
+      await s.harness.writeSettings({ number: '88' });
+      await waitUntil(async () => (await dialplanNumber()) === '88', 2000, 'CONF_NUMBER back to 88');
+    }
+  });
+
+  it('externalAccess off: external callers are refused, internal ones are not, and one already in a room stays', async () => {
+    const inside = await joinRoom(s.driver, '88808', {}, 'from-external');
+    await inside.entersBridge('conference-808');
     await s.harness.writeSettings({ externalAccess: false });
     try {
       const external = await s.driver.call('88802', { context: 'from-external' });
@@ -61,12 +81,15 @@ describe('administrator settings, applied live', () => {
       await external.hungUp();
       const internal = await joinRoom(s.driver, '88802');
       await internal.entersBridge('conference-802');
+      expect(await inside.bridge()).toBe('conference-808');
     } finally {
       await s.harness.writeSettings({ externalAccess: true });
     }
   });
 
-  it('externalMayStart off: external callers may join a room an internal caller started, never start one', async () => {
+  it('externalMayStart off: external callers may join a room an internal caller started, never start one; a room one started goes on', async () => {
+    const starter = await joinRoom(s.driver, '88807', {}, 'from-external');
+    await starter.entersBridge('conference-807');
     await s.harness.writeSettings({ externalMayStart: false });
     try {
       const fresh = await s.driver.call('88803', { context: 'from-external' });
@@ -81,6 +104,7 @@ describe('administrator settings, applied live', () => {
       await internal.entersBridge('conference-804');
       const external = await joinRoom(s.driver, '88804', { pin: '12' }, 'from-external');
       await external.entersBridge('conference-804');
+      expect(await starter.bridge()).toBe('conference-807');
     } finally {
       await s.harness.writeSettings({ externalMayStart: true });
     }

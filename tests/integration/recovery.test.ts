@@ -38,6 +38,8 @@ describe('app restart with conferences in progress', () => {
     const partners = { a: await join(driver, '801', '1111'), b: await join(driver, '802', '2222') };
     const stranded = await driver.call('88804'); // mid-entry when the app dies
     await stranded.hears('sound:conf-getpin');
+    // Its room's bridge is made while it keys the PIN: a request that may still be on its way.
+    await waitUntil(async () => (await driver.conferenceBridges()).has('conference-804'), 5000, 'the bridge of the stranded caller\'s room');
 
     await app.kill('SIGKILL');
     // While the app is away: participants stay in their bridges; room 803 empties.

@@ -1,7 +1,7 @@
 import { joinRoom, useScenario } from '../helpers/scenario';
 
-/** SPEC.md "Ways to start": all eight forms, each followed by the PIN step. */
-describe('the eight ways to start a conference', () => {
+/** SPEC.md "Ways to start": all eight forms, each followed by the PIN step, from inside and from outside. */
+describe.each(['from-internal', 'from-external'] as const)('the eight ways to start a conference, dialled %s', (context) => {
   const s = useScenario();
 
   it.each([
@@ -10,7 +10,7 @@ describe('the eight ways to start a conference', () => {
     ['88123', undefined, 'conference-123'],
     ['881234', undefined, 'conference-1234'],
   ])('dialling %s then keying %s joins %s', async (dialled, room, bridge) => {
-    const caller = await s.driver.call(dialled);
+    const caller = await s.driver.call(dialled, { context });
     if (room !== undefined) {
       await caller.hears('sound:conf-getconfno');
       await caller.dtmf(room);
@@ -26,7 +26,7 @@ describe('the eight ways to start a conference', () => {
   });
 
   it('keeps leading zeros: 0123 is its own room, and a key typed ahead is taken by the PIN prompt', async () => {
-    const caller = await s.driver.call('88');
+    const caller = await s.driver.call('88', { context });
     await caller.hears('sound:conf-getconfno');
     await caller.dtmf('0123#'); // the 4th digit completes the room; '#' is the (empty) PIN
     await caller.entersBridge('conference-0123');
@@ -38,7 +38,7 @@ describe('the eight ways to start a conference', () => {
     ['88000', undefined, 3],
     ['880000', undefined, 4],
   ])('dialling %s then keying %s gives a random %i-digit room, announced before the PIN prompt', async (dialled, room, digits) => {
-    const caller = await s.driver.call(dialled);
+    const caller = await s.driver.call(dialled, { context });
     if (room !== undefined) {
       await caller.hears('sound:conf-getconfno');
       await caller.dtmf(room);
@@ -55,7 +55,7 @@ describe('the eight ways to start a conference', () => {
     await caller.dtmf('#');
     await caller.entersBridge(`conference-${number}`);
     // Someone else can now dial that number and join with the (empty) PIN.
-    const friend = await joinRoom(s.driver, `88${number}`);
+    const friend = await joinRoom(s.driver, `88${number}`, {}, context);
     await friend.entersBridge(`conference-${number}`);
   });
 });
