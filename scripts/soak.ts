@@ -67,6 +67,14 @@ async function oneCall(driver: TestDriver, kind: Kind): Promise<'joined' | 'done
   }
 }
 
+/** A failure's story, from the app's log of its wave: the call's lines and its room's. */
+function tellStory(failure: string, logs: ReadonlyArray<Record<string, unknown>>): void {
+  const call = /app-[0-9a-f-]{36}/.exec(failure)?.[0];
+  const room = /conference-(\d+)/.exec(failure)?.[1];
+  const story = logs.filter((l) => (call !== undefined && l.call === call) || (room !== undefined && l.room === room));
+  process.stderr.write(`\nfailure: ${failure}\n${story.map((l) => JSON.stringify(l)).join('\n')}\n`);
+}
+
 function timers(): number {
   return process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length;
 }
@@ -115,14 +123,10 @@ async function soak(driver: TestDriver): Promise<void> {
     const outcomes = await Promise.allSettled(Array.from({ length: size }, () => oneCall(driver, KINDS[next(KINDS.length)]!)));
     for (const outcome of outcomes) {
       if (outcome.status === 'fulfilled') joined += outcome.value === 'joined' ? 1 : 0;
-      else failures.push(String(outcome.reason));
-    }
-    // A failure's story, from the app's log of this wave: the call's lines and its room's.
-    for (const failure of failures.slice(failures.length - outcomes.filter((o) => o.status === 'rejected').length)) {
-      const call = /app-[0-9a-f-]{36}/.exec(failure)?.[0];
-      const room = /conference-(\d+)/.exec(failure)?.[1];
-      const story = harness.logs.filter((l) => (call !== undefined && l.call === call) || (room !== undefined && l.room === room));
-      process.stderr.write(`\nfailure: ${failure}\n${story.map((l) => JSON.stringify(l)).join('\n')}\n`);
+      else {
+        failures.push(String(outcome.reason));
+        tellStory(String(outcome.reason), harness.logs);
+      }
     }
     // The driver's and the harness's own memory, not the app's.
     driver.events.length = 0;

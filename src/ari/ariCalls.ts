@@ -1,4 +1,4 @@
-import { AriError, isAlreadyThere, isGone } from './errors';
+import { addChannelFailure, isAlreadyThere, isGone } from './errors';
 import { RestClient } from './restClient';
 
 export type AddOutcome = 'added' | 'caller-gone' | 'bridge-gone';
@@ -57,18 +57,15 @@ export class AriCalls {
     return gone(this.rest.delete(`/bridges/${enc(bridgeId)}`));
   }
 
-  /**
-   * addChannel answers 400 when the channel is not found and 422 when it left Stasis (the
-   * caller hung up), but 404 when the bridge is gone (deleted behind the app's back).
-   */
+  /** 'added', or which side was gone: the caller (hung up) or the bridge (deleted). */
   async addToBridge(bridgeId: string, channelId: string): Promise<AddOutcome> {
     try {
       await this.rest.post(`/bridges/${enc(bridgeId)}/addChannel`, { channel: channelId });
       return 'added';
     } catch (error) {
-      if (error instanceof AriError && error.status === 404) return 'bridge-gone';
-      if ((error instanceof AriError && error.status === 400) || isGone(error)) return 'caller-gone';
-      throw error;
+      const failure = addChannelFailure(error);
+      if (failure === undefined) throw error;
+      return failure;
     }
   }
 

@@ -20,6 +20,16 @@ export function isGone(error: unknown): boolean {
   return error instanceof AriError && (error.status === 404 || error.status === 409 || error.status === 422);
 }
 
+/**
+ * addChannel's own answers: 404 is the bridge that is gone (deleted behind the app's back);
+ * 400 (channel not found) and the statuses of isGone are the caller who hung up.
+ */
+export function addChannelFailure(error: unknown): 'bridge-gone' | 'caller-gone' | undefined {
+  if (!(error instanceof AriError)) return undefined;
+  if (error.status === 404) return 'bridge-gone';
+  return error.status === 400 || isGone(error) ? 'caller-gone' : undefined;
+}
+
 /** Creating a bridge whose id is already taken: it is ours from before. */
 export function isAlreadyThere(error: unknown): boolean {
   return error instanceof AriError && error.status === 409;
