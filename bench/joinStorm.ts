@@ -10,6 +10,7 @@
  *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (both modes, same session)
  *   BENCH_SCALING=1                    also N=100 over 1, 10 and 100 rooms (default on)
  *   BENCH_NODE_ARGS="--cpu-prof"       extra flags for the app's node (profiling)
+ *   BENCH_MODES=app                    one side only, while working on it (default "native,app")
  */
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
   asteriskScript(['up'], { inherit: true });
   const runs = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
   if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 10], [100, 100]);
+  const modes = (process.env.BENCH_MODES ?? 'native,app').split(',').filter((mode): mode is Mode => mode === 'native' || mode === 'app');
   const driver = await TestDriver.connect();
   // The app as it runs in production (its own process, the build in dist/), with logging at info.
   // BENCH_NODE_ARGS adds flags to the app's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
@@ -180,9 +182,9 @@ async function main(): Promise<void> {
   const results: StormResult[] = [];
   try {
     // A storm of each kind first, not counted: JIT, connection pools and Asterisk's caches warm.
-    for (const mode of ['native', 'app'] as const) await storm(driver, app, mode, 10, 2);
+    for (const mode of modes) await storm(driver, app, mode, 10, 2);
     for (const [callers, rooms] of runs) {
-      for (const mode of ['native', 'app'] as const) {
+      for (const mode of modes) {
         const result = await storm(driver, app, mode, callers, rooms);
         results.push(result);
         console.log(`${mode} ${callers}/${rooms}: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, joined ${result.joined}, failed ${result.failed}${result.app ? `, ${JSON.stringify(result.app)}` : ''}`);

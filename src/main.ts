@@ -13,7 +13,7 @@ function main(): void {
     process.stderr.write('The conference server did not start. Fix the settings named above.\n');
     process.exit(2);
   }
-  const log = createLogger(loaded.settings.log.level);
+  const { log, close: closeLog } = createLogger(loaded.settings.log.level);
   const store = new SettingsStore(path, loaded.settings);
   store.on('rejected', (errors) => log.error('settings file refused; the settings in force stay', { event: 'settings-rejected', errors }));
   store.watch();
@@ -35,10 +35,7 @@ function main(): void {
     log.info('stopping', { event: 'stopping', signal });
     store.unwatch();
     setTimeout(() => process.exit(0), 3000).unref();
-    void app.stop().then(() => {
-      log.on('finish', () => process.exit(0));
-      log.end();
-    });
+    void app.stop().then(() => closeLog()).then(() => process.exit(0));
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -53,6 +53,8 @@ interface Room {
   readonly holders: Set<string>;
   readonly members: Map<string, Member>;
   bridgeUp: boolean;
+  /** Joins under way (their addChannel in flight): they count against the room's limit. */
+  joining: number;
   mohOn: boolean;
   /** Locked by an operator: newcomers are refused, participants stay. */
   locked: boolean;
@@ -88,8 +90,8 @@ export interface RoomSnapshot {
 /**
  * The one owner of room state. Decisions (who is first, which PIN, which random number)
  * are taken synchronously, so two callers racing for a room always meet one room;
- * bridge work for a room runs through that room's serial queue, so a join and the last
- * leave never interleave.
+ * a room's bridge work (its creation, music, destroy) runs through that room's serial queue,
+ * while joins run side by side: a room with anyone on the way in is never destroyed.
  */
 export class RoomRegistry {
   private readonly rooms = new Map<RoomNumber, Room>();
@@ -183,52 +185,48 @@ export class RoomRegistry {
     return stored !== undefined && pinMatches(stored, pin);
   }
 
-  /** Puts the caller's channel into the room's bridge, creating the bridge for the first one. */
-  join(room: RoomNumber, sessionId: string, joiner: Joiner, maxMembers: number): Promise<JoinOutcome> {
+  /**
+   * Puts the caller's channel into the room's bridge. Joins of one room run side by side, so a
+   * storm of callers keying '#' together costs each one round trip, not a place in a queue;
+   * only the bridge's creation (queued, so it never meets the room's last destroy) is waited for.
+   */
+  async join(room: RoomNumber, sessionId: string, joiner: Joiner, maxMembers: number): Promise<JoinOutcome> {
     const entry = this.rooms.get(room);
-    if (!entry || !entry.holders.has(sessionId)) return Promise.resolve({ kind: 'gone' });
-    return this.queue.run(room, async () => {
-      const bridgeId = bridgeIdFor(room);
-      if (!entry.holders.has(sessionId)) return { kind: 'gone' };
-      // A room locked while this caller keyed the PIN refuses them too.
-      if (entry.locked) return { kind: 'locked' };
-      if (entry.members.size >= maxMembers) return { kind: 'full' };
-      await this.ensureBridge(entry);
-      // Music stops while the newcomer is being added: two requests in flight, not one after the other.
-      const mohStopped = entry.mohOn ? this.bridges.stopMoh(bridgeId) : undefined;
-      entry.mohOn = false;
-      let added = await this.bridges.addChannel(bridgeId, joiner.channelId);
-      if (added === 'bridge-gone') {
-        // Someone deleted the room's bridge (an operator at the CLI): make it again, once.
-        entry.bridgeUp = false;
-        await this.ensureBridge(entry);
-        added = await this.bridges.addChannel(bridgeId, joiner.channelId);
-      }
-      await mohStopped;
-      if (added !== 'added') return { kind: 'gone' };
-      if (entry.members.size > 0) this.tone(entry, this.sounds.joinTone);
-      const joinedAt = this.now();
-      if (!entry.opened) {
-        entry.opened = true;
-        entry.createdAt = joinedAt;
-        this.events.publish({ type: 'room-created', at: joinedAt, room });
-      }
-      entry.members.set(joiner.channelId, { channelId: joiner.channelId, callerId: joiner.callerId, joinedAt, muted: false });
-      entry.holders.delete(sessionId);
-      const others = entry.members.size - 1;
-      this.events.publish({ type: 'joined', at: joinedAt, room, channel: joiner.channelId, callerId: joiner.callerId, others, keyedAt: joiner.keyedAt });
-      return { kind: 'joined', others };
-    });
+    if (!entry || !entry.holders.has(sessionId)) return { kind: 'gone' };
+    // A room locked while this caller keyed the PIN refuses them too.
+    if (entry.locked) return { kind: 'locked' };
+    if (entry.members.size + entry.joining >= maxMembers) return { kind: 'full' };
+    entry.joining++;
+    let added: AddOutcome = 'caller-gone';
+    try {
+      added = await this.addToBridge(entry, sessionId, joiner.channelId);
+    } finally {
+      entry.joining--;
+    }
+    // The caller may have hung up while being added: its departure found no member to remove.
+    if (added !== 'added' || !entry.holders.has(sessionId)) {
+      // Music held back for this newcomer is due after all if one participant is left alone.
+      void this.queue.run(room, () => this.musicIfAlone(entry));
+      return { kind: 'gone' };
+    }
+    if (entry.members.size > 0) this.tone(entry, this.sounds.joinTone);
+    const joinedAt = this.now();
+    if (!entry.opened) {
+      entry.opened = true;
+      entry.createdAt = joinedAt;
+      this.events.publish({ type: 'room-created', at: joinedAt, room });
+    }
+    entry.members.set(joiner.channelId, { channelId: joiner.channelId, callerId: joiner.callerId, joinedAt, muted: false });
+    entry.holders.delete(sessionId);
+    const others = entry.members.size - 1;
+    this.events.publish({ type: 'joined', at: joinedAt, room, channel: joiner.channelId, callerId: joiner.callerId, others, keyedAt: joiner.keyedAt });
+    return { kind: 'joined', others };
   }
 
   /** After the lone caller's announcement: music on hold until someone arrives. */
   startHoldMusicIfAlone(room: RoomNumber): Promise<void> {
-    return this.queue.run(room, async () => {
-      const entry = this.rooms.get(room);
-      if (!entry || entry.members.size !== 1 || entry.mohOn) return;
-      entry.mohOn = true;
-      await this.bridges.startMoh(bridgeIdFor(room));
-    });
+    const entry = this.rooms.get(room);
+    return entry ? this.queue.run(room, () => this.musicIfAlone(entry)) : Promise.resolve();
   }
 
   /**
@@ -262,10 +260,7 @@ export class RoomRegistry {
       }
       if (!wasMember || entry.members.size === 0) return;
       this.tone(entry, this.sounds.leaveTone);
-      if (entry.members.size === 1 && !entry.mohOn) {
-        entry.mohOn = true;
-        await this.bridges.startMoh(bridgeId);
-      }
+      await this.musicIfAlone(entry);
     });
   }
 
@@ -373,6 +368,7 @@ export class RoomRegistry {
       holders: new Set(),
       members: new Map(),
       bridgeUp: false,
+      joining: 0,
       mohOn: false,
       locked: false,
       opened: false,
@@ -399,6 +395,32 @@ export class RoomRegistry {
     if (entry.bridgeUp || this.rooms.get(entry.room) !== entry) return;
     await this.bridges.create(bridgeIdFor(entry.room));
     entry.bridgeUp = true;
+  }
+
+  /** The bridge part of a join: the bridge made if it is not up yet, the music off, the channel in. */
+  private async addToBridge(entry: Room, sessionId: string, channelId: string): Promise<AddOutcome> {
+    const bridgeId = bridgeIdFor(entry.room);
+    if (!entry.bridgeUp) await this.queue.run(entry.room, () => this.ensureBridge(entry));
+    // Music stops while the newcomer is being added: two requests in flight, not one after the other.
+    // The stop is queued, so it comes after a start still on its way.
+    const mohStopped = entry.mohOn ? this.queue.run(entry.room, () => this.bridges.stopMoh(bridgeId)) : undefined;
+    entry.mohOn = false;
+    let added = await this.bridges.addChannel(bridgeId, channelId);
+    if (added === 'bridge-gone' && entry.holders.has(sessionId)) {
+      // Someone deleted the room's bridge (an operator at the CLI): make it again, once.
+      entry.bridgeUp = false;
+      await this.queue.run(entry.room, () => this.ensureBridge(entry));
+      added = await this.bridges.addChannel(bridgeId, channelId);
+    }
+    await mohStopped;
+    return added;
+  }
+
+  /** One participant alone and nobody on the way in: music until someone arrives. Runs in the room's queue. */
+  private async musicIfAlone(entry: Room): Promise<void> {
+    if (this.rooms.get(entry.room) !== entry || entry.members.size !== 1 || entry.joining > 0 || entry.mohOn) return;
+    entry.mohOn = true;
+    await this.bridges.startMoh(bridgeIdFor(entry.room));
   }
 
   /**

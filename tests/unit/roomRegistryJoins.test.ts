@@ -1,0 +1,152 @@
+import type { AddOutcome } from '../../src/ari/ariCalls';
+import { ConferenceEvents } from '../../src/app/conferenceEvents';
+import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
+
+/** Asterisk as the registry sees it: every request recorded; addChannel answers when the test says. */
+class ScriptedBridges implements BridgeOps {
+  readonly requests: string[] = [];
+  private readonly pendingAdds = new Map<string, (outcome: AddOutcome) => void>();
+
+  async create(bridgeId: string): Promise<void> {
+    this.requests.push(`create ${bridgeId}`);
+  }
+  async destroy(bridgeId: string): Promise<void> {
+    this.requests.push(`destroy ${bridgeId}`);
+  }
+  addChannel(_bridgeId: string, channelId: string): Promise<AddOutcome> {
+    this.requests.push(`add ${channelId}`);
+    return new Promise((resolve) => this.pendingAdds.set(channelId, resolve));
+  }
+  /** When set, a music start is answered only once the test opens this gate. */
+  mohGate: Promise<void> | undefined;
+  async startMoh(bridgeId: string): Promise<void> {
+    this.requests.push(`moh on ${bridgeId}`);
+    await this.mohGate;
+    this.requests.push(`moh on answered ${bridgeId}`);
+  }
+  async stopMoh(bridgeId: string): Promise<void> {
+    this.requests.push(`moh off ${bridgeId}`);
+  }
+  playToBridge(): void {}
+
+  /** Asterisk answers the addChannel of this channel. */
+  answer(channelId: string, outcome: AddOutcome = 'added'): void {
+    const resolve = this.pendingAdds.get(channelId);
+    if (!resolve) throw new Error(`no addChannel in flight for ${channelId}`);
+    this.pendingAdds.delete(channelId);
+    resolve(outcome);
+  }
+
+  get addsInFlight(): string[] {
+    return [...this.pendingAdds.keys()];
+  }
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const joiner = (channelId: string) => ({ channelId, callerId: channelId, keyedAt: 0 });
+
+function registry(bridges: ScriptedBridges): RoomRegistry {
+  return new RoomRegistry(bridges, () => 0, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents());
+}
+
+/** A room whose PIN is set, with these callers past the PIN and about to join. */
+async function roomWithCallers(rooms: RoomRegistry, room: string, callers: string[]): Promise<void> {
+  for (const caller of callers) rooms.enter(room, caller);
+  rooms.setPin(room, callers[0]!, '1');
+  await settle();
+}
+
+describe('room registry: joins of one room', () => {
+  it('callers keying # together are added side by side, not one after the other', async () => {
+    const bridges = new ScriptedBridges();
+    const rooms = registry(bridges);
+    await roomWithCallers(rooms, '200', ['a', 'b', 'c']);
+
+    const joins = ['a', 'b', 'c'].map((c) => rooms.join('200', c, joiner(c), 10));
+    await settle();
+    expect(bridges.addsInFlight).toEqual(['a', 'b', 'c']);
+
+    ['c', 'a', 'b'].forEach((c) => bridges.answer(c));
+    const outcomes = await Promise.all(joins);
+    expect(outcomes.map((o) => o.kind)).toEqual(['joined', 'joined', 'joined']);
+    // Whoever Asterisk added first was alone; the last found two others.
+    expect(outcomes.map((o) => (o.kind === 'joined' ? o.others : -1)).sort()).toEqual([0, 1, 2]);
+    expect(rooms.membersOf('200').sort()).toEqual(['a', 'b', 'c']);
+    expect(bridges.requests.filter((r) => r.startsWith('create'))).toEqual(['create conference-200']);
+  });
+
+  it('joins in flight count against the room limit', async () => {
+    const bridges = new ScriptedBridges();
+    const rooms = registry(bridges);
+    await roomWithCallers(rooms, '201', ['a', 'b', 'c']);
+
+    const first = rooms.join('201', 'a', joiner('a'), 2);
+    const second = rooms.join('201', 'b', joiner('b'), 2);
+    const third = await rooms.join('201', 'c', joiner('c'), 2);
+    expect(third).toEqual({ kind: 'full' });
+    await settle();
+    bridges.answer('a');
+    bridges.answer('b');
+    expect((await first).kind).toBe('joined');
+    expect((await second).kind).toBe('joined');
+  });
+
+  it('a caller who hangs up while being added is no member, and the room they leave is cleaned up', async () => {
+    const bridges = new ScriptedBridges();
+    const rooms = registry(bridges);
+    await roomWithCallers(rooms, '202', ['a']);
+
+    const joining = rooms.join('202', 'a', joiner('a'), 10);
+    await settle();
+    const departed = rooms.depart('202', 'a', 'a');
+    await settle();
+    bridges.answer('a', 'caller-gone');
+    expect(await joining).toEqual({ kind: 'gone' });
+    await departed;
+    await settle();
+    expect(rooms.exists('202')).toBe(false);
+    expect(bridges.requests).toContain('destroy conference-202');
+  });
+
+  it('the lone participant gets no music while someone is on the way in, and gets it if that join fails', async () => {
+    const bridges = new ScriptedBridges();
+    const rooms = registry(bridges);
+    await roomWithCallers(rooms, '203', ['a', 'b']);
+    const first = rooms.join('203', 'a', joiner('a'), 10);
+    await settle();
+    bridges.answer('a');
+    await first;
+
+    const second = rooms.join('203', 'b', joiner('b'), 10);
+    await rooms.startHoldMusicIfAlone('203');
+    expect(bridges.requests).not.toContain('moh on conference-203');
+
+    bridges.answer('b', 'caller-gone');
+    expect(await second).toEqual({ kind: 'gone' });
+    await settle();
+    expect(bridges.requests).toContain('moh on conference-203');
+  });
+
+  it('music still being started for a lone participant is stopped after it started, when a second one joins', async () => {
+    const bridges = new ScriptedBridges();
+    const rooms = registry(bridges);
+    await roomWithCallers(rooms, '204', ['a', 'b']);
+    const first = rooms.join('204', 'a', joiner('a'), 10);
+    await settle();
+    bridges.answer('a');
+    await first;
+    let openGate = (): void => undefined;
+    bridges.mohGate = new Promise((resolve) => (openGate = resolve));
+    const musicOn = rooms.startHoldMusicIfAlone('204');
+    await settle();
+
+    const second = rooms.join('204', 'b', joiner('b'), 10);
+    await settle();
+    expect(bridges.addsInFlight).toEqual(['b']);
+    openGate();
+    bridges.answer('b');
+    await Promise.all([musicOn, second]);
+    const music = bridges.requests.filter((r) => r.startsWith('moh'));
+    expect(music).toEqual(['moh on conference-204', 'moh on answered conference-204', 'moh off conference-204']);
+  });
+});
