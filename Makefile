@@ -60,7 +60,7 @@ test: node_modules
 
 # Join-storm benchmark (app vs native ConfBridge) on its own Asterisk instance, then the
 # per-event cost with 1 to 1,000 rooms. BENCH_RUNS="10/2,100/25,400/100", BENCH_SCALING=0|1.
-BENCH_ENV := TEST_ASTERISK_INSTANCE=bench TEST_ARI_PORT=38088 TEST_SIP_PORT=35060 TEST_RTP_START=31000 TEST_RTP_END=31999
+BENCH_ENV := TEST_ASTERISK_INSTANCE=bench TEST_ARI_PORT=38088 TEST_SIP_PORT=35060 TEST_RTP_START=31000 TEST_RTP_END=31999 HTTP_SESSION_LIMIT=100
 bench: build
 	$(BENCH_ENV) node -r ts-node/register/transpile-only bench/joinStorm.ts
 	node --expose-gc -r ts-node/register/transpile-only bench/perEventCost.ts

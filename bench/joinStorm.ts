@@ -11,6 +11,7 @@
  *   BENCH_SCALING=1                    also N=100 over 1, 10 and 100 rooms (default on)
  *   BENCH_NODE_ARGS="--cpu-prof"       extra flags for the app's node (profiling)
  *   BENCH_MODES=app                    one side only, while working on it (default "native,app")
+ *   BENCH_SETTINGS='{"ari":{"maxConnections":64}}'  settings for the app under test
  */
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -94,11 +95,14 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
       }),
     );
     const track = (caller: Caller): Track => tracks.get(caller.appChannel)!;
+    progress(`${mode} ${callers}/${rooms}: ${callers} calls placed`);
     await waitUntil(() => list.every((c) => track(c).roomPromptAt !== undefined), 60000, 'every caller at the room prompt');
     await Promise.all(list.map((c, i) => c.dtmf(roomKeys(mode, i, rooms), 60, 80)));
+    progress('room keys sent');
     await waitUntil(() => list.every((c) => track(c).pinPromptAt !== undefined), 60000, 'every caller at the PIN prompt');
     await Promise.all(list.map((c) => c.dtmf(PIN, 60, 80)));
     await waitUntil(() => list.every((c) => track(c).digitsAfterPinPrompt >= PIN.length), 60000, 'every PIN keyed');
+    progress('PINs keyed; the storm');
     const stormStart = mode === 'app' ? await app.runtimeStats() : undefined;
     // The storm: every final '#' at once.
     await Promise.all(
@@ -139,10 +143,16 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
     return result;
   } finally {
     driver.bus.off('event', onEvent);
-    await driver.hangupAll();
+    // A failure here must not hide the storm's own.
+    await driver.hangupAll().catch((error: unknown) => progress(`hanging up: ${String(error)}`));
     await waitUntil(async () => (await driver.rest.get<unknown[]>('/channels')).length === 0, 60000, 'every call to end');
     driver.events.length = 0;
   }
+}
+
+/** Where a storm is, on stderr: a storm that stalls says at which step. */
+function progress(step: string): void {
+  process.stderr.write(`  ${new Date().toISOString().slice(11, 23)} ${step}\n`);
 }
 
 function round(value: number, digits: number): number {
@@ -169,15 +179,23 @@ function ratios(results: StormResult[]): string {
 }
 
 async function main(): Promise<void> {
+  // A fresh Asterisk: calls left over by an earlier run that failed would load this one.
+  asteriskScript(['down'], { inherit: true });
   asteriskScript(['up'], { inherit: true });
   const runs = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
   if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 10], [100, 100]);
   const modes = (process.env.BENCH_MODES ?? 'native,app').split(',').filter((mode): mode is Mode => mode === 'native' || mode === 'app');
-  const driver = await TestDriver.connect();
+  // The driver's connections and the app's (ari.maxConnections, 32) stay within Asterisk's default
+  // sessionlimit of 100, which this instance keeps: a refused request would be counted.
+  const driver = await TestDriver.connect(32);
+  // What the storm reads, and StasisStart for a caller's answer: not every event of every channel.
+  await driver.onlyEvents(['StasisStart', 'PlaybackStarted', 'ChannelDialplan', 'ChannelDtmfReceived', 'ChannelEnteredBridge']);
   // The app as it runs in production (its own process, the build in dist/), with logging at info.
   // BENCH_NODE_ARGS adds flags to the app's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extraArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const app = AppProcess.prepare({}, { nodeArgs: ['--expose-gc', ...extraArgs], compiled: true });
+  // Native ConfBridge takes everyone into one room: so does the app here (its default limit is 50).
+  const settings = { limits: { maxParticipantsPerRoom: 1000 }, ...(process.env.BENCH_SETTINGS ? (JSON.parse(process.env.BENCH_SETTINGS) as Record<string, unknown>) : {}) };
+  const app = AppProcess.prepare(settings, { nodeArgs: ['--expose-gc', ...extraArgs], compiled: true });
   await app.start();
   const results: StormResult[] = [];
   try {

@@ -4,7 +4,7 @@
 #   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|image
 #
 # Environment (all optional): ASTERISK_INSTANCE (run), ARI_PORT (8088), SIP_PORT (5060),
-# RTP_START/RTP_END (10000/10999), ARI_USER (conference), ARI_PASSWORD and SIP_PASSWORD
+# RTP_START/RTP_END (10000/10999), HTTP_SESSION_LIMIT (1000), ARI_USER (conference), ARI_PASSWORD and SIP_PASSWORD
 # (generated once per instance into .run/<instance>/ when not given), ASTERISK_RUNTIME
 # (auto | docker | chroot), BASE_IMAGE (the Docker base; built locally with mmdebstrap when
 # no registry is reachable).
@@ -19,6 +19,7 @@ ARI_PORT=${ARI_PORT:-8088}
 SIP_PORT=${SIP_PORT:-5060}
 RTP_START=${RTP_START:-10000}
 RTP_END=${RTP_END:-10999}
+HTTP_SESSION_LIMIT=${HTTP_SESSION_LIMIT:-1000}
 ARI_USER=${ARI_USER:-conference}
 RUNTIME=${ASTERISK_RUNTIME:-auto}
 STATE="$ROOT/.run/$INSTANCE"
@@ -57,6 +58,7 @@ render_config() {
   for file in "$ROOT"/asterisk-conf/*.conf; do
     sed -e "s|@INSTANCE@|$INSTANCE|g" -e "s|@ARI_PORT@|$ARI_PORT|g" -e "s|@SIP_PORT@|$SIP_PORT|g" \
         -e "s|@RTP_START@|$RTP_START|g" -e "s|@RTP_END@|$RTP_END|g" -e "s|@ARI_USER@|$ARI_USER|g" \
+        -e "s|@HTTP_SESSION_LIMIT@|$HTTP_SESSION_LIMIT|g" \
         -e "s|@ARI_PASSWORD@|$ARI_PASSWORD|g" -e "s|@SIP_PASSWORD@|$SIP_PASSWORD|g" \
         "$file" > "$out.new/$(basename "$file")"
   done
