@@ -77,7 +77,8 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   if (joined.kind === 'locked') return refuse(session, io, deps, 'room-locked', room);
   if (joined.kind === 'full') return refuse(session, io, deps, 'room-full', room, { limit: settings.limits.maxParticipantsPerRoom });
   session.inConference = true;
-  log.info('joined', { event: 'joined', room, others: joined.others });
+  // joinMs: from the PIN's last key, as the app saw it, to Asterisk's answer that the caller is in.
+  log.info('joined', { event: 'joined', room, others: joined.others, joinMs: deps.now() - keyedAt });
 
   await io.play([Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others)]);
   if (joined.others === 0) await deps.rooms.startHoldMusicIfAlone(room);
