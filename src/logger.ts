@@ -17,8 +17,8 @@ export interface LogOutput {
  * pipe, a busy journald) holds back the log, never the calls. A write refused with EAGAIN
  * (stdout made non-blocking by whoever shares it) is tried again, not dropped.
  */
-export function createLogger(level: string, fd = 1): LogOutput {
-  const destination = new SonicBoom({ fd, sync: false });
+export function createLogger(level: string): LogOutput {
+  const destination = new SonicBoom({ fd: 1, sync: false });
   const log = winston.createLogger({
     level,
     format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
