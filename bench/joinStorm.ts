@@ -95,13 +95,24 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
       }),
     );
     const track = (caller: Caller): Track => tracks.get(caller.appChannel)!;
+    // A step that does not complete names its stragglers, with what the app logged of their calls.
+    const everyCaller = async (done: (t: Track) => boolean, what: string): Promise<void> => {
+      await waitUntil(() => list.every((c) => done(track(c))), 60000, what).catch((error: unknown) => {
+        const stragglers = list.filter((c) => !done(track(c)));
+        progress(`${stragglers.length} of ${callers} callers short of ${what}; the first: ${stragglers[0]?.appChannel}`);
+        for (const line of app.logs.filter((l) => l.call === stragglers[0]?.appChannel)) progress(`  app: ${JSON.stringify(line)}`);
+        throw error;
+      });
+    };
     progress(`${mode} ${callers}/${rooms}: ${callers} calls placed`);
-    await waitUntil(() => list.every((c) => track(c).roomPromptAt !== undefined), 60000, 'every caller at the room prompt');
+    // Each step waits for every caller (keys sent while calls are still being set up were lost
+    // under load), so the first callers wait at each prompt: entry timeouts are 60 s on both sides.
+    await everyCaller((t) => t.roomPromptAt !== undefined, 'the room prompt');
     await Promise.all(list.map((c, i) => c.dtmf(roomKeys(mode, i, rooms), 60, 80)));
     progress('room keys sent');
-    await waitUntil(() => list.every((c) => track(c).pinPromptAt !== undefined), 60000, 'every caller at the PIN prompt');
+    await everyCaller((t) => t.pinPromptAt !== undefined, 'the PIN prompt');
     await Promise.all(list.map((c) => c.dtmf(PIN, 60, 80)));
-    await waitUntil(() => list.every((c) => track(c).digitsAfterPinPrompt >= PIN.length), 60000, 'every PIN keyed');
+    await everyCaller((t) => t.digitsAfterPinPrompt >= PIN.length, 'every PIN digit keyed');
     progress('PINs keyed; the storm');
     const stormStart = mode === 'app' ? await app.runtimeStats() : undefined;
     // The storm: every final '#' at once.
@@ -197,7 +208,8 @@ async function main(): Promise<void> {
   // BENCH_NODE_ARGS adds flags to the app's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extraArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   // Native ConfBridge takes everyone into one room: so does the app here (its default limit is 50).
-  const settings = { limits: { maxParticipantsPerRoom: 1000 }, ...(process.env.BENCH_SETTINGS ? (JSON.parse(process.env.BENCH_SETTINGS) as Record<string, unknown>) : {}) };
+  // Keys wait for the slowest of up to 400 callers: entry timeouts of 60 s, as native Read() has here.
+  const settings = { limits: { maxParticipantsPerRoom: 1000 }, entry: { firstDigitTimeoutSeconds: 60, interDigitTimeoutSeconds: 60 }, ...(process.env.BENCH_SETTINGS ? (JSON.parse(process.env.BENCH_SETTINGS) as Record<string, unknown>) : {}) };
   const app = AppProcess.prepare(settings, { nodeArgs: ['--expose-gc', ...extraArgs], compiled: true });
   await app.start();
   const results: StormResult[] = [];
