@@ -141,6 +141,7 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN },
     };
     if (before && stormStart && after) {
+      const stormLogs = app.logs.slice(logsBefore);
       result.app = {
         // The storm: from the final '#' keyed by all to the last join. The whole call: from the dial on.
         cpuMsPerJoin: round((after.cpuMs! - stormStart.cpuMs!) / Math.max(1, joined), 3),
@@ -148,10 +149,10 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
         rssKbPerParticipant: round((after.rssBytes! - before.rssBytes!) / 1024 / Math.max(1, joined), 1),
         heapKbPerParticipant: round((after.heapUsedBytes! - before.heapUsedBytes!) / 1024 / Math.max(1, joined), 1),
         eventLoopDelayP99Ms: round(after.eventLoopDelayP99Ms!, 1),
-        ariErrors: app.logs.slice(logsBefore).filter((l) => l.event === 'ari-error').length,
+        ariErrors: stormLogs.filter((l) => l.event === 'ari-error').length,
         // Callers whose PIN was complete before their room's first caller had set it: the app
         // cannot check a PIN before it is set, so their join waits for that caller's '#'.
-        waitedForFirstPin: app.logs.slice(logsBefore).filter((l) => l.event === 'waiting').length,
+        waitedForFirstPin: stormLogs.filter((l) => l.event === 'waiting').length,
       };
     }
     return result;

@@ -49,6 +49,14 @@ function registry(bridges: ScriptedBridges): RoomRegistry {
   return new RoomRegistry(bridges, () => 0, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents());
 }
 
+/** The room's first caller, added by Asterisk: alone in the room. */
+async function loneParticipant(rooms: RoomRegistry, bridges: ScriptedBridges, room: string, caller: string): Promise<void> {
+  const joined = rooms.join(room, caller, joiner(caller), 10);
+  await settle();
+  bridges.answer(caller);
+  await joined;
+}
+
 /** A room whose PIN is set, with these callers past the PIN and about to join. */
 async function roomWithCallers(rooms: RoomRegistry, room: string, callers: string[]): Promise<void> {
   for (const caller of callers) rooms.enter(room, caller);
@@ -112,10 +120,7 @@ describe('room registry: joins of one room', () => {
     const bridges = new ScriptedBridges();
     const rooms = registry(bridges);
     await roomWithCallers(rooms, '203', ['a', 'b']);
-    const first = rooms.join('203', 'a', joiner('a'), 10);
-    await settle();
-    bridges.answer('a');
-    await first;
+    await loneParticipant(rooms, bridges, '203', 'a');
 
     const second = rooms.join('203', 'b', joiner('b'), 10);
     await rooms.startHoldMusicIfAlone('203');
@@ -131,10 +136,7 @@ describe('room registry: joins of one room', () => {
     const bridges = new ScriptedBridges();
     const rooms = registry(bridges);
     await roomWithCallers(rooms, '204', ['a', 'b']);
-    const first = rooms.join('204', 'a', joiner('a'), 10);
-    await settle();
-    bridges.answer('a');
-    await first;
+    await loneParticipant(rooms, bridges, '204', 'a');
     let openGate = (): void => undefined;
     bridges.mohGate = new Promise((resolve) => (openGate = resolve));
     const musicOn = rooms.startHoldMusicIfAlone('204');
