@@ -400,10 +400,11 @@ export class RoomRegistry {
   /** The bridge part of a join: the bridge made if it is not up yet, the music off, the channel in. */
   private async addToBridge(entry: Room, sessionId: string, channelId: string): Promise<AddOutcome> {
     const bridgeId = bridgeIdFor(entry.room);
-    if (!entry.bridgeUp) await this.queue.run(entry.room, () => this.ensureBridge(entry));
+    // Through the queue even when the bridge is up: bridge work under way (its creation, music
+    // being started) ends before the addChannel goes out. A storm's joins find the queue empty.
+    await this.queue.run(entry.room, () => this.ensureBridge(entry));
     // Music stops while the newcomer is being added: two requests in flight, not one after the other.
-    // The stop is queued, so it comes after a start still on its way.
-    const mohStopped = entry.mohOn ? this.queue.run(entry.room, () => this.bridges.stopMoh(bridgeId)) : undefined;
+    const mohStopped = entry.mohOn ? this.bridges.stopMoh(bridgeId) : undefined;
     entry.mohOn = false;
     let added = await this.bridges.addChannel(bridgeId, channelId);
     if (added === 'bridge-gone' && entry.holders.has(sessionId)) {
