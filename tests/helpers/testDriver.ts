@@ -51,7 +51,7 @@ export class TestDriver {
   }
 
   /** Places a call through the real dialplan: Local/<number>@<context>. */
-  async call(number: string, options: { context?: string; callerId?: string } = {}): Promise<Caller> {
+  async call(number: string, options: { context?: string; callerId?: string; formats?: string } = {}): Promise<Caller> {
     const context = options.context ?? 'from-internal';
     const caller = new Caller(this, `drv-${randomUUID()}`, `app-${randomUUID()}`);
     this.callers.add(caller);
@@ -62,9 +62,7 @@ export class TestDriver {
       otherChannelId: caller.appChannel,
       callerId: options.callerId ?? '201',
       timeout: 30,
-      // A phone's codec: left to itself, a Local channel picks slin192 and Asterisk resamples every
-      // prompt frame 24-fold, which no real call costs.
-      formats: 'ulaw',
+      formats: options.formats,
     });
     return caller;
   }
