@@ -26,10 +26,13 @@ import { RoomStore } from './roomStore';
 import { roomFromBridgeId } from '../domain/roomNumber';
 
 /** The ARI events the app acts on (onEvent); Asterisk is asked to send no others. */
-const HANDLED_EVENTS = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'PlaybackStarted', 'PlaybackFinished'] as const;
+const HANDLED_EVENTS = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'ChannelLeftBridge', 'PlaybackStarted', 'PlaybackFinished'] as const;
 
 /** How long a channel found in the app without a session may still be announced by its StasisStart. */
 const STRANDED_GRACE_MS = 1000;
+
+/** How long after leaving the room's bridge a participant's StasisEnd may take (a hangup's takes milliseconds). */
+const DROPPED_GRACE_MS = 2000;
 
 interface StasisChannel {
   id: string;
@@ -270,6 +273,9 @@ export class ConferenceApp {
       case 'StasisEnd':
         if (channel) this.onStasisEnd(channel.id);
         return;
+      case 'ChannelLeftBridge':
+        if (channel) this.onLeftBridge(channel.id);
+        return;
       case 'ChannelDtmfReceived': {
         const digit = String(event.digit);
         if (channel && isKey(digit)) this.sessions.get(channel.id)?.key(digit);
@@ -304,6 +310,26 @@ export class ConferenceApp {
     this.sessions.delete(channelId);
     session.end('hangup');
     this.playbacks.forgetChannel(channelId);
+  }
+
+  /**
+   * A participant out of the room's bridge without its call ending: an operator's `bridge kick`,
+   * or Asterisk losing a hangup (22.10.1 has left a caller who hung up waiting in Stasis, out of
+   * any bridge, with no StasisEnd). The call is hung up and its session ended here, so the room
+   * sees the participant leave either way.
+   */
+  private onLeftBridge(channelId: string): void {
+    const session = this.sessions.get(channelId);
+    if (!session?.inConference) return;
+    const timer = setTimeout(() => {
+      if (this.sessions.get(channelId) !== session) return;
+      this.log.warn('participant taken out of the room\'s bridge: hung up', { call: channelId, event: 'dropped', room: session.room });
+      this.ari
+        .hangup(channelId)
+        .catch((error: unknown) => this.restFailed(error, 'hangup of a dropped participant'))
+        .finally(() => this.onStasisEnd(channelId));
+    }, DROPPED_GRACE_MS);
+    session.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   }
 
   private async runSession(session: CallSession): Promise<void> {

@@ -1,5 +1,6 @@
 import { waitUntil } from '../helpers/appHarness';
 import { joinRoom, useScenario } from '../helpers/scenario';
+import { asteriskScript } from '../helpers/testEnv';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -67,5 +68,20 @@ describe('races', () => {
     await caller.entersBridge('conference-670');
     const second = await joinRoom(s.driver, '88670', { pin: '4' });
     await second.entersBridge('conference-670');
+  });
+
+  it('a participant taken out of the bridge behind the app\'s back (an operator\'s bridge kick) is hung up; the room goes on', async () => {
+    const stays = await joinRoom(s.driver, '88680', { pin: '' });
+    await stays.entersBridge('conference-680');
+    const kicked = await joinRoom(s.driver, '88680', { pin: '' });
+    await kicked.entersBridge('conference-680');
+    // Asterisk kicks a channel once its announcement in the bridge has ended.
+    await kicked.hears('sound:conf-otherinparty');
+    const { name } = await s.driver.rest.get<{ name: string }>(`/channels/${kicked.appChannel}`);
+    asteriskScript(['cli', `bridge kick conference-680 ${name}`]);
+    await kicked.hungUp();
+    await waitUntil(() => s.harness.app.rooms.membersOf('680').length === 1, 5000, 'one member left in the app');
+    expect((await s.driver.conferenceBridges()).get('conference-680')).toEqual([stays.appChannel]);
+    expect(s.harness.logs.filter((l) => l.event === 'dropped')).toEqual([expect.objectContaining({ level: 'warn', call: kicked.appChannel, room: '680' })]);
   });
 });
