@@ -77,6 +77,11 @@ export class AriCalls {
     return gone(this.rest.delete(`/bridges/${enc(bridgeId)}/moh`));
   }
 
+  /** Adds event sources to an app's subscription: 'channel:' alone is every channel, 'bridge:' every bridge. */
+  subscribe(app: string, sources: readonly string[]): Promise<unknown> {
+    return this.rest.post(`/applications/${enc(app)}/subscription`, { eventSource: sources.join(',') });
+  }
+
   /** Lets only these event types through to the app's WebSocket. */
   filterEvents(app: string, types: readonly string[]): Promise<unknown> {
     return this.rest.request('PUT', `/applications/${enc(app)}/eventFilter`, undefined, { allowed: types.map((type) => ({ type })) });

@@ -6,8 +6,6 @@ export interface EventStreamSettings {
   readonly username: string;
   readonly password: string;
   readonly app: string;
-  /** Also receive events of every channel and bridge (the test driver uses it). */
-  readonly subscribeAll?: boolean;
   readonly pingIntervalMs: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
@@ -97,7 +95,6 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
     url.pathname = '/ari/events';
     url.searchParams.set('app', this.settings.app);
     url.searchParams.set('api_key', `${this.settings.username}:${this.settings.password}`);
-    if (this.settings.subscribeAll) url.searchParams.set('subscribeAll', 'true');
     const socket = new WebSocket(url, { handshakeTimeout: 5000 });
     this.socket = socket;
     socket.on('open', () => {

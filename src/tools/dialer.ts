@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { AriCalls } from '../ari/ariCalls';
 import { isGone } from '../ari/errors';
 import { AriEvent, EventStream } from '../ari/eventStream';
 import { RestClient } from '../ari/restClient';
+import { watchEverything } from '../ari/watchEverything';
 import { Sound } from '../app/media';
 import { AriCredentials } from './asteriskEnv';
 
@@ -35,7 +37,8 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
   const rest = new RestClient({ ...ari, maxConnections: 4, timeoutMs: 10000 });
   // An app name of its own per run: two dials in a row never race over one name in Asterisk.
   const app = `${DIALER_APP}-${randomUUID()}`;
-  const stream = new EventStream({ ...ari, app, subscribeAll: true, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
+  const stream = new EventStream({ ...ari, app, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
+  const ready = watchEverything(stream, new AriCalls(rest), app);
   const phone = `dialer-${randomUUID()}`;
   const line = `${phone}-conf`;
   const heard: string[] = [];
@@ -77,7 +80,7 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
 
   stream.start();
   try {
-    await stream.whenConnected();
+    await ready();
     await rest.post('/channels', { endpoint: `Local/${options.number}@${options.context}`, app, channelId: phone, otherChannelId: line, callerId: options.callerId, timeout: 30 });
     return { heard, outcome: await outcome };
   } finally {

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { AriCalls } from '../../src/ari/ariCalls';
 import { AriEvent, EventStream } from '../../src/ari/eventStream';
 import { RestClient } from '../../src/ari/restClient';
+import { watchEverything } from '../../src/ari/watchEverything';
 import { asteriskEnv } from './testEnv';
 import { Caller } from './caller';
 import { waitForEvent } from './eventWait';
@@ -17,6 +18,7 @@ export const DRIVER_APP = 'conference-test';
 export class TestDriver {
   readonly rest: RestClient;
   private readonly stream: EventStream;
+  private readonly ready: () => Promise<void>;
   readonly events: AriEvent[] = [];
   readonly bus = new EventEmitter();
   private readonly callers = new Set<Caller>();
@@ -25,7 +27,8 @@ export class TestDriver {
     const env = asteriskEnv();
     const ari = { url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD };
     this.rest = new RestClient({ ...ari, maxConnections, timeoutMs: 15000 });
-    this.stream = new EventStream({ ...ari, app: DRIVER_APP, subscribeAll: true, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
+    this.stream = new EventStream({ ...ari, app: DRIVER_APP, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
+    this.ready = watchEverything(this.stream, new AriCalls(this.rest), DRIVER_APP);
     this.bus.setMaxListeners(0);
     this.stream.on('event', (event) => {
       this.events.push(event);
@@ -36,13 +39,13 @@ export class TestDriver {
   static async connect(maxConnections = 64): Promise<TestDriver> {
     const driver = new TestDriver(maxConnections);
     driver.stream.start();
-    await driver.stream.whenConnected();
+    await driver.ready();
     return driver;
   }
 
-  /** Resolves once the driver's WebSocket is up (again, after an Asterisk restart). */
+  /** Resolves once the driver's WebSocket is up and subscribed (again, after an Asterisk restart). */
   whenConnected(): Promise<void> {
-    return this.stream.whenConnected();
+    return this.ready();
   }
 
   /** Has Asterisk send the driver only these event types (the benchmark: every event of 800 channels costs Asterisk). */
