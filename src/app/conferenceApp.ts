@@ -315,8 +315,9 @@ export class ConferenceApp {
   /**
    * A participant out of the room's bridge without its call ending: an operator's `bridge kick`,
    * or Asterisk losing a hangup (22.10.1 has left a caller who hung up waiting in Stasis, out of
-   * any bridge, with no StasisEnd). The call is hung up and its session ended here, so the room
-   * sees the participant leave either way.
+   * any bridge, with no StasisEnd; a hangup request alone does not wake it, a command to leave
+   * Stasis does). The call is hung up and let out of Stasis, and its session ended here, so the
+   * room sees the participant leave either way.
    */
   private onLeftBridge(channelId: string): void {
     const session = this.sessions.get(channelId);
@@ -324,8 +325,7 @@ export class ConferenceApp {
     const timer = setTimeout(() => {
       if (this.sessions.get(channelId) !== session) return;
       this.log.warn('participant taken out of the room\'s bridge: hung up', { call: channelId, event: 'dropped', room: session.room });
-      this.ari
-        .hangup(channelId)
+      Promise.all([this.ari.hangup(channelId), this.ari.leaveStasis(channelId)])
         .catch((error: unknown) => this.restFailed(error, 'hangup of a dropped participant'))
         .finally(() => this.onStasisEnd(channelId));
     }, DROPPED_GRACE_MS);

@@ -18,6 +18,11 @@ export class AriCalls {
     return gone(this.rest.delete(`/channels/${enc(channelId)}`, { reason: 'normal' }));
   }
 
+  /** Lets the channel out of Stasis into the dialplan, whose next step after Stasis() is Hangup(). */
+  leaveStasis(channelId: string): Promise<boolean> {
+    return gone(this.rest.post(`/channels/${enc(channelId)}/continue`));
+  }
+
   /** Plays the media list in order as one playback whose id we chose, in the given sounds language. */
   playOnChannel(channelId: string, playbackId: string, media: readonly string[], lang: string): Promise<boolean> {
     return gone(this.rest.post(`/channels/${enc(channelId)}/play/${enc(playbackId)}`, { media: media.join(','), lang }));
