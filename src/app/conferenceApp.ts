@@ -315,9 +315,9 @@ export class ConferenceApp {
   /**
    * A participant out of the room's bridge without its call ending: an operator's `bridge kick`,
    * or Asterisk losing a hangup (22.10.1 has left a caller who hung up waiting in Stasis, out of
-   * any bridge, with no StasisEnd; a hangup request alone did not release it, a command to leave
-   * Stasis should, by res_stasis's code). The call is hung up and let out of Stasis, and its session ended here, so the
-   * room sees the participant leave either way.
+   * any bridge, with no StasisEnd; a hangup request alone did not release it, a command to
+   * leave Stasis should, by res_stasis's code). The call is hung up and let out of Stasis, and
+   * its session ended here, so the room sees the participant leave either way.
    */
   private onLeftBridge(channelId: string): void {
     const session = this.sessions.get(channelId);
