@@ -169,10 +169,13 @@ chroot_up() {
   local etc="$CHROOT/etc/asterisk-$INSTANCE" dir
   rm -rf "$etc" && cp -r "$STATE/etc" "$etc"
   sed -i "s|astetcdir => /etc/asterisk|astetcdir => /etc/asterisk-$INSTANCE|" "$etc/asterisk.conf"
-  rm -rf "$CHROOT/usr/share/asterisk/sounds/en/conference" && cp -r "$ROOT/sounds" "$CHROOT/usr/share/asterisk/sounds/en/conference"
+  # sounds/en is an absolute link (Debian's alternatives): resolved inside the root, not on the host.
+  local sounds
+  sounds="$CHROOT$(chroot "$CHROOT" readlink -f /usr/share/asterisk/sounds/en)/conference"
+  rm -rf "$sounds" && cp -r "$ROOT/sounds" "$sounds"
   for dir in lib/asterisk spool/asterisk run/asterisk log/asterisk; do
-    mkdir -p "$CHROOT/var/$dir/$INSTANCE"
-    chroot "$CHROOT" chown -R asterisk:asterisk "/var/$dir/$INSTANCE"
+    # Made inside the root: var/run links to /run, which from outside is the host's.
+    chroot "$CHROOT" sh -c "mkdir -p /var/$dir/$INSTANCE && chown -R asterisk:asterisk /var/$dir/$INSTANCE"
   done
   nohup chroot "$CHROOT" asterisk -f -U asterisk -G asterisk -C "/etc/asterisk-$INSTANCE/asterisk.conf" \
     >"$STATE/asterisk.out" 2>&1 &
@@ -243,7 +246,13 @@ cmd_down() {
   if [[ -s $ROOT/.run/dockerd.pid ]] && ! ls "$ROOT"/.run/*/runtime >/dev/null 2>&1; then
     local pid
     pid=$(cat "$ROOT/.run/dockerd.pid")
-    if kill -0 "$pid" 2>/dev/null; then say "stopping the dockerd this script started (pid $pid)"; kill "$pid"; fi
+    if kill -0 "$pid" 2>/dev/null; then
+      say "stopping the dockerd this script started (pid $pid)"
+      kill "$pid"
+      # An `up` right after must not meet the old engine's pid file and socket.
+      for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && say "dockerd (pid $pid) still running after 30 s"
+    fi
     rm -f "$ROOT/.run/dockerd.pid"
   fi
 }
