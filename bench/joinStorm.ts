@@ -6,14 +6,18 @@
  * caller's final `#` (ChannelDtmfReceived, stamped when the key is released) to its
  * ChannelEnteredBridge. Native Read() may act on the key's press, before that stamp: such a
  * join counts as 0 ms. A join before the final '#' was sent (Read timing out) is a failure.
+ * A third side, the sketch (bench/ariSketch.ts), is the floor of any ARI app here: prompts, stop
+ * the prompt, add to a bridge, nothing else.
  *
  *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (both modes, same session)
  *   BENCH_SCALING=1                    also N=100 over 1, 10 and 100 rooms (default on)
  *   BENCH_NODE_ARGS="--cpu-prof"       extra flags for the app's node (profiling)
- *   BENCH_MODES=app                    one side only, while working on it (default "native,app")
+ *   BENCH_MODES=app                    some sides only, while working on it (default "native,sketch,app")
  *   BENCH_SETTINGS='{"ari":{"maxConnections":64}}'  settings for the app under test
  */
+import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
+import { createInterface } from 'node:readline';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AriEvent } from '../src/ari/eventStream';
@@ -21,9 +25,11 @@ import { waitUntil } from '../tests/helpers/appHarness';
 import { AppProcess } from '../tests/helpers/appProcess';
 import { Caller } from '../tests/helpers/caller';
 import { TestDriver } from '../tests/helpers/testDriver';
-import { ROOT, asteriskScript } from '../tests/helpers/testEnv';
+import { ROOT, asteriskEnv, asteriskScript } from '../tests/helpers/testEnv';
 
-type Mode = 'app' | 'native';
+type Mode = 'app' | 'native' | 'sketch';
+/** Where each side's callers go: the app's 88, or a context of the bench's own. */
+const CONTEXT: Record<Mode, string> = { app: 'from-internal', native: 'bench-native', sketch: 'bench-sketch' };
 const PIN = '12';
 
 interface Track {
@@ -56,9 +62,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** What each caller keys for its room: 3-digit rooms need '#'; every tenth app caller asks for a random room. */
+/** What each caller keys for its room: 3-digit rooms need '#'; every tenth caller asks for a random room. */
 function roomKeys(mode: Mode, index: number, rooms: number): string {
-  if (index % 10 === 9) return mode === 'app' ? '000#' : String(5000 + index); // native: a room of its own
+  if (index % 10 === 9) return mode === 'native' ? String(5000 + index) : '000#'; // native: a room of its own
   return `${200 + (index % rooms)}#`;
 }
 
@@ -68,7 +74,7 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
     const id = channelOf(event);
     const track = id === undefined ? undefined : tracks.get(id);
     if (!track) return;
-    if (mode === 'app' && event.type === 'PlaybackStarted') {
+    if (mode !== 'native' && event.type === 'PlaybackStarted') {
       const media = (event.playback as { media_uri: string }).media_uri;
       if (media === 'sound:conf-getconfno') track.roomPromptAt ??= at(event);
       if (media === 'sound:conf-getpin') track.pinPromptAt ??= at(event);
@@ -91,7 +97,7 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
       Array.from({ length: callers }, async () => {
         // A phone's codec: left to itself, a Local channel picks slin192 and Asterisk resamples
         // every prompt frame 24-fold, which no real call costs (and 400 callers never got through).
-        const caller = await driver.call('88', { formats: 'ulaw', ...(mode === 'native' ? { context: 'bench-native' } : {}) });
+        const caller = await driver.call('88', { formats: 'ulaw', context: CONTEXT[mode] });
         tracks.set(caller.appChannel, { digitsAfterPinPrompt: 0 });
         return caller;
       }),
@@ -186,13 +192,28 @@ function table(results: StormResult[]): string {
 }
 
 function ratios(results: StormResult[]): string {
-  const rows = ['| callers / rooms | p50 app/native | p99 app/native |', '|---|---|---|'];
-  for (const app of results.filter((r) => r.mode === 'app')) {
-    const native = results.find((r) => r.mode === 'native' && r.callers === app.callers && r.rooms === app.rooms);
+  const rows = ['| side | callers / rooms | p50 / native | p99 / native |', '|---|---|---|---|'];
+  for (const side of results.filter((r) => r.mode !== 'native')) {
+    const native = results.find((r) => r.mode === 'native' && r.callers === side.callers && r.rooms === side.rooms);
     if (!native) continue;
-    rows.push(`| ${app.callers} / ${app.rooms} | ${round(app.latencyMs.p50 / native.latencyMs.p50, 2)} | ${round(app.latencyMs.p99 / native.latencyMs.p99, 2)} |`);
+    rows.push(`| ${side.mode} | ${side.callers} / ${side.rooms} | ${round(side.latencyMs.p50 / native.latencyMs.p50, 2)} | ${round(side.latencyMs.p99 / native.latencyMs.p99, 2)} |`);
   }
   return rows.join('\n');
+}
+
+/** The sketch in its own process, as the app runs; resolves with a way to stop it once it is connected. */
+async function startSketch(): Promise<() => void> {
+  const env = asteriskEnv();
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'ariSketch.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ARI_URL: env.ARI_URL, ARI_USER: env.ARI_USER, ARI_PASSWORD: env.ARI_PASSWORD },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the sketch exited (${code}) before it connected`)));
+  });
+  return () => child.kill('SIGTERM');
 }
 
 async function main(): Promise<void> {
@@ -201,7 +222,7 @@ async function main(): Promise<void> {
   asteriskScript(['up'], { inherit: true });
   const runs = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
   if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 10], [100, 100]);
-  const modes = (process.env.BENCH_MODES ?? 'native,app').split(',').filter((mode): mode is Mode => mode === 'native' || mode === 'app');
+  const modes = (process.env.BENCH_MODES ?? 'native,sketch,app').split(',').filter((mode): mode is Mode => mode in CONTEXT);
   // The driver's connections and the app's (ari.maxConnections, 32) stay within Asterisk's default
   // sessionlimit of 100, which this instance keeps: a refused request would be counted.
   const driver = await TestDriver.connect(32);
@@ -215,6 +236,7 @@ async function main(): Promise<void> {
   const settings = { limits: { maxParticipantsPerRoom: 1000 }, entry: { firstDigitTimeoutSeconds: 60, interDigitTimeoutSeconds: 60 }, ...(process.env.BENCH_SETTINGS ? (JSON.parse(process.env.BENCH_SETTINGS) as Record<string, unknown>) : {}) };
   const app = AppProcess.prepare(settings, { nodeArgs: ['--expose-gc', ...extraArgs], compiled: true });
   await app.start();
+  const stopSketch = modes.includes('sketch') ? await startSketch() : undefined;
   const results: StormResult[] = [];
   try {
     // A storm of each kind first, not counted: JIT, connection pools and Asterisk's caches warm.
@@ -228,11 +250,12 @@ async function main(): Promise<void> {
     }
   } finally {
     await app.kill('SIGTERM');
+    stopSketch?.();
     await driver.close();
   }
   const info = await asteriskVersion();
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, asterisk: info, date: new Date().toISOString() };
-  const output = `${table(results)}\n\nRatios (app / native, lower is better):\n\n${ratios(results)}\n`;
+  const output = `${table(results)}\n\nRatios to native (lower is better; the sketch is the floor of an ARI app here):\n\n${ratios(results)}\n`;
   console.log(`\n${output}\nmachine: ${JSON.stringify(machine)}`);
   writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ machine, results }, null, 2));
   writeFileSync(join(ROOT, 'bench', 'results', 'latest.md'), `${output}\nmachine: ${JSON.stringify(machine)}\n`);
