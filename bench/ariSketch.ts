@@ -69,7 +69,3 @@ events.on('event', (event: AriEvent) => {
 });
 events.once('connected', () => process.stdout.write('ready\n'));
 events.start();
-process.once('SIGTERM', () => {
-  events.stop();
-  rest.close();
-});

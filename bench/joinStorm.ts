@@ -221,8 +221,12 @@ function ratios(results: StormResult[]): string {
   return rows.join('\n');
 }
 
-/** The sketch in its own process, as the app runs; resolves with a way to stop it once it is connected. */
-async function startSketch(): Promise<() => void> {
+/**
+ * The sketch in its own process, as the app runs; resolves with a way to stop it once it is
+ * connected. It runs for its own storms only: its idle connections would count against
+ * Asterisk's sessionlimit during the app's (driver 32 + app 32 + sketch 32 + 3 WebSockets).
+ */
+async function startSketch(): Promise<() => Promise<void>> {
   const env = asteriskEnv();
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'ariSketch.ts')], {
     cwd: ROOT,
@@ -233,7 +237,20 @@ async function startSketch(): Promise<() => void> {
     createInterface({ input: child.stdout! }).once('line', () => resolve());
     child.once('exit', (code) => reject(new Error(`the sketch exited (${code}) before it connected`)));
   });
-  return () => child.kill('SIGTERM');
+  return async () => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+}
+
+async function stormOn(driver: TestDriver, app: AppProcess, mode: Mode, callers: number, rooms: number): Promise<StormResult> {
+  const stopSketch = mode === 'sketch' ? await startSketch() : undefined;
+  try {
+    return await storm(driver, app, mode, callers, rooms);
+  } finally {
+    await stopSketch?.();
+  }
 }
 
 async function main(): Promise<void> {
@@ -256,21 +273,19 @@ async function main(): Promise<void> {
   const settings = { limits: { maxParticipantsPerRoom: 1000 }, entry: { firstDigitTimeoutSeconds: 60, interDigitTimeoutSeconds: 60 }, ...(process.env.BENCH_SETTINGS ? (JSON.parse(process.env.BENCH_SETTINGS) as Record<string, unknown>) : {}) };
   const app = AppProcess.prepare(settings, { nodeArgs: ['--expose-gc', ...extraArgs], compiled: true });
   await app.start();
-  const stopSketch = modes.includes('sketch') ? await startSketch() : undefined;
   const results: StormResult[] = [];
   try {
     // A storm of each kind first, not counted: JIT, connection pools and Asterisk's caches warm.
-    for (const mode of modes) await storm(driver, app, mode, 10, 2);
+    for (const mode of modes) await stormOn(driver, app, mode, 10, 2);
     for (const [callers, rooms] of runs) {
       for (const mode of modes) {
-        const result = await storm(driver, app, mode, callers, rooms);
+        const result = await stormOn(driver, app, mode, callers, rooms);
         results.push(result);
         console.log(`${mode} ${callers}/${rooms}: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, joined ${result.joined}, failed ${result.failed}, lost ${result.lost}${result.app ? `, ${JSON.stringify(result.app)}` : ''}`);
       }
     }
   } finally {
     await app.kill('SIGTERM');
-    stopSketch?.();
     if (process.env.BENCH_APP_LOG) writeFileSync(process.env.BENCH_APP_LOG, app.logs.map((line) => JSON.stringify(line)).join('\n') + '\n');
     await driver.close();
   }
