@@ -29,9 +29,12 @@ function prompt(id: string, call: Call, sound: string): void {
   void rest.post(`/channels/${id}/play/${call.playback}`, { media: `sound:${sound}` }).catch(ignore);
 }
 
+/** Bridge ids of this process's own: a sketch started for an earlier storm left its bridges behind. */
+const bridgeId = (room: string): string => `sketch-${process.pid}-${room}`;
+
 function bridgeOf(room: string): Promise<unknown> {
   let made = bridges.get(room);
-  if (!made) bridges.set(room, (made = rest.post(`/bridges/sketch-${room}`, { type: 'mixing' })));
+  if (!made) bridges.set(room, (made = rest.post(`/bridges/${bridgeId(room)}`, { type: 'mixing' })));
   return made;
 }
 
@@ -50,7 +53,7 @@ function onKey(id: string, call: Call, digit: string): void {
     prompt(id, call, 'conf-getpin');
     return;
   }
-  void bridgeOf(call.room!).then(() => rest.post(`/bridges/sketch-${call.room}/addChannel`, { channel: id })).catch(ignore);
+  void bridgeOf(call.room!).then(() => rest.post(`/bridges/${bridgeId(call.room!)}/addChannel`, { channel: id })).catch(ignore);
 }
 
 events.on('event', (event: AriEvent) => {
