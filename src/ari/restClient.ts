@@ -15,8 +15,8 @@ export type Query = Record<string, string | number | boolean | undefined>;
 /**
  * A small ARI REST client: keep-alive connections, a hard cap on them, JSON in and out.
  * Every failure becomes an AriError (status 0 when Asterisk did not answer).
- * undici, not node:http: a join storm's CPU goes mostly to HTTP, and undici costs about half
- * as much per request (docs/PERFORMANCE.md). It drops an idle connection after 4 s, before
+ * undici, not node:http: a join storm's CPU goes mostly to HTTP, and undici costs 35-50% less
+ * per request (docs/PERFORMANCE.md). It drops an idle connection after 4 s, before
  * Asterisk's session_keep_alive (15 s) would, and notices one Asterisk closed (a restart).
  */
 export class RestClient {
