@@ -12,6 +12,11 @@ export interface RestSettings {
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+}
+
 /**
  * A small ARI REST client: keep-alive connections, a hard cap on them, JSON in and out.
  * Every failure becomes an AriError (status 0 when Asterisk did not answer).
@@ -46,22 +51,41 @@ export class RestClient {
 
   async request<T>(method: Dispatcher.HttpMethod, path: string, query?: Query, body?: unknown): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    let status: number;
-    let text: string;
+    let answer: Answer;
     try {
-      const response = await this.pool.request({
+      answer = await this.exchange({
         method,
         path: `/ari${path}${encodeQuery(query)}`,
         headers: payload === undefined ? { authorization: this.auth } : { authorization: this.auth, 'content-type': 'application/json' },
         body: payload ?? null,
       });
-      status = response.statusCode;
-      text = await response.body.text();
     } catch (error) {
       throw new AriError(0, method, path, failureText(error, this.settings.timeoutMs));
     }
+    const { status, text } = answer;
     if (status >= 200 && status < 300) return (text === '' ? undefined : JSON.parse(text)) as T;
     throw new AriError(status, method, path, errorText(text));
+  }
+
+  /** One HTTP exchange through undici's dispatcher: no stream per response (its request() costs a third more). */
+  private exchange(options: Dispatcher.DispatchOptions): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      let status = 0;
+      const chunks: Buffer[] = [];
+      this.pool.dispatch(options, {
+        onConnect: () => undefined,
+        onHeaders: (statusCode) => {
+          status = statusCode;
+          return true;
+        },
+        onData: (chunk) => {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete: () => resolve({ status, text: Buffer.concat(chunks).toString('utf8') }),
+        onError: reject,
+      });
+    });
   }
 
   close(): void {
