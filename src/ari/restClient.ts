@@ -21,8 +21,7 @@ interface Answer {
  * A small ARI REST client: keep-alive connections, a hard cap on them, JSON in and out.
  * Every failure becomes an AriError (status 0 when Asterisk did not answer).
  * undici, not node:http: a join storm's CPU goes mostly to HTTP, and undici costs 35-50% less
- * per request (docs/PERFORMANCE.md). It drops an idle connection after 4 s, before
- * Asterisk's session_keep_alive (15 s) would, and notices one Asterisk closed (a restart).
+ * per request (docs/PERFORMANCE.md). It notices an idle connection Asterisk closed (a restart).
  */
 export class RestClient {
   private readonly pool: Pool;
@@ -31,6 +30,10 @@ export class RestClient {
   constructor(private readonly settings: RestSettings) {
     this.pool = new Pool(new URL(settings.url).origin, {
       connections: settings.maxConnections,
+      // Idle connections stay up to 10 s (undici's default is 4): a call's next request after a
+      // pause (the PIN being keyed) finds one open. Asterisk closes them at 15 s (session_keep_alive).
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 10_000,
       headersTimeout: settings.timeoutMs,
       bodyTimeout: settings.timeoutMs,
     });
