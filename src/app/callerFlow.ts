@@ -44,6 +44,9 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   const request = await askRoom(session, io, deps);
   if (!request) return goodbye(io, Sound.invalidRoom);
 
+  // The room entry's '#' and the hangup can come in one read of the socket: the departure is
+  // then handled before this line, and a room taken now would be held by nobody, for ever.
+  if (session.signal.aborted) throw session.signal.reason;
   let room: string;
   let role: EnterRole;
   let announce: string[] = [];

@@ -153,8 +153,11 @@ export class RoomRegistry {
   /**
    * For a caller who is not first: waits while the first caller keys the PIN.
    * 'set': check against it. 'promoted': the first caller left; this caller sets it now.
+   * A call already ended (its '#' and its hangup came in one read of the socket) neither waits
+   * nor takes the role: its departure has been handled, and nothing would ever give it back.
    */
   awaitFirstPin(room: RoomNumber, sessionId: string, signal: AbortSignal): Promise<FirstPinOutcome> {
+    if (signal.aborted) return Promise.reject(signal.reason);
     const entry = this.rooms.get(room);
     if (!entry) return Promise.reject(new Error(`room ${room} is not held`));
     if (entry.pin !== undefined) return Promise.resolve('set');

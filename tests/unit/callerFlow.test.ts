@@ -1,6 +1,6 @@
 import winston from 'winston';
 import { CallIO, EntryOutcome } from '../../src/app/callIO';
-import { CallInfo, CallSession } from '../../src/app/callSession';
+import { CallEnded, CallInfo, CallSession } from '../../src/app/callSession';
 import { FlowDeps, runCallerFlow } from '../../src/app/callerFlow';
 import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvents';
 import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
@@ -117,6 +117,24 @@ describe('caller flow: room entry attempts', () => {
     // Then the caller goes on as if 88 had been dialled: the keyed room asks for its PIN.
     expect(io.prompts).toEqual([['sound:conf-invalid', 'sound:conf-getconfno'], ['sound:conf-getpin']]);
     expect(end).toBe('in-conference');
+  });
+});
+
+describe('caller flow: a hangup that comes with the room key', () => {
+  it('takes no room: the hangup was handled first, and nobody would give the room back', async () => {
+    const w = world();
+    const caller = session();
+    const io = new ScriptedCallIO([keyed('555')]);
+    const prompt = io.prompt.bind(io);
+    // The '#' and the hangup in one read of the socket: the call has ended when the entry completes.
+    io.prompt = async (media, mode) => {
+      const outcome = await prompt(media, mode);
+      caller.end('hangup');
+      return outcome;
+    };
+
+    await expect(runCallerFlow(caller, io, w.deps)).rejects.toBeInstanceOf(CallEnded);
+    expect(w.rooms.exists('555')).toBe(false);
   });
 });
 

@@ -1,0 +1,45 @@
+import { ConferenceEvents } from '../../src/app/conferenceEvents';
+import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
+
+const noop = async (): Promise<void> => undefined;
+const bridges: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: () => undefined };
+
+function registry(): RoomRegistry {
+  return new RoomRegistry(bridges, () => 0, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents());
+}
+
+/** A call that has hung up: its '#' and its hangup came in one read of the socket, the hangup handled first. */
+function endedCall(): AbortSignal {
+  const controller = new AbortController();
+  controller.abort(new Error('hung up'));
+  return controller.signal;
+}
+const liveCall = (): AbortSignal => new AbortController().signal;
+
+describe('the first PIN, and callers whose call has already ended', () => {
+  test('an ended call does not queue for the first PIN: when the first caller leaves, a live caller takes over', async () => {
+    const rooms = registry();
+    expect(rooms.enter('912', 'first')).toBe('first');
+    expect(rooms.enter('912', 'gone')).toBe('other');
+    expect(rooms.enter('912', 'waiting')).toBe('other');
+    await rooms.depart('912', 'gone', 'gone');
+    await expect(rooms.awaitFirstPin('912', 'gone', endedCall())).rejects.toThrow('hung up');
+    const waiting = rooms.awaitFirstPin('912', 'waiting', liveCall());
+    // The first caller hangs up without a PIN: the role goes to the live caller, not the gone one.
+    await rooms.depart('912', 'first', 'first');
+    await expect(waiting).resolves.toBe('promoted');
+  });
+
+  test('an ended call does not take the role nobody holds; the room is given up once everyone has gone', async () => {
+    const rooms = registry();
+    rooms.enter('912', 'first');
+    rooms.enter('912', 'gone');
+    rooms.enter('912', 'next');
+    await rooms.depart('912', 'first', 'first');
+    await rooms.depart('912', 'gone', 'gone');
+    await expect(rooms.awaitFirstPin('912', 'gone', endedCall())).rejects.toThrow('hung up');
+    await expect(rooms.awaitFirstPin('912', 'next', liveCall())).resolves.toBe('promoted');
+    await rooms.depart('912', 'next', 'next');
+    expect(rooms.exists('912')).toBe(false);
+  });
+});
