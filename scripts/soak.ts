@@ -71,7 +71,7 @@ async function oneCall(driver: TestDriver, kind: Kind): Promise<'joined' | 'done
 function tellStory(failure: string, logs: ReadonlyArray<Record<string, unknown>>): void {
   const call = /app-[0-9a-f-]{36}/.exec(failure)?.[0];
   const room = /conference-(\d+)/.exec(failure)?.[1];
-  const dialled = new Set(logs.filter((l) => l.dialled === room).map((l) => l.call));
+  const dialled = new Set(room === undefined ? [] : logs.filter((l) => l.dialled === room).map((l) => l.call));
   const story = logs.filter((l) => (call !== undefined && l.call === call) || (room !== undefined && l.room === room) || dialled.has(l.call));
   process.stderr.write(`\nfailure: ${failure}\n${story.map((l) => JSON.stringify(l)).join('\n')}\n`);
 }

@@ -20,8 +20,9 @@ interface Answer {
 /**
  * A small ARI REST client: keep-alive connections, a hard cap on them, JSON in and out.
  * Every failure becomes an AriError (status 0 when Asterisk did not answer).
- * undici, not node:http: a join storm's CPU goes mostly to HTTP, and undici costs 35-50% less
- * per request (docs/PERFORMANCE.md). It notices an idle connection Asterisk closed (a restart).
+ * undici, not node:http: a join storm's CPU goes mostly to HTTP, and undici's dispatcher costs
+ * half or less of node:http's per request (docs/PERFORMANCE.md). It notices an idle
+ * connection Asterisk closed (a restart).
  */
 export class RestClient {
   private readonly pool: Pool;
@@ -70,7 +71,7 @@ export class RestClient {
     throw new AriError(status, method, path, errorText(text));
   }
 
-  /** One HTTP exchange through undici's dispatcher: no stream per response (its request() costs a third more). */
+  /** One HTTP exchange through undici's dispatcher: no stream per response (its request() costs 30-60% more). */
   private exchange(options: Dispatcher.DispatchOptions): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
       let status = 0;
