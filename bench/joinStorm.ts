@@ -9,7 +9,7 @@
  * A third side, the sketch (bench/ariSketch.ts), is the floor of any ARI app here: prompts, stop
  * the prompt, add to a bridge, nothing else.
  *
- *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (both modes, same session)
+ *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (every side, same session)
  *   BENCH_SCALING=1                    also N=100 over 1, 10 and 100 rooms (default on)
  *   BENCH_NODE_ARGS="--cpu-prof"       extra flags for the app's node (profiling)
  *   BENCH_APP_LOG=/tmp/app.jsonl       the app's whole log, written there when the bench ends
@@ -26,7 +26,7 @@ import { waitUntil } from '../tests/helpers/appHarness';
 import { AppProcess } from '../tests/helpers/appProcess';
 import { Caller } from '../tests/helpers/caller';
 import { TestDriver } from '../tests/helpers/testDriver';
-import { ROOT, asteriskEnv, asteriskScript } from '../tests/helpers/testEnv';
+import { ROOT, asteriskScript, withAriCredentials } from '../tests/helpers/testEnv';
 
 type Mode = 'app' | 'native' | 'sketch';
 /** Where each side's callers go: the app's 88, or a context of the bench's own. */
@@ -234,10 +234,9 @@ function ratios(results: StormResult[]): string {
  * Asterisk's sessionlimit during the app's (driver 32 + app 32 + sketch 32 + 3 WebSockets).
  */
 async function startSketch(): Promise<() => Promise<void>> {
-  const env = asteriskEnv();
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'ariSketch.ts')], {
     cwd: ROOT,
-    env: { ...process.env, ARI_URL: env.ARI_URL, ARI_USER: env.ARI_USER, ARI_PASSWORD: env.ARI_PASSWORD },
+    env: withAriCredentials(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

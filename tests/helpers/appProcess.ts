@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { defaultSettingsFile, SettingsFile, waitUntil } from './appHarness';
-import { ROOT, asteriskEnv } from './testEnv';
+import { ROOT, withAriCredentials } from './testEnv';
 
 export interface LaunchOptions {
   readonly nodeArgs?: readonly string[];
@@ -35,12 +35,11 @@ export class AppProcess {
 
   /** Starts the app and resolves once it has connected to ARI and rebuilt its state. */
   async start(): Promise<void> {
-    const env = asteriskEnv();
     const from = this.logs.length;
     const entry = this.launch.compiled ? [join(ROOT, 'dist', 'src', 'main.js')] : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')];
     const child = spawn(process.execPath, [...(this.launch.nodeArgs ?? []), ...entry], {
       cwd: ROOT,
-      env: { ...process.env, CONFERENCE_CONFIG: this.settingsPath, ARI_URL: env.ARI_URL, ARI_USER: env.ARI_USER, ARI_PASSWORD: env.ARI_PASSWORD },
+      env: withAriCredentials({ CONFERENCE_CONFIG: this.settingsPath }),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.child = child;

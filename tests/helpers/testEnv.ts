@@ -44,6 +44,12 @@ function scriptEnv(): NodeJS.ProcessEnv {
   return { ...env, ...TEST_INSTANCE };
 }
 
+/** This process's environment plus the test Asterisk's ARI credentials: for a child that talks to ARI. */
+export function withAriCredentials(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = asteriskEnv();
+  return { ...process.env, ...extra, ARI_URL: env.ARI_URL, ARI_USER: env.ARI_USER, ARI_PASSWORD: env.ARI_PASSWORD };
+}
+
 let cached: AsteriskEnv | undefined;
 
 /** Credentials and ports of the running test Asterisk (scripts/asterisk.sh env). */
