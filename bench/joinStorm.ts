@@ -1,7 +1,8 @@
 /**
  * `make bench`, part 1: a join storm on the real Asterisk, through our Stasis app and through
  * a native baseline (asterisk-conf/extensions.conf [bench-native]: Read() room, Read() PIN,
- * ConfBridge()). Every caller dials, keys its room, keys its PIN digits; then all callers key
+ * ConfBridge() with its default sounds, as the app has its own; side native-quiet: every
+ * ConfBridge sound off). Every caller dials, keys its room, keys its PIN digits; then all callers key
  * the final `#` at once. Join latency is measured from Asterisk's own event timestamps: the
  * caller's final `#` (ChannelDtmfReceived, stamped when the key is released) to its
  * ChannelEnteredBridge. Native Read() may act on the key's press, before that stamp: such a
@@ -13,7 +14,7 @@
  *   BENCH_SCALING=1                    also N=100 over 1, 10 and 100 rooms (default on)
  *   BENCH_NODE_ARGS="--cpu-prof"       extra flags for the app's node (profiling)
  *   BENCH_APP_LOG=/tmp/app.jsonl       the app's whole log, written there when the bench ends
- *   BENCH_MODES=app                    some sides only, while working on it (default "native,sketch,app")
+ *   BENCH_MODES=app                    some sides only, while working on it (default "native,native-quiet,sketch,app")
  *   BENCH_SETTINGS='{"ari":{"maxConnections":64}}'  settings for the app under test
  */
 import { spawn } from 'node:child_process';
@@ -28,9 +29,11 @@ import { Caller } from '../tests/helpers/caller';
 import { TestDriver } from '../tests/helpers/testDriver';
 import { ROOT, asteriskScript, withAriCredentials } from '../tests/helpers/testEnv';
 
-type Mode = 'app' | 'native' | 'sketch';
+type Mode = 'app' | 'native' | 'native-quiet' | 'sketch';
 /** Where each side's callers go: the app's 88, or a context of the bench's own. */
-const CONTEXT: Record<Mode, string> = { app: 'from-internal', native: 'bench-native', sketch: 'bench-sketch' };
+const CONTEXT: Record<Mode, string> = { app: 'from-internal', native: 'bench-native', 'native-quiet': 'bench-native-quiet', sketch: 'bench-sketch' };
+/** A side in the dialplan: its prompts are Read() steps, not ARI playbacks. */
+const inDialplan = (mode: Mode): boolean => mode === 'native' || mode === 'native-quiet';
 const PIN = '12';
 /**
  * How long a step waits for its slowest caller. Well under the entry timeouts (60 s on both
@@ -75,7 +78,7 @@ function percentile(sorted: number[], p: number): number {
 
 /** What each caller keys for its room: 3-digit rooms need '#'; every tenth caller asks for a random room. */
 function roomKeys(mode: Mode, index: number, rooms: number): string {
-  if (index % 10 === 9) return mode === 'native' ? String(5000 + index) : '000#'; // native: a room of its own
+  if (index % 10 === 9) return inDialplan(mode) ? String(5000 + index) : '000#'; // native: a room of its own
   return `${200 + (index % rooms)}#`;
 }
 
@@ -92,11 +95,11 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
     const id = channelOf(event);
     if (id === undefined) return;
     const track = trackOf(id);
-    if (mode !== 'native' && event.type === 'PlaybackStarted') {
+    if (!inDialplan(mode) && event.type === 'PlaybackStarted') {
       const media = (event.playback as { media_uri: string }).media_uri;
       if (media === 'sound:conf-getconfno') track.roomPromptAt ??= at(event);
       if (media === 'sound:conf-getpin') track.pinPromptAt ??= at(event);
-    } else if (mode === 'native' && event.type === 'ChannelDialplan' && event.dialplan_app === 'Read') {
+    } else if (inDialplan(mode) && event.type === 'ChannelDialplan' && event.dialplan_app === 'Read') {
       if (String(event.dialplan_app_data).startsWith('ROOM')) track.roomPromptAt ??= at(event);
       if (String(event.dialplan_app_data).startsWith('PIN')) track.pinPromptAt ??= at(event);
     } else if (event.type === 'ChannelDtmfReceived') {
@@ -195,9 +198,28 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
     driver.bus.off('event', onEvent);
     // A failure here must not hide the storm's own.
     await driver.hangupAll().catch((error: unknown) => progress(`hanging up: ${String(error)}`));
-    await waitUntil(async () => (await driver.rest.get<unknown[]>('/channels')).length === 0, 60000, 'every call to end');
+    await waitUntil(noChannelLeft(driver, mode), 60000, 'every call to end');
     driver.events.length = 0;
   }
+}
+
+/**
+ * Every channel gone. ConfBridge plays each join and leave sound of a room in turn, to the end,
+ * on an announcer channel (not shown over ARI), and the room's last caller stays until they have
+ * all played: 100 callers in one room leave over a minute of sounds (0.37 s each) behind them.
+ * After a few seconds, what is left is hung up, so that the next storm starts on an idle Asterisk.
+ */
+function noChannelLeft(driver: TestDriver, mode: Mode): () => Promise<boolean> {
+  const since = Date.now();
+  let hungUp = false;
+  return async () => {
+    const left = await driver.rest.get<unknown[]>('/channels');
+    if (left.length > 0 && inDialplan(mode) && !hungUp && Date.now() - since > 3000) {
+      hungUp = true;
+      asteriskScript(['cli', 'channel request hangup all']);
+    }
+    return left.length === 0;
+  };
 }
 
 /** Where a storm is, on stderr: a storm that stalls says at which step. */
@@ -265,7 +287,7 @@ async function main(): Promise<void> {
   asteriskScript(['up'], { inherit: true });
   const runs = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
   if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 10], [100, 100]);
-  const modes = (process.env.BENCH_MODES ?? 'native,sketch,app').split(',').filter((mode): mode is Mode => mode in CONTEXT);
+  const modes = (process.env.BENCH_MODES ?? 'native,native-quiet,sketch,app').split(',').filter((mode): mode is Mode => mode in CONTEXT);
   // The driver's connections and the app's (ari.maxConnections, 32) stay within Asterisk's default
   // sessionlimit of 100, which this instance keeps: a refused request would be counted.
   const driver = await TestDriver.connect(32);
