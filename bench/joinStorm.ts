@@ -8,7 +8,8 @@
  * ChannelEnteredBridge. Native Read() may act on the key's press, before that stamp: such a
  * join counts as 0 ms. A join before the final '#' was sent (Read timing out) is a failure.
  * A third side, the sketch (bench/ariSketch.ts), is the floor of any ARI app here: prompts, stop
- * the prompt, add to a bridge, nothing else.
+ * the prompt, add to a bridge, nothing else. CPU per join over the storm is counted for Asterisk
+ * (every side) and for the app or the sketch process.
  *
  *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (every side, same session)
  *   BENCH_SCALING=1                    also N=100 over 1, 10 and 100 rooms (default on)
@@ -28,6 +29,7 @@ import { AppProcess } from '../tests/helpers/appProcess';
 import { Caller } from '../tests/helpers/caller';
 import { TestDriver } from '../tests/helpers/testDriver';
 import { ROOT, asteriskScript, withAriCredentials } from '../tests/helpers/testEnv';
+import { processCpuMs } from './processCpu';
 
 type Mode = 'app' | 'native' | 'native-quiet' | 'sketch';
 /** Where each side's callers go: the app's 88, or a context of the bench's own. */
@@ -64,6 +66,10 @@ interface StormResult {
   /** Callers that did not reach the storm (a prompt or a key not reported within STEP_WAIT_MS): left out of it. */
   lost: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** Asterisk's CPU per join over the storm: all of native's cost, the Asterisk half of an ARI side's. */
+  asteriskCpuMsPerJoin: number;
+  /** The sketch process's CPU per join over the storm (the app's is app.cpuMsPerJoin). */
+  sketchCpuMsPerJoin?: number;
   app?: { cpuMsPerJoin: number; cpuMsPerCall: number; rssKbPerParticipant: number; heapKbPerParticipant: number; eventLoopDelayP99Ms: number; ariErrors: number; waitedForFirstPin: number };
 }
 
@@ -82,7 +88,13 @@ function roomKeys(mode: Mode, index: number, rooms: number): string {
   return `${200 + (index % rooms)}#`;
 }
 
-async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: number, rooms: number): Promise<StormResult> {
+/** The processes whose CPU a storm counts: Asterisk's, and the sketch's while it runs. */
+interface CpuPids {
+  readonly asterisk: number;
+  readonly sketch?: number;
+}
+
+async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: number, rooms: number, pids: CpuPids): Promise<StormResult> {
   const tracks = new Map<string, Track>();
   // A track starts with a channel's first event: under load the app's first prompt can come before
   // the driver has read Asterisk's answer to its originate (seen: 2 and 32 of 400 callers lost so).
@@ -150,8 +162,12 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
     await everyCaller((t) => t.pinPromptAt !== undefined, 'the PIN prompt');
     await Promise.all(list.map((c) => c.dtmf(PIN, 60, 80)));
     await everyCaller((t) => t.digitsAfterPinPrompt >= PIN.length, 'every PIN digit keyed');
+    // The storm starts on a quiet machine: the prompts stopped at the PIN's first key, and
+    // their events, are the set-up's cost, not the storm's.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     progress('PINs keyed; the storm');
     const stormStart = mode === 'app' ? await app.runtimeStats() : undefined;
+    const cpuAtStart = { asterisk: processCpuMs(pids.asterisk), sketch: pids.sketch === undefined ? 0 : processCpuMs(pids.sketch) };
     // The storm: every final '#' at once.
     await Promise.all(
       list.map((c) => {
@@ -160,6 +176,8 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
       }),
     );
     await waitUntil(() => list.every((c) => track(c).enteredAt !== undefined), 60000, 'every caller in a bridge').catch(() => undefined);
+    const asteriskCpuMs = processCpuMs(pids.asterisk) - cpuAtStart.asterisk;
+    const sketchCpuMs = pids.sketch === undefined ? undefined : processCpuMs(pids.sketch) - cpuAtStart.sketch;
     const after = mode === 'app' ? await app.runtimeStats() : undefined;
 
     const latencies = list
@@ -177,6 +195,8 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
       failed: list.length - joined,
       lost: callers - list.length,
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN },
+      asteriskCpuMsPerJoin: round(asteriskCpuMs / Math.max(1, joined), 2),
+      ...(sketchCpuMs === undefined ? {} : { sketchCpuMsPerJoin: round(sketchCpuMs / Math.max(1, joined), 2) }),
     };
     if (before && stormStart && after) {
       const stormLogs = app.logs.slice(logsBefore);
@@ -232,10 +252,10 @@ function round(value: number, digits: number): number {
 }
 
 function table(results: StormResult[]): string {
-  const rows = ['| mode | callers / rooms | p50 | p95 | p99 | max (ms) | joined | failed | lost before the storm | app CPU ms/join (storm) | app CPU ms/call (whole flow) | app RSS KB/participant | app heap KB/participant | app loop delay p99 | ARI errors | waited for the first PIN |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  const rows = ['| mode | callers / rooms | p50 | p95 | p99 | max (ms) | joined | failed | lost before the storm | Asterisk CPU ms/join (storm) | app or sketch CPU ms/join (storm) | app CPU ms/call (whole flow) | app RSS KB/participant | app heap KB/participant | app loop delay p99 | ARI errors | waited for the first PIN |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of results) {
     const a = r.app;
-    rows.push(`| ${r.mode} | ${r.callers} / ${r.rooms} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.joined} | ${r.failed} | ${r.lost} | ${a?.cpuMsPerJoin ?? ''} | ${a?.cpuMsPerCall ?? ''} | ${a?.rssKbPerParticipant ?? ''} | ${a?.heapKbPerParticipant ?? ''} | ${a ? `${a.eventLoopDelayP99Ms} ms` : ''} | ${a?.ariErrors ?? ''} | ${a?.waitedForFirstPin ?? ''} |`);
+    rows.push(`| ${r.mode} | ${r.callers} / ${r.rooms} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.joined} | ${r.failed} | ${r.lost} | ${r.asteriskCpuMsPerJoin} | ${a?.cpuMsPerJoin ?? r.sketchCpuMsPerJoin ?? ''} | ${a?.cpuMsPerCall ?? ''} | ${a?.rssKbPerParticipant ?? ''} | ${a?.heapKbPerParticipant ?? ''} | ${a ? `${a.eventLoopDelayP99Ms} ms` : ''} | ${a?.ariErrors ?? ''} | ${a?.waitedForFirstPin ?? ''} |`);
   }
   return rows.join('\n');
 }
@@ -255,7 +275,7 @@ function ratios(results: StormResult[]): string {
  * connected. It runs for its own storms only: its idle connections would count against
  * Asterisk's sessionlimit during the app's (driver 32 + app 32 + sketch 32 + 3 WebSockets).
  */
-async function startSketch(): Promise<() => Promise<void>> {
+async function startSketch(): Promise<{ pid: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'ariSketch.ts')], {
     cwd: ROOT,
     env: withAriCredentials(),
@@ -265,19 +285,24 @@ async function startSketch(): Promise<() => Promise<void>> {
     createInterface({ input: child.stdout! }).once('line', () => resolve());
     child.once('exit', (code) => reject(new Error(`the sketch exited (${code}) before it connected`)));
   });
-  return async () => {
+  const stop = async (): Promise<void> => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
   };
+  return { pid: child.pid!, stop };
 }
 
-async function stormOn(driver: TestDriver, app: AppProcess, mode: Mode, callers: number, rooms: number): Promise<StormResult> {
-  const stopSketch = mode === 'sketch' ? await startSketch() : undefined;
+async function stormOn(driver: TestDriver, app: AppProcess, mode: Mode, callers: number, rooms: number, asteriskPid: number): Promise<StormResult> {
+  if (mode !== 'sketch') return storm(driver, app, mode, callers, rooms, { asterisk: asteriskPid });
+  const sketch = await startSketch();
   try {
-    return await storm(driver, app, mode, callers, rooms);
+    const pids = { asterisk: asteriskPid, sketch: sketch.pid };
+    // A fresh process each time: warmed by a small storm first, as the app is once.
+    await storm(driver, app, mode, 10, 2, pids);
+    return await storm(driver, app, mode, callers, rooms, pids);
   } finally {
-    await stopSketch?.();
+    await sketch.stop();
   }
 }
 
@@ -285,6 +310,7 @@ async function main(): Promise<void> {
   // A fresh Asterisk: calls left over by an earlier run that failed would load this one.
   asteriskScript(['down'], { inherit: true });
   asteriskScript(['up'], { inherit: true });
+  const asteriskPid = Number(asteriskScript(['pid']).trim());
   const runs = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
   if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 10], [100, 100]);
   const modes = (process.env.BENCH_MODES ?? 'native,native-quiet,sketch,app').split(',').filter((mode): mode is Mode => mode in CONTEXT);
@@ -304,12 +330,12 @@ async function main(): Promise<void> {
   const results: StormResult[] = [];
   try {
     // A storm of each kind first, not counted: JIT, connection pools and Asterisk's caches warm.
-    for (const mode of modes) await stormOn(driver, app, mode, 10, 2);
+    for (const mode of modes) await stormOn(driver, app, mode, 10, 2, asteriskPid);
     for (const [callers, rooms] of runs) {
       for (const mode of modes) {
-        const result = await stormOn(driver, app, mode, callers, rooms);
+        const result = await stormOn(driver, app, mode, callers, rooms, asteriskPid);
         results.push(result);
-        console.log(`${mode} ${callers}/${rooms}: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, joined ${result.joined}, failed ${result.failed}, lost ${result.lost}${result.app ? `, ${JSON.stringify(result.app)}` : ''}`);
+        console.log(`${mode} ${callers}/${rooms}: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, joined ${result.joined}, failed ${result.failed}, lost ${result.lost}, Asterisk CPU ms/join ${result.asteriskCpuMsPerJoin}${result.sketchCpuMsPerJoin === undefined ? '' : `, sketch CPU ms/join ${result.sketchCpuMsPerJoin}`}${result.app ? `, ${JSON.stringify(result.app)}` : ''}`);
       }
     }
   } finally {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's Asterisk 22: one script for development, tests and `make run`.
 #
-#   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|image
+#   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|pid|image
 #
 # Environment (all optional): ASTERISK_INSTANCE (run), ARI_PORT (8088), SIP_PORT (5060),
 # RTP_START/RTP_END (10000/10999), HTTP_SESSION_LIMIT (1000), ARI_USER (conference), ARI_PASSWORD and SIP_PASSWORD
@@ -282,6 +282,15 @@ show_logs() {
   esac
 }
 
+# Asterisk's process id as this host sees it (`make bench` reads its CPU time in /proc).
+cmd_pid() {
+  case $(cat "$STATE/runtime" 2>/dev/null) in
+    docker) "$DOCKER" inspect -f '{{.State.Pid}}' "$CONTAINER" ;;
+    chroot) chroot_pid ;;
+    *) die "not running" ;;
+  esac
+}
+
 cmd_env() {
   printf 'ARI_URL=http://127.0.0.1:%s\nARI_USER=%s\nARI_PASSWORD=%s\nSIP_PORT=%s\nSIP_PASSWORD=%s\n' \
     "$ARI_PORT" "$ARI_USER" "$ARI_PASSWORD" "$SIP_PORT" "$SIP_PASSWORD"
@@ -295,6 +304,7 @@ case ${1:-} in
   cli) shift; cmd_cli "$@" ;;
   logs) show_logs ;;
   env) cmd_env ;;
+  pid) cmd_pid ;;
   image) ensure_engine && ensure_image ;;
-  *) echo "usage: $0 up|down|restart|status|cli \"<command>\"|logs|env|image" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|restart|status|cli \"<command>\"|logs|env|pid|image" >&2; exit 2 ;;
 esac
