@@ -347,8 +347,11 @@ async function main(): Promise<void> {
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, asterisk: info, date: new Date().toISOString() };
   const output = `${table(results)}\n\nRatios to native (lower is better; the sketch is the floor of an ARI app here):\n\n${ratios(results)}\n`;
   console.log(`\n${output}\nmachine: ${JSON.stringify(machine)}`);
-  writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ machine, results }, null, 2));
-  writeFileSync(join(ROOT, 'bench', 'results', 'latest.md'), `${output}\nmachine: ${JSON.stringify(machine)}\n`);
+  // Only a run as `make bench` makes it replaces the figures the docs quote; any other goes aside.
+  const tuned = ['BENCH_RUNS', 'BENCH_SCALING', 'BENCH_MODES', 'BENCH_SETTINGS', 'BENCH_NODE_ARGS'].filter((name) => process.env[name] !== undefined);
+  const name = tuned.length === 0 ? 'latest' : 'partial';
+  writeFileSync(join(ROOT, 'bench', 'results', `${name}.json`), JSON.stringify({ machine, tuned, results }, null, 2));
+  writeFileSync(join(ROOT, 'bench', 'results', `${name}.md`), `${output}\nmachine: ${JSON.stringify(machine)}${tuned.length ? `\ntuned by: ${tuned.map((n) => `${n}=${process.env[n]}`).join(' ')}` : ''}\n`);
 }
 
 async function asteriskVersion(): Promise<string> {
