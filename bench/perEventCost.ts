@@ -13,7 +13,7 @@ import { BridgeOps, RoomRegistry } from '../src/app/roomRegistry';
 import { ConferenceEvents } from '../src/app/conferenceEvents';
 
 const noop = async (): Promise<void> => undefined;
-const ops: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: () => undefined };
+const ops: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
 const pending = (): Promise<boolean> => new Promise(() => undefined);
 const fakeAri = { playOnChannel: pending, stopPlayback: pending } as unknown as AriCalls;
 

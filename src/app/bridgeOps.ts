@@ -18,8 +18,8 @@ export function createBridgeOps(ari: AriCalls, settings: () => Settings, onError
     stopMoh: async (bridgeId) => {
       await ari.stopBridgeMoh(bridgeId).catch((error: unknown) => onError(error, bridgeId));
     },
-    playToBridge: (bridgeId, media) => {
-      ari.playOnBridge(bridgeId, randomUUID(), [media]).catch((error: unknown) => onError(error, bridgeId));
+    playToBridge: async (bridgeId, media) => {
+      await ari.playOnBridge(bridgeId, randomUUID(), [media]).catch((error: unknown) => onError(error, bridgeId));
     },
   };
 }

@@ -6,6 +6,7 @@ import { bridgeIdFor } from '../domain/roomNumber';
 import { RoomNumber } from '../domain/types';
 import { KeyedSerialQueue } from '../util/keyedSerialQueue';
 import { ConferenceEvents } from './conferenceEvents';
+import { TonePacer } from './tonePacer';
 
 /** What the registry needs from Asterisk; the ARI edge implements it. */
 export interface BridgeOps {
@@ -15,8 +16,8 @@ export interface BridgeOps {
   addChannel(bridgeId: string, channelId: string): Promise<AddOutcome>;
   startMoh(bridgeId: string): Promise<void>;
   stopMoh(bridgeId: string): Promise<void>;
-  /** Fire and forget: a tone for everyone in the bridge. */
-  playToBridge(bridgeId: string, media: string): void;
+  /** A tone for everyone in the bridge; resolves once Asterisk has answered (a failure is reported, never thrown). */
+  playToBridge(bridgeId: string, media: string): Promise<void>;
 }
 
 /** Where room PINs outlive the app (the RoomStore); the registry tells it every change. */
@@ -37,7 +38,7 @@ export interface RoomSounds {
   readonly leaveTone: string | undefined;
 }
 
-/** Asterisk refuses a bridge playback while another one is starting; tones keep this far apart. */
+/** Tones start at least this far apart: a burst of joins and leaves is heard as one tone. */
 const TONE_SPACING_MS = 600;
 
 /** A room from the first caller who asks for it until the last one has gone. */
@@ -60,9 +61,8 @@ interface Room {
   locked: boolean;
   /** Someone has joined: from then on the room is a conference (created and destroyed events). */
   opened: boolean;
-  /** When the last join/leave tone started, and the one held back until the spacing has passed. */
-  lastToneAt: number;
-  pendingTone: { media: string; timer: NodeJS.Timeout } | undefined;
+  /** Join and leave tones, one bridge playback at a time. */
+  readonly tones: TonePacer;
 }
 
 export type EnterRole = 'first' | 'other';
@@ -375,8 +375,8 @@ export class RoomRegistry {
       mohOn: false,
       locked: false,
       opened: false,
-      lastToneAt: -Infinity,
-      pendingTone: undefined,
+      // Played only while someone is there to hear it.
+      tones: new TonePacer((media) => (entry.members.size > 0 ? this.bridges.playToBridge(bridgeIdFor(room), media) : Promise.resolve()), this.now, TONE_SPACING_MS),
     };
     this.rooms.set(room, entry);
     this.takenByLength.set(room.length, (this.takenByLength.get(room.length) ?? 0) + 1);
@@ -386,8 +386,7 @@ export class RoomRegistry {
   private forget(entry: Room): void {
     if (this.rooms.get(entry.room) !== entry) return;
     this.rooms.delete(entry.room);
-    clearTimeout(entry.pendingTone?.timer);
-    entry.pendingTone = undefined;
+    entry.tones.close();
     if (entry.pin) this.persistence.delete(entry.room);
     if (entry.opened) this.events.publish({ type: 'room-destroyed', at: this.now(), room: entry.room, createdAt: entry.createdAt });
     this.takenByLength.set(entry.room.length, (this.takenByLength.get(entry.room.length) ?? 1) - 1);
@@ -427,29 +426,8 @@ export class RoomRegistry {
     await this.bridges.startMoh(bridgeIdFor(entry.room));
   }
 
-  /**
-   * Asterisk refuses a second bridge playback while one is starting (500), so tones are spaced:
-   * a tone asked for too soon is held back, and a burst of joins and leaves ends in one tone, the latest.
-   */
   private tone(entry: Room, media: string | undefined): void {
-    if (!media) return;
-    if (entry.pendingTone) {
-      entry.pendingTone.media = media;
-      return;
-    }
-    const wait = entry.lastToneAt + TONE_SPACING_MS - this.now();
-    if (wait <= 0) return this.playTone(entry, media);
-    const timer = setTimeout(() => {
-      const held = entry.pendingTone;
-      entry.pendingTone = undefined;
-      if (held && this.rooms.get(entry.room) === entry && entry.members.size > 0) this.playTone(entry, held.media);
-    }, wait);
-    entry.pendingTone = { media, timer };
-  }
-
-  private playTone(entry: Room, media: string): void {
-    entry.lastToneAt = this.now();
-    this.bridges.playToBridge(bridgeIdFor(entry.room), media);
+    if (media) entry.tones.request(media);
   }
 
   private isIdle(entry: Room): boolean {

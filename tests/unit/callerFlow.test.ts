@@ -50,7 +50,7 @@ const timedOut: EntryOutcome = { type: 'invalid', reason: 'timeout' };
 const tooShort: EntryOutcome = { type: 'invalid', reason: 'too-short' };
 
 const noop = async (): Promise<void> => undefined;
-const ops: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: () => undefined };
+const ops: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
 const silent = winston.createLogger({ silent: true });
 
 function settingsWith(raw: object = {}): Settings {

@@ -2,7 +2,7 @@ import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
 
 const noop = async (): Promise<void> => undefined;
-const bridges: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: () => undefined };
+const bridges: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
 
 function registry(): RoomRegistry {
   return new RoomRegistry(bridges, () => 0, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents());

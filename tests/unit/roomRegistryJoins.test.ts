@@ -27,7 +27,7 @@ class ScriptedBridges implements BridgeOps {
   async stopMoh(bridgeId: string): Promise<void> {
     this.requests.push(`moh off ${bridgeId}`);
   }
-  playToBridge(): void {}
+  async playToBridge(): Promise<void> {}
 
   /** Asterisk answers the addChannel of this channel. */
   answer(channelId: string, outcome: AddOutcome = 'added'): void {
