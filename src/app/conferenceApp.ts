@@ -208,9 +208,9 @@ export class ConferenceApp {
     // A caller who dialled in as the snapshot was taken may have its StasisStart still on the way.
     if (unclaimed.length > 0) await new Promise((resolve) => setTimeout(resolve, STRANDED_GRACE_MS));
     for (const channelId of unclaimed) {
-      if (this.sessions.has(channelId)) continue;
+      // Claimed since (its StasisStart came), or ended by itself meanwhile: not stranded.
+      if (this.sessions.has(channelId) || !(await this.ari.hangup(channelId))) continue;
       this.log.warn('caller stranded mid-entry while the app was away: hung up', { call: channelId, event: 'stranded' });
-      await this.ari.hangup(channelId);
       counts.stranded++;
     }
     this.log.info('state rebuilt from Asterisk', { event: 'reconciled', ...counts });
