@@ -208,8 +208,9 @@ export class ConferenceApp {
     // A caller who dialled in as the snapshot was taken may have its StasisStart still on the way.
     if (unclaimed.length > 0) await new Promise((resolve) => setTimeout(resolve, STRANDED_GRACE_MS));
     for (const channelId of unclaimed) {
-      // Claimed since (its StasisStart came), or ended by itself meanwhile: not stranded.
-      if (this.sessions.has(channelId) || !(await this.ari.hangup(channelId))) continue;
+      // Claimed since (its StasisStart came), or ended by itself meanwhile: not stranded. Let
+      // out of Stasis too: a channel whose hangup Asterisk lost (a ghost) ignores a hangup alone.
+      if (this.sessions.has(channelId) || !(await this.ari.release(channelId))) continue;
       this.log.warn('caller stranded mid-entry while the app was away: hung up', { call: channelId, event: 'stranded' });
       counts.stranded++;
     }
@@ -315,8 +316,7 @@ export class ConferenceApp {
   /**
    * A participant out of the room's bridge without its call ending: an operator's `bridge kick`,
    * or Asterisk losing a hangup (22.10.1 has left a caller who hung up waiting in Stasis, out of
-   * any bridge, with no StasisEnd; a hangup request alone did not release it, a command to
-   * leave Stasis should, by res_stasis's code). The call is hung up and let out of Stasis, and
+   * any bridge, with no StasisEnd). The call is released (hung up and let out of Stasis), and
    * its session ended here, so the room sees the participant leave either way.
    */
   private onLeftBridge(channelId: string): void {
@@ -325,7 +325,8 @@ export class ConferenceApp {
     const timer = setTimeout(() => {
       if (this.sessions.get(channelId) !== session) return;
       this.log.warn('participant taken out of the room\'s bridge: hung up', { call: channelId, event: 'dropped', room: session.room });
-      Promise.all([this.ari.hangup(channelId), this.ari.leaveStasis(channelId)])
+      this.ari
+        .release(channelId)
         .catch((error: unknown) => this.restFailed(error, 'hangup of a dropped participant'))
         .finally(() => this.onStasisEnd(channelId));
     }, DROPPED_GRACE_MS);

@@ -19,8 +19,18 @@ export class AriCalls {
   }
 
   /** Lets the channel out of Stasis into the dialplan, whose next step after Stasis() is Hangup(). */
-  leaveStasis(channelId: string): Promise<boolean> {
+  private leaveStasis(channelId: string): Promise<boolean> {
     return gone(this.rest.post(`/channels/${enc(channelId)}/continue`));
+  }
+
+  /**
+   * Ends a call the app lets go of for good: hung up, and let out of Stasis as well. Asterisk
+   * 22.10.1 has lost a hangup, leaving the channel waiting in Stasis; a hangup request alone did
+   * not release it, a command to leave Stasis does (res_stasis). False when it was gone already.
+   */
+  async release(channelId: string): Promise<boolean> {
+    const [hungUp, leftStasis] = await Promise.all([this.hangup(channelId), this.leaveStasis(channelId)]);
+    return hungUp || leftStasis;
   }
 
   /** Plays the media list in order as one playback whose id we chose, in the given sounds language. */
