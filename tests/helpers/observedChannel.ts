@@ -32,23 +32,40 @@ export class ObservedChannel {
 
   /** Waits until the given media starts playing to this caller. */
   async hears(media: string, timeoutMs = 10000): Promise<void> {
-    await this.driver.waitFor(
-      (e) => e.type === 'PlaybackStarted' && this.mine(e) && (e.playback as { media_uri: string }).media_uri === media,
-      timeoutMs,
-      `${media} played to ${this.appChannel}`,
-    );
+    await this.waitForMine((e) => e.type === 'PlaybackStarted' && (e.playback as { media_uri: string }).media_uri === media, timeoutMs, `${media} played to ${this.appChannel}`);
   }
 
   async entersBridge(bridgeId: string, timeoutMs = 10000): Promise<void> {
-    await this.driver.waitFor(
-      (e) => e.type === 'ChannelEnteredBridge' && this.mine(e) && (e.bridge as { id: string }).id === bridgeId,
-      timeoutMs,
-      `${this.appChannel} entering ${bridgeId}`,
-    );
+    await this.waitForMine((e) => e.type === 'ChannelEnteredBridge' && (e.bridge as { id: string }).id === bridgeId, timeoutMs, `${this.appChannel} entering ${bridgeId}`);
   }
 
   async hungUp(timeoutMs = 10000): Promise<void> {
-    await this.driver.waitFor((e) => e.type === 'ChannelDestroyed' && this.mine(e), timeoutMs, `hangup of ${this.appChannel}`);
+    await this.waitForMine((e) => e.type === 'ChannelDestroyed', timeoutMs, `hangup of ${this.appChannel}`);
+  }
+
+  /** A wait that, timing out, tells what the driver did see of this channel (which key got lost?). */
+  private async waitForMine(match: (event: AriEvent) => boolean, timeoutMs: number, what: string): Promise<void> {
+    try {
+      await this.driver.waitFor((e) => this.mine(e) && match(e), timeoutMs, what);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; seen of this channel: ${this.history() || 'nothing'}`);
+    }
+  }
+
+  /** This channel's events so far, in short: "played sound:conf-getpin, keys 12#, in conference-801". */
+  private history(): string {
+    const steps: string[] = [];
+    for (const e of this.driver.events.filter((event) => this.mine(event))) {
+      if (e.type === 'ChannelDtmfReceived') {
+        const last = steps.at(-1);
+        if (last?.startsWith('keys ')) steps[steps.length - 1] = `${last}${String(e.digit)}`;
+        else steps.push(`keys ${String(e.digit)}`);
+      } else if (e.type === 'PlaybackStarted') steps.push(`played ${(e.playback as { media_uri: string }).media_uri}`);
+      else if (e.type === 'ChannelEnteredBridge') steps.push(`in ${(e.bridge as { id: string }).id}`);
+      else if (e.type === 'ChannelLeftBridge') steps.push(`out of ${(e.bridge as { id: string }).id}`);
+      else if (e.type === 'ChannelHangupRequest' || e.type === 'ChannelDestroyed') steps.push(e.type);
+    }
+    return steps.join(', ');
   }
 
   /** The conference bridge this caller is in now, if any (read from ARI, not from the app). */
