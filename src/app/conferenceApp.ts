@@ -208,8 +208,8 @@ export class ConferenceApp {
     // A caller who dialled in as the snapshot was taken may have its StasisStart still on the way.
     if (unclaimed.length > 0) await new Promise((resolve) => setTimeout(resolve, STRANDED_GRACE_MS));
     for (const channelId of unclaimed) {
-      // Claimed since (its StasisStart came), or ended by itself meanwhile: not stranded. Let
-      // out of Stasis too: a channel whose hangup Asterisk lost (a ghost) ignores a hangup alone.
+      // Claimed since (its StasisStart came), or ended by itself meanwhile: not stranded.
+      // Released as a dropped participant is (hangup and leave Stasis).
       if (this.sessions.has(channelId) || !(await this.ari.release(channelId))) continue;
       this.log.warn('caller stranded mid-entry while the app was away: hung up', { call: channelId, event: 'stranded' });
       counts.stranded++;

@@ -25,8 +25,9 @@ export class AriCalls {
 
   /**
    * Ends a call the app lets go of for good: hung up, and let out of Stasis as well. Asterisk
-   * 22.10.1 has lost a hangup, leaving the channel waiting in Stasis; a hangup request alone did
-   * not release it, a command to leave Stasis does (res_stasis). False when it was gone already.
+   * 22.10.1 has lost hangups, leaving a channel waiting in Stasis that a hangup request alone
+   * did not release; whether leaving Stasis does is not settled (a ghost in CI outlived both).
+   * False when the channel was gone already.
    */
   async release(channelId: string): Promise<boolean> {
     const [hungUp, leftStasis] = await Promise.all([this.hangup(channelId), this.leaveStasis(channelId)]);

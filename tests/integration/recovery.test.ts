@@ -33,6 +33,9 @@ describe('app restart with conferences in progress', () => {
 
   it('recovers three live rooms after a SIGKILL: right PIN joins the same bridge, wrong PIN refused, emptied room removed', async () => {
     await app.start();
+    // Left in Stasis by an earlier suite (a hangup Asterisk 22.10.1 lost, which neither a hangup
+    // nor a continue frees): found stranded at this first start already, not this test's caller.
+    const leftBefore = new Set(app.logs.filter((l) => l.event === 'stranded').map((l) => String(l.call)));
     const storedRooms = (): string[] => Object.keys(JSON.parse(readFileSync(joinPath(dirname(app.settingsPath), 'rooms.json'), 'utf8')).rooms).sort();
     const rooms = { a: await join(driver, '801', '1111'), b: await join(driver, '802', '2222'), c: await join(driver, '803', '3333'), d: await join(driver, '805', '5555') };
     const partners = { a: await join(driver, '801', '1111'), b: await join(driver, '802', '2222') };
@@ -53,7 +56,7 @@ describe('app restart with conferences in progress', () => {
     // Emptied: room 803, and the bridge made for the stranded caller while it keyed its PIN.
     expect(app.logs.filter((l) => l.event === 'reconciled')[1]).toMatchObject({ adopted: 3, emptied: 2 });
     // Hung up as stranded: that caller only. Any other is shown with what the app logged of it.
-    const strandedCalls = app.logs.filter((l) => l.event === 'stranded').map((l) => String(l.call));
+    const strandedCalls = app.logs.filter((l) => l.event === 'stranded' && !leftBefore.has(String(l.call))).map((l) => String(l.call));
     const story = (id: string): string => JSON.stringify(app.logs.filter((l) => l.call === id && l.event !== 'stranded').map((l) => l.event));
     expect(strandedCalls.map((id) => `${id} ${story(id)}`)).toEqual([`${stranded.appChannel} ${story(stranded.appChannel)}`]);
     await waitUntil(async () => !(await driver.conferenceBridges()).has('conference-804'), 5000, 'the stranded caller\'s room to be removed');
