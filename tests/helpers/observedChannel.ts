@@ -52,18 +52,18 @@ export class ObservedChannel {
     }
   }
 
-  /** This channel's events so far, in short: "played sound:conf-getpin, keys 12#, in conference-801". */
-  private history(): string {
+  /**
+   * This channel's events so far, in short, each at its milliseconds since the first (Asterisk's
+   * clock): "0 played sound:conf-getpin, 130 keys 1, 340 keys #, 352 in conference-801".
+   */
+  history(): string {
     const steps: string[] = [];
+    let start: number | undefined;
     for (const e of this.driver.events.filter((event) => this.mine(event))) {
-      if (e.type === 'ChannelDtmfReceived') {
-        const last = steps.at(-1);
-        if (last?.startsWith('keys ')) steps[steps.length - 1] = `${last}${String(e.digit)}`;
-        else steps.push(`keys ${String(e.digit)}`);
-      } else if (e.type === 'PlaybackStarted') steps.push(`played ${(e.playback as { media_uri: string }).media_uri}`);
-      else if (e.type === 'ChannelEnteredBridge') steps.push(`in ${(e.bridge as { id: string }).id}`);
-      else if (e.type === 'ChannelLeftBridge') steps.push(`out of ${(e.bridge as { id: string }).id}`);
-      else if (e.type === 'ChannelHangupRequest' || e.type === 'ChannelDestroyed') steps.push(e.type);
+      const at = Date.parse(String(e.timestamp));
+      start ??= at;
+      const step = describe(e);
+      if (step) steps.push(`${at - start} ${step}`);
     }
     return steps.join(', ');
   }
@@ -72,5 +72,23 @@ export class ObservedChannel {
   async bridge(): Promise<string | undefined> {
     for (const [id, channels] of await this.driver.conferenceBridges()) if (channels.includes(this.appChannel)) return id;
     return undefined;
+  }
+}
+
+function describe(e: AriEvent): string | undefined {
+  switch (e.type) {
+    case 'ChannelDtmfReceived':
+      return `keys ${String(e.digit)}`;
+    case 'PlaybackStarted':
+      return `played ${(e.playback as { media_uri: string }).media_uri}`;
+    case 'ChannelEnteredBridge':
+      return `in ${(e.bridge as { id: string }).id}`;
+    case 'ChannelLeftBridge':
+      return `out of ${(e.bridge as { id: string }).id}`;
+    case 'ChannelHangupRequest':
+    case 'ChannelDestroyed':
+      return e.type;
+    default:
+      return undefined;
   }
 }

@@ -50,13 +50,25 @@ describe('30 concurrent callers', () => {
       expected.set(`conference-${announced}`, [caller]);
     }
     const want = new Map([...expected].map(([bridge, callers]) => [bridge, callers.map((c) => c.appChannel).sort()]));
+    let seen = new Map<string, string[]>();
     await waitUntil(async () => {
-      const bridges = await s.driver.conferenceBridges();
-      return JSON.stringify([...bridges].map(([id, ch]) => [id, [...ch].sort()]).sort()) === JSON.stringify([...want].sort());
-    }, 15000, 'bridges to hold exactly the expected callers');
+      seen = new Map([...(await s.driver.conferenceBridges())].map(([id, channels]) => [id, [...channels].sort()]));
+      return JSON.stringify([...seen].sort()) === JSON.stringify([...want].sort());
+    }, 15000, () => `bridges to hold exactly the expected callers; ${bridgeDifferences(want, seen, [...founders, ...in601, ...in602, ...in6003, ...random, ...refused], s.harness.logs)}`);
     for (const intruder of refused) {
       expect(s.driver.events.some((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === intruder.appChannel)).toBe(false);
     }
     // useScenario's afterEach hangs everyone up and checks nothing is left.
   }, 90000);
 });
+
+/** Each bridge whose callers differ from those expected, and what the driver saw and the app logged of every caller concerned. */
+function bridgeDifferences(want: Map<string, string[]>, seen: Map<string, string[]>, callers: Caller[], appLog: Array<Record<string, unknown>>): string {
+  const differing = [...new Set([...want.keys(), ...seen.keys()])].filter((id) => JSON.stringify(want.get(id) ?? []) !== JSON.stringify(seen.get(id) ?? []));
+  const concerned = new Set(differing.flatMap((id) => [...(want.get(id) ?? []), ...(seen.get(id) ?? [])]));
+  const stories = callers
+    .filter((c) => concerned.has(c.appChannel))
+    .map((c) => `${c.appChannel}: ${c.history() || 'nothing'}; app log: ${appLog.filter((line) => line.call === c.appChannel).map((line) => JSON.stringify(line)).join(' ')}`);
+  const bridges = differing.map((id) => `${id} holds [${(seen.get(id) ?? []).join(' ')}], expected [${(want.get(id) ?? []).join(' ')}]`);
+  return `${bridges.join('; ')}; seen of those callers: ${stories.join('; ')}`;
+}
