@@ -58,7 +58,12 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
     };
     stream.on('event', (event: AriEvent) => {
       const channelId = (event.channel as { id?: string } | undefined)?.id;
-      if (event.type === 'StasisStart' && channelId === phone) phoneReady();
+      if (event.type === 'StasisStart' && channelId === phone) {
+        // Silence from the phone, as a phone's RTP: on a channel with no frames at all Asterisk
+        // can hold a key's end unread (docs/DECISIONS.md, "Test callers send audio").
+        void rest.post(`/channels/${phone}/silence`).catch(() => undefined);
+        phoneReady();
+      }
       if ((event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') && (channelId === phone || channelId === line)) done({ kind: 'hung-up' });
       if (event.type === 'ChannelEnteredBridge' && channelId === line) bridge = (event.bridge as { id: string }).id;
       const playback = event.playback as { target_uri?: string; media_uri?: string } | undefined;

@@ -22,6 +22,8 @@ export class TestDriver {
   readonly events: AriEvent[] = [];
   readonly bus = new EventEmitter();
   private readonly callers = new Set<Caller>();
+  /** Driver channels to send audio from, as soon as they are up in the driver's app. */
+  private readonly audioPending = new Set<string>();
 
   private constructor(maxConnections: number) {
     const env = asteriskEnv();
@@ -32,6 +34,7 @@ export class TestDriver {
     this.bus.setMaxListeners(0);
     this.stream.on('event', (event) => {
       this.events.push(event);
+      this.sendAudioOnceUp(event);
       this.bus.emit('event', event);
     });
   }
@@ -53,11 +56,18 @@ export class TestDriver {
     await new AriCalls(this.rest).filterEvents(DRIVER_APP, types);
   }
 
-  /** Places a call through the real dialplan: Local/<number>@<context>. */
-  async call(number: string, options: { context?: string; callerId?: string; formats?: string } = {}): Promise<Caller> {
+  /**
+   * Places a call through the real dialplan: Local/<number>@<context>. Like a phone's RTP, the
+   * caller sends audio (silence) all the time unless `sendsAudio` is false: on a channel that
+   * receives no frames, Asterisk can hold a key's end in its read queue until the next frame
+   * comes (main/channel.c skips a DTMF frame read within 45 ms of the last and waits for a
+   * wake-up), which a caller keying "1#" and then nothing never sends (docs/DECISIONS.md).
+   */
+  async call(number: string, options: { context?: string; callerId?: string; formats?: string; sendsAudio?: boolean } = {}): Promise<Caller> {
     const context = options.context ?? 'from-internal';
     const caller = new Caller(this, `drv-${randomUUID()}`, `app-${randomUUID()}`);
     this.callers.add(caller);
+    if (options.sendsAudio ?? true) this.audioPending.add(caller.driverChannel);
     await this.rest.post('/channels', {
       endpoint: `Local/${number}@${context}`,
       app: DRIVER_APP,
@@ -68,6 +78,14 @@ export class TestDriver {
       formats: options.formats,
     });
     return caller;
+  }
+
+  /** The driver's half of a call entered the driver's app (it was answered): silence from it from now on. */
+  private sendAudioOnceUp(event: AriEvent): void {
+    const id = (event.channel as { id?: string } | undefined)?.id;
+    if (event.type !== 'StasisStart' || id === undefined || !this.audioPending.delete(id)) return;
+    // The caller may hang up first: nothing to send then.
+    void this.rest.post(`/channels/${id}/silence`).catch(() => undefined);
   }
 
   /** Resolves with the first event (already seen or to come) that matches. */
