@@ -8,6 +8,7 @@ import { Logger } from '../logger';
 import { CallIO } from './callIO';
 import { CallSession } from './callSession';
 import { ConferenceEvents, RefusalReason } from './conferenceEvents';
+import { JoinsInFlight } from './joinsInFlight';
 import { digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from './media';
 import { EnterRole, RoomRegistry } from './roomRegistry';
 
@@ -19,6 +20,8 @@ export interface FlowDeps {
   readonly now: () => number;
   readonly log: Logger;
   readonly events: ConferenceEvents;
+  /** Joins under way app-wide: announcements wait for a burst of them to go through. */
+  readonly joins: JoinsInFlight;
 }
 
 /** How a caller's flow ended: in a room (the call goes on), or done (hang the call up). */
@@ -75,7 +78,8 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   if (keyedAt === undefined) return 'hang-up';
 
   const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt };
-  const joined = await deps.rooms.join(room, session.id, joiner, settings.limits.maxParticipantsPerRoom);
+  const joinEnded = deps.joins.begin();
+  const joined = await deps.rooms.join(room, session.id, joiner, settings.limits.maxParticipantsPerRoom).finally(joinEnded);
   if (joined.kind === 'gone') return 'hang-up';
   if (joined.kind === 'locked') return refuse(session, io, deps, 'room-locked', room);
   if (joined.kind === 'full') return refuse(session, io, deps, 'room-full', room, { limit: settings.limits.maxParticipantsPerRoom });
@@ -83,6 +87,8 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   // joinMs: from the PIN's last key, as the app saw it, to Asterisk's answer that the caller is in.
   log.info('joined', { event: 'joined', room, others: joined.others, joinMs: deps.now() - keyedAt });
 
+  // After a burst of joins has gone through: starting playbacks would slow the others' joins.
+  await deps.joins.settled();
   await io.play([Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others)]);
   if (joined.others === 0) await deps.rooms.startHoldMusicIfAlone(room);
   return 'in-conference';

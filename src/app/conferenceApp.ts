@@ -20,6 +20,7 @@ import { ConferenceAdmin } from './conferenceAdmin';
 import { ConferenceEvents } from './conferenceEvents';
 import { ConferenceMetrics } from './conferenceMetrics';
 import { EventsLog } from './eventsLog';
+import { JoinsInFlight } from './joinsInFlight';
 import { Sound } from './media';
 import { RoomRegistry, RoomSounds } from './roomRegistry';
 import { RoomStore } from './roomStore';
@@ -33,6 +34,11 @@ const STRANDED_GRACE_MS = 1000;
 
 /** How long after leaving the room's bridge a participant's StasisEnd may take (a hangup's takes milliseconds). */
 const DROPPED_GRACE_MS = 2000;
+
+/** The longest a newcomer's announcement waits for other callers' joins to go through. */
+const ANNOUNCEMENT_WAIT_MS = 1000;
+/** A burst of joins is over once none has been under way for this long. */
+const JOIN_BURST_QUIET_MS = 50;
 
 interface StasisChannel {
   id: string;
@@ -67,6 +73,7 @@ export class ConferenceApp {
   private readonly eventsLog: EventsLog;
   private readonly playbacks: Playbacks;
   private readonly guard: PinGuard;
+  private readonly joins = new JoinsInFlight(JOIN_BURST_QUIET_MS, ANNOUNCEMENT_WAIT_MS);
   private readonly roomStore: RoomStore;
   private readonly sessions = new Map<string, CallSession>();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -344,7 +351,7 @@ export class ConferenceApp {
     // Whenever the call ends (in a prompt, waiting, or in the room), what it held is given back.
     session.signal.addEventListener('abort', () => void this.departRoom(session), { once: true });
     try {
-      const end = await runCallerFlow(session, io, { settings, rooms: this.rooms, guard: this.guard, now: Date.now, log, events: this.conferenceEvents });
+      const end = await runCallerFlow(session, io, { settings, rooms: this.rooms, guard: this.guard, now: Date.now, log, events: this.conferenceEvents, joins: this.joins });
       if (end === 'hang-up') await io.hangup();
       else if (session.room !== undefined) listenInConference(session, session.room, io, { settings, rooms: this.rooms, ari: this.ari, log });
     } catch (error) {

@@ -3,6 +3,7 @@ import { CallIO, EntryOutcome } from '../../src/app/callIO';
 import { CallEnded, CallInfo, CallSession } from '../../src/app/callSession';
 import { FlowDeps, runCallerFlow } from '../../src/app/callerFlow';
 import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvents';
+import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
 import { validateSettings } from '../../src/config/loadSettings';
 import { Settings } from '../../src/config/schema';
@@ -74,7 +75,7 @@ function world(raw: object = {}): World {
   const now = (): number => clock++;
   // randomInt(900) = 371: the 3-digit random room is 471.
   const rooms = new RoomRegistry(ops, () => 371, now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, events);
-  const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events };
+  const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events, joins: new JoinsInFlight(50, 1000) };
   return { deps, rooms, published };
 }
 
@@ -246,5 +247,21 @@ describe('caller flow: externalMayStart off', () => {
 
     expect(end).toBe('in-conference');
     expect(w.rooms.memberCount('555')).toBe(2);
+  });
+});
+
+describe('caller flow: announcements after a burst of joins', () => {
+  it('a newcomer is announced only once no other caller is being added to a room', async () => {
+    const w = world();
+    const otherJoin = w.deps.joins.begin();
+    const io = new ScriptedCallIO([keyed('1234')]);
+    const flow = runCallerFlow(session({ suffix: '123' }), io, w.deps);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(w.rooms.isMember('123', `chan-${calls}`)).toBe(true);
+    expect(io.plays).toEqual([]);
+
+    otherJoin();
+    expect(await flow).toBe('in-conference');
+    expect(io.plays[0]?.[0]).toBe('sound:conf-enteringno');
   });
 });
