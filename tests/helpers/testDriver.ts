@@ -102,6 +102,7 @@ export class TestDriver {
   async hangupAll(): Promise<void> {
     await Promise.all([...this.callers].map((caller) => caller.hangup()));
     this.callers.clear();
+    this.audioPending.clear();
   }
 
   async close(): Promise<void> {
