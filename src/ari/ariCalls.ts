@@ -34,6 +34,15 @@ export class AriCalls {
     return hungUp || leftStasis;
   }
 
+  /**
+   * Silence from this channel from now on, as a phone's RTP would send: on a channel that sends
+   * no frames at all, Asterisk can hold a key's end unread (docs/DECISIONS.md, "Test callers
+   * send audio, as phones do"). For the Local channels that `make dial` and the tests call from.
+   */
+  sendSilence(channelId: string): Promise<boolean> {
+    return gone(this.rest.post(`/channels/${enc(channelId)}/silence`));
+  }
+
   /** Plays the media list in order as one playback whose id we chose, in the given sounds language. */
   playOnChannel(channelId: string, playbackId: string, media: readonly string[], lang: string): Promise<boolean> {
     return gone(this.rest.post(`/channels/${enc(channelId)}/play/${enc(playbackId)}`, { media: media.join(','), lang }));

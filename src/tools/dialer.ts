@@ -38,7 +38,8 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
   // An app name of its own per run: two dials in a row never race over one name in Asterisk.
   const app = `${DIALER_APP}-${randomUUID()}`;
   const stream = new EventStream({ ...ari, app, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
-  const ready = watchEverything(stream, new AriCalls(rest), app);
+  const calls = new AriCalls(rest);
+  const ready = watchEverything(stream, calls, app);
   const phone = `dialer-${randomUUID()}`;
   const line = `${phone}-conf`;
   const heard: string[] = [];
@@ -59,9 +60,7 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
     stream.on('event', (event: AriEvent) => {
       const channelId = (event.channel as { id?: string } | undefined)?.id;
       if (event.type === 'StasisStart' && channelId === phone) {
-        // Silence from the phone, as a phone's RTP: on a channel with no frames at all Asterisk
-        // can hold a key's end unread (docs/DECISIONS.md, "Test callers send audio").
-        void rest.post(`/channels/${phone}/silence`).catch(() => undefined);
+        void calls.sendSilence(phone).catch(() => undefined);
         phoneReady();
       }
       if ((event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') && (channelId === phone || channelId === line)) done({ kind: 'hung-up' });

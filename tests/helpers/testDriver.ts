@@ -17,6 +17,7 @@ export const DRIVER_APP = 'conference-test';
  */
 export class TestDriver {
   readonly rest: RestClient;
+  private readonly calls: AriCalls;
   private readonly stream: EventStream;
   private readonly ready: () => Promise<void>;
   readonly events: AriEvent[] = [];
@@ -30,7 +31,8 @@ export class TestDriver {
     const ari = { url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD };
     this.rest = new RestClient({ ...ari, maxConnections, timeoutMs: 15000 });
     this.stream = new EventStream({ ...ari, app: DRIVER_APP, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
-    this.ready = watchEverything(this.stream, new AriCalls(this.rest), DRIVER_APP);
+    this.calls = new AriCalls(this.rest);
+    this.ready = watchEverything(this.stream, this.calls, DRIVER_APP);
     this.bus.setMaxListeners(0);
     this.stream.on('event', (event) => {
       this.events.push(event);
@@ -53,7 +55,7 @@ export class TestDriver {
 
   /** Has Asterisk send the driver only these event types (the benchmark: every event of 800 channels costs Asterisk). */
   async onlyEvents(types: readonly string[]): Promise<void> {
-    await new AriCalls(this.rest).filterEvents(DRIVER_APP, types);
+    await this.calls.filterEvents(DRIVER_APP, types);
   }
 
   /**
@@ -85,7 +87,7 @@ export class TestDriver {
     const id = (event.channel as { id?: string } | undefined)?.id;
     if (event.type !== 'StasisStart' || id === undefined || !this.audioPending.delete(id)) return;
     // The caller may hang up first: nothing to send then.
-    void this.rest.post(`/channels/${id}/silence`).catch(() => undefined);
+    void this.calls.sendSilence(id).catch(() => undefined);
   }
 
   /** Resolves with the first event (already seen or to come) that matches. */
