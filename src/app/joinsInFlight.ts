@@ -21,6 +21,7 @@ export class JoinsInFlight {
   begin(): () => void {
     this.count++;
     clearTimeout(this.quietTimer);
+    this.quietTimer = undefined;
     let ended = false;
     return () => {
       if (ended) return;
