@@ -11,6 +11,7 @@ import { AriCalls } from '../src/ari/ariCalls';
 import { Playbacks } from '../src/ari/playbacks';
 import { BridgeOps, RoomRegistry } from '../src/app/roomRegistry';
 import { ConferenceEvents } from '../src/app/conferenceEvents';
+import { JoinsInFlight } from '../src/app/joinsInFlight';
 
 const noop = async (): Promise<void> => undefined;
 const ops: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
@@ -18,7 +19,7 @@ const pending = (): Promise<boolean> => new Promise(() => undefined);
 const fakeAri = { playOnChannel: pending, stopPlayback: pending } as unknown as AriCalls;
 
 async function populated(rooms: number): Promise<{ registry: RoomRegistry; playbacks: Playbacks }> {
-  const registry = new RoomRegistry(ops, randomInt, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents());
+  const registry = new RoomRegistry(ops, randomInt, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents(), new JoinsInFlight(50, 1000));
   const playbacks = new Playbacks(fakeAri, () => undefined);
   for (let r = 0; r < rooms; r++) {
     const room = String(1000 + r);

@@ -78,8 +78,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   if (keyedAt === undefined) return 'hang-up';
 
   const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt };
-  const joinEnded = deps.joins.begin();
-  const joined = await deps.rooms.join(room, session.id, joiner, settings.limits.maxParticipantsPerRoom).finally(joinEnded);
+  const joined = await deps.rooms.join(room, session.id, joiner, settings.limits.maxParticipantsPerRoom);
   if (joined.kind === 'gone') return 'hang-up';
   if (joined.kind === 'locked') return refuse(session, io, deps, 'room-locked', room);
   if (joined.kind === 'full') return refuse(session, io, deps, 'room-full', room, { limit: settings.limits.maxParticipantsPerRoom });

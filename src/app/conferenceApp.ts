@@ -35,8 +35,8 @@ const STRANDED_GRACE_MS = 1000;
 /** How long after leaving the room's bridge a participant's StasisEnd may take (a hangup's takes milliseconds). */
 const DROPPED_GRACE_MS = 2000;
 
-/** The longest a newcomer's announcement waits for other callers' joins to go through. */
-const ANNOUNCEMENT_WAIT_MS = 1000;
+/** The longest a newcomer's announcement, or a room's tone, waits for other callers' joins to go through. */
+const JOIN_BURST_MAX_WAIT_MS = 1000;
 /** A burst of joins is over once none has been under way for this long. */
 const JOIN_BURST_QUIET_MS = 50;
 
@@ -73,7 +73,7 @@ export class ConferenceApp {
   private readonly eventsLog: EventsLog;
   private readonly playbacks: Playbacks;
   private readonly guard: PinGuard;
-  private readonly joins = new JoinsInFlight(JOIN_BURST_QUIET_MS, ANNOUNCEMENT_WAIT_MS);
+  private readonly joins = new JoinsInFlight(JOIN_BURST_QUIET_MS, JOIN_BURST_MAX_WAIT_MS);
   private readonly roomStore: RoomStore;
   private readonly sessions = new Map<string, CallSession>();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -97,6 +97,7 @@ export class ConferenceApp {
       roomSounds(settings),
       this.roomStore,
       this.conferenceEvents,
+      this.joins,
     );
     this.metrics = new ConferenceMetrics(this.conferenceEvents, () => this.rooms.liveCounts());
     this.eventsLog = new EventsLog(this.conferenceEvents, (error) => this.log.error('events log', { event: 'events-log-error', error: String(error) }));
@@ -141,7 +142,7 @@ export class ConferenceApp {
     for (const session of this.sessions.values()) session.end('shutdown');
     this.sessions.clear();
     this.rest.close();
-    await this.eventsLog.close();
+    await Promise.all([this.eventsLog.close(), this.roomStore.written()]);
   }
 
   /** Forgets brute-force counts older than their window (every minute, and on demand for soak runs). */

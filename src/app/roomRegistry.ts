@@ -6,6 +6,7 @@ import { bridgeIdFor } from '../domain/roomNumber';
 import { RoomNumber } from '../domain/types';
 import { KeyedSerialQueue } from '../util/keyedSerialQueue';
 import { ConferenceEvents } from './conferenceEvents';
+import { JoinsInFlight } from './joinsInFlight';
 import { TonePacer } from './tonePacer';
 
 /** What the registry needs from Asterisk; the ARI edge implements it. */
@@ -105,6 +106,8 @@ export class RoomRegistry {
     private sounds: RoomSounds,
     private readonly persistence: PinPersistence,
     private readonly events: ConferenceEvents,
+    /** Every room's joins, app-wide: tones (and the flow's announcements) wait for a burst of them. */
+    private readonly joins: JoinsInFlight,
   ) {}
 
   updateSounds(sounds: RoomSounds): void {
@@ -200,11 +203,13 @@ export class RoomRegistry {
     if (entry.locked) return { kind: 'locked' };
     if (entry.members.size + entry.joining >= maxMembers) return { kind: 'full' };
     entry.joining++;
+    const joinEnded = this.joins.begin();
     let added: AddOutcome = 'caller-gone';
     try {
       added = await this.addToBridge(entry, sessionId, joiner.channelId);
     } finally {
       entry.joining--;
+      joinEnded();
     }
     // The caller may have hung up while being added: its departure found no member to remove.
     if (added !== 'added' || !entry.holders.has(sessionId)) {
@@ -375,8 +380,7 @@ export class RoomRegistry {
       mohOn: false,
       locked: false,
       opened: false,
-      // Played only while someone is there to hear it.
-      tones: new TonePacer((media) => (entry.members.size > 0 ? this.bridges.playToBridge(bridgeIdFor(room), media) : Promise.resolve()), this.now, TONE_SPACING_MS),
+      tones: new TonePacer((media) => this.playTone(entry, media), this.now, TONE_SPACING_MS),
     };
     this.rooms.set(room, entry);
     this.takenByLength.set(room.length, (this.takenByLength.get(room.length) ?? 0) + 1);
@@ -424,6 +428,15 @@ export class RoomRegistry {
     if (this.rooms.get(entry.room) !== entry || entry.members.size !== 1 || entry.joining > 0 || entry.mohOn) return;
     entry.mohOn = true;
     await this.bridges.startMoh(bridgeIdFor(entry.room));
+  }
+
+  /**
+   * A tone goes out once a burst of joins has gone through (a bridge playback adds a channel to
+   * the bridge, and slows the joins still pending), and only if someone is there to hear it.
+   */
+  private async playTone(entry: Room, media: string): Promise<void> {
+    await this.joins.settled();
+    if (entry.members.size > 0 && this.rooms.get(entry.room) === entry) await this.bridges.playToBridge(bridgeIdFor(entry.room), media);
   }
 
   private tone(entry: Room, media: string | undefined): void {

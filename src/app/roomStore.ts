@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PinHash } from '../domain/pinHash';
 import { RoomNumber } from '../domain/types';
@@ -6,11 +7,13 @@ import { RoomNumber } from '../domain/types';
 /**
  * What Asterisk cannot tell the app after a restart: each live room's PIN, salted and hashed.
  * One small JSON file, replaced atomically (write, then rename); writes are coalesced so a
- * storm of joins costs one write in flight at a time.
+ * storm of joins costs one write in flight at a time. The file work runs off the event loop:
+ * done synchronously, it held up the other callers' joins of a storm (docs/PERFORMANCE.md).
  */
 export class RoomStore {
   private readonly pins = new Map<RoomNumber, PinHash>();
-  private writing = false;
+  /** The writes under way, until the file holds every change made so far. */
+  private writing: Promise<void> | undefined;
   private dirty = false;
 
   constructor(
@@ -40,24 +43,29 @@ export class RoomStore {
     if (this.pins.delete(room)) this.schedule();
   }
 
-  private schedule(): void {
-    this.dirty = true;
-    if (this.writing) return;
-    this.writing = true;
-    setImmediate(() => this.flush());
+  /** Resolves once the file holds every change made so far (an orderly stop, tests). */
+  written(): Promise<void> {
+    return this.writing ?? Promise.resolve();
   }
 
-  private flush(): void {
-    this.dirty = false;
-    try {
-      mkdirSync(dirname(this.path), { recursive: true });
-      const temp = `${this.path}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify({ rooms: Object.fromEntries(this.pins) }), { mode: 0o600 });
-      renameSync(temp, this.path);
-    } catch (error) {
-      this.onError(error);
+  private schedule(): void {
+    this.dirty = true;
+    // A burst of changes in one turn of the event loop is one write.
+    this.writing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    while (this.dirty) {
+      this.dirty = false;
+      try {
+        await mkdir(dirname(this.path), { recursive: true });
+        const temp = `${this.path}.${process.pid}.tmp`;
+        await writeFile(temp, JSON.stringify({ rooms: Object.fromEntries(this.pins) }), { mode: 0o600 });
+        await rename(temp, this.path);
+      } catch (error) {
+        this.onError(error);
+      }
     }
-    this.writing = false;
-    if (this.dirty) this.schedule();
+    this.writing = undefined;
   }
 }

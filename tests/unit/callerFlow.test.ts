@@ -74,8 +74,9 @@ function world(raw: object = {}): World {
   let clock = 1_000_000;
   const now = (): number => clock++;
   // randomInt(900) = 371: the 3-digit random room is 471.
-  const rooms = new RoomRegistry(ops, () => 371, now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, events);
-  const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events, joins: new JoinsInFlight(50, 1000) };
+  const joins = new JoinsInFlight(50, 1000);
+  const rooms = new RoomRegistry(ops, () => 371, now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, events, joins);
+  const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events, joins };
   return { deps, rooms, published };
 }
 

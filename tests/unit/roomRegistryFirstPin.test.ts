@@ -1,11 +1,12 @@
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
+import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
 
 const noop = async (): Promise<void> => undefined;
 const bridges: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
 
 function registry(): RoomRegistry {
-  return new RoomRegistry(bridges, () => 0, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents());
+  return new RoomRegistry(bridges, () => 0, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents(), new JoinsInFlight(50, 1000));
 }
 
 /** A call that has hung up: its '#' and its hangup came in one read of the socket, the hangup handled first. */

@@ -1,5 +1,6 @@
 import type { AddOutcome } from '../../src/ari/ariCalls';
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
+import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
 
 /** Asterisk as the registry sees it: every request recorded; addChannel answers when the test says. */
@@ -27,7 +28,9 @@ class ScriptedBridges implements BridgeOps {
   async stopMoh(bridgeId: string): Promise<void> {
     this.requests.push(`moh off ${bridgeId}`);
   }
-  async playToBridge(): Promise<void> {}
+  async playToBridge(bridgeId: string, media: string): Promise<void> {
+    this.requests.push(`play ${media} ${bridgeId}`);
+  }
 
   /** Asterisk answers the addChannel of this channel. */
   answer(channelId: string, outcome: AddOutcome = 'added'): void {
@@ -43,11 +46,13 @@ class ScriptedBridges implements BridgeOps {
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const joiner = (channelId: string) => ({ channelId, callerId: channelId, keyedAt: 0 });
 
-function registry(bridges: ScriptedBridges): RoomRegistry {
-  return new RoomRegistry(bridges, () => 0, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents());
+function registry(bridges: ScriptedBridges, joinTone?: string): RoomRegistry {
+  return new RoomRegistry(bridges, () => 0, Date.now, { joinTone, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents(), new JoinsInFlight(JOIN_BURST_QUIET_MS, 1000));
 }
+const JOIN_BURST_QUIET_MS = 50;
 
 /** The room's first caller, added by Asterisk: alone in the room. */
 async function loneParticipant(rooms: RoomRegistry, bridges: ScriptedBridges, room: string, caller: string): Promise<void> {
@@ -81,6 +86,31 @@ describe('room registry: joins of one room', () => {
     expect(outcomes.map((o) => (o.kind === 'joined' ? o.others : -1)).sort()).toEqual([0, 1, 2]);
     expect(rooms.membersOf('200').sort()).toEqual(['a', 'b', 'c']);
     expect(bridges.requests.filter((r) => r.startsWith('create'))).toEqual(['create conference-200']);
+  });
+
+  it('the join tone waits until no caller has been added to any room for the quiet time', async () => {
+    const bridges = new ScriptedBridges();
+    const rooms = registry(bridges, 'sound:beep');
+    await roomWithCallers(rooms, '203', ['a', 'b', 'c']);
+    await roomWithCallers(rooms, '303', ['x']);
+    await loneParticipant(rooms, bridges, '203', 'a');
+    const tones = (): string[] => bridges.requests.filter((r) => r.startsWith('play'));
+
+    const b = rooms.join('203', 'b', joiner('b'), 10);
+    const x = rooms.join('303', 'x', joiner('x'), 10);
+    await settle();
+    bridges.answer('b');
+    await b;
+    // b has met a: a tone is due, but another room's join is still under way.
+    await sleep(JOIN_BURST_QUIET_MS * 2);
+    expect(tones()).toEqual([]);
+
+    bridges.answer('x');
+    await x;
+    await sleep(JOIN_BURST_QUIET_MS / 2);
+    expect(tones()).toEqual([]);
+    await sleep(JOIN_BURST_QUIET_MS);
+    expect(tones()).toEqual(['play sound:beep conference-203']);
   });
 
   it('joins in flight count against the room limit', async () => {

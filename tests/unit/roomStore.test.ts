@@ -1,0 +1,63 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPin } from '../../src/domain/pinHash';
+import { RoomStore } from '../../src/app/roomStore';
+
+function stored(path: string): Record<string, unknown> {
+  return (JSON.parse(readFileSync(path, 'utf8')) as { rooms: Record<string, unknown> }).rooms;
+}
+
+describe('RoomStore (room PINs kept over a restart)', () => {
+  let dir: string;
+  let errors: unknown[];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'room-store-'));
+    errors = [];
+  });
+
+  it('writes every change, hashed, readable by the owner only, and a new store reads it back', async () => {
+    const path = join(dir, 'state', 'rooms.json');
+    const store = new RoomStore(path, (error) => errors.push(error));
+    const pin = hashPin('1234');
+    store.set('123', pin);
+    store.set('456', hashPin('99'));
+    store.delete('456');
+    await store.written();
+    expect(stored(path)).toEqual({ '123': pin });
+    expect(readFileSync(path, 'utf8')).not.toContain('1234');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(new RoomStore(path, (error) => errors.push(error)).load()).toEqual(new Map([['123', pin]]));
+    expect(errors).toEqual([]);
+  });
+
+  it('writes a change made while a write is under way once that write is done', async () => {
+    const path = join(dir, 'rooms.json');
+    const store = new RoomStore(path, (error) => errors.push(error));
+    store.set('123', hashPin('1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    store.set('124', hashPin('2'));
+    await store.written();
+    expect(Object.keys(stored(path)).sort()).toEqual(['123', '124']);
+  });
+
+  it('reports a write that fails, and writes again at the next change', async () => {
+    const blocker = join(dir, 'not-a-folder');
+    writeFileSync(blocker, '');
+    const store = new RoomStore(join(blocker, 'rooms.json'), (error) => errors.push(error));
+    store.set('123', hashPin('1'));
+    await store.written();
+    expect(errors).toHaveLength(1);
+    store.set('124', hashPin('2'));
+    await store.written();
+    expect(errors).toHaveLength(2);
+  });
+
+  it('starts empty from a missing file, and says so only of an unreadable one', () => {
+    expect(new RoomStore(join(dir, 'missing.json'), (error) => errors.push(error)).load().size).toBe(0);
+    expect(errors).toEqual([]);
+    writeFileSync(join(dir, 'bad.json'), '{not json');
+    expect(new RoomStore(join(dir, 'bad.json'), (error) => errors.push(error)).load().size).toBe(0);
+    expect(errors).toHaveLength(1);
+  });
+});
