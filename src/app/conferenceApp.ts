@@ -27,12 +27,12 @@ import { RoomStore } from './roomStore';
 import { roomFromBridgeId } from '../domain/roomNumber';
 
 /** The ARI events the app acts on (onEvent); Asterisk is asked to send no others. */
-const HANDLED_EVENTS = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'ChannelLeftBridge', 'PlaybackStarted', 'PlaybackFinished'] as const;
+const HANDLED_EVENTS = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'ChannelLeftBridge', 'ChannelHangupRequest', 'PlaybackStarted', 'PlaybackFinished'] as const;
 
 /** How long a channel found in the app without a session may still be announced by its StasisStart. */
 const STRANDED_GRACE_MS = 1000;
 
-/** How long after leaving the room's bridge a participant's StasisEnd may take (a hangup's takes milliseconds). */
+/** How long after a hangup request, or after leaving the room's bridge, a call's StasisEnd may take (it takes milliseconds). */
 const DROPPED_GRACE_MS = 2000;
 
 /** The longest a newcomer's announcement, or a room's tone, waits for other callers' joins to go through. */
@@ -285,6 +285,9 @@ export class ConferenceApp {
       case 'ChannelLeftBridge':
         if (channel) this.onLeftBridge(channel.id);
         return;
+      case 'ChannelHangupRequest':
+        if (channel) this.onHangupRequest(channel.id);
+        return;
       case 'ChannelDtmfReceived': {
         const digit = String(event.digit);
         if (channel && isKey(digit)) this.sessions.get(channel.id)?.key(digit);
@@ -324,19 +327,33 @@ export class ConferenceApp {
   /**
    * A participant out of the room's bridge without its call ending: an operator's `bridge kick`,
    * or Asterisk losing a hangup (22.10.1 has left a caller who hung up waiting in Stasis, out of
-   * any bridge, with no StasisEnd). The call is released (hung up and let out of Stasis), and
-   * its session ended here, so the room sees the participant leave either way.
+   * any bridge, with no StasisEnd).
    */
   private onLeftBridge(channelId: string): void {
     const session = this.sessions.get(channelId);
-    if (!session?.inConference) return;
+    if (session?.inConference) this.dropUnlessEnded(session, 'participant taken out of the room\'s bridge: hung up', 'left-bridge');
+  }
+
+  /**
+   * A call Asterisk says is hanging up leaves Stasis within milliseconds. 22.10.1 has kept such a
+   * channel in the room's bridge for good, deaf to any later hangup, when the other participants
+   * left at the same moment (docs/DECISIONS.md, "A participant out of the bridge, with the call
+   * still up"): its session is ended here, so the room ends and its bridge goes.
+   */
+  private onHangupRequest(channelId: string): void {
+    const session = this.sessions.get(channelId);
+    if (session) this.dropUnlessEnded(session, 'call hung up but still in Stasis: ended here', 'hangup-not-done');
+  }
+
+  /** Unless the call has ended within the grace time: released (hung up, let out of Stasis), and its session ended here. */
+  private dropUnlessEnded(session: CallSession, message: string, reason: string): void {
     const timer = setTimeout(() => {
-      if (this.sessions.get(channelId) !== session) return;
-      this.log.warn('participant taken out of the room\'s bridge: hung up', { call: channelId, event: 'dropped', room: session.room });
+      if (this.sessions.get(session.id) !== session) return;
+      this.log.warn(message, { call: session.id, event: 'dropped', reason, room: session.room });
       this.ari
-        .release(channelId)
-        .catch((error: unknown) => this.restFailed(error, 'hangup of a dropped participant'))
-        .finally(() => this.onStasisEnd(channelId));
+        .release(session.id)
+        .catch((error: unknown) => this.restFailed(error, 'release of a dropped call'))
+        .finally(() => this.onStasisEnd(session.id));
     }, DROPPED_GRACE_MS);
     session.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   }

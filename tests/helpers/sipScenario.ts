@@ -1,4 +1,5 @@
 import { AriEvent } from '../../src/ari/eventStream';
+import { Sound } from '../../src/app/media';
 import { waitUntil } from './appHarness';
 import { ObservedChannel } from './observedChannel';
 import { keyRoomAndPin, RoomKeys } from './scenario';
@@ -47,9 +48,12 @@ export async function joinRoomByPhone(driver: TestDriver, phone: SipPhone, diall
 export async function untilOnlyVoices(driver: TestDriver, bridgeId: string, members: readonly ObservedChannel[]): Promise<void> {
   const expected = members.map((m) => m.appChannel).sort();
   await waitUntil(async () => {
+    // The announcements and the join tone start once the joins have gone through (50 ms of
+    // quiet): before they have started, nothing plays either.
+    if (!members.every((m) => m.played().includes(Sound.entering))) return false;
     const channels = (await driver.conferenceBridges()).get(bridgeId) ?? [];
     return JSON.stringify([...channels].sort()) === JSON.stringify(expected) && playing(driver.events).size === 0;
-  }, 15000, `${bridgeId} to hold only its callers, with nothing playing`);
+  }, 15000, `${bridgeId} to hold only its callers, each announced, with nothing playing`);
 }
 
 function playing(events: readonly AriEvent[]): Set<string> {
