@@ -8,7 +8,7 @@ import { RoomNumber } from '../domain/types';
  * What Asterisk cannot tell the app after a restart: each live room's PIN, salted and hashed.
  * One small JSON file, replaced atomically (write, then rename); writes are coalesced so a
  * storm of joins costs one write in flight at a time. The file work runs off the event loop:
- * done synchronously, it held up the other callers' joins of a storm (docs/PERFORMANCE.md).
+ * done synchronously, it held up the other callers' joins of a storm (docs/DECISIONS.md).
  */
 export class RoomStore {
   private readonly pins = new Map<RoomNumber, PinHash>();
