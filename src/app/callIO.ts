@@ -1,6 +1,6 @@
 import { CollectorState, collect, EMPTY_ENTRY, EntryMode, InvalidReason, TimerKind } from '../domain/digitCollector';
 import { AriCalls } from '../ari/ariCalls';
-import { Playbacks } from '../ari/playbacks';
+import { Playbacks, Prompt } from '../ari/playbacks';
 import { CallSession } from './callSession';
 
 export type EntryOutcome = { type: 'complete'; value: string } | { type: 'invalid'; reason: InvalidReason };
@@ -38,8 +38,9 @@ export class AriCallIO implements CallIO {
   }
 
   async play(media: readonly string[]): Promise<void> {
-    const prompt = this.playbacks.play(this.session.id, media, this.sounds.language);
-    await untilEnded(this.session.signal, prompt.finished, () => prompt.stop());
+    const prompt = this.startPlayback(media);
+    if (prompt) await untilEnded(this.session.signal, prompt.finished, () => prompt.stop());
+    else this.throwIfEnded();
   }
 
   prompt(media: readonly string[], mode: EntryMode): Promise<EntryOutcome> {
@@ -50,7 +51,7 @@ export class AriCallIO implements CallIO {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
       let stopListening = (): void => undefined;
-      const prompt = media.length > 0 ? this.playbacks.play(this.session.id, media, this.sounds.language) : undefined;
+      const prompt = this.startPlayback(media);
 
       const settle = (finish: () => void): void => {
         if (settled) return;
@@ -105,6 +106,12 @@ export class AriCallIO implements CallIO {
 
   async hangup(): Promise<void> {
     await this.ari.hangup(this.session.id);
+  }
+
+  /** Nothing to play, or a call that is hanging up (its session ends with StasisEnd): no playback. */
+  private startPlayback(media: readonly string[]): Prompt | undefined {
+    if (media.length === 0 || this.session.hangupRequested) return undefined;
+    return this.playbacks.play(this.session.id, media, this.sounds.language);
   }
 
   private throwIfEnded(): void {

@@ -24,6 +24,12 @@ export class CallSession {
   room: string | undefined;
   /** Set once in the bridge: keys then go to the in-conference handler. */
   inConference = false;
+  /**
+   * Asterisk said the call is hanging up (ChannelHangupRequest); its StasisEnd is on the way.
+   * Nothing more is played to it: Asterisk 22.10.1 can hold a bridged channel in Stasis for 10
+   * minutes when a play reaches it as it hangs up (docs/DECISIONS.md, "A play as the call hangs up").
+   */
+  hangupRequested = false;
 
   constructor(readonly info: CallInfo) {}
 

@@ -342,7 +342,9 @@ export class ConferenceApp {
    */
   private onHangupRequest(channelId: string): void {
     const session = this.sessions.get(channelId);
-    if (session) this.dropUnlessEnded(session, 'call hung up but still in Stasis: ended here', 'hangup-not-done');
+    if (!session) return;
+    session.hangupRequested = true;
+    this.dropUnlessEnded(session, 'call hung up but still in Stasis: ended here', 'hangup-not-done');
   }
 
   /** Unless the call has ended within the grace time: released (hung up, let out of Stasis), and its session ended here. */
