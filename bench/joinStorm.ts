@@ -263,6 +263,7 @@ const stuckChannels = new Set<string>();
 
 async function leaveStuckChannels(driver: TestDriver): Promise<void> {
   const left = (await driver.rest.get<AsteriskChannel[]>('/channels')).filter((c) => !stuckChannels.has(c.id));
+  if (left.length === 0) return;
   for (const channel of left) stuckChannels.add(channel.id);
   progress(`${left.length} channel(s) still up after every call ended, left behind (Asterisk frees them within 10 minutes): ${left.map((c) => `${c.name} ${c.state}`).join(', ')}`);
 }
