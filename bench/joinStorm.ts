@@ -239,7 +239,7 @@ function noChannelLeft(driver: TestDriver, mode: Mode): () => Promise<boolean> {
   const since = Date.now();
   let hungUp = false;
   return async () => {
-    const left = (await driver.rest.get<AsteriskChannel[]>('/channels')).filter((c) => !stuckChannels.has(c.id));
+    const left = await channelsNotStuck(driver);
     if (left.length > 0 && inDialplan(mode) && !hungUp && Date.now() - since > 3000) {
       hungUp = true;
       asteriskScript(['cli', 'channel request hangup all']);
@@ -261,8 +261,13 @@ interface AsteriskChannel {
  */
 const stuckChannels = new Set<string>();
 
+/** The channels Asterisk has, but those already named as stuck. */
+async function channelsNotStuck(driver: TestDriver): Promise<AsteriskChannel[]> {
+  return (await driver.rest.get<AsteriskChannel[]>('/channels')).filter((c) => !stuckChannels.has(c.id));
+}
+
 async function leaveStuckChannels(driver: TestDriver): Promise<void> {
-  const left = (await driver.rest.get<AsteriskChannel[]>('/channels')).filter((c) => !stuckChannels.has(c.id));
+  const left = await channelsNotStuck(driver);
   if (left.length === 0) return;
   for (const channel of left) stuckChannels.add(channel.id);
   progress(`${left.length} channel(s) still up after every call ended, left behind (Asterisk frees them within 10 minutes): ${left.map((c) => `${c.name} ${c.state}`).join(', ')}`);
