@@ -1,6 +1,8 @@
+import { configure } from 'safe-stable-stringify';
 import SonicBoom from 'sonic-boom';
 import winston from 'winston';
 import TransportStream from 'winston-transport';
+import { LineBatch } from './util/lineBatch';
 
 export type Logger = winston.Logger;
 
@@ -12,22 +14,30 @@ export interface LogOutput {
 }
 
 /**
+ * How long a line may wait for others to share its write, and how many bytes make a write
+ * anyway. Each write is a trip through libuv's thread pool, which cost as much as the rest of
+ * the line; in a join storm lines come every fraction of a millisecond (docs/PERFORMANCE.md).
+ */
+const BATCH_MS = 20;
+const BATCH_BYTES = 16 * 1024;
+
+/**
  * JSON lines on stdout, one event per line; a call's lines carry its `call` id. Never a PIN.
  * Lines are written from libuv's thread pool (sonic-boom): a slow reader of the log (a full
  * pipe, a busy journald) holds back the log, never the calls. A write refused with EAGAIN
- * (stdout made non-blocking by whoever shares it) is tried again, not dropped.
+ * (stdout made non-blocking by whoever shares it) is tried again, not dropped. Lines go out
+ * together, at most BATCH_MS after they were logged, and at exit.
  */
 export function createLogger(level: string): LogOutput {
   const destination = new SonicBoom({ fd: 1, sync: false });
-  const log = winston.createLogger({
-    level,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
-    transports: [new LineTransport(destination)],
-  });
+  const batch = new LineBatch(destination, BATCH_MS, BATCH_BYTES);
+  const log = winston.createLogger({ level, format: jsonLine(), transports: [new LineTransport(batch)] });
   let closed = false;
   // A crash still leaves its last lines in the log.
   process.once('exit', () => {
-    if (!closed) destination.flushSync();
+    if (closed) return;
+    batch.flush();
+    destination.flushSync();
   });
   return {
     log,
@@ -35,22 +45,36 @@ export function createLogger(level: string): LogOutput {
       new Promise<void>((resolve) => {
         if (closed) return resolve();
         closed = true;
+        batch.flush();
         destination.once('close', () => resolve());
         destination.end();
       }),
   };
 }
 
-/** winston's formatted line (under triple-beam's MESSAGE symbol), handed to sonic-boom's buffer. */
+/** winston's formatted line is kept under triple-beam's MESSAGE symbol. */
 const MESSAGE = Symbol.for('message');
 
+/** Circular references and odd values never throw; keys stay in the order they were given (no sorting per line). */
+const stringify = configure({ deterministic: false });
+
+/**
+ * The line: the fields, level and message, then the time. One format where winston's
+ * `combine(timestamp(), json())` ran two and configured its JSON writer anew for every line.
+ */
+const jsonLine = winston.format((info) => {
+  info.timestamp = new Date().toISOString();
+  (info as Record<symbol, unknown>)[MESSAGE] = stringify(info);
+  return info;
+});
+
 class LineTransport extends TransportStream {
-  constructor(private readonly destination: SonicBoom) {
+  constructor(private readonly batch: LineBatch) {
     super();
   }
 
   override log(info: Record<symbol, unknown>, next: () => void): void {
-    this.destination.write(`${String(info[MESSAGE])}\n`);
+    this.batch.add(`${String(info[MESSAGE])}\n`);
     next();
   }
 }

@@ -14,6 +14,13 @@ process.stderr.write('logged\\n');
 void close().then(() => process.exit(0));
 `;
 
+/** A process that logs one line, then stays up, as a quiet server does. */
+const LONE_LINE_PROCESS = `
+const { createLogger } = require('./src/logger');
+createLogger('info').log.info('joined', { call: 'c1', event: 'joined' });
+setInterval(() => undefined, 1000);
+`;
+
 describe('log output', () => {
   it('a reader that does not read holds back the log, not the app; every line arrives once it reads', async () => {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', LOGGING_PROCESS], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -35,5 +42,15 @@ describe('log output', () => {
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { call: string; event: string });
     expect(lines).toHaveLength(LINES);
     expect(lines.at(-1)).toMatchObject({ call: `c${LINES - 1}`, event: 'joined' });
+  }, 30000);
+
+  it('a lone line reaches the reader within moments, while the process goes on', async () => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', LONE_LINE_PROCESS], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
+      expect(JSON.parse(chunk.toString())).toMatchObject({ call: 'c1', event: 'joined', level: 'info', message: 'joined' });
+    } finally {
+      child.kill();
+    }
   }, 30000);
 });
