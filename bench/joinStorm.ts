@@ -12,6 +12,7 @@
  * (every side) and for the app or the sketch process.
  *
  *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (every side, same session)
+ *   BENCH_ROUNDS=3                     storms of each size per side, the sides taking turns; read together
  *   BENCH_SCALING=1                    also N=100 over 1, 10 and 100 rooms (default on)
  *   BENCH_NODE_ARGS="--cpu-prof"       extra flags for the app's node (profiling)
  *   BENCH_APP_LOG=/tmp/app.jsonl       the app's whole log, written there when the bench ends
@@ -30,8 +31,8 @@ import { Caller } from '../tests/helpers/caller';
 import { TestDriver } from '../tests/helpers/testDriver';
 import { ROOT, asteriskScript, withAriCredentials } from '../tests/helpers/testEnv';
 import { processCpuMs, threadsCpuMs } from './processCpu';
+import { Mode, percentiles, round, SideSummary, StormResult, summarize } from './stormSummary';
 
-type Mode = 'app' | 'native' | 'native-quiet' | 'sketch';
 /** Where each side's callers go: the app's 88, or a context of the bench's own. */
 const CONTEXT: Record<Mode, string> = { app: 'from-internal', native: 'bench-native', 'native-quiet': 'bench-native-quiet', sketch: 'bench-sketch' };
 /** A side in the dialplan: its prompts are Read() steps, not ARI playbacks. */
@@ -57,30 +58,9 @@ interface Track {
   enteredAt?: number;
 }
 
-interface StormResult {
-  mode: Mode;
-  callers: number;
-  rooms: number;
-  joined: number;
-  failed: number;
-  /** Callers that did not reach the storm (a prompt or a key not reported within STEP_WAIT_MS): left out of it. */
-  lost: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
-  /** Asterisk's CPU per join over the storm: all of native's cost, the Asterisk half of an ARI side's. */
-  asteriskCpuMsPerJoin: number;
-  /** The sketch process's CPU per join over the storm (the app's is app.cpuMsPerJoin). */
-  sketchCpuMsPerJoin?: number;
-  app?: { cpuMsPerJoin: number; cpuMsPerCall: number; rssKbPerParticipant: number; rssWithFreeHeapKbPerParticipant: number; heapKbPerParticipant: number; eventLoopDelayP99Ms: number; ariErrors: number; waitedForFirstPin: number };
-}
-
 /** Asterisk writes +0000; Date.parse wants +00:00. */
 const at = (event: AriEvent): number => Date.parse(String(event.timestamp).replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
 const channelOf = (event: AriEvent): string | undefined => (event.channel as { id?: string } | undefined)?.id ?? (event.playback as { target_uri?: string } | undefined)?.target_uri?.replace(/^channel:/, '');
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** What each caller keys for its room: 3-digit rooms need '#'; every tenth caller asks for a random room. */
 function roomKeys(mode: Mode, index: number, rooms: number): string {
@@ -198,7 +178,8 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
       joined,
       failed: list.length - joined,
       lost: callers - list.length,
-      latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN },
+      latenciesMs: latencies,
+      latencyMs: percentiles(latencies),
       asteriskCpuMsPerJoin: round(asteriskCpuMs / Math.max(1, joined), 2),
       ...(sketchCpuMs === undefined ? {} : { sketchCpuMsPerJoin: round(sketchCpuMs / Math.max(1, joined), 2) }),
     };
@@ -278,23 +259,19 @@ function progress(step: string): void {
   process.stderr.write(`  ${new Date().toISOString().slice(11, 23)} ${step}\n`);
 }
 
-function round(value: number, digits: number): number {
-  return Number(value.toFixed(digits));
-}
-
-function table(results: StormResult[]): string {
-  const rows = ['| mode | callers / rooms | p50 | p95 | p99 | max (ms) | joined | failed | lost before the storm | Asterisk CPU ms/join (storm) | app or sketch CPU ms/join (storm) | app CPU ms/call (whole flow) | app RSS KB/participant (with the free heap) | app heap KB/participant | app loop delay p99 | ARI errors | waited for the first PIN |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
-  for (const r of results) {
+function table(sides: SideSummary[]): string {
+  const rows = ['| mode | callers / rooms | storms | p50 | p95 | p99 | max (ms) | p50 of each storm | joined | failed | lost before the storm | Asterisk CPU ms/join (storm) | app or sketch CPU ms/join (storm) | app CPU ms/call (whole flow) | app RSS KB/participant (with the free heap) | app heap KB/participant | app loop delay p99 | ARI errors | waited for the first PIN |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  for (const r of sides) {
     const a = r.app;
-    rows.push(`| ${r.mode} | ${r.callers} / ${r.rooms} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.joined} | ${r.failed} | ${r.lost} | ${r.asteriskCpuMsPerJoin} | ${a?.cpuMsPerJoin ?? r.sketchCpuMsPerJoin ?? ''} | ${a?.cpuMsPerCall ?? ''} | ${a ? `${a.rssKbPerParticipant} (${a.rssWithFreeHeapKbPerParticipant})` : ''} | ${a?.heapKbPerParticipant ?? ''} | ${a ? `${a.eventLoopDelayP99Ms} ms` : ''} | ${a?.ariErrors ?? ''} | ${a?.waitedForFirstPin ?? ''} |`);
+    rows.push(`| ${r.mode} | ${r.callers} / ${r.rooms} | ${r.storms} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.p50PerStormMs.join(', ')} | ${r.joined} | ${r.failed} | ${r.lost} | ${r.asteriskCpuMsPerJoin} | ${a?.cpuMsPerJoin ?? r.sketchCpuMsPerJoin ?? ''} | ${a?.cpuMsPerCall ?? ''} | ${a ? `${a.rssKbPerParticipant} (${a.rssWithFreeHeapKbPerParticipant})` : ''} | ${a?.heapKbPerParticipant ?? ''} | ${a ? `${a.eventLoopDelayP99Ms} ms` : ''} | ${a?.ariErrors ?? ''} | ${a?.waitedForFirstPin ?? ''} |`);
   }
   return rows.join('\n');
 }
 
-function ratios(results: StormResult[]): string {
+function ratios(sides: SideSummary[]): string {
   const rows = ['| side | callers / rooms | p50 / native | p99 / native |', '|---|---|---|---|'];
-  for (const side of results.filter((r) => r.mode !== 'native')) {
-    const native = results.find((r) => r.mode === 'native' && r.callers === side.callers && r.rooms === side.rooms);
+  for (const side of sides.filter((r) => r.mode !== 'native')) {
+    const native = sides.find((r) => r.mode === 'native' && r.callers === side.callers && r.rooms === side.rooms);
     if (!native) continue;
     rows.push(`| ${side.mode} | ${side.callers} / ${side.rooms} | ${round(side.latencyMs.p50 / native.latencyMs.p50, 2)} | ${round(side.latencyMs.p99 / native.latencyMs.p99, 2)} |`);
   }
@@ -344,6 +321,9 @@ async function main(): Promise<void> {
   const asteriskPid = Number(asteriskScript(['pid']).trim());
   const runs = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
   if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 10], [100, 100]);
+  // Each size this many times, the sides taking turns: read together, not one storm each.
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a whole number of 1 or more, not "${process.env.BENCH_ROUNDS}"`);
   const modes = (process.env.BENCH_MODES ?? 'native,native-quiet,sketch,app').split(',').filter((mode): mode is Mode => mode in CONTEXT);
   // The driver's connections and the app's (ari.maxConnections, 32) stay within Asterisk's default
   // sessionlimit of 100, which this instance keeps: a refused request would be counted.
@@ -363,10 +343,12 @@ async function main(): Promise<void> {
     // A storm of each kind first, not counted: JIT, connection pools and Asterisk's caches warm.
     for (const mode of modes) await stormOn(driver, app, mode, 10, 2, asteriskPid);
     for (const [callers, rooms] of runs) {
-      for (const mode of modes) {
-        const result = await stormOn(driver, app, mode, callers, rooms, asteriskPid);
-        results.push(result);
-        console.log(`${mode} ${callers}/${rooms}: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, joined ${result.joined}, failed ${result.failed}, lost ${result.lost}, Asterisk CPU ms/join ${result.asteriskCpuMsPerJoin}${result.sketchCpuMsPerJoin === undefined ? '' : `, sketch CPU ms/join ${result.sketchCpuMsPerJoin}`}${result.app ? `, ${JSON.stringify(result.app)}` : ''}`);
+      for (let round = 1; round <= rounds; round++) {
+        for (const mode of modes) {
+          const result = await stormOn(driver, app, mode, callers, rooms, asteriskPid);
+          results.push(result);
+          console.log(`${mode} ${callers}/${rooms} (${round} of ${rounds}): p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, joined ${result.joined}, failed ${result.failed}, lost ${result.lost}, Asterisk CPU ms/join ${result.asteriskCpuMsPerJoin}${result.sketchCpuMsPerJoin === undefined ? '' : `, sketch CPU ms/join ${result.sketchCpuMsPerJoin}`}${result.app ? `, ${JSON.stringify(result.app)}` : ''}`);
+        }
       }
     }
   } finally {
@@ -376,12 +358,13 @@ async function main(): Promise<void> {
   }
   const info = await asteriskVersion();
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, asterisk: info, date: new Date().toISOString() };
-  const output = `${table(results)}\n\nRatios to native (lower is better; the sketch is the floor of an ARI app here):\n\n${ratios(results)}\n`;
+  const sides = summarize(results);
+  const output = `${table(sides)}\n\nRatios to native (lower is better; the sketch is the floor of an ARI app here):\n\n${ratios(sides)}\n`;
   console.log(`\n${output}\nmachine: ${JSON.stringify(machine)}`);
   // Only a run as `make bench` makes it replaces the figures the docs quote; any other goes aside.
-  const tuned = ['BENCH_RUNS', 'BENCH_SCALING', 'BENCH_MODES', 'BENCH_SETTINGS', 'BENCH_NODE_ARGS'].filter((name) => process.env[name] !== undefined);
+  const tuned = ['BENCH_RUNS', 'BENCH_ROUNDS', 'BENCH_SCALING', 'BENCH_MODES', 'BENCH_SETTINGS', 'BENCH_NODE_ARGS'].filter((name) => process.env[name] !== undefined);
   const name = tuned.length === 0 ? 'latest' : 'partial';
-  writeFileSync(join(ROOT, 'bench', 'results', `${name}.json`), JSON.stringify({ machine, tuned, results }, null, 2));
+  writeFileSync(join(ROOT, 'bench', 'results', `${name}.json`), JSON.stringify({ machine, tuned, sides, storms: results.map(({ latenciesMs: _, ...storm }) => storm) }, null, 2));
   writeFileSync(join(ROOT, 'bench', 'results', `${name}.md`), `${output}\nmachine: ${JSON.stringify(machine)}${tuned.length ? `\ntuned by: ${tuned.map((n) => `${n}=${process.env[n]}`).join(' ')}` : ''}\n`);
 }
 

@@ -1,0 +1,133 @@
+/**
+ * `make bench` runs each storm several times, the sides taking turns, and reads them together:
+ * one storm of 10 or 100 callers moves by a factor of two from one run to the next on 2 cores
+ * (docs/PERFORMANCE.md), so one storm per side made a ratio to native a coin toss.
+ */
+
+export type Mode = 'app' | 'native' | 'native-quiet' | 'sketch';
+
+export interface AppFigures {
+  cpuMsPerJoin: number;
+  cpuMsPerCall: number;
+  rssKbPerParticipant: number;
+  rssWithFreeHeapKbPerParticipant: number;
+  heapKbPerParticipant: number;
+  eventLoopDelayP99Ms: number;
+  ariErrors: number;
+  waitedForFirstPin: number;
+}
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** One storm of one side. */
+export interface StormResult {
+  mode: Mode;
+  callers: number;
+  rooms: number;
+  joined: number;
+  failed: number;
+  /** Callers that did not reach the storm (a prompt or a key not reported in time): left out of it. */
+  lost: number;
+  /** Every join's latency, sorted (left out of the JSON). */
+  latenciesMs: number[];
+  latencyMs: Percentiles;
+  /** Asterisk's CPU per join over the storm: all of native's cost, the Asterisk half of an ARI side's. */
+  asteriskCpuMsPerJoin: number;
+  /** The sketch process's CPU per join over the storm (the app's is app.cpuMsPerJoin). */
+  sketchCpuMsPerJoin?: number;
+  app?: AppFigures;
+}
+
+/** The storms of one side at one size, read together. */
+export interface SideSummary {
+  mode: Mode;
+  callers: number;
+  rooms: number;
+  storms: number;
+  joined: number;
+  failed: number;
+  lost: number;
+  /** Over every join of every storm. */
+  latencyMs: Percentiles;
+  /** Each storm's own p50, in the order run: the spread. */
+  p50PerStormMs: number[];
+  /** Per join, over all the storms (weighted by their joins). */
+  asteriskCpuMsPerJoin: number;
+  sketchCpuMsPerJoin?: number;
+  /** CPU per join and per call over all the storms; memory and loop delay the storms' median; errors and waits summed. */
+  app?: AppFigures;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export function percentiles(sorted: readonly number[]): Percentiles {
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+}
+
+/** The storms grouped by side and size, in the order each group first ran. */
+export function summarize(storms: readonly StormResult[]): SideSummary[] {
+  const groups = new Map<string, StormResult[]>();
+  for (const storm of storms) {
+    const key = `${storm.mode} ${storm.callers}/${storm.rooms}`;
+    groups.set(key, [...(groups.get(key) ?? []), storm]);
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    const joined = sum(group.map((s) => s.joined));
+    const perJoin = (value: (s: StormResult) => number): number => round(sum(group.map((s) => value(s) * s.joined)) / Math.max(1, joined), 3);
+    const apps = group.map((s) => s.app).filter((a): a is AppFigures => a !== undefined);
+    const sketches = group.filter((s) => s.sketchCpuMsPerJoin !== undefined);
+    return {
+      mode: first.mode,
+      callers: first.callers,
+      rooms: first.rooms,
+      storms: group.length,
+      joined,
+      failed: sum(group.map((s) => s.failed)),
+      lost: sum(group.map((s) => s.lost)),
+      latencyMs: percentiles(group.flatMap((s) => s.latenciesMs).sort((a, b) => a - b)),
+      p50PerStormMs: group.map((s) => s.latencyMs.p50),
+      asteriskCpuMsPerJoin: perJoin((s) => s.asteriskCpuMsPerJoin),
+      ...(sketches.length === 0 ? {} : { sketchCpuMsPerJoin: perJoin((s) => s.sketchCpuMsPerJoin ?? 0) }),
+      ...(apps.length === 0 ? {} : { app: appSummary(group, apps) }),
+    };
+  });
+}
+
+function appSummary(group: readonly StormResult[], apps: readonly AppFigures[]): AppFigures {
+  const joined = sum(group.filter((s) => s.app).map((s) => s.joined));
+  const perJoin = (value: (a: AppFigures) => number): number => round(sum(group.map((s) => (s.app ? value(s.app) * s.joined : 0))) / Math.max(1, joined), 3);
+  const middle = (value: (a: AppFigures) => number): number => median(apps.map(value));
+  return {
+    cpuMsPerJoin: perJoin((a) => a.cpuMsPerJoin),
+    cpuMsPerCall: perJoin((a) => a.cpuMsPerCall),
+    rssKbPerParticipant: middle((a) => a.rssKbPerParticipant),
+    rssWithFreeHeapKbPerParticipant: middle((a) => a.rssWithFreeHeapKbPerParticipant),
+    heapKbPerParticipant: middle((a) => a.heapKbPerParticipant),
+    eventLoopDelayP99Ms: middle((a) => a.eventLoopDelayP99Ms),
+    ariErrors: sum(apps.map((a) => a.ariErrors)),
+    waitedForFirstPin: sum(apps.map((a) => a.waitedForFirstPin)),
+  };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/** The middle value (the lower of the two middle ones for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+export function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}

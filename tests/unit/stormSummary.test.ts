@@ -1,0 +1,32 @@
+import { StormResult, summarize } from '../../bench/stormSummary';
+
+function storm(mode: StormResult['mode'], latencies: number[], extra: Partial<StormResult> = {}): StormResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { mode, callers: 4, rooms: 2, joined: sorted.length, failed: 0, lost: 0, latenciesMs: sorted, latencyMs: { p50: sorted[1]!, p95: 0, p99: 0, max: sorted.at(-1)! }, asteriskCpuMsPerJoin: 1, ...extra };
+}
+
+const app = (cpuMsPerJoin: number, rss: number, ariErrors: number) => ({ cpuMsPerJoin, cpuMsPerCall: 2, rssKbPerParticipant: rss, rssWithFreeHeapKbPerParticipant: rss, heapKbPerParticipant: 5, eventLoopDelayP99Ms: 10, ariErrors, waitedForFirstPin: 1 });
+
+describe('the storms of a side read together (make bench)', () => {
+  it('takes percentiles over every join of every storm, and keeps each storm\'s p50 as the spread', () => {
+    const [native] = summarize([storm('native', [1, 2, 3, 4]), storm('native', [10, 20, 30, 40])]);
+    expect(native).toMatchObject({ storms: 2, joined: 8, latencyMs: { p50: 4, p95: 40, p99: 40, max: 40 }, p50PerStormMs: [2, 20] });
+  });
+
+  it('groups by side and size in the order they first ran', () => {
+    const sides = summarize([storm('native', [1]), storm('app', [2]), storm('native', [3]), storm('app', [4], { callers: 10 })]);
+    expect(sides.map((s) => `${s.mode} ${s.callers} ${s.storms}`)).toEqual(['native 4 2', 'app 4 1', 'app 10 1']);
+  });
+
+  it('weighs CPU per join by each storm\'s joins, takes the median memory figure, and adds up errors', () => {
+    const [side] = summarize([
+      storm('app', [1, 1, 1], { app: app(1, 50, 0), asteriskCpuMsPerJoin: 2 }),
+      storm('app', [1], { app: app(5, -90, 1), asteriskCpuMsPerJoin: 6 }),
+      storm('app', [1, 1, 1, 1], { app: app(0.5, 10, 2), asteriskCpuMsPerJoin: 1 }),
+    ]);
+    // (1*3 + 5*1 + 0.5*4) / 8 joins
+    expect(side!.app).toMatchObject({ cpuMsPerJoin: 1.25, rssKbPerParticipant: 10, ariErrors: 3, waitedForFirstPin: 3 });
+    // (2*3 + 6*1 + 1*4) / 8 joins
+    expect(side!.asteriskCpuMsPerJoin).toBe(2);
+  });
+});
