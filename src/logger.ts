@@ -20,16 +20,20 @@ export interface LogOutput {
  */
 const BATCH_MS = 20;
 const BATCH_BYTES = 16 * 1024;
+/** At exit, how long a reader that takes nothing may hold the process before the rest of the log is dropped. */
+const EXIT_FLUSH_MS = 2000;
 
 /**
  * JSON lines on stdout, one event per line; a call's lines carry its `call` id. Never a PIN.
  * Lines are written from libuv's thread pool (sonic-boom): a slow reader of the log (a full
  * pipe, a busy journald) holds back the log, never the calls. A write refused with EAGAIN
  * (stdout made non-blocking by whoever shares it) is tried again, not dropped. Lines go out
- * together, at most BATCH_MS after they were logged, and at exit.
+ * together, at most BATCH_MS after they were logged, and at exit (for EXIT_FLUSH_MS at most:
+ * a process must end even when its reader does not read).
  */
 export function createLogger(level: string): LogOutput {
-  const destination = new SonicBoom({ fd: 1, sync: false });
+  let giveUpAt = Infinity;
+  const destination = new SonicBoom({ fd: 1, sync: false, retryEAGAIN: () => Date.now() < giveUpAt });
   const batch = new LineBatch(destination, BATCH_MS, BATCH_BYTES);
   const log = winston.createLogger({ level, format: jsonLine(), transports: [new LineTransport(batch)] });
   let closed = false;
@@ -37,7 +41,12 @@ export function createLogger(level: string): LogOutput {
   process.once('exit', () => {
     if (closed) return;
     batch.flush();
-    destination.flushSync();
+    giveUpAt = Date.now() + EXIT_FLUSH_MS;
+    try {
+      destination.flushSync();
+    } catch {
+      // The reader took nothing for EXIT_FLUSH_MS: what is left of the log is dropped.
+    }
   });
   return {
     log,

@@ -50,9 +50,15 @@ export class AppProcess {
         this.logs.push({ text: line });
       }
     });
-    await waitUntil(() => this.logs.slice(from).some((l) => l.event === 'ari-connected'), 30000, 'the app process to connect to ARI');
-    // Reconcile runs right after connecting; give it its round trips.
-    await waitUntil(() => this.logs.slice(from).some((l) => l.event === 'reconciled'), 10000, 'the app process to rebuild its state');
+    try {
+      await waitUntil(() => this.logs.slice(from).some((l) => l.event === 'ari-connected'), 30000, 'the app process to connect to ARI');
+      // Reconcile runs right after connecting; give it its round trips.
+      await waitUntil(() => this.logs.slice(from).some((l) => l.event === 'reconciled'), 10000, 'the app process to rebuild its state');
+    } catch (error) {
+      // A start that failed leaves no process behind (one left running would take the next run's calls).
+      await this.kill('SIGKILL');
+      throw error;
+    }
   }
 
   get pid(): number | undefined {

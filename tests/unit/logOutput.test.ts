@@ -21,6 +21,14 @@ createLogger('info').log.info('joined', { call: 'c1', event: 'joined' });
 setInterval(() => undefined, 1000);
 `;
 
+/** A process that logs LINES lines, then exits at once, without an orderly stop. */
+const EXITING_PROCESS = `
+const { createLogger } = require('./src/logger');
+const { log } = createLogger('info');
+for (let i = 0; i < ${LINES}; i++) log.info('joined', { call: 'c' + i, event: 'joined', room: '200', others: i });
+process.exit(0);
+`;
+
 describe('log output', () => {
   it('a reader that does not read holds back the log, not the app; every line arrives once it reads', async () => {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', LOGGING_PROCESS], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,6 +59,17 @@ describe('log output', () => {
       expect(JSON.parse(chunk.toString())).toMatchObject({ call: 'c1', event: 'joined', level: 'info', message: 'joined' });
     } finally {
       child.kill();
+    }
+  }, 30000);
+
+  it('a process exits, even while its reader reads nothing (what is left of the log is dropped after a moment)', async () => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', EXITING_PROCESS], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.pause();
+    try {
+      const [code] = await Promise.race([once(child, 'exit'), new Promise<unknown[]>((resolve) => setTimeout(() => resolve(['still running after 15 s']), 15000))]);
+      expect(code).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
     }
   }, 30000);
 });
