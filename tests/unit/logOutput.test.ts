@@ -65,10 +65,12 @@ describe('log output', () => {
   it('a process exits, even while its reader reads nothing (what is left of the log is dropped after a moment)', async () => {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', EXITING_PROCESS], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.pause();
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const [code] = await Promise.race([once(child, 'exit'), new Promise<unknown[]>((resolve) => setTimeout(() => resolve(['still running after 15 s']), 15000))]);
+      const [code] = await Promise.race([once(child, 'exit'), new Promise<unknown[]>((resolve) => (timer = setTimeout(() => resolve(['still running after 15 s']), 15000)))]);
       expect(code).toBe(0);
     } finally {
+      clearTimeout(timer);
       child.kill('SIGKILL');
     }
   }, 30000);
