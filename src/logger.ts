@@ -15,8 +15,8 @@ export interface LogOutput {
 
 /**
  * How long a line may wait for others to share its write, and how many bytes make a write
- * anyway. Each write is a trip through libuv's thread pool, which cost as much as the rest of
- * the line; in a join storm lines come every fraction of a millisecond (docs/PERFORMANCE.md).
+ * anyway. Each write is a trip through libuv's thread pool, a third of a lone line's cost here;
+ * in a join storm lines come every fraction of a millisecond (docs/DECISIONS.md).
  */
 const BATCH_MS = 20;
 const BATCH_BYTES = 16 * 1024;
