@@ -81,8 +81,6 @@ export function summarize(storms: readonly StormResult[]): SideSummary[] {
   }
   return [...groups.values()].map((group) => {
     const first = group[0]!;
-    const joined = sum(group.map((s) => s.joined));
-    const perJoin = (value: (s: StormResult) => number): number => round(sum(group.map((s) => value(s) * s.joined)) / Math.max(1, joined), 3);
     const apps = group.map((s) => s.app).filter((a): a is AppFigures => a !== undefined);
     const sketches = group.filter((s) => s.sketchCpuMsPerJoin !== undefined);
     return {
@@ -90,25 +88,24 @@ export function summarize(storms: readonly StormResult[]): SideSummary[] {
       callers: first.callers,
       rooms: first.rooms,
       storms: group.length,
-      joined,
+      joined: sum(group.map((s) => s.joined)),
       failed: sum(group.map((s) => s.failed)),
       lost: sum(group.map((s) => s.lost)),
       latencyMs: percentiles(group.flatMap((s) => s.latenciesMs).sort((a, b) => a - b)),
       p50PerStormMs: group.map((s) => s.latencyMs.p50),
-      asteriskCpuMsPerJoin: perJoin((s) => s.asteriskCpuMsPerJoin),
-      ...(sketches.length === 0 ? {} : { sketchCpuMsPerJoin: perJoin((s) => s.sketchCpuMsPerJoin ?? 0) }),
+      asteriskCpuMsPerJoin: perJoin(group, (s) => s.asteriskCpuMsPerJoin),
+      ...(sketches.length === 0 ? {} : { sketchCpuMsPerJoin: perJoin(sketches, (s) => s.sketchCpuMsPerJoin!) }),
       ...(apps.length === 0 ? {} : { app: appSummary(group, apps) }),
     };
   });
 }
 
 function appSummary(group: readonly StormResult[], apps: readonly AppFigures[]): AppFigures {
-  const joined = sum(group.filter((s) => s.app).map((s) => s.joined));
-  const perJoin = (value: (a: AppFigures) => number): number => round(sum(group.map((s) => (s.app ? value(s.app) * s.joined : 0))) / Math.max(1, joined), 3);
+  const withApp = group.filter((s) => s.app);
   const middle = (value: (a: AppFigures) => number): number => median(apps.map(value));
   return {
-    cpuMsPerJoin: perJoin((a) => a.cpuMsPerJoin),
-    cpuMsPerCall: perJoin((a) => a.cpuMsPerCall),
+    cpuMsPerJoin: perJoin(withApp, (s) => s.app!.cpuMsPerJoin),
+    cpuMsPerCall: perJoin(withApp, (s) => s.app!.cpuMsPerCall),
     rssKbPerParticipant: middle((a) => a.rssKbPerParticipant),
     rssWithFreeHeapKbPerParticipant: middle((a) => a.rssWithFreeHeapKbPerParticipant),
     heapKbPerParticipant: middle((a) => a.heapKbPerParticipant),
@@ -116,6 +113,11 @@ function appSummary(group: readonly StormResult[], apps: readonly AppFigures[]):
     ariErrors: sum(apps.map((a) => a.ariErrors)),
     waitedForFirstPin: sum(apps.map((a) => a.waitedForFirstPin)),
   };
+}
+
+/** A per-join figure over several storms: each storm weighs as much as its joins. */
+function perJoin(storms: readonly StormResult[], value: (s: StormResult) => number): number {
+  return round(sum(storms.map((s) => value(s) * s.joined)) / Math.max(1, sum(storms.map((s) => s.joined))), 3);
 }
 
 function sum(values: readonly number[]): number {
