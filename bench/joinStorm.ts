@@ -12,7 +12,7 @@
  * (every side) and for the app or the sketch process.
  *
  *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (every side, same session)
- *   BENCH_ROUNDS=3                     storms of each size per side, the sides taking turns; read together
+ *   BENCH_ROUNDS=5                     storms of each size per side, the sides taking turns; read together
  *   BENCH_SCALING=1                    also N=100 over 1, 10 and 100 rooms (default on)
  *   BENCH_NODE_ARGS="--cpu-prof"       extra flags for the app's node (profiling)
  *   BENCH_APP_LOG=/tmp/app.jsonl       the app's whole log, written there when the bench ends
@@ -31,7 +31,7 @@ import { Caller } from '../tests/helpers/caller';
 import { TestDriver } from '../tests/helpers/testDriver';
 import { ROOT, asteriskScript, withAriCredentials } from '../tests/helpers/testEnv';
 import { processCpuMs, threadsCpuMs } from './processCpu';
-import { Mode, percentiles, round, SideSummary, StormResult, summarize } from './stormSummary';
+import { Mode, percentiles, round, RoundRatios, roundRatios, SideSummary, StormResult, summarize } from './stormSummary';
 
 /** Where each side's callers go: the app's 88, or a context of the bench's own. */
 const CONTEXT: Record<Mode, string> = { app: 'from-internal', native: 'bench-native', 'native-quiet': 'bench-native-quiet', sketch: 'bench-sketch' };
@@ -268,13 +268,28 @@ function table(sides: SideSummary[]): string {
   return rows.join('\n');
 }
 
-function ratios(sides: SideSummary[]): string {
-  const rows = ['| side | callers / rooms | p50 / native | p99 / native |', '|---|---|---|---|'];
-  for (const side of sides.filter((r) => r.mode !== 'native')) {
+/** Each side's latency against native's at the same size: pooled over the storms, and round by round. */
+interface RatioToNative {
+  mode: Mode;
+  callers: number;
+  rooms: number;
+  p50: number;
+  p99: number;
+  p50ByRound: RoundRatios;
+}
+
+function ratiosToNative(sides: SideSummary[]): RatioToNative[] {
+  return sides.flatMap((side) => {
     const native = sides.find((r) => r.mode === 'native' && r.callers === side.callers && r.rooms === side.rooms);
-    if (!native) continue;
-    rows.push(`| ${side.mode} | ${side.callers} / ${side.rooms} | ${round(side.latencyMs.p50 / native.latencyMs.p50, 2)} | ${round(side.latencyMs.p99 / native.latencyMs.p99, 2)} |`);
-  }
+    if (side.mode === 'native' || !native) return [];
+    const { mode, callers, rooms } = side;
+    return [{ mode, callers, rooms, p50: round(side.latencyMs.p50 / native.latencyMs.p50, 2), p99: round(side.latencyMs.p99 / native.latencyMs.p99, 2), p50ByRound: roundRatios(side, native) }];
+  });
+}
+
+function ratioTable(ratios: RatioToNative[]): string {
+  const rows = ['| side | callers / rooms | p50 / native | p99 / native | p50 / native, round by round (median) |', '|---|---|---|---|---|'];
+  for (const r of ratios) rows.push(`| ${r.mode} | ${r.callers} / ${r.rooms} | ${r.p50} | ${r.p99} | ${r.p50ByRound.perRound.join(', ')} (${r.p50ByRound.median}) |`);
   return rows.join('\n');
 }
 
@@ -322,7 +337,7 @@ async function main(): Promise<void> {
   const runs = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
   if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 10], [100, 100]);
   // Each size this many times, the sides taking turns: read together, not one storm each.
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a whole number of 1 or more, not "${process.env.BENCH_ROUNDS}"`);
   const modes = (process.env.BENCH_MODES ?? 'native,native-quiet,sketch,app').split(',').filter((mode): mode is Mode => mode in CONTEXT);
   // The driver's connections and the app's (ari.maxConnections, 32) stay within Asterisk's default
@@ -359,12 +374,13 @@ async function main(): Promise<void> {
   const info = await asteriskVersion();
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, asterisk: info, date: new Date().toISOString() };
   const sides = summarize(results);
-  const output = `${table(sides)}\n\nRatios to native (lower is better; the sketch is the floor of an ARI app here):\n\n${ratios(sides)}\n`;
+  const ratios = ratiosToNative(sides);
+  const output = `${table(sides)}\n\nRatios to native (lower is better; the sketch is the floor of an ARI app here):\n\n${ratioTable(ratios)}\n`;
   console.log(`\n${output}\nmachine: ${JSON.stringify(machine)}`);
   // Only a run as `make bench` makes it replaces the figures the docs quote; any other goes aside.
   const tuned = ['BENCH_RUNS', 'BENCH_ROUNDS', 'BENCH_SCALING', 'BENCH_MODES', 'BENCH_SETTINGS', 'BENCH_NODE_ARGS'].filter((name) => process.env[name] !== undefined);
   const name = tuned.length === 0 ? 'latest' : 'partial';
-  writeFileSync(join(ROOT, 'bench', 'results', `${name}.json`), JSON.stringify({ machine, tuned, sides, storms: results.map(({ latenciesMs: _, ...storm }) => storm) }, null, 2));
+  writeFileSync(join(ROOT, 'bench', 'results', `${name}.json`), JSON.stringify({ machine, tuned, sides, ratios, storms: results.map(({ latenciesMs: _, ...storm }) => storm) }, null, 2));
   writeFileSync(join(ROOT, 'bench', 'results', `${name}.md`), `${output}\nmachine: ${JSON.stringify(machine)}${tuned.length ? `\ntuned by: ${tuned.map((n) => `${n}=${process.env[n]}`).join(' ')}` : ''}\n`);
 }
 

@@ -100,6 +100,22 @@ export function summarize(storms: readonly StormResult[]): SideSummary[] {
   });
 }
 
+/** One side's p50 against native's, storm by storm, and the median of those ratios. */
+export interface RoundRatios {
+  perRound: number[];
+  median: number;
+}
+
+/**
+ * The k-th storm of each side ran in the same round, one after the other: a slow spell of the
+ * machine, which moves a storm's p50 by a factor of two, weighs on both storms of a pair.
+ * Native's p50 counts as at least 1 ms (Asterisk stamps events to the millisecond).
+ */
+export function roundRatios(side: SideSummary, native: SideSummary): RoundRatios {
+  const perRound = side.p50PerStormMs.slice(0, native.p50PerStormMs.length).map((p50, index) => round(p50 / Math.max(1, native.p50PerStormMs[index]!), 2));
+  return { perRound, median: median(perRound) };
+}
+
 function appSummary(group: readonly StormResult[], apps: readonly AppFigures[]): AppFigures {
   const withApp = group.filter((s) => s.app);
   const middle = (value: (a: AppFigures) => number): number => median(apps.map(value));

@@ -1,4 +1,4 @@
-import { StormResult, summarize } from '../../bench/stormSummary';
+import { roundRatios, StormResult, summarize } from '../../bench/stormSummary';
 
 function storm(mode: StormResult['mode'], latencies: number[], extra: Partial<StormResult> = {}): StormResult {
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -28,5 +28,18 @@ describe('the storms of a side read together (make bench)', () => {
     expect(side!.app).toMatchObject({ cpuMsPerJoin: 1.25, rssKbPerParticipant: 10, ariErrors: 3, waitedForFirstPin: 3 });
     // (2*3 + 6*1 + 1*4) / 8 joins
     expect(side!.asteriskCpuMsPerJoin).toBe(2);
+  });
+
+  it('pairs each side\'s storms with native\'s of the same round, and takes the median ratio', () => {
+    // Native slows down in the second round, and the app with it: the pairs say 2x throughout.
+    const sides = summarize([storm('native', [1, 2, 3]), storm('app', [2, 4, 6]), storm('native', [10, 20, 30]), storm('app', [20, 40, 60]), storm('native', [1, 0, 2]), storm('app', [3, 3, 3])]);
+    const [native, app] = sides;
+    expect(roundRatios(app!, native!)).toEqual({ perRound: [2, 2, 3], median: 2 });
+  });
+
+  it('counts a native p50 of 0 ms as 1 ms, and leaves out the rounds native did not run', () => {
+    const sides = summarize([storm('native', [0, 0, 0]), storm('app', [4, 4, 4]), storm('app', [9, 9, 9])]);
+    const [native, app] = sides;
+    expect(roundRatios(app!, native!)).toEqual({ perRound: [4], median: 4 });
   });
 });
