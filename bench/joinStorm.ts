@@ -14,6 +14,7 @@
  *   BENCH_RUNS="10/2,100/25,400/100"   callers/rooms per storm (every side, same session)
  *   BENCH_ROUNDS=5                     storms of each size per side, the sides taking turns; read together
  *   BENCH_SCALING=1                    also N=100 over 1, 10 and 100 rooms (default on)
+ *   BENCH_WARM=1                       also N=10 over 2 rooms again at the end, the app's code warm (default on)
  *   BENCH_NODE_ARGS="--cpu-prof"       extra flags for the app's node (profiling)
  *   BENCH_APP_LOG=/tmp/app.jsonl       the app's whole log, written there when the bench ends
  *   BENCH_MODES=app                    some sides only, while working on it (default "native,native-quiet,sketch,app")
@@ -263,9 +264,14 @@ function table(sides: SideSummary[]): string {
   const rows = ['| mode | callers / rooms | storms | p50 | p95 | p99 | max (ms) | p50 of each storm | joined | failed | lost before the storm | Asterisk CPU ms/join (storm) | app or sketch CPU ms/join (storm) | app CPU ms/call (whole flow) | app RSS KB/participant (with the free heap) | app heap KB/participant | app loop delay p99 | ARI errors | waited for the first PIN |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of sides) {
     const a = r.app;
-    rows.push(`| ${r.mode} | ${r.callers} / ${r.rooms} | ${r.storms} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.p50PerStormMs.join(', ')} | ${r.joined} | ${r.failed} | ${r.lost} | ${r.asteriskCpuMsPerJoin} | ${a?.cpuMsPerJoin ?? r.sketchCpuMsPerJoin ?? ''} | ${a?.cpuMsPerCall ?? ''} | ${a ? `${a.rssKbPerParticipant} (${a.rssWithFreeHeapKbPerParticipant})` : ''} | ${a?.heapKbPerParticipant ?? ''} | ${a ? `${a.eventLoopDelayP99Ms} ms` : ''} | ${a?.ariErrors ?? ''} | ${a?.waitedForFirstPin ?? ''} |`);
+    rows.push(`| ${r.mode} | ${size(r)} | ${r.storms} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.p50PerStormMs.join(', ')} | ${r.joined} | ${r.failed} | ${r.lost} | ${r.asteriskCpuMsPerJoin} | ${a?.cpuMsPerJoin ?? r.sketchCpuMsPerJoin ?? ''} | ${a?.cpuMsPerCall ?? ''} | ${a ? `${a.rssKbPerParticipant} (${a.rssWithFreeHeapKbPerParticipant})` : ''} | ${a?.heapKbPerParticipant ?? ''} | ${a ? `${a.eventLoopDelayP99Ms} ms` : ''} | ${a?.ariErrors ?? ''} | ${a?.waitedForFirstPin ?? ''} |`);
   }
   return rows.join('\n');
+}
+
+/** A size as the tables name it: callers / rooms, and whether it ran again at the end. */
+function size(r: { callers: number; rooms: number; warm?: boolean }): string {
+  return `${r.callers} / ${r.rooms}${r.warm ? ' (warm)' : ''}`;
 }
 
 /** Each side's latency against native's at the same size: pooled over the storms, and round by round. */
@@ -273,6 +279,7 @@ interface RatioToNative {
   mode: Mode;
   callers: number;
   rooms: number;
+  warm?: boolean;
   p50: number;
   p99: number;
   p50ByRound: RoundRatios;
@@ -280,16 +287,16 @@ interface RatioToNative {
 
 function ratiosToNative(sides: SideSummary[]): RatioToNative[] {
   return sides.flatMap((side) => {
-    const native = sides.find((r) => r.mode === 'native' && r.callers === side.callers && r.rooms === side.rooms);
+    const native = sides.find((r) => r.mode === 'native' && size(r) === size(side));
     if (side.mode === 'native' || !native) return [];
-    const { mode, callers, rooms } = side;
-    return [{ mode, callers, rooms, p50: round(side.latencyMs.p50 / native.latencyMs.p50, 2), p99: round(side.latencyMs.p99 / native.latencyMs.p99, 2), p50ByRound: roundRatios(side, native) }];
+    const { mode, callers, rooms, warm } = side;
+    return [{ mode, callers, rooms, ...(warm ? { warm } : {}), p50: round(side.latencyMs.p50 / native.latencyMs.p50, 2), p99: round(side.latencyMs.p99 / native.latencyMs.p99, 2), p50ByRound: roundRatios(side, native) }];
   });
 }
 
 function ratioTable(ratios: RatioToNative[]): string {
   const rows = ['| side | callers / rooms | p50 / native | p99 / native | p50 / native, round by round (median) |', '|---|---|---|---|---|'];
-  for (const r of ratios) rows.push(`| ${r.mode} | ${r.callers} / ${r.rooms} | ${r.p50} | ${r.p99} | ${r.p50ByRound.perRound.join(', ')} (${r.p50ByRound.median}) |`);
+  for (const r of ratios) rows.push(`| ${r.mode} | ${size(r)} | ${r.p50} | ${r.p99} | ${r.p50ByRound.perRound.join(', ')} (${r.p50ByRound.median}) |`);
   return rows.join('\n');
 }
 
@@ -334,8 +341,11 @@ async function main(): Promise<void> {
   asteriskScript(['down'], { inherit: true });
   asteriskScript(['up'], { inherit: true });
   const asteriskPid = Number(asteriskScript(['pid']).trim());
-  const runs = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
+  const runs: Array<[number, number, boolean?]> = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
   if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 10], [100, 100]);
+  // The first 10-caller storms meet the app's code cold (about 60 calls in, too few for V8 to
+  // compile it): the same size again at the end shows it warm, as a server under load runs.
+  if (process.env.BENCH_WARM !== '0') runs.push([10, 2, true]);
   // Each size this many times, the sides taking turns: read together, not one storm each.
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a whole number of 1 or more, not "${process.env.BENCH_ROUNDS}"`);
@@ -357,12 +367,13 @@ async function main(): Promise<void> {
   try {
     // A storm of each kind first, not counted: JIT, connection pools and Asterisk's caches warm.
     for (const mode of modes) await stormOn(driver, app, mode, 10, 2, asteriskPid);
-    for (const [callers, rooms] of runs) {
+    for (const [callers, rooms, warm] of runs) {
       for (let round = 1; round <= rounds; round++) {
         for (const mode of modes) {
           const result = await stormOn(driver, app, mode, callers, rooms, asteriskPid);
+          if (warm) result.warm = true;
           results.push(result);
-          console.log(`${mode} ${callers}/${rooms} (${round} of ${rounds}): p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, joined ${result.joined}, failed ${result.failed}, lost ${result.lost}, Asterisk CPU ms/join ${result.asteriskCpuMsPerJoin}${result.sketchCpuMsPerJoin === undefined ? '' : `, sketch CPU ms/join ${result.sketchCpuMsPerJoin}`}${result.app ? `, ${JSON.stringify(result.app)}` : ''}`);
+          console.log(`${mode} ${callers}/${rooms}${warm ? ' warm' : ''} (${round} of ${rounds}): p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, joined ${result.joined}, failed ${result.failed}, lost ${result.lost}, Asterisk CPU ms/join ${result.asteriskCpuMsPerJoin}${result.sketchCpuMsPerJoin === undefined ? '' : `, sketch CPU ms/join ${result.sketchCpuMsPerJoin}`}${result.app ? `, ${JSON.stringify(result.app)}` : ''}`);
         }
       }
     }
@@ -378,7 +389,7 @@ async function main(): Promise<void> {
   const output = `${table(sides)}\n\nRatios to native (lower is better; the sketch is the floor of an ARI app here):\n\n${ratioTable(ratios)}\n`;
   console.log(`\n${output}\nmachine: ${JSON.stringify(machine)}`);
   // Only a run as `make bench` makes it replaces the figures the docs quote; any other goes aside.
-  const tuned = ['BENCH_RUNS', 'BENCH_ROUNDS', 'BENCH_SCALING', 'BENCH_MODES', 'BENCH_SETTINGS', 'BENCH_NODE_ARGS'].filter((name) => process.env[name] !== undefined);
+  const tuned = ['BENCH_RUNS', 'BENCH_ROUNDS', 'BENCH_SCALING', 'BENCH_WARM', 'BENCH_MODES', 'BENCH_SETTINGS', 'BENCH_NODE_ARGS'].filter((name) => process.env[name] !== undefined);
   const name = tuned.length === 0 ? 'latest' : 'partial';
   writeFileSync(join(ROOT, 'bench', 'results', `${name}.json`), JSON.stringify({ machine, tuned, sides, ratios, storms: results.map(({ latenciesMs: _, ...storm }) => storm) }, null, 2));
   writeFileSync(join(ROOT, 'bench', 'results', `${name}.md`), `${output}\nmachine: ${JSON.stringify(machine)}${tuned.length ? `\ntuned by: ${tuned.map((n) => `${n}=${process.env[n]}`).join(' ')}` : ''}\n`);

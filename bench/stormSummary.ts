@@ -41,6 +41,8 @@ export interface StormResult {
   /** The sketch process's CPU per join over the storm (the app's is app.cpuMsPerJoin). */
   sketchCpuMsPerJoin?: number;
   app?: AppFigures;
+  /** A size run again after all the others: by then V8 has compiled the app's code for a join. */
+  warm?: boolean;
 }
 
 /** The storms of one side at one size, read together. */
@@ -48,6 +50,7 @@ export interface SideSummary {
   mode: Mode;
   callers: number;
   rooms: number;
+  warm?: boolean;
   storms: number;
   joined: number;
   failed: number;
@@ -76,7 +79,7 @@ export function percentiles(sorted: readonly number[]): Percentiles {
 export function summarize(storms: readonly StormResult[]): SideSummary[] {
   const groups = new Map<string, StormResult[]>();
   for (const storm of storms) {
-    const key = `${storm.mode} ${storm.callers}/${storm.rooms}`;
+    const key = `${storm.mode} ${storm.callers}/${storm.rooms}${storm.warm ? ' warm' : ''}`;
     groups.set(key, [...(groups.get(key) ?? []), storm]);
   }
   return [...groups.values()].map((group) => {
@@ -87,6 +90,7 @@ export function summarize(storms: readonly StormResult[]): SideSummary[] {
       mode: first.mode,
       callers: first.callers,
       rooms: first.rooms,
+      ...(first.warm ? { warm: true } : {}),
       storms: group.length,
       joined: sum(group.map((s) => s.joined)),
       failed: sum(group.map((s) => s.failed)),

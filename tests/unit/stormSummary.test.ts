@@ -18,6 +18,14 @@ describe('the storms of a side read together (make bench)', () => {
     expect(sides.map((s) => `${s.mode} ${s.callers} ${s.storms}`)).toEqual(['native 4 2', 'app 4 1', 'app 10 1']);
   });
 
+  it('keeps a size run again at the end (warm) apart from its first runs', () => {
+    const sides = summarize([storm('app', [6, 6, 6]), storm('app', [4, 4, 4], { warm: true }), storm('app', [5, 5, 5], { warm: true })]);
+    expect(sides.map((s) => ({ warm: s.warm, storms: s.storms, p50: s.latencyMs.p50 }))).toEqual([
+      { warm: undefined, storms: 1, p50: 6 },
+      { warm: true, storms: 2, p50: 4 },
+    ]);
+  });
+
   it('weighs CPU per join by each storm\'s joins, takes the median memory figure, and adds up errors', () => {
     const [side] = summarize([
       storm('app', [1, 1, 1], { app: app(1, 50, 0), asteriskCpuMsPerJoin: 2 }),
