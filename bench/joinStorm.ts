@@ -343,7 +343,7 @@ async function main(): Promise<void> {
   const asteriskPid = Number(asteriskScript(['pid']).trim());
   const runs: Array<[number, number, boolean?]> = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
   if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 10], [100, 100]);
-  // The first 10-caller storms meet the app's code cold (about 60 calls in, too few for V8 to
+  // The first 10-caller storms meet the app's code cold (10 to 50 calls in, too few for V8 to
   // compile it): the same size again at the end shows it warm, as a server under load runs.
   if (process.env.BENCH_WARM !== '0') runs.push([10, 2, true]);
   // Each size this many times, the sides taking turns: read together, not one storm each.
