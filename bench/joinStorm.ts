@@ -32,7 +32,7 @@ import { Caller } from '../tests/helpers/caller';
 import { TestDriver } from '../tests/helpers/testDriver';
 import { ROOT, asteriskScript, withAriCredentials } from '../tests/helpers/testEnv';
 import { processCpuMs, threadsCpuMs } from './processCpu';
-import { Mode, percentiles, round, RoundRatios, roundRatios, SideSummary, StormResult, summarize } from './stormSummary';
+import { Mode, percentiles, round, RoundRatios, roundRatios, SideSummary, sizeLabel, StormResult, summarize } from './stormSummary';
 
 /** Where each side's callers go: the app's 88, or a context of the bench's own. */
 const CONTEXT: Record<Mode, string> = { app: 'from-internal', native: 'bench-native', 'native-quiet': 'bench-native-quiet', sketch: 'bench-sketch' };
@@ -264,14 +264,9 @@ function table(sides: SideSummary[]): string {
   const rows = ['| mode | callers / rooms | storms | p50 | p95 | p99 | max (ms) | p50 of each storm | joined | failed | lost before the storm | Asterisk CPU ms/join (storm) | app or sketch CPU ms/join (storm) | app CPU ms/call (whole flow) | app RSS KB/participant (with the free heap) | app heap KB/participant | app loop delay p99 | ARI errors | waited for the first PIN |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of sides) {
     const a = r.app;
-    rows.push(`| ${r.mode} | ${size(r)} | ${r.storms} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.p50PerStormMs.join(', ')} | ${r.joined} | ${r.failed} | ${r.lost} | ${r.asteriskCpuMsPerJoin} | ${a?.cpuMsPerJoin ?? r.sketchCpuMsPerJoin ?? ''} | ${a?.cpuMsPerCall ?? ''} | ${a ? `${a.rssKbPerParticipant} (${a.rssWithFreeHeapKbPerParticipant})` : ''} | ${a?.heapKbPerParticipant ?? ''} | ${a ? `${a.eventLoopDelayP99Ms} ms` : ''} | ${a?.ariErrors ?? ''} | ${a?.waitedForFirstPin ?? ''} |`);
+    rows.push(`| ${r.mode} | ${sizeLabel(r)} | ${r.storms} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.p50PerStormMs.join(', ')} | ${r.joined} | ${r.failed} | ${r.lost} | ${r.asteriskCpuMsPerJoin} | ${a?.cpuMsPerJoin ?? r.sketchCpuMsPerJoin ?? ''} | ${a?.cpuMsPerCall ?? ''} | ${a ? `${a.rssKbPerParticipant} (${a.rssWithFreeHeapKbPerParticipant})` : ''} | ${a?.heapKbPerParticipant ?? ''} | ${a ? `${a.eventLoopDelayP99Ms} ms` : ''} | ${a?.ariErrors ?? ''} | ${a?.waitedForFirstPin ?? ''} |`);
   }
   return rows.join('\n');
-}
-
-/** A size as the tables name it: callers / rooms, and whether it ran again at the end. */
-function size(r: { callers: number; rooms: number; warm?: boolean }): string {
-  return `${r.callers} / ${r.rooms}${r.warm ? ' (warm)' : ''}`;
 }
 
 /** Each side's latency against native's at the same size: pooled over the storms, and round by round. */
@@ -287,7 +282,7 @@ interface RatioToNative {
 
 function ratiosToNative(sides: SideSummary[]): RatioToNative[] {
   return sides.flatMap((side) => {
-    const native = sides.find((r) => r.mode === 'native' && size(r) === size(side));
+    const native = sides.find((r) => r.mode === 'native' && sizeLabel(r) === sizeLabel(side));
     if (side.mode === 'native' || !native) return [];
     const { mode, callers, rooms, warm } = side;
     return [{ mode, callers, rooms, ...(warm ? { warm } : {}), p50: round(side.latencyMs.p50 / native.latencyMs.p50, 2), p99: round(side.latencyMs.p99 / native.latencyMs.p99, 2), p50ByRound: roundRatios(side, native) }];
@@ -296,7 +291,7 @@ function ratiosToNative(sides: SideSummary[]): RatioToNative[] {
 
 function ratioTable(ratios: RatioToNative[]): string {
   const rows = ['| side | callers / rooms | p50 / native | p99 / native | p50 / native, round by round (median) |', '|---|---|---|---|---|'];
-  for (const r of ratios) rows.push(`| ${r.mode} | ${size(r)} | ${r.p50} | ${r.p99} | ${r.p50ByRound.perRound.join(', ')} (${r.p50ByRound.median}) |`);
+  for (const r of ratios) rows.push(`| ${r.mode} | ${sizeLabel(r)} | ${r.p50} | ${r.p99} | ${r.p50ByRound.perRound.join(', ')} (${r.p50ByRound.median}) |`);
   return rows.join('\n');
 }
 

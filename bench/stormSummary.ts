@@ -75,11 +75,16 @@ export function percentiles(sorted: readonly number[]): Percentiles {
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
 }
 
+/** A size as the tables name it: callers / rooms, and whether it ran again at the end. */
+export function sizeLabel(r: { callers: number; rooms: number; warm?: boolean }): string {
+  return `${r.callers} / ${r.rooms}${r.warm ? ' (warm)' : ''}`;
+}
+
 /** The storms grouped by side and size, in the order each group first ran. */
 export function summarize(storms: readonly StormResult[]): SideSummary[] {
   const groups = new Map<string, StormResult[]>();
   for (const storm of storms) {
-    const key = `${storm.mode} ${storm.callers}/${storm.rooms}${storm.warm ? ' warm' : ''}`;
+    const key = `${storm.mode} ${sizeLabel(storm)}`;
     groups.set(key, [...(groups.get(key) ?? []), storm]);
   }
   return [...groups.values()].map((group) => {
