@@ -144,9 +144,10 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
     await everyCaller((t) => t.pinPromptAt !== undefined, 'the PIN prompt');
     await Promise.all(list.map((c) => c.dtmf(PIN, 60, 80)));
     await everyCaller((t) => t.digitsAfterPinPrompt >= PIN.length, 'every PIN digit keyed');
-    // The event-loop delay from here on. Its report forces a full GC, whose sweeping goes on in
-    // V8's threads for milliseconds: it ends in the pause below, out of the storm's CPU.
-    const stormStart = mode === 'app' ? await app.runtimeStats() : undefined;
+    // The event-loop delay from here on (the scrape restarts it). Not from a runtimeStats() report: its full GC, right
+    // before the storm, dropped optimized code of the join path, which V8 then compiled again
+    // in the storm, on the cores Asterisk needs (docs/PERFORMANCE.md).
+    if (mode === 'app') await app.eventLoopDelayP99Ms();
     // The storm starts on a quiet machine: the prompts stopped at the PIN's first key, and
     // their events, are the set-up's cost, not the storm's.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -163,6 +164,7 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
     const asteriskCpuMs = processCpuMs(pids.asterisk) - cpuAtStart.asterisk;
     const sketchCpuMs = pids.sketch === undefined ? undefined : threadsCpuMs(pids.sketch) - cpuAtStart.sketch;
     const appCpuMs = mode === 'app' ? threadsCpuMs(app.pid!) - cpuAtStart.app : 0;
+    const stormDelayP99Ms = mode === 'app' ? await app.eventLoopDelayP99Ms() : undefined;
     const after = mode === 'app' ? await app.runtimeStats() : undefined;
 
     const latencies = list
@@ -184,7 +186,7 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
       asteriskCpuMsPerJoin: round(asteriskCpuMs / Math.max(1, joined), 2),
       ...(sketchCpuMs === undefined ? {} : { sketchCpuMsPerJoin: round(sketchCpuMs / Math.max(1, joined), 2) }),
     };
-    if (before && stormStart && after) {
+    if (before && stormDelayP99Ms !== undefined && after) {
       const stormLogs = app.logs.slice(logsBefore);
       result.app = {
         // The storm: from the final '#' keyed by all to the last join. The whole call: from the dial on.
@@ -194,7 +196,7 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
         rssKbPerParticipant: round((after.rssBytes! - before.rssBytes! - (after.heapFreeResidentBytes! - before.heapFreeResidentBytes!)) / 1024 / Math.max(1, joined), 1),
         rssWithFreeHeapKbPerParticipant: round((after.rssBytes! - before.rssBytes!) / 1024 / Math.max(1, joined), 1),
         heapKbPerParticipant: round((after.heapUsedBytes! - before.heapUsedBytes!) / 1024 / Math.max(1, joined), 1),
-        eventLoopDelayP99Ms: round(after.eventLoopDelayP99Ms!, 1),
+        eventLoopDelayP99Ms: round(stormDelayP99Ms, 1),
         ariErrors: stormLogs.filter((l) => l.event === 'ari-error').length,
         // Callers whose PIN was complete before their room's first caller had set it: the app
         // cannot check a PIN before it is set, so their join waits for that caller's '#'.

@@ -73,6 +73,21 @@ export class AppProcess {
     return this.logs.slice(from).find((l) => l.event === 'runtime-stats') as Record<string, number>;
   }
 
+  /**
+   * The event loop's delay p99 since the previous call, from the app's Prometheus metrics (each
+   * scrape restarts prom-client's histogram). Unlike runtimeStats(), nothing is collected: under
+   * --expose-gc a full GC there drops V8's optimized code that holds objects which have died.
+   */
+  async eventLoopDelayP99Ms(): Promise<number> {
+    const listening = this.logs.find((l) => l.event === 'api-listening');
+    if (!listening) throw new Error('the app process has not said where its status API listens');
+    const host = String(listening.host);
+    const response = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${String(listening.port)}/metrics`);
+    const line = (await response.text()).split('\n').find((l) => l.startsWith('conference_process_nodejs_eventloop_lag_p99_seconds '));
+    if (!line) throw new Error('no event-loop delay in the app\'s metrics');
+    return Number(line.split(' ')[1]) * 1000;
+  }
+
   /** Kills the process without warning (no clean-up of any kind), and waits until it is gone. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
