@@ -12,9 +12,10 @@ import { Playbacks } from '../src/ari/playbacks';
 import { BridgeOps, RoomRegistry } from '../src/app/roomRegistry';
 import { ConferenceEvents } from '../src/app/conferenceEvents';
 import { JoinsInFlight } from '../src/app/joinsInFlight';
+import { bridgeIdFor } from '../src/domain/roomNumber';
 
 const noop = async (): Promise<void> => undefined;
-const ops: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
+const ops: BridgeOps = { create: async (room) => bridgeIdFor(room), destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
 const pending = (): Promise<boolean> => new Promise(() => undefined);
 const fakeAri = { playOnChannel: pending, stopPlayback: pending } as unknown as AriCalls;
 

@@ -1,12 +1,24 @@
 import { AriCalls } from '../ari/ariCalls';
 import { Settings } from '../config/schema';
+import { bridgeIdFor, spareBridgeIdFor } from '../domain/roomNumber';
+import { Logger } from '../logger';
 import { BridgeOps } from './roomRegistry';
 import { randomUUID } from 'node:crypto';
 
 /** The room registry's view of Asterisk bridges, over ARI. */
-export function createBridgeOps(ari: AriCalls, settings: () => Settings, onError: (error: unknown, where: string) => void): BridgeOps {
+export function createBridgeOps(ari: AriCalls, settings: () => Settings, log: Logger, onError: (error: unknown, where: string) => void): BridgeOps {
   return {
-    create: (bridgeId) => ari.createBridge(bridgeId, bridgeId),
+    create: async (room) => {
+      const usual = bridgeIdFor(room);
+      if ((await ari.createBridge(usual, usual)) !== 'id-held') return usual;
+      // A channel stuck in Stasis holds the room's last bridge, id and all, for up to 10 minutes
+      // (docs/DECISIONS.md, "A bridge id Asterisk still holds"): the room gets a new bridge under
+      // another id, with the same name.
+      const spare = spareBridgeIdFor(room, randomUUID().slice(0, 8));
+      log.warn('the room\'s usual bridge id is still held by Asterisk: another id is used', { event: 'bridge-id-held', room, bridgeId: spare });
+      if ((await ari.createBridge(spare, usual)) === 'id-held') throw new Error(`Asterisk holds bridge id ${spare} too`);
+      return spare;
+    },
     destroy: async (bridgeId) => {
       await ari.destroyBridge(bridgeId);
     },

@@ -91,7 +91,7 @@ export class ConferenceApp {
     this.guard = new PinGuard(settings.bruteForce);
     this.roomStore = new RoomStore(settings.stateFile, (error) => this.log.error('room state file', { event: 'state-error', error: String(error) }));
     this.rooms = new RoomRegistry(
-      createBridgeOps(this.ari, () => this.store.current, (e, where) => this.restFailed(e, where)),
+      createBridgeOps(this.ari, () => this.store.current, this.log, (e, where) => this.restFailed(e, where)),
       randomInt,
       Date.now,
       roomSounds(settings),
@@ -205,7 +205,7 @@ export class ConferenceApp {
         continue;
       }
       const members = await Promise.all(present.map(async (channelId) => ({ channelId, callerId: await this.callerIdOf(channelId), joinedAt: Date.now() })));
-      this.rooms.adopt(room, pins.get(room), members);
+      this.rooms.adopt(room, bridgeId, pins.get(room), members);
       for (const member of members) this.adoptSession(member.channelId, member.callerId, room);
       counts.adopted++;
       if (!pins.has(room)) this.log.warn('no stored PIN for a live room: closed to newcomers', { event: 'room-closed', room });

@@ -11,7 +11,8 @@ import { TonePacer } from './tonePacer';
 
 /** What the registry needs from Asterisk; the ARI edge implements it. */
 export interface BridgeOps {
-  create(bridgeId: string): Promise<void>;
+  /** Makes the room's bridge; resolves with its id: the room's usual one, or another when Asterisk still holds that. */
+  create(room: RoomNumber): Promise<string>;
   destroy(bridgeId: string): Promise<void>;
   /** 'caller-gone' when the caller hung up before it could be added; 'bridge-gone' when the bridge was deleted. */
   addChannel(bridgeId: string, channelId: string): Promise<AddOutcome>;
@@ -48,6 +49,8 @@ interface Room {
   /** When asked for; reset to the first join, when the conference really begins. */
   createdAt: number;
   pin: PinHash | undefined;
+  /** `conference-<room>`, unless Asterisk still held that id when the bridge was made. */
+  bridgeId: string;
   /** The session keying the room's first PIN; others wait for it. */
   setter: string | undefined;
   readonly waiters: Array<{ sessionId: string; settle: (outcome: FirstPinOutcome) => void }>;
@@ -254,7 +257,6 @@ export class RoomRegistry {
       }
     }
     return this.queue.run(room, async () => {
-      const bridgeId = bridgeIdFor(room);
       const member = entry.members.get(channelId);
       const wasMember = entry.members.delete(channelId);
       if (member) this.events.publish({ type: 'left', at: this.now(), room, channel: channelId, callerId: member.callerId, joinedAt: member.joinedAt });
@@ -262,7 +264,7 @@ export class RoomRegistry {
         this.forget(entry);
         if (entry.bridgeUp) {
           entry.bridgeUp = false;
-          await this.bridges.destroy(bridgeId);
+          await this.bridges.destroy(entry.bridgeId);
         }
         return;
       }
@@ -276,9 +278,10 @@ export class RoomRegistry {
    * After a restart: takes over a bridge that still holds participants. Without a stored PIN
    * the room is closed to newcomers (an unguessable PIN) rather than opened to anyone.
    */
-  adopt(room: RoomNumber, pin: PinHash | undefined, members: ReadonlyArray<Omit<Member, 'muted'>>): boolean {
+  adopt(room: RoomNumber, bridgeId: string, pin: PinHash | undefined, members: ReadonlyArray<Omit<Member, 'muted'>>): boolean {
     if (this.rooms.has(room)) return false;
     const entry = this.create(room);
+    entry.bridgeId = bridgeId;
     entry.pin = pin ?? hashPin(randomUUID());
     entry.bridgeUp = true;
     entry.opened = true;
@@ -357,7 +360,7 @@ export class RoomRegistry {
   private snapshotOf(entry: Room): RoomSnapshot {
     return {
       room: entry.room,
-      bridgeId: bridgeIdFor(entry.room),
+      bridgeId: entry.bridgeId,
       createdAt: entry.createdAt,
       pinSet: entry.pin !== undefined,
       locked: entry.locked,
@@ -371,6 +374,7 @@ export class RoomRegistry {
       room,
       createdAt: this.now(),
       pin: undefined,
+      bridgeId: bridgeIdFor(room),
       setter: undefined,
       waiters: [],
       holders: new Set(),
@@ -399,25 +403,24 @@ export class RoomRegistry {
   /** Creates the room's bridge unless it is up, or the room was given up meanwhile. */
   private async ensureBridge(entry: Room): Promise<void> {
     if (entry.bridgeUp || this.rooms.get(entry.room) !== entry) return;
-    await this.bridges.create(bridgeIdFor(entry.room));
+    entry.bridgeId = await this.bridges.create(entry.room);
     entry.bridgeUp = true;
   }
 
   /** The bridge part of a join: the bridge made if it is not up yet, the music off, the channel in. */
   private async addToBridge(entry: Room, sessionId: string, channelId: string): Promise<AddOutcome> {
-    const bridgeId = bridgeIdFor(entry.room);
     // Through the queue even when the bridge is up: bridge work under way (its creation, music
     // being started) ends before the addChannel goes out. A storm's joins find the queue empty.
     await this.queue.run(entry.room, () => this.ensureBridge(entry));
     // Music stops while the newcomer is being added: two requests in flight, not one after the other.
-    const mohStopped = entry.mohOn ? this.bridges.stopMoh(bridgeId) : undefined;
+    const mohStopped = entry.mohOn ? this.bridges.stopMoh(entry.bridgeId) : undefined;
     entry.mohOn = false;
-    let added = await this.bridges.addChannel(bridgeId, channelId);
+    let added = await this.bridges.addChannel(entry.bridgeId, channelId);
     if (added === 'bridge-gone' && entry.holders.has(sessionId)) {
       // Someone deleted the room's bridge (an operator at the CLI): make it again, once.
       entry.bridgeUp = false;
       await this.queue.run(entry.room, () => this.ensureBridge(entry));
-      added = await this.bridges.addChannel(bridgeId, channelId);
+      added = await this.bridges.addChannel(entry.bridgeId, channelId);
     }
     await mohStopped;
     return added;
@@ -427,7 +430,7 @@ export class RoomRegistry {
   private async musicIfAlone(entry: Room): Promise<void> {
     if (this.rooms.get(entry.room) !== entry || entry.members.size !== 1 || entry.joining > 0 || entry.mohOn) return;
     entry.mohOn = true;
-    await this.bridges.startMoh(bridgeIdFor(entry.room));
+    await this.bridges.startMoh(entry.bridgeId);
   }
 
   /**
@@ -436,7 +439,7 @@ export class RoomRegistry {
    */
   private async playTone(entry: Room, media: string): Promise<void> {
     await this.joins.settled();
-    if (entry.members.size > 0 && this.rooms.get(entry.room) === entry) await this.bridges.playToBridge(bridgeIdFor(entry.room), media);
+    if (entry.members.size > 0 && this.rooms.get(entry.room) === entry) await this.bridges.playToBridge(entry.bridgeId, media);
   }
 
   private tone(entry: Room, media: string | undefined): void {

@@ -4,6 +4,13 @@ import { RestClient } from './restClient';
 export type AddOutcome = 'added' | 'caller-gone' | 'bridge-gone';
 
 /**
+ * 'exists': a bridge under that id is there already (ours from before). 'id-held': Asterisk
+ * refuses the id, yet has no bridge under it: a channel stuck in Stasis still holds the
+ * destroyed bridge (docs/DECISIONS.md, "A play as the call hangs up"), for up to 10 minutes.
+ */
+export type BridgeCreation = 'created' | 'exists' | 'id-held';
+
+/**
  * The ARI operations the app uses, named for what they do. A channel, bridge or playback
  * that is gone is an expected race: those calls resolve `false` instead of throwing.
  */
@@ -70,12 +77,14 @@ export class AriCalls {
   }
 
   /** Creates the bridge under our id; one that already exists under that id is ours already. */
-  async createBridge(bridgeId: string, name: string): Promise<void> {
+  async createBridge(bridgeId: string, name: string): Promise<BridgeCreation> {
     try {
       await this.rest.post(`/bridges/${enc(bridgeId)}`, { type: 'mixing,dtmf_events', name });
+      return 'created';
     } catch (error) {
       if (!isAlreadyThere(error)) throw error;
     }
+    return (await gone(this.rest.get(`/bridges/${enc(bridgeId)}`))) ? 'exists' : 'id-held';
   }
 
   destroyBridge(bridgeId: string): Promise<boolean> {

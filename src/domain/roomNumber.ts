@@ -29,7 +29,12 @@ export function bridgeIdFor(room: string): string {
   return `conference-${room}`;
 }
 
+/** The room's bridge id while Asterisk still holds its usual one; `tag`: 8 hex digits. */
+export function spareBridgeIdFor(room: string, tag: string): string {
+  return `${bridgeIdFor(room)}-${tag}`;
+}
+
 export function roomFromBridgeId(bridgeId: string): string | undefined {
-  const match = /^conference-([0-9]{3,4})$/.exec(bridgeId);
+  const match = /^conference-([0-9]{3,4})(?:-[0-9a-f]{8})?$/.exec(bridgeId);
   return match?.[1];
 }

@@ -9,6 +9,7 @@ import { validateSettings } from '../../src/config/loadSettings';
 import { Settings } from '../../src/config/schema';
 import { EntryMode } from '../../src/domain/digitCollector';
 import { PinGuard } from '../../src/domain/pinGuard';
+import { bridgeIdFor } from '../../src/domain/roomNumber';
 
 /** What the caller heard, in order: a media list played, or prompted for an entry. */
 type Heard = { kind: 'play'; media: string[] } | { kind: 'prompt'; media: string[]; mode: EntryMode };
@@ -51,7 +52,7 @@ const timedOut: EntryOutcome = { type: 'invalid', reason: 'timeout' };
 const tooShort: EntryOutcome = { type: 'invalid', reason: 'too-short' };
 
 const noop = async (): Promise<void> => undefined;
-const ops: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
+const ops: BridgeOps = { create: async (room) => bridgeIdFor(room), destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
 const silent = winston.createLogger({ silent: true });
 
 function settingsWith(raw: object = {}): Settings {

@@ -1,4 +1,4 @@
-import { bridgeIdFor, parseDialledSuffix, parseRoomEntry, roomFromBridgeId } from '../../src/domain/roomNumber';
+import { bridgeIdFor, parseDialledSuffix, parseRoomEntry, roomFromBridgeId, spareBridgeIdFor } from '../../src/domain/roomNumber';
 
 describe('room entries', () => {
   it.each([
@@ -37,7 +37,12 @@ describe('bridge ids', () => {
     expect(roomFromBridgeId('conference-0123')).toBe('0123');
   });
 
+  it('finds the room of a bridge made under a spare id (its usual one still held by Asterisk)', () => {
+    expect(spareBridgeIdFor('123', '0a1b2c3d')).toBe('conference-123-0a1b2c3d');
+    expect(roomFromBridgeId('conference-123-0a1b2c3d')).toBe('123');
+  });
+
   it('does not take foreign bridges for rooms', () => {
-    for (const id of ['conference-12', 'conference-12345', 'other-123', 'conference-123x']) expect(roomFromBridgeId(id)).toBeUndefined();
+    for (const id of ['conference-12', 'conference-12345', 'other-123', 'conference-123x', 'conference-123-0a1b2c3', 'conference-123-0A1B2C3D']) expect(roomFromBridgeId(id)).toBeUndefined();
   });
 });

@@ -1,9 +1,10 @@
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
+import { bridgeIdFor } from '../../src/domain/roomNumber';
 
 const noop = async (): Promise<void> => undefined;
-const bridges: BridgeOps = { create: noop, destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
+const bridges: BridgeOps = { create: async (room) => bridgeIdFor(room), destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
 
 function registry(): RoomRegistry {
   return new RoomRegistry(bridges, () => 0, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents(), new JoinsInFlight(50, 1000));

@@ -2,14 +2,19 @@ import type { AddOutcome } from '../../src/ari/ariCalls';
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
+import { bridgeIdFor } from '../../src/domain/roomNumber';
 
 /** Asterisk as the registry sees it: every request recorded; addChannel answers when the test says. */
 class ScriptedBridges implements BridgeOps {
   readonly requests: string[] = [];
   private readonly pendingAdds = new Map<string, (outcome: AddOutcome) => void>();
 
-  async create(bridgeId: string): Promise<void> {
+  /** Rooms whose usual bridge id Asterisk still holds: the id their bridge is made under instead. */
+  readonly spareIds = new Map<string, string>();
+  async create(room: string): Promise<string> {
+    const bridgeId = this.spareIds.get(room) ?? bridgeIdFor(room);
     this.requests.push(`create ${bridgeId}`);
+    return bridgeId;
   }
   async destroy(bridgeId: string): Promise<void> {
     this.requests.push(`destroy ${bridgeId}`);
@@ -111,6 +116,38 @@ describe('room registry: joins of one room', () => {
     expect(tones()).toEqual([]);
     await sleep(JOIN_BURST_QUIET_MS);
     expect(tones()).toEqual(['play sound:beep conference-203']);
+  });
+
+  it('a room whose usual bridge id Asterisk still holds goes on in the bridge made under another id, until it ends', async () => {
+    const bridges = new ScriptedBridges();
+    const rooms = registry(bridges, 'sound:beep');
+    bridges.spareIds.set('204', 'conference-204-0a1b2c3d');
+    await roomWithCallers(rooms, '204', ['a', 'b']);
+    await loneParticipant(rooms, bridges, '204', 'a');
+    await rooms.startHoldMusicIfAlone('204');
+    const b = rooms.join('204', 'b', joiner('b'), 10);
+    await settle();
+    bridges.answer('b');
+    await b;
+    await sleep(JOIN_BURST_QUIET_MS * 2);
+    expect(rooms.snapshotOfRoom('204')?.bridgeId).toBe('conference-204-0a1b2c3d');
+    expect(bridges.requests.filter((r) => !r.startsWith('add'))).toEqual([
+      'create conference-204-0a1b2c3d',
+      'moh on conference-204-0a1b2c3d',
+      'moh on answered conference-204-0a1b2c3d',
+      'moh off conference-204-0a1b2c3d',
+      'play sound:beep conference-204-0a1b2c3d',
+    ]);
+
+    await rooms.depart('204', 'a', 'a');
+    await rooms.depart('204', 'b', 'b');
+    expect(bridges.requests.at(-1)).toBe('destroy conference-204-0a1b2c3d');
+    // Once Asterisk has let the usual id go, the room's next bridge has it again.
+    bridges.spareIds.delete('204');
+    rooms.enter('204', 'c');
+    await settle();
+    expect(rooms.snapshotOfRoom('204')?.bridgeId).toBe('conference-204');
+    expect(bridges.requests.at(-1)).toBe('create conference-204');
   });
 
   it('joins in flight count against the room limit', async () => {
