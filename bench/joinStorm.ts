@@ -144,9 +144,9 @@ async function storm(driver: TestDriver, app: AppProcess, mode: Mode, callers: n
     await everyCaller((t) => t.pinPromptAt !== undefined, 'the PIN prompt');
     await Promise.all(list.map((c) => c.dtmf(PIN, 60, 80)));
     await everyCaller((t) => t.digitsAfterPinPrompt >= PIN.length, 'every PIN digit keyed');
-    // The event-loop delay from here on (the scrape restarts it). Not from a runtimeStats() report: its full GC, right
-    // before the storm, dropped optimized code of the join path, which V8 then compiled again
-    // in the storm, on the cores Asterisk needs (docs/PERFORMANCE.md).
+    // The event-loop delay from here on (the scrape restarts it). Not from a runtimeStats()
+    // report: its full GC, right before the storm, dropped optimized code of the join path,
+    // which V8 then compiled again in the storm, on the cores Asterisk needs (docs/PERFORMANCE.md).
     if (mode === 'app') await app.eventLoopDelayP99Ms();
     // The storm starts on a quiet machine: the prompts stopped at the PIN's first key, and
     // their events, are the set-up's cost, not the storm's.

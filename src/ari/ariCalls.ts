@@ -6,7 +6,7 @@ export type AddOutcome = 'added' | 'caller-gone' | 'bridge-gone';
 /**
  * 'exists': a bridge under that id is there already (ours from before). 'id-held': Asterisk
  * refuses the id, yet has no bridge under it: a channel stuck in Stasis still holds the
- * destroyed bridge (docs/DECISIONS.md, "A play as the call hangs up"), for up to 10 minutes.
+ * destroyed bridge, for up to 10 minutes (docs/DECISIONS.md, "A bridge id Asterisk still holds").
  */
 export type BridgeCreation = 'created' | 'exists' | 'id-held';
 
