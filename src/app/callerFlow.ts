@@ -80,6 +80,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt };
   const joined = await deps.rooms.join(room, session.id, joiner, settings.limits.maxParticipantsPerRoom);
   if (joined.kind === 'gone') return 'hang-up';
+  if (joined.kind === 'no-bridge') return refuse(session, io, deps, 'no-bridge', room);
   if (joined.kind === 'locked') return refuse(session, io, deps, 'room-locked', room);
   if (joined.kind === 'full') return refuse(session, io, deps, 'room-full', room, { limit: settings.limits.maxParticipantsPerRoom });
   session.inConference = true;

@@ -22,11 +22,12 @@ export const Sound = {
   full: 'sound:conference/conference-full',
   locked: 'sound:conference/conference-locked',
   tooManyRooms: 'sound:conference/too-many-conferences',
+  serviceUnavailable: 'sound:conference/service-unavailable',
 } as const;
 
 /** What a refused caller hears before the call ends. */
 export const REFUSAL_SOUND: Record<RefusalReason, readonly string[]> = {
-  'service-unavailable': ['sound:conference/service-unavailable'],
+  'service-unavailable': [Sound.serviceUnavailable],
   'external-not-allowed': ['sound:conference/external-not-allowed'],
   'external-may-not-start': ['sound:conference/external-may-not-start'],
   'too-many-rooms': [Sound.tooManyRooms, Sound.goodbye],
@@ -34,6 +35,8 @@ export const REFUSAL_SOUND: Record<RefusalReason, readonly string[]> = {
   'room-full': [Sound.full, Sound.goodbye],
   'room-locked': [Sound.locked, Sound.goodbye],
   'pin-locked': [Sound.pinLocked, Sound.goodbye],
+  // Asterisk would not take the caller into the room's bridge, even made again.
+  'no-bridge': [Sound.serviceUnavailable],
 };
 
 /** A number read digit by digit ("4 7 1"), as a caller passes it on. */

@@ -71,7 +71,8 @@ interface Room {
 
 export type EnterRole = 'first' | 'other';
 export type FirstPinOutcome = 'set' | 'promoted';
-export type JoinOutcome = { kind: 'joined'; others: number } | { kind: 'full' } | { kind: 'locked' } | { kind: 'gone' };
+/** 'gone': the caller left on the way in. 'no-bridge': Asterisk had no bridge to add the caller to, even made again. */
+export type JoinOutcome = { kind: 'joined'; others: number } | { kind: 'full' } | { kind: 'locked' } | { kind: 'gone' } | { kind: 'no-bridge' };
 export type LockOutcome = 'done' | 'unchanged' | 'unknown-room';
 
 /** Who is joining: the member to be, and when they keyed the last key of their PIN. */
@@ -218,7 +219,7 @@ export class RoomRegistry {
     if (added !== 'added' || !entry.holders.has(sessionId)) {
       // Music held back for this newcomer is due after all if one participant is left alone.
       void this.queue.run(room, () => this.musicIfAlone(entry));
-      return { kind: 'gone' };
+      return { kind: added === 'bridge-gone' && entry.holders.has(sessionId) ? 'no-bridge' : 'gone' };
     }
     if (entry.members.size > 0) this.tone(entry, this.sounds.joinTone);
     const joinedAt = this.now();

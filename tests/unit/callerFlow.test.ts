@@ -67,7 +67,7 @@ interface World {
   published: ConferenceEvent[];
 }
 
-function world(raw: object = {}): World {
+function world(raw: object = {}, bridges: BridgeOps = ops): World {
   const settings = settingsWith(raw);
   const events = new ConferenceEvents();
   const published: ConferenceEvent[] = [];
@@ -76,7 +76,7 @@ function world(raw: object = {}): World {
   const now = (): number => clock++;
   // randomInt(900) = 371: the 3-digit random room is 471.
   const joins = new JoinsInFlight(50, 1000);
-  const rooms = new RoomRegistry(ops, () => 371, now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, events, joins);
+  const rooms = new RoomRegistry(bridges, () => 371, now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, events, joins);
   const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events, joins };
   return { deps, rooms, published };
 }
@@ -120,6 +120,19 @@ describe('caller flow: room entry attempts', () => {
     // Then the caller goes on as if 88 had been dialled: the keyed room asks for its PIN.
     expect(io.prompts).toEqual([['sound:conf-invalid', 'sound:conf-getconfno'], ['sound:conf-getpin']]);
     expect(end).toBe('in-conference');
+  });
+});
+
+describe('caller flow: a room bridge Asterisk will not take the caller into', () => {
+  it('is said to be unavailable before the hangup, and counted as a refusal', async () => {
+    const w = world({}, { ...ops, addChannel: async () => 'bridge-gone' as const });
+    const io = new ScriptedCallIO([keyed('1234')]);
+    const end = await runCallerFlow(session({ suffix: '321' }), io, w.deps);
+
+    expect(end).toBe('hang-up');
+    expect(io.heard.at(-1)).toEqual({ kind: 'play', media: ['sound:conference/service-unavailable'] });
+    expect(w.published.filter((e) => e.type === 'refused')).toMatchObject([{ reason: 'no-bridge', room: '321' }]);
+    expect(w.published.some((e) => e.type === 'joined')).toBe(false);
   });
 });
 
