@@ -2,11 +2,17 @@ import { AriCalls } from '../ari/ariCalls';
 import { Settings } from '../config/schema';
 import { bridgeIdFor, spareBridgeIdFor } from '../domain/roomNumber';
 import { Logger } from '../logger';
+import { JoinBatches } from './joinBatches';
 import { BridgeOps } from './roomRegistry';
 import { randomUUID } from 'node:crypto';
 
 /** The room registry's view of Asterisk bridges, over ARI. */
 export function createBridgeOps(ari: AriCalls, settings: () => Settings, log: Logger, onError: (error: unknown, where: string) => void): BridgeOps {
+  const joins = new JoinBatches({
+    addAll: (bridgeId, channelIds) => ari.addAllToBridge(bridgeId, channelIds),
+    addOne: (bridgeId, channelId) => ari.addToBridge(bridgeId, channelId),
+    channelsIn: (bridgeId) => ari.channelsInBridge(bridgeId),
+  });
   return {
     create: async (room) => {
       const usual = bridgeIdFor(room);
@@ -22,7 +28,7 @@ export function createBridgeOps(ari: AriCalls, settings: () => Settings, log: Lo
     destroy: async (bridgeId) => {
       await ari.destroyBridge(bridgeId);
     },
-    addChannel: (bridgeId, channelId) => ari.addToBridge(bridgeId, channelId),
+    addChannel: (bridgeId, channelId) => joins.add(bridgeId, channelId),
     // Music and tones are comfort, not the call: a failure is reported and the call goes on.
     startMoh: async (bridgeId) => {
       await ari.startBridgeMoh(bridgeId, settings().sounds.musicOnHoldClass).catch((error: unknown) => onError(error, bridgeId));

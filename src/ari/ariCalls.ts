@@ -94,12 +94,27 @@ export class AriCalls {
   /** 'added', or which side was gone: the caller (hung up) or the bridge (deleted). */
   async addToBridge(bridgeId: string, channelId: string): Promise<AddOutcome> {
     try {
-      await this.rest.post(`/bridges/${enc(bridgeId)}/addChannel`, { channel: channelId });
+      await this.addAllToBridge(bridgeId, [channelId]);
       return 'added';
     } catch (error) {
       const failure = addChannelFailure(error);
       if (failure === undefined) throw error;
       return failure;
+    }
+  }
+
+  /** Several channels with one request; rejects with Asterisk's answer when it failed. */
+  async addAllToBridge(bridgeId: string, channelIds: readonly string[]): Promise<void> {
+    await this.rest.post(`/bridges/${enc(bridgeId)}/addChannel`, { channel: channelIds.join(',') });
+  }
+
+  /** The channels in a bridge, or undefined when it is gone. */
+  async channelsInBridge(bridgeId: string): Promise<readonly string[] | undefined> {
+    try {
+      return (await this.rest.get<{ channels?: string[] }>(`/bridges/${enc(bridgeId)}`)).channels ?? [];
+    } catch (error) {
+      if (isGone(error)) return undefined;
+      throw error;
     }
   }
 
