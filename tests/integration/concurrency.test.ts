@@ -60,6 +60,28 @@ describe('30 concurrent callers', () => {
     }
     // useScenario's afterEach hangs everyone up and checks nothing is left.
   }, 90000);
+
+  it('callers of one room keying # at once all get in; one hanging up as they key does not', async () => {
+    const founder = await joinRoom(s.driver, '88611', { pin: '7' });
+    await founder.entersBridge('conference-611');
+    const callers = await Promise.all(Array.from({ length: 7 }, () => s.driver.call('88611')));
+    await Promise.all(callers.map(async (caller) => {
+      await caller.hears('sound:conf-getpin');
+      await caller.dtmf('7');
+    }));
+    // Every PIN digit in the app's hands: the '#' keys now come in together.
+    await waitUntil(() => callers.every((c) => s.driver.events.some((e) => e.type === 'ChannelDtmfReceived' && (e.channel as { id: string }).id === c.appChannel)), 10000, 'the PIN digit of every caller');
+    const [leaver, ...stayers] = callers as [Caller, ...Caller[]];
+    await Promise.all(callers.map((c) => c.dtmf('#', 0, 80)));
+    await leaver.hangup();
+    await Promise.all(stayers.map((c) => c.entersBridge('conference-611')));
+    await leaver.hungUp();
+    await waitUntil(async () => {
+      const inRoom = (await s.driver.conferenceBridges()).get('conference-611') ?? [];
+      return [founder, ...stayers].every((c) => inRoom.includes(c.appChannel)) && !inRoom.includes(leaver.appChannel);
+    }, 10000, () => `conference-611 to hold the founder and the six who stayed; leaver: ${leaver.history()}`);
+    for (const caller of stayers) await caller.hears('sound:conf-enteringno');
+  }, 60000);
 });
 
 /** Each bridge whose callers differ from those expected, and what the driver saw and the app logged of every caller concerned. */
