@@ -1,5 +1,5 @@
 import type { AddOutcome } from '../../src/ari/ariCalls';
-import { AriError } from '../../src/ari/errors';
+import { addChannelFailure, AriError } from '../../src/ari/errors';
 import { BatchAri, JoinBatches } from '../../src/app/joinBatches';
 
 /**
@@ -29,7 +29,7 @@ function asterisk(options: { bridges?: string[]; hungUp?: string[]; recording?: 
         refuse(bridgeId, [channelId]);
         return 'added';
       } catch (error) {
-        return (error as AriError).status === 404 ? 'bridge-gone' : 'caller-gone';
+        return addChannelFailure(error)!;
       }
     },
     channelsIn: async (bridgeId) => {
