@@ -84,7 +84,7 @@ export class AriCalls {
     } catch (error) {
       if (!isAlreadyThere(error)) throw error;
     }
-    return (await gone(this.rest.get(`/bridges/${enc(bridgeId)}`))) ? 'exists' : 'id-held';
+    return (await this.channelsInBridge(bridgeId)) !== undefined ? 'exists' : 'id-held';
   }
 
   destroyBridge(bridgeId: string): Promise<boolean> {
