@@ -79,7 +79,8 @@ export class AppProcess {
    * --expose-gc a full GC there drops V8's optimized code that holds objects which have died.
    */
   async eventLoopDelayP99Ms(): Promise<number> {
-    const listening = this.logs.find((l) => l.event === 'api-listening');
+    // The latest start's: a restarted app listens on another port.
+    const listening = [...this.logs].reverse().find((l) => l.event === 'api-listening');
     if (!listening) throw new Error('the app process has not said where its status API listens');
     const host = String(listening.host);
     const response = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${String(listening.port)}/metrics`);
