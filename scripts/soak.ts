@@ -47,10 +47,10 @@ async function oneCall(driver: TestDriver, kind: Kind): Promise<'joined' | 'done
         return 'done';
       case 'wrong-pin':
         await caller.dtmf('0#', 40, 40);
-        await caller.hears('sound:conf-invalidpin', 15000);
+        await caller.hears('sound:conf-invalidpin', { timeoutMs: 15000 });
         return 'done';
       case 'random-room':
-        await caller.hears('sound:conf-getpin', 15000);
+        await caller.hears('sound:conf-getpin', { timeoutMs: 15000 });
         // The drawn number may be one of the soak's rooms: its PIN is its number, as for every room.
         await caller.dtmf(`${caller.played().find((m) => m.startsWith('digits:'))?.slice('digits:'.length) ?? ''}#`, 40, 40);
         await driver.waitFor((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === caller.appChannel, 15000, 'random room join');
@@ -58,7 +58,7 @@ async function oneCall(driver: TestDriver, kind: Kind): Promise<'joined' | 'done
         return 'joined';
       case 'join':
         await caller.dtmf(`${room}#`, 40, 40);
-        await caller.entersBridge(`conference-${room}`, 15000);
+        await caller.entersBridge(`conference-${room}`, { timeoutMs: 15000 });
         await pause(next(1000));
         return 'joined';
     }

@@ -1,4 +1,4 @@
-import { CollectorState, collect, EMPTY_ENTRY, EntryMode, InvalidReason, TimerKind } from '../domain/digitCollector';
+import { CollectorInput, CollectorState, collect, EntryMode, InvalidReason, startEntry, TimerKind } from '../domain/digitCollector';
 import { AriCalls } from '../ari/ariCalls';
 import { Playbacks, Prompt } from '../ari/playbacks';
 import { CallSession } from './callSession';
@@ -10,7 +10,7 @@ export interface CallIO {
   answer(): Promise<void>;
   /** Plays the media list to the end (or until the call ends). */
   play(media: readonly string[]): Promise<void>;
-  /** Plays a prompt and collects an entry; the first key stops the prompt (barge-in). */
+  /** Plays a prompt and collects an entry; the first key that counts stops the prompt (barge-in). */
   prompt(media: readonly string[], mode: EntryMode): Promise<EntryOutcome>;
   hold(on: boolean): Promise<void>;
   sleep(ms: number): Promise<void>;
@@ -47,7 +47,7 @@ export class AriCallIO implements CallIO {
     const signal = this.session.signal;
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<EntryOutcome>((resolve, reject) => {
-      let state: CollectorState = EMPTY_ENTRY;
+      let state: CollectorState = startEntry(mode);
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
       let stopListening = (): void => undefined;
@@ -66,10 +66,14 @@ export class AriCallIO implements CallIO {
         clearTimeout(timer);
         timer = setTimeout(() => feed({ type: 'timeout' }), kind === 'first' ? this.timeouts.firstDigitMs : this.timeouts.interDigitMs);
       };
-      const feed = (input: Parameters<typeof collect>[2]): void => {
+      const feed = (input: CollectorInput): void => {
+        if (settled) return;
         const step = collect(mode, state, input);
-        if (step.type === 'continue') {
+        if (step.type === 'unchanged') {
           state = step.state;
+        } else if (step.type === 'continue') {
+          state = step.state;
+          if (input.type === 'key') prompt?.stop();
           arm(step.timer);
         } else {
           settle(() => resolve(step.type === 'complete' ? { type: 'complete', value: step.value } : { type: 'invalid', reason: step.reason }));
@@ -78,17 +82,10 @@ export class AriCallIO implements CallIO {
       const onAbort = (): void => settle(() => reject(signal.reason));
       signal.addEventListener('abort', onAbort, { once: true });
 
-      stopListening = this.session.listen((key) => {
-        prompt?.stop();
-        feed({ type: 'key', key });
-      });
+      stopListening = this.session.listen((key) => feed({ type: 'key', key }));
       this.session.replayTypeahead();
-      // The first-digit clock starts once the prompt has been heard.
-      if (prompt) void prompt.finished.then(() => { if (!settled && state.keyed === '') arm('first'); });
-      else if (!settled) arm('first');
-    }).then((outcome) => {
-      if (outcome.type === 'invalid') this.session.discardTypeahead();
-      return outcome;
+      if (prompt) void prompt.finished.then(() => feed({ type: 'prompt-finished' }));
+      else feed({ type: 'prompt-finished' });
     });
   }
 

@@ -70,11 +70,6 @@ export class CallSession {
   replayTypeahead(): void {
     while (this.keyListener && this.typeahead.length > 0) this.keyListener(this.typeahead.shift() as Key);
   }
-
-  /** Forgets keys keyed ahead, after an invalid entry: the caller starts again. */
-  discardTypeahead(): void {
-    this.typeahead.length = 0;
-  }
 }
 
 /** The reason a call's signal is aborted: the call is over (hangup, or we ended it). */

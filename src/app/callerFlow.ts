@@ -74,7 +74,9 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   // A room whose first caller left before setting the PIN: whoever enters next starts it.
   if (role === 'first' && startRefusal) return refuse(session, io, deps, startRefusal, room);
 
-  const keyedAt = await askPin(session, io, deps, room, role, announce);
+  // After a 4-digit room the '#' is optional: one keyed right after it ends the room entry.
+  const afterFourDigitRoom = room.length === 4;
+  const keyedAt = await askPin(session, io, deps, room, role, announce, afterFourDigitRoom);
   if (keyedAt === undefined) return 'hang-up';
 
   const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt };
@@ -115,7 +117,7 @@ async function askRoom(session: CallSession, io: CallIO, deps: FlowDeps): Promis
  * first is still keying, then is checked. Wrong PINs count against the caller and the room.
  * Resolves with the time of the PIN's last key once admitted (join latency runs from there).
  */
-async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: string, role: EnterRole, announce: string[]): Promise<number | undefined> {
+async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: string, role: EnterRole, announce: string[], afterFourDigitRoom: boolean): Promise<number | undefined> {
   const { settings, rooms, guard, log } = deps;
   const mode: EntryMode = { kind: 'pin', maxLength: settings.entry.pinMaxLength };
   const guardKeys = [`caller:${session.info.callerKind}:${session.info.callerId || 'anonymous'}`, `room:${room}`];
@@ -129,7 +131,7 @@ async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: st
         await io.sleep(verdict.delayMs);
       }
     }
-    const outcome = await io.prompt(prompt, mode);
+    const outcome = await io.prompt(prompt, attempt === 1 && afterFourDigitRoom ? { ...mode, afterFourDigitRoom } : mode);
     const keyedAt = deps.now();
     prompt = [Sound.invalidPin, Sound.enterPin];
     if (outcome.type === 'invalid') {

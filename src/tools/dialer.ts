@@ -66,13 +66,16 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
       if ((event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') && (channelId === phone || channelId === line)) done({ kind: 'hung-up' });
       if (event.type === 'ChannelEnteredBridge' && channelId === line) bridge = (event.bridge as { id: string }).id;
       const playback = event.playback as { target_uri?: string; media_uri?: string } | undefined;
-      if (event.type !== 'PlaybackStarted' || playback?.target_uri !== `channel:${line}` || !playback.media_uri) return;
+      if (playback?.target_uri !== `channel:${line}` || !playback.media_uri) return;
+      // No PIN: '#' once the prompt has been heard (over it, it would end a 4-digit room entry).
+      if (event.type === 'PlaybackFinished' && playback.media_uri === Sound.enterPin && options.pin === '') key('#');
+      if (event.type !== 'PlaybackStarted') return;
       const media = playback.media_uri;
       heard.push(media.replace(/^sound:/, ''));
       if (media === Sound.enterRoom) {
         if (options.room === undefined) done({ kind: 'no-room-to-key' });
         else key(options.room.length === 3 ? `${options.room}#` : options.room);
-      } else if (media === Sound.enterPin) {
+      } else if (media === Sound.enterPin && options.pin !== '') {
         key(`${options.pin}#`);
       } else if (media.startsWith('number:') && bridge) {
         others = Number(media.slice('number:'.length));

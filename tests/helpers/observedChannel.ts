@@ -2,6 +2,15 @@ import { AriEvent } from '../../src/ari/eventStream';
 import type { TestDriver } from './testDriver';
 
 /**
+ * How long to wait, and from which of the driver's events on (a `driver.mark()`): a wait since
+ * a mark tells a prompt played from then on from the same prompt played before.
+ */
+export interface Wait {
+  readonly timeoutMs?: number;
+  readonly since?: number;
+}
+
+/**
  * A channel the conference app handles, as the test driver sees it through ARI: what the
  * app plays to it and which bridge it is in. Whatever places the call (a Local channel
  * pair, a SIP phone) keys the DTMF; this only observes.
@@ -30,23 +39,28 @@ export class ObservedChannel {
       .map((e) => (e.playback as { media_uri: string }).media_uri);
   }
 
-  /** Waits until the given media starts playing to this caller. */
-  async hears(media: string, timeoutMs = 10000): Promise<void> {
-    await this.waitForMine((e) => e.type === 'PlaybackStarted' && (e.playback as { media_uri: string }).media_uri === media, timeoutMs, `${media} played to ${this.appChannel}`);
+  /** Waits until the given media starts playing to this caller (since `since`, or ever). */
+  async hears(media: string, wait: Wait = {}): Promise<void> {
+    await this.waitForMine((e) => e.type === 'PlaybackStarted' && (e.playback as { media_uri: string }).media_uri === media, wait, `${media} played to ${this.appChannel}`);
   }
 
-  async entersBridge(bridgeId: string, timeoutMs = 10000): Promise<void> {
-    await this.waitForMine((e) => e.type === 'ChannelEnteredBridge' && (e.bridge as { id: string }).id === bridgeId, timeoutMs, `${this.appChannel} entering ${bridgeId}`);
+  /** Waits until the given media has played to its end (the last of a list names the list's end). */
+  async heardToEnd(media: string, wait: Wait = {}): Promise<void> {
+    await this.waitForMine((e) => e.type === 'PlaybackFinished' && (e.playback as { media_uri: string }).media_uri === media, wait, `${media} played to its end to ${this.appChannel}`);
   }
 
-  async hungUp(timeoutMs = 10000): Promise<void> {
-    await this.waitForMine((e) => e.type === 'ChannelDestroyed', timeoutMs, `hangup of ${this.appChannel}`);
+  async entersBridge(bridgeId: string, wait: Wait = {}): Promise<void> {
+    await this.waitForMine((e) => e.type === 'ChannelEnteredBridge' && (e.bridge as { id: string }).id === bridgeId, wait, `${this.appChannel} entering ${bridgeId}`);
+  }
+
+  async hungUp(wait: Wait = {}): Promise<void> {
+    await this.waitForMine((e) => e.type === 'ChannelDestroyed', wait, `hangup of ${this.appChannel}`);
   }
 
   /** A wait that, timing out, tells what the driver did see of this channel (which key got lost?). */
-  private async waitForMine(match: (event: AriEvent) => boolean, timeoutMs: number, what: string): Promise<void> {
+  private async waitForMine(match: (event: AriEvent) => boolean, { timeoutMs = 10000, since = 0 }: Wait, what: string): Promise<void> {
     try {
-      await this.driver.waitFor((e) => this.mine(e) && match(e), timeoutMs, what);
+      await this.driver.waitFor((e) => this.mine(e) && match(e), timeoutMs, what, since);
     } catch (error) {
       throw new Error(`${(error as Error).message}; seen of this channel: ${this.history() || 'nothing'}`);
     }

@@ -55,5 +55,7 @@ export async function keyRoomAndPin(channel: ObservedChannel, keypad: { dtmf(key
     await keypad.dtmf(keys.room);
   }
   await channel.hears('sound:conf-getpin');
+  // No PIN: '#' once the prompt has been heard (over it, it would end a 4-digit room entry).
+  if (!keys.pin) await channel.heardToEnd('sound:conf-getpin');
   await keypad.dtmf(`${keys.pin ?? ''}#`);
 }

@@ -90,9 +90,14 @@ export class TestDriver {
     void this.calls.sendSilence(id).catch(() => undefined);
   }
 
-  /** Resolves with the first event (already seen or to come) that matches. */
-  waitFor(match: (event: AriEvent) => boolean, timeoutMs = 10000, what = 'event'): Promise<AriEvent> {
-    return waitForEvent(this.events, this.bus, match, timeoutMs, what);
+  /** Resolves with the first event (seen since the mark `since`, or to come) that matches. */
+  waitFor(match: (event: AriEvent) => boolean, timeoutMs = 10000, what = 'event', since = 0): Promise<AriEvent> {
+    return waitForEvent(since === 0 ? this.events : this.events.slice(since), this.bus, match, timeoutMs, what);
+  }
+
+  /** A mark in the events seen so far: waits since it see only what comes after. */
+  mark(): number {
+    return this.events.length;
   }
 
   /** Bridges whose id starts with conference-, with their channels. */

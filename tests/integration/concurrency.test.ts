@@ -25,7 +25,7 @@ describe('30 concurrent callers', () => {
         await s.driver.waitFor(() => caller.played().filter((m) => m === 'sound:conf-getpin').length === attempt, 10000, 'PIN prompt');
         await caller.dtmf('999#');
       }
-      await caller.hungUp(15000);
+      await caller.hungUp({ timeoutMs: 15000 });
       return caller;
     });
     const quitters = Array.from({ length: 5 }, async (_, i) => {

@@ -50,11 +50,62 @@ describe('PIN', () => {
     await wrong.entersBridge('conference-503');
   });
 
-  it('treats a PIN longer than the maximum as invalid', async () => {
-    const caller = await joinRoom(s.driver, '88504', { pin: '123456789' });
-    await caller.hears('sound:conf-invalidpin');
-    await caller.dtmf('12345678#');
-    await caller.entersBridge('conference-504');
+  it('swallows the rest of a PIN gone too long up to its #: only the fresh entry after "invalid" becomes the PIN', async () => {
+    const first = await s.driver.call('88508');
+    await first.hears('sound:conf-getpin');
+    const mark = s.driver.mark();
+    await first.dtmf('123456789012#');
+    await first.hears('sound:conf-invalidpin', { since: mark });
+    await first.dtmf('1357#');
+    await first.entersBridge('conference-508');
+    expect(first.played().filter((m) => m === 'sound:conf-invalidpin')).toHaveLength(1);
+    // The PIN in force is the fresh entry, not the tail of the long one.
+    const tail = await joinRoom(s.driver, '88508', { pin: '012' });
+    await tail.hears('sound:conf-invalidpin');
+    expect(await tail.bridge()).toBeUndefined();
+    const rightful = await joinRoom(s.driver, '88508', { pin: '1357' });
+    await rightful.entersBridge('conference-508');
+    // The first caller's keys never reached the conference (its '#' would have made them leave).
+    expect(await first.bridge()).toBe('conference-508');
+  });
+
+  it("uses up a '#' keyed right after a 4-digit room: the PIN is what follows, never empty", async () => {
+    const first = await s.driver.call('88');
+    await first.hears('sound:conf-getconfno');
+    await first.dtmf('4401#');
+    await first.hears('sound:conf-getpin');
+    await first.dtmf('2580#');
+    await first.entersBridge('conference-4401');
+    const noPin = await joinRoom(s.driver, '884401', { pin: '' });
+    await noPin.hears('sound:conf-invalidpin');
+    expect(await noPin.bridge()).toBeUndefined();
+    const rightful = await joinRoom(s.driver, '884401', { pin: '2580' });
+    await rightful.entersBridge('conference-4401');
+    expect(await first.bridge()).toBe('conference-4401');
+  });
+
+  it("uses up a '#' keyed after a 4-digit direct dial while the PIN prompt plays", async () => {
+    const first = await s.driver.call('884402');
+    await first.hears('sound:conf-getpin');
+    await first.dtmf('#');
+    // The '#' neither stops the prompt nor counts as an entry: the prompt plays to its end.
+    const prompt = await s.driver.waitFor((e) => e.type === 'PlaybackFinished' && (e.playback as { target_uri: string }).target_uri === `channel:${first.appChannel}`);
+    expect((prompt.playback as { media_uri: string }).media_uri).toBe('sound:conf-getpin');
+    await first.dtmf('2580#');
+    await first.entersBridge('conference-4402');
+    expect(first.played().filter((m) => m === 'sound:conf-getpin' || m === 'sound:conf-invalidpin')).toEqual(['sound:conf-getpin']);
+    const noPin = await joinRoom(s.driver, '884402', { pin: '' });
+    await noPin.hears('sound:conf-invalidpin');
+    expect(await noPin.bridge()).toBeUndefined();
+  });
+
+  it("takes '#' alone as the empty PIN once the PIN prompt after a 4-digit room has been heard", async () => {
+    const first = await s.driver.call('884403');
+    await first.heardToEnd('sound:conf-getpin');
+    await first.dtmf('#');
+    await first.entersBridge('conference-4403');
+    const second = await joinRoom(s.driver, '884403', { pin: '' });
+    await second.entersBridge('conference-4403');
   });
 
   it('makes a caller who reaches PIN entry while the first caller is still keying wait, then checks it', async () => {

@@ -4,14 +4,16 @@ import { useScenario } from '../helpers/scenario';
 describe('room entry', () => {
   const s = useScenario({ entry: { firstDigitTimeoutSeconds: 2, interDigitTimeoutSeconds: 1, maxAttempts: 3, pinMaxLength: 8 } });
 
-  it('takes keys while the prompt plays (barge-in) and stops the prompt', async () => {
+  it('takes keys while the prompt plays (barge-in) and stops the prompt early', async () => {
+    // A caller who keys nothing hears the room prompt to its end: its length on this Asterisk.
+    const listener = await s.driver.call('88');
+    const fullLength = await promptLength(listener.appChannel);
     const caller = await s.driver.call('88');
     const started = await s.driver.waitFor((e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === `channel:${caller.appChannel}`);
-    const playbackId = (started.playback as { id: string }).id;
     await caller.dtmf('1');
-    const finished = await s.driver.waitFor((e) => e.type === 'PlaybackFinished' && (e.playback as { id: string }).id === playbackId);
-    // Stopped by the key, not played out: Asterisk reports where it stopped.
-    expect((finished.playback as { state: string }).state).toBe('done');
+    const finished = await s.driver.waitFor((e) => e.type === 'PlaybackFinished' && (e.playback as { id: string }).id === (started.playback as { id: string }).id);
+    // Stopped by the key: it ended well before the prompt's length.
+    expect(Date.parse(String(finished.timestamp)) - Date.parse(String(started.timestamp))).toBeLessThan(fullLength / 2);
     await caller.dtmf('23#');
     await caller.hears('sound:conf-getpin');
     await caller.dtmf('#');
@@ -34,7 +36,7 @@ describe('room entry', () => {
   it('treats a first-digit timeout and an inter-digit timeout as invalid entries', async () => {
     const caller = await s.driver.call('88');
     await caller.hears('sound:conf-getconfno');
-    await caller.hears('sound:conf-invalid', 8000); // nothing keyed
+    await caller.hears('sound:conf-invalid', { timeoutMs: 8000 }); // nothing keyed
     await caller.dtmf('12'); // then nothing more
     await s.driver.waitFor(() => caller.played().filter((m) => m === 'sound:conf-invalid').length === 2, 8000, 'second conf-invalid');
     await caller.dtmf('789#');
@@ -56,15 +58,19 @@ describe('room entry', () => {
     expect(await caller.bridge()).toBeUndefined();
   });
 
-  it('treats * and A-D as invalid keys', async () => {
+  it.each(['*', 'A', 'B', 'C', 'D'])('treats %s as an invalid key, and swallows the rest of that entry', async (key) => {
     const caller = await s.driver.call('88');
     await caller.hears('sound:conf-getconfno');
-    await caller.dtmf('1*');
-    await caller.hears('sound:conf-invalid');
+    const mark = s.driver.mark();
+    // With no swallowing, "4567" after the bad key would be a room.
+    await caller.dtmf(`1${key}4567#`);
+    await caller.hears('sound:conf-invalid', { since: mark });
+    await s.driver.waitFor((e) => e.type === 'ChannelDtmfReceived' && (e.channel as { id: string }).id === caller.appChannel && e.digit === key, 5000, `the app's channel receiving ${key}`);
     await caller.dtmf('321#');
     await caller.hears('sound:conf-getpin');
     await caller.dtmf('#');
     await caller.entersBridge('conference-321');
+    expect(caller.played().filter((m) => m === 'sound:conf-invalid')).toHaveLength(1);
   });
 
   it.each(['8812', '8812345'])('says a direct dial of %s is invalid, then asks for the room', async (dialled) => {
@@ -72,8 +78,16 @@ describe('room entry', () => {
     await caller.hears('sound:conf-invalid');
     await caller.hears('sound:conf-getconfno');
     await caller.dtmf('2345');
-    await caller.hears('sound:conf-getpin');
+    await caller.heardToEnd('sound:conf-getpin');
     await caller.dtmf('#');
     await caller.entersBridge('conference-2345');
   });
+
+  /** How long a prompt played to its end took, as Asterisk's events say. */
+  async function promptLength(channel: string): Promise<number> {
+    const started = await s.driver.waitFor((e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === `channel:${channel}`);
+    const id = (started.playback as { id: string }).id;
+    const finished = await s.driver.waitFor((e) => e.type === 'PlaybackFinished' && (e.playback as { id: string }).id === id);
+    return Date.parse(String(finished.timestamp)) - Date.parse(String(started.timestamp));
+  }
 });

@@ -15,7 +15,7 @@ describe.each(['from-internal', 'from-external'] as const)('the eight ways to st
       await caller.hears('sound:conf-getconfno');
       await caller.dtmf(room);
     }
-    await caller.hears('sound:conf-getpin');
+    await caller.heardToEnd('sound:conf-getpin');
     await caller.dtmf('#');
     await caller.entersBridge(bridge);
     await caller.hears('sound:conf-enteringno');
@@ -25,11 +25,13 @@ describe.each(['from-internal', 'from-external'] as const)('the eight ways to st
     if (room === undefined) expect(caller.played()).not.toContain('sound:conf-getconfno');
   });
 
-  it('keeps leading zeros: 0123 is its own room, and a key typed ahead is taken by the PIN prompt', async () => {
+  it("keeps leading zeros: 0123 is its own room; the room's optional '#' is used up and keys typed ahead are the PIN", async () => {
     const caller = await s.driver.call('88', { context });
     await caller.hears('sound:conf-getconfno');
-    await caller.dtmf('0123#'); // the 4th digit completes the room; '#' is the (empty) PIN
+    await caller.dtmf('0123#45#'); // the 4th digit completes the room, its '#' ends it; then the PIN
     await caller.entersBridge('conference-0123');
+    const friend = await joinRoom(s.driver, '880123', { pin: '45' }, context);
+    await friend.entersBridge('conference-0123');
   });
 
   it.each([
@@ -52,6 +54,7 @@ describe.each(['from-internal', 'from-external'] as const)('the eight ways to st
     expect(played.indexOf('sound:conference/your-conference-number-is')).toBe(played.indexOf(announced as string) - 1);
     expect(played.indexOf(announced as string)).toBeLessThan(played.indexOf('sound:conf-getpin'));
 
+    await caller.heardToEnd('sound:conf-getpin');
     await caller.dtmf('#');
     await caller.entersBridge(`conference-${number}`);
     // Someone else can now dial that number and join with the (empty) PIN.

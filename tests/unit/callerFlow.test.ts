@@ -154,6 +154,27 @@ describe('caller flow: a hangup that comes with the room key', () => {
   });
 });
 
+describe("caller flow: the optional '#' after a 4-digit room", () => {
+  const modes = (io: ScriptedCallIO): EntryMode[] => io.heard.flatMap((h) => (h.kind === 'prompt' ? [h.mode] : []));
+
+  it.each([
+    ['', ['1234'], true],
+    ['1234', [], true],
+    ['0000', [], true],
+    ['', ['0000'], true],
+    ['', ['123'], false],
+    ['123', [], false],
+    ['000', [], false],
+  ])('dialled 88%s, keyed %j: the first PIN prompt takes a leading # as the room\'s: %s', async (suffix, roomKeys, expected) => {
+    const w = world();
+    const io = new ScriptedCallIO([...roomKeys.map(keyed), { type: 'invalid', reason: 'too-long' }, keyed('42')]);
+    expect(await runCallerFlow(session({ suffix }), io, w.deps)).toBe('in-conference');
+    const pinModes = modes(io).filter((m) => m.kind === 'pin');
+    // Only the first PIN prompt follows the room; the one after "invalid PIN" does not.
+    expect(pinModes).toEqual([expected ? { kind: 'pin', maxLength: 8, afterFourDigitRoom: true } : { kind: 'pin', maxLength: 8 }, { kind: 'pin', maxLength: 8 }]);
+  });
+});
+
 describe('caller flow: PIN attempts of a later caller', () => {
   it('three wrong PINs: re-prompted with "invalid PIN" twice, then invalid PIN and goodbye; never joined', async () => {
     const w = world();
