@@ -1,6 +1,7 @@
 import { AdminError, AdminOutcome, ConferenceAdmin } from '../app/conferenceAdmin';
 import { ConferenceMetrics } from '../app/conferenceMetrics';
 import { RoomSnapshot } from '../app/roomRegistry';
+import { GuardCounts } from '../domain/pinGuard';
 import { Route } from './routes';
 
 export type ApiResponse =
@@ -29,6 +30,10 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
         return answer(await admin.setMuted(route.room, route.channel, route.muted), route, { room: route.room, channel: route.channel, muted: route.muted });
       case 'lock':
         return answer(admin.setLocked(route.room, route.locked), route, { room: route.room, locked: route.locked });
+      case 'lockouts':
+        return { status: 200, json: lockoutsView(admin.lockouts()) };
+      case 'clear-lockout':
+        return answer(admin.clearLockout(route.callerId), route, { callerId: route.callerId, cleared: true });
     }
   };
 }
@@ -45,12 +50,28 @@ function roomView(room: RoomSnapshot): unknown {
   };
 }
 
-function answer(outcome: AdminOutcome, route: Route & { room: string }, done: unknown): ApiResponse {
+/** Who is locked out or slowed down, and for how long; never a PIN. */
+function lockoutsView(counts: GuardCounts): unknown {
+  return {
+    callers: counts.callers.map((c) => ({
+      callerId: c.number,
+      callerKind: c.kind,
+      failures: c.failures,
+      lockedUntil: c.lockedUntil === undefined ? null : new Date(c.lockedUntil).toISOString(),
+      delayMs: c.delayMs,
+    })),
+    rooms: counts.rooms.map((r) => ({ room: r.room, failures: r.failures, delayMs: r.delayMs })),
+  };
+}
+
+function answer(outcome: AdminOutcome, route: Route, done: unknown): ApiResponse {
   if (outcome.ok) return { status: 200, json: done };
+  const room = 'room' in route ? route.room : '';
   const channel = 'channel' in route ? route.channel : '';
   const messages: Record<AdminError, string> = {
-    'unknown-room': `no room ${route.room}`,
-    'unknown-channel': `no participant ${channel} in room ${route.room}`,
+    'unknown-room': `no room ${room}`,
+    'unknown-channel': `no participant ${channel} in room ${room}`,
+    'unknown-caller': `no wrong PINs counted for caller number ${'callerId' in route ? route.callerId : ''}`,
     unchanged: unchangedMessage(route),
   };
   return failure(outcome.error, messages[outcome.error]);

@@ -11,7 +11,9 @@ export type Route =
   | { readonly name: 'room'; readonly room: RoomNumber }
   | { readonly name: 'kick'; readonly room: RoomNumber; readonly channel: string }
   | { readonly name: 'mute'; readonly room: RoomNumber; readonly channel: string; readonly muted: boolean }
-  | { readonly name: 'lock'; readonly room: RoomNumber; readonly locked: boolean };
+  | { readonly name: 'lock'; readonly room: RoomNumber; readonly locked: boolean }
+  | { readonly name: 'lockouts' }
+  | { readonly name: 'clear-lockout'; readonly callerId: string };
 
 export type RouteMatch =
   | { readonly kind: 'route'; readonly route: Route; readonly access: Access }
@@ -46,6 +48,9 @@ const ROUTES: readonly Entry[] = [
       DELETE: (p) => ({ name: 'lock', room: p.room as string, locked: false }),
     },
   },
+  // The list shows caller numbers, as the room routes do; clearing is an admin action.
+  { pattern: ['lockouts'], access: 'read', methods: { GET: () => ({ name: 'lockouts' }) } },
+  { pattern: ['lockouts', 'callers', ':callerId'], access: 'admin', methods: { DELETE: (p) => ({ name: 'clear-lockout', callerId: p.callerId as string }) } },
 ];
 
 /** The status API's routing, pure: method and path in, a route (or the HTTP error) out. */

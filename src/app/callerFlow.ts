@@ -1,6 +1,6 @@
 import { admitCaller, mayStartRoom } from '../domain/admission';
 import { EntryMode } from '../domain/digitCollector';
-import { PinGuard } from '../domain/pinGuard';
+import { callerNumberOf, PinGuard } from '../domain/pinGuard';
 import { parseDialledSuffix, parseRoomEntry } from '../domain/roomNumber';
 import { RoomRequest } from '../domain/types';
 import { Settings } from '../config/schema';
@@ -120,11 +120,11 @@ async function askRoom(session: CallSession, io: CallIO, deps: FlowDeps): Promis
 async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: string, role: EnterRole, announce: string[], afterFourDigitRoom: boolean): Promise<number | undefined> {
   const { settings, rooms, guard, log } = deps;
   const mode: EntryMode = { kind: 'pin', maxLength: settings.entry.pinMaxLength };
-  const guardKeys = [`caller:${session.info.callerKind}:${session.info.callerId || 'anonymous'}`, `room:${room}`];
+  const pinTry = { caller: callerNumberOf(session.info.callerKind, session.info.callerId), room };
   let prompt = [...announce, Sound.enterPin];
   for (let attempt = 1; attempt <= settings.entry.maxAttempts; attempt++) {
     if (role === 'other') {
-      const verdict = guard.check(guardKeys, deps.now());
+      const verdict = guard.check(pinTry, deps.now());
       if (verdict.kind === 'locked') return lockedOut(session, io, deps, room, verdict.retryAfterMs);
       if (verdict.delayMs > 0) {
         log.info('PIN try delayed', { event: 'pin-delay', room, delayMs: verdict.delayMs, callerId: session.info.callerId });
@@ -149,10 +149,10 @@ async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: st
       return keyedAt;
     }
     if (rooms.verifyPin(room, outcome.value)) {
-      guard.recordSuccess(guardKeys[0] as string);
+      guard.recordSuccess(pinTry.caller);
       return keyedAt;
     }
-    const locked = guard.recordFailure(guardKeys, deps.now());
+    const locked = guard.recordFailure(pinTry, deps.now());
     log.warn('wrong PIN', { event: 'wrong-pin', room, attempt, callerId: session.info.callerId, callerKind: session.info.callerKind, locked });
     deps.events.publish({ type: 'wrong-pin', at: deps.now(), room, channel: session.id, callerId: session.info.callerId, lockedOut: locked });
     if (locked) return lockedOut(session, io, deps, room, settings.bruteForce.lockoutSeconds * 1000);

@@ -1,5 +1,6 @@
 import { AriCalls } from '../ari/ariCalls';
 import { Playbacks } from '../ari/playbacks';
+import { GuardCounts, PinGuard } from '../domain/pinGuard';
 import { RoomNumber } from '../domain/types';
 import { Logger } from '../logger';
 import { AdminAction, ConferenceEvents } from './conferenceEvents';
@@ -8,7 +9,7 @@ import { Sound } from './media';
 import { RoomRegistry, RoomSnapshot } from './roomRegistry';
 
 /** Expected refusals of an admin action, as values (the HTTP layer turns them into statuses). */
-export type AdminError = 'unknown-room' | 'unknown-channel' | 'unchanged';
+export type AdminError = 'unknown-room' | 'unknown-channel' | 'unknown-caller' | 'unchanged';
 export type AdminOutcome = { ok: true } | { ok: false; error: AdminError };
 
 export interface Health {
@@ -20,6 +21,7 @@ export interface Health {
 
 export interface AdminDeps {
   readonly rooms: RoomRegistry;
+  readonly guard: PinGuard;
   readonly ari: AriCalls;
   readonly playbacks: Playbacks;
   readonly events: ConferenceEvents;
@@ -72,6 +74,22 @@ export class ConferenceAdmin {
     const outcome = this.deps.rooms.setLocked(room, locked);
     if (outcome !== 'done') return { ok: false, error: outcome === 'unknown-room' ? 'unknown-room' : 'unchanged' };
     this.audit(locked ? 'lock' : 'unlock', room, undefined);
+    return { ok: true };
+  }
+
+  /** Caller numbers and rooms with wrong PINs counted: lockouts and slow-downs in force. */
+  lockouts(): GuardCounts {
+    return this.deps.guard.counts(this.deps.now());
+  }
+
+  /** Lets a caller number try PINs again at once: its count and lockout go, for internal and external callers alike. */
+  clearLockout(callerId: string): AdminOutcome {
+    const cleared = this.deps.guard.clearCaller(callerId, this.deps.now());
+    if (cleared.length === 0) return { ok: false, error: 'unknown-caller' };
+    const wasLockedOut = cleared.some((count) => count.lockedUntil !== undefined);
+    const failures = cleared.reduce((sum, count) => sum + count.failures, 0);
+    this.deps.log.info('admin action', { event: 'admin', action: 'clear-lockout', callerId, wasLockedOut, failures });
+    this.deps.events.publish({ type: 'admin', at: this.deps.now(), action: 'clear-lockout', callerId, wasLockedOut });
     return { ok: true };
   }
 

@@ -104,6 +104,7 @@ export class ConferenceApp {
     this.eventsLog.open(settings.eventsLog.path);
     this.admin = new ConferenceAdmin({
       rooms: this.rooms,
+      guard: this.guard,
       ari: this.ari,
       playbacks: this.playbacks,
       events: this.conferenceEvents,

@@ -5,7 +5,7 @@ import { CallerKind, RoomNumber } from '../domain/types';
 /** Why a caller did not get into a room (the admission refusals, and the room's own). */
 export type RefusalReason = Refusal | 'too-many-rooms' | 'no-free-room' | 'room-full' | 'room-locked' | 'pin-locked' | 'no-bridge';
 
-/** What an operator did through the status API. */
+/** What an operator did to a room through the status API. */
 export type AdminAction = 'kick' | 'mute' | 'unmute' | 'lock' | 'unlock';
 
 /**
@@ -20,7 +20,8 @@ export type ConferenceEvent =
   | { readonly type: 'room-destroyed'; readonly at: number; readonly room: RoomNumber; readonly createdAt: number }
   | { readonly type: 'refused'; readonly at: number; readonly reason: RefusalReason; readonly room: RoomNumber | undefined; readonly channel: string; readonly callerId: string }
   | { readonly type: 'wrong-pin'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly callerId: string; readonly lockedOut: boolean }
-  | { readonly type: 'admin'; readonly at: number; readonly action: AdminAction; readonly room: RoomNumber; readonly channel: string | undefined };
+  | { readonly type: 'admin'; readonly at: number; readonly action: AdminAction; readonly room: RoomNumber; readonly channel: string | undefined }
+  | { readonly type: 'admin'; readonly at: number; readonly action: 'clear-lockout'; readonly callerId: string; readonly wasLockedOut: boolean };
 
 /** One bus for the app's events; listeners run synchronously, so they must be cheap. */
 export class ConferenceEvents extends EventEmitter<{ event: [ConferenceEvent] }> {

@@ -10,7 +10,7 @@ export class ConferenceMetrics {
   private readonly calls = new Counter({ name: 'conference_calls_total', help: 'Calls that reached the app, by caller kind.', labelNames: ['kind'] as const, registers: [this.registry] });
   private readonly joins = new Counter({ name: 'conference_joins_total', help: 'Callers who joined a conference.', registers: [this.registry] });
   private readonly wrongPins = new Counter({ name: 'conference_wrong_pins_total', help: 'Wrong PINs keyed.', registers: [this.registry] });
-  private readonly lockouts = new Counter({ name: 'conference_pin_lockouts_total', help: 'Caller numbers or rooms locked out after too many wrong PINs.', registers: [this.registry] });
+  private readonly lockouts = new Counter({ name: 'conference_pin_lockouts_total', help: 'Caller numbers locked out after too many wrong PINs.', registers: [this.registry] });
   private readonly refusals = new Counter({ name: 'conference_refusals_total', help: 'Callers refused, by reason.', labelNames: ['reason'] as const, registers: [this.registry] });
   private readonly joinLatency = new Histogram({
     name: 'conference_join_latency_seconds',

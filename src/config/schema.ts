@@ -81,11 +81,12 @@ export const schemaDefinition = {
   },
   bruteForce: {
     windowSeconds: { doc: 'Wrong PINs are counted over this many seconds, per caller number and per room.', format: integer(1, 86400), default: 600 },
-    slowAfter: { doc: 'Wrong PINs in the window after which each further try is delayed.', format: integer(0, 1000), default: 3 },
-    delayMs: { doc: 'First delay, doubled with each further wrong PIN.', format: integer(0, 60000), default: 1000 },
-    maxDelayMs: { doc: 'Longest delay before a PIN try.', format: integer(0, 60000), default: 8000 },
-    lockAfter: { doc: 'Wrong PINs in the window that lock the caller number or the room.', format: integer(1, 1000), default: 10 },
-    lockoutSeconds: { doc: 'How long a locked caller number or room is refused.', format: integer(1, 86400), default: 900 },
+    slowAfter: { doc: 'Wrong PINs one caller number may key in the window with no wait; once it has keyed more, each of its tries waits (delayMs).', format: integer(0, 1000), default: 3 },
+    delayMs: { doc: 'First wait before a slowed-down PIN try, doubled with each further wrong PIN; the longer of the caller number\'s and the room\'s wait applies.', format: integer(0, 60000), default: 1000 },
+    maxDelayMs: { doc: 'Longest wait before a PIN try.', format: integer(0, 60000), default: 8000 },
+    lockAfter: { doc: 'Wrong PINs from one caller number in the window that lock that number out ("PIN entry locked"). A withheld number is never locked; its wrong PINs count for the room.', format: integer(1, 1000), default: 10 },
+    lockoutSeconds: { doc: 'How long a locked caller number is refused; then its count starts again.', format: integer(1, 86400), default: 900 },
+    roomSlowAfter: { doc: 'Wrong PINs one room may take in the window, from any callers, with no wait; once it has taken more, every try at it waits (delayMs). A room is never locked: its rightful callers get in after the wait.', format: integer(0, 1000), default: 3 },
   },
   sounds: {
     language: { doc: 'Language the prompts play in, as Asterisk names its sound sets (en, fr, de...); that set must be installed in Asterisk. The project\'s own prompts ship in English.', format: text(/^[a-z]{2}(_[A-Z]{2})?$/, 'a language code such as en or en_GB'), default: 'en' },

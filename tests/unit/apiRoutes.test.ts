@@ -12,6 +12,9 @@ describe('status API routing', () => {
     ['DELETE', '/rooms/123/mute/c', { name: 'mute', room: '123', channel: 'c', muted: false }, 'admin'],
     ['POST', '/rooms/1234/lock', { name: 'lock', room: '1234', locked: true }, 'admin'],
     ['DELETE', '/rooms/1234/lock', { name: 'lock', room: '1234', locked: false }, 'admin'],
+    ['GET', '/lockouts', { name: 'lockouts' }, 'read'],
+    ['DELETE', '/lockouts/callers/0301', { name: 'clear-lockout', callerId: '0301' }, 'admin'],
+    ['DELETE', '/lockouts/callers/%2B49301234', { name: 'clear-lockout', callerId: '+49301234' }, 'admin'],
   ])('%s %s', (method, path, route, access) => {
     expect(matchRoute(method, path)).toEqual({ kind: 'route', route, access });
   });
@@ -34,5 +37,6 @@ describe('status API routing', () => {
   it('answers a wrong method with 405 and the methods allowed', () => {
     expect(matchRoute('GET', '/rooms/123/lock')).toMatchObject({ kind: 'error', status: 405, allow: ['POST', 'DELETE'] });
     expect(matchRoute('POST', '/health')).toMatchObject({ kind: 'error', status: 405, allow: ['GET'] });
+    expect(matchRoute('GET', '/lockouts/callers/0301')).toMatchObject({ kind: 'error', status: 405, allow: ['DELETE'] });
   });
 });
