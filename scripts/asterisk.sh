@@ -101,7 +101,10 @@ ensure_engine() {
   engine_answers && return 0
   mkdir -p "$ROOT/.run"
   say "starting dockerd (no bridge, no iptables; containers use the host network)"
-  nohup dockerd --bridge=none --iptables=false >"$ROOT/.run/dockerd.log" 2>&1 &
+  # In a session of its own: stopping the run that started it (its process group) must not
+  # stop an engine that other checkouts' instances use. setsid does not fork here (a
+  # background job of a script leads no group), so $! is dockerd's pid.
+  nohup setsid dockerd --bridge=none --iptables=false >"$ROOT/.run/dockerd.log" 2>&1 &
   echo $! > "$ROOT/.run/dockerd.pid"
   local deadline=$((SECONDS + 30))
   until engine_answers; do
