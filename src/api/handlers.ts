@@ -1,7 +1,6 @@
-import { AdminError, AdminOutcome, ConferenceAdmin } from '../app/conferenceAdmin';
+import { AdminError, AdminOutcome, ConferenceAdmin, Health } from '../app/conferenceAdmin';
 import { ConferenceMetrics } from '../app/conferenceMetrics';
 import { RoomSnapshot } from '../app/roomRegistry';
-import { WriteFailure } from '../app/writeHealth';
 import { Route } from './routes';
 
 export type ApiResponse =
@@ -37,7 +36,7 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
 }
 
 /** A file the app cannot write: which setting names it, where, what the system answered, since when. */
-function writeErrorView({ cause, since, ...failure }: WriteFailure): unknown {
+function writeErrorView({ cause, since, ...failure }: Health['writeFailures'][number]): unknown {
   return { ...failure, error: cause, since: new Date(since).toISOString() };
 }
 
