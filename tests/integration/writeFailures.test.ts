@@ -3,19 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from '../helpers/appHarness';
 import { AppProcess } from '../helpers/appProcess';
+import { jsonLinesOf } from '../helpers/jsonLines';
 import { joinRoom, useScenario } from '../helpers/scenario';
 import { callApi, metricValue } from '../helpers/statusApi';
 import { TestDriver } from '../helpers/testDriver';
-
-function linesOf(path: string): Array<Record<string, unknown>> {
-  let text = '';
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return [];
-  }
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 /** Issue 21, point 7: the events log and the state file when they cannot be written, and after. */
 describe('files the app cannot write', () => {
@@ -32,7 +23,7 @@ describe('files the app cannot write', () => {
     expect((await health()).json).toMatchObject({ status: 'ok', writeErrors: [] });
     const host = await joinRoom(s.driver, '88960', { pin: '1' });
     await host.entersBridge('conference-960');
-    await waitUntil(() => linesOf(eventsPath).some((l) => l.event === 'joined'), 5000, 'the host\'s joined line');
+    await waitUntil(() => jsonLinesOf(eventsPath).some((l) => l.event === 'joined'), 5000, 'the host\'s joined line');
 
     rmSync(eventsFolder, { recursive: true });
     const guest = await joinRoom(s.driver, '88960', { pin: '1' });
@@ -55,8 +46,8 @@ describe('files the app cannot write', () => {
     mkdirSync(eventsFolder);
     const late = await joinRoom(s.driver, '88960', { pin: '1' });
     await late.entersBridge('conference-960');
-    await waitUntil(() => linesOf(eventsPath).length === 3, 5000, () => `three lines in the new file (${JSON.stringify(linesOf(eventsPath))})`);
-    expect(linesOf(eventsPath).map((l) => [l.event, l.channel])).toEqual([
+    await waitUntil(() => jsonLinesOf(eventsPath).length === 3, 5000, () => `three lines in the new file (${JSON.stringify(jsonLinesOf(eventsPath))})`);
+    expect(jsonLinesOf(eventsPath).map((l) => [l.event, l.channel])).toEqual([
       ['joined', guest.appChannel],
       ['left', guest.appChannel],
       ['joined', late.appChannel],
@@ -110,7 +101,7 @@ describe('events log rotation', () => {
     const rotated = `${eventsPath}.${signal}`;
     const host = await joinRoom(driver, `88${room}`, { pin: '' });
     await host.entersBridge(`conference-${room}`);
-    await waitUntil(() => linesOf(eventsPath).some((l) => l.event === 'joined' && l.channel === host.appChannel), 5000, 'the host\'s joined line');
+    await waitUntil(() => jsonLinesOf(eventsPath).some((l) => l.event === 'joined' && l.channel === host.appChannel), 5000, 'the host\'s joined line');
 
     renameSync(eventsPath, rotated);
     const from = app.logs.length;
@@ -121,8 +112,8 @@ describe('events log rotation', () => {
 
     await host.hangup();
     await host.hungUp();
-    await waitUntil(() => linesOf(eventsPath).some((l) => l.event === 'room-destroyed'), 5000, 'the room-destroyed line in the new file');
-    expect(linesOf(eventsPath).map((l) => l.event)).toEqual(['left', 'room-destroyed']);
-    expect(linesOf(rotated).filter((l) => l.room === room).map((l) => l.event)).toEqual(['room-created', 'joined']);
+    await waitUntil(() => jsonLinesOf(eventsPath).some((l) => l.event === 'room-destroyed'), 5000, 'the room-destroyed line in the new file');
+    expect(jsonLinesOf(eventsPath).map((l) => l.event)).toEqual(['left', 'room-destroyed']);
+    expect(jsonLinesOf(rotated).filter((l) => l.room === room).map((l) => l.event)).toEqual(['room-created', 'joined']);
   });
 });
