@@ -29,6 +29,9 @@ function main(): void {
   // A slip in one call's handling must not end every conference on the server: log it, go on.
   process.on('unhandledRejection', (reason: unknown) => log.error('unhandled rejection', { event: 'unhandled-rejection', error: String(reason) }));
   process.on('SIGHUP', () => store.reload());
+  // logrotate: rename the events log, then SIGHUP or SIGUSR1 (which also keeps Node's debugger shut).
+  process.on('SIGHUP', () => void app.reopenEventsLog());
+  process.on('SIGUSR1', () => void app.reopenEventsLog());
   const runtimeStats = runtimeStatsReporter();
   process.on('SIGUSR2', () => log.info('runtime stats', { event: 'runtime-stats', ...runtimeStats() }));
   const shutdown = (signal: string): void => {

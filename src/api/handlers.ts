@@ -1,4 +1,4 @@
-import { AdminError, AdminOutcome, ConferenceAdmin } from '../app/conferenceAdmin';
+import { AdminError, AdminOutcome, ConferenceAdmin, Health } from '../app/conferenceAdmin';
 import { ConferenceMetrics } from '../app/conferenceMetrics';
 import { RoomSnapshot } from '../app/roomRegistry';
 import { GuardCounts } from '../domain/pinGuard';
@@ -13,8 +13,10 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
   return async (route) => {
     switch (route.name) {
       case 'health': {
-        const health = await admin.health();
-        return { status: health.healthy ? 200 : 503, json: { status: health.healthy ? 'ok' : 'unavailable', ...health } };
+        const { writeFailures, ...health } = await admin.health();
+        // Degraded still answers 200: calls go on, but an admin has a file to see to.
+        const status = !health.healthy ? 'unavailable' : writeFailures.length > 0 ? 'degraded' : 'ok';
+        return { status: health.healthy ? 200 : 503, json: { status, ...health, writeErrors: writeFailures.map(writeErrorView) } };
       }
       case 'metrics':
         return { status: 200, text: await metrics.text(), contentType: metrics.contentType };
@@ -36,6 +38,11 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
         return answer(admin.clearLockout(route.callerId), route, { callerId: route.callerId, cleared: true });
     }
   };
+}
+
+/** A file the app cannot write: which setting names it, where, what the system answered, since when. */
+function writeErrorView({ cause, since, ...failure }: Health['writeFailures'][number]): unknown {
+  return { ...failure, error: cause, since: new Date(since).toISOString() };
 }
 
 /** What the API shows of a room: never its PIN, nor whether it has one. */

@@ -7,6 +7,7 @@ import { AdminAction, ConferenceEvents } from './conferenceEvents';
 import { setMute } from './inConference';
 import { Sound } from './media';
 import { RoomRegistry, RoomSnapshot } from './roomRegistry';
+import { WriteFailure } from './writeHealth';
 
 /** Expected refusals of an admin action, as values (the HTTP layer turns them into statuses). */
 export type AdminError = 'unknown-room' | 'unknown-channel' | 'unknown-caller' | 'unchanged';
@@ -17,6 +18,8 @@ export interface Health {
   readonly ariConnected: boolean;
   readonly asteriskReachable: boolean;
   readonly asteriskVersion: string | undefined;
+  /** Files the app cannot write (the events log, the state file): the service runs on, degraded. */
+  readonly writeFailures: readonly WriteFailure[];
 }
 
 export interface AdminDeps {
@@ -27,6 +30,7 @@ export interface AdminDeps {
   readonly events: ConferenceEvents;
   readonly log: Logger;
   readonly ariConnected: () => boolean;
+  readonly writeFailures: () => readonly WriteFailure[];
   readonly language: () => string;
   readonly now: () => number;
 }
@@ -39,7 +43,7 @@ export class ConferenceAdmin {
     const ariConnected = this.deps.ariConnected();
     const info = await this.deps.ari.asteriskInfo().catch(() => undefined) as { system?: { version?: string } } | undefined;
     const asteriskReachable = info !== undefined;
-    return { healthy: ariConnected && asteriskReachable, ariConnected, asteriskReachable, asteriskVersion: info?.system?.version };
+    return { healthy: ariConnected && asteriskReachable, ariConnected, asteriskReachable, asteriskVersion: info?.system?.version, writeFailures: this.deps.writeFailures() };
   }
 
   rooms(): RoomSnapshot[] {

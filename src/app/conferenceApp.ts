@@ -24,6 +24,7 @@ import { JoinsInFlight } from './joinsInFlight';
 import { Sound } from './media';
 import { RoomRegistry, RoomSounds } from './roomRegistry';
 import { RoomStore } from './roomStore';
+import { WriteHealth } from './writeHealth';
 import { roomFromBridgeId } from '../domain/roomNumber';
 
 /** The ARI events the app acts on (onEvent); Asterisk is asked to send no others. */
@@ -89,7 +90,8 @@ export class ConferenceApp {
     this.events = new EventStream({ ...settings.ari, pingIntervalMs: 5000, backoffInitialMs: 250, backoffMaxMs: 10000 });
     this.playbacks = new Playbacks(this.ari, (error, channelId) => this.restFailed(error, channelId));
     this.guard = new PinGuard(settings.bruteForce);
-    this.roomStore = new RoomStore(settings.stateFile, (error) => this.log.error('room state file', { event: 'state-error', error: String(error) }));
+    this.roomStore = new RoomStore(settings.stateFile, new WriteHealth('stateFile', Date.now), (error) => this.log.error('room state file unreadable', { event: 'state-error', error: String(error) }));
+    this.logWrites(this.roomStore.health, 'room state file cannot be written: tried again every 5 s');
     this.rooms = new RoomRegistry(
       createBridgeOps(this.ari, () => this.store.current, this.log, (e, where) => this.restFailed(e, where)),
       randomInt,
@@ -99,9 +101,10 @@ export class ConferenceApp {
       this.conferenceEvents,
       this.joins,
     );
-    this.metrics = new ConferenceMetrics(this.conferenceEvents, () => this.rooms.liveCounts());
-    this.eventsLog = new EventsLog(this.conferenceEvents, (error) => this.log.error('events log', { event: 'events-log-error', error: String(error) }));
+    this.eventsLog = new EventsLog(this.conferenceEvents, new WriteHealth('eventsLog.path', Date.now));
+    this.logWrites(this.eventsLog.health, 'events log cannot be written: its lines are held until it can');
     this.eventsLog.open(settings.eventsLog.path);
+    this.metrics = new ConferenceMetrics(this.conferenceEvents, () => this.rooms.liveCounts(), { eventsLog: this.eventsLog, writes: [this.eventsLog.health, this.roomStore.health] });
     this.admin = new ConferenceAdmin({
       rooms: this.rooms,
       guard: this.guard,
@@ -110,6 +113,7 @@ export class ConferenceApp {
       events: this.conferenceEvents,
       log: this.log,
       ariConnected: () => this.events.connected,
+      writeFailures: () => [this.eventsLog.failure, this.roomStore.health.failure].filter((failure) => failure !== undefined),
       language: () => this.store.current.sounds.language,
       now: Date.now,
     });
@@ -143,7 +147,17 @@ export class ConferenceApp {
     for (const session of this.sessions.values()) session.end('shutdown');
     this.sessions.clear();
     this.rest.close();
-    await Promise.all([this.eventsLog.close(), this.roomStore.written()]);
+    const [unwritten] = await Promise.all([this.eventsLog.close(), this.roomStore.close()]);
+    if (unwritten > 0) this.log.error('events log lines lost at the stop: the file could not be written', { event: 'events-log-lost', lines: unwritten });
+  }
+
+  /** logrotate renamed the events log and sent a signal: the file is opened anew at its path. */
+  async reopenEventsLog(): Promise<void> {
+    const path = this.store.current.eventsLog.path;
+    if (path === '') return;
+    await this.eventsLog.reopen();
+    // A reopen that failed is in the log already, as write-failed.
+    if (!this.eventsLog.health.failure) this.log.info('events log reopened', { event: 'events-log-reopened', path });
   }
 
   /** Forgets brute-force counts older than their window (every minute, and on demand for soak runs). */
@@ -392,6 +406,14 @@ export class ConferenceApp {
     } catch (error) {
       this.log.error('room clean-up failed', { call: session.id, event: 'cleanup-failed', room, error: String(error) });
     }
+  }
+
+  /** A file's failed writes in the log: once per cause, and once when it is written again. */
+  private logWrites(health: WriteHealth, failingMessage: string): void {
+    health.on('failing', (failure) => this.log.error(failingMessage, { event: 'write-failed', setting: failure.setting, path: failure.path, error: failure.cause }));
+    health.on('recovered', (failure, detail) =>
+      this.log.info('written again', { event: 'write-recovered', setting: failure.setting, path: failure.path, failingSince: new Date(failure.since).toISOString(), ...detail }),
+    );
   }
 
   private restFailed(error: unknown, where: string): void {

@@ -1,9 +1,16 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ConferenceEvent, ConferenceEvents } from './conferenceEvents';
+import { WriteHealth } from './writeHealth';
+
+/** The files the app writes, as the metrics read them when Prometheus scrapes. */
+export interface WrittenFiles {
+  readonly eventsLog: { readonly heldLines: number; readonly lostLines: number };
+  readonly writes: readonly WriteHealth[];
+}
 
 /**
  * Prometheus metrics. Counters move in memory as events are published (no I/O on a call's
- * path); the gauges are read from the room registry only when Prometheus scrapes.
+ * path); the gauges, and the counts of the files' writes, are read only when Prometheus scrapes.
  */
 export class ConferenceMetrics {
   readonly registry = new Registry();
@@ -19,10 +26,23 @@ export class ConferenceMetrics {
     registers: [this.registry],
   });
 
-  constructor(events: ConferenceEvents, live: () => { rooms: number; participants: number }) {
+  constructor(events: ConferenceEvents, live: () => { rooms: number; participants: number }, files: WrittenFiles) {
     const registers = [this.registry];
     new Gauge({ name: 'conference_rooms_active', help: 'Conferences with at least one participant.', registers, collect() { this.set(live().rooms); } });
     new Gauge({ name: 'conference_participants_active', help: 'Participants in all conferences.', registers, collect() { this.set(live().participants); } });
+    new Gauge({ name: 'conference_events_log_held_lines', help: 'Events log lines waiting in memory for the file to be writable.', registers, collect() { this.set(files.eventsLog.heldLines); } });
+    // Counted by their owners; a counter's value is set here by starting it again from zero.
+    new Counter({ name: 'conference_events_log_lost_total', help: 'Events log lines never written: past the lines held, or held at a stop.', registers, collect() { this.reset(); this.inc(files.eventsLog.lostLines); } });
+    new Counter({
+      name: 'conference_write_failures_total',
+      help: 'Failed writes of a file the app keeps, each retry counted, by the setting that names it.',
+      labelNames: ['setting'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const health of files.writes) this.inc({ setting: health.setting }, health.failures);
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'conference_process_' });
     events.on('event', (event) => this.count(event));
   }

@@ -3,22 +3,29 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PinHash } from '../domain/pinHash';
 import { RoomNumber } from '../domain/types';
+import { WriteHealth } from './writeHealth';
+
+/** While the file cannot be written, how often it is tried again (besides at each change). */
+const RETRY_MS = 5_000;
 
 /**
  * What Asterisk cannot tell the app after a restart: each live room's PIN, salted and hashed.
  * One small JSON file, replaced atomically (write, then rename); writes are coalesced so a
  * storm of joins costs one write in flight at a time. The file work runs off the event loop:
  * done synchronously, it held up the other callers' joins of a storm (docs/DECISIONS.md).
+ * A write that fails is told to `health` and tried again every RETRY_MS until one works.
  */
 export class RoomStore {
   private readonly pins = new Map<RoomNumber, PinHash>();
-  /** The writes under way, until the file holds every change made so far. */
+  /** The writes under way, until the file holds every change made so far or a write failed. */
   private writing: Promise<void> | undefined;
   private dirty = false;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly path: string,
-    private readonly onError: (error: unknown) => void,
+    readonly health: WriteHealth,
+    private readonly onReadError: (error: unknown) => void,
   ) {}
 
   /** Reads the file; a missing or unreadable one is an empty store (and said so). */
@@ -29,7 +36,7 @@ export class RoomStore {
         if (typeof pin?.salt === 'string' && typeof pin.hash === 'string') this.pins.set(room, { salt: pin.salt, hash: pin.hash });
       }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.onError(error);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.onReadError(error);
     }
     return this.pins;
   }
@@ -43,13 +50,22 @@ export class RoomStore {
     if (this.pins.delete(room)) this.schedule();
   }
 
-  /** Resolves once the file holds every change made so far (an orderly stop, tests). */
+  /** Resolves once the file holds every change made so far, or a write of them failed (tests). */
   written(): Promise<void> {
     return this.writing ?? Promise.resolve();
   }
 
+  /** An orderly stop: every change written, or tried once more, and no retry after. */
+  async close(): Promise<void> {
+    // One last try of what a failed write left.
+    if (this.dirty) this.schedule();
+    await this.written();
+    clearTimeout(this.retryTimer);
+  }
+
   private schedule(): void {
     this.dirty = true;
+    clearTimeout(this.retryTimer);
     // A burst of changes in one turn of the event loop is one write.
     this.writing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
   }
@@ -62,8 +78,12 @@ export class RoomStore {
         const temp = `${this.path}.${process.pid}.tmp`;
         await writeFile(temp, JSON.stringify({ rooms: Object.fromEntries(this.pins) }), { mode: 0o600 });
         await rename(temp, this.path);
+        this.health.succeeded();
       } catch (error) {
-        this.onError(error);
+        this.health.failed(this.path, error);
+        this.dirty = true;
+        this.retryTimer = setTimeout(() => this.schedule(), RETRY_MS).unref();
+        break;
       }
     }
     this.writing = undefined;

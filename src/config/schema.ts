@@ -122,7 +122,7 @@ export const schemaDefinition = {
     },
   },
   eventsLog: {
-    path: { doc: 'File that gets one JSON line per conference event (room created, joined, left, refused, destroyed, admin actions), appended; for billing or audit. Empty: off.', format: text(/^\S*$/, 'a file path, or empty for off'), default: '' },
+    path: { doc: 'File that gets one JSON line per conference event (room created, joined, left, refused, destroyed, admin actions), appended; for billing or audit. Empty: off. Opened anew at SIGHUP or SIGUSR1 (logrotate).', format: text(/^\S*$/, 'a file path, or empty for off'), default: '' },
   },
   log: {
     level: { doc: 'Log level.', format: ['error', 'warn', 'info', 'debug'], default: 'info', env: 'LOG_LEVEL' },

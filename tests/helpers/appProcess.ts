@@ -89,6 +89,11 @@ export class AppProcess {
     return Number(line.split(' ')[1]) * 1000;
   }
 
+  /** Sends the process a signal (SIGHUP, SIGUSR1...), as an admin's `kill -HUP` would, and goes on. */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   /** Kills the process without warning (no clean-up of any kind), and waits until it is gone. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jsonLinesOf } from '../helpers/jsonLines';
 import { joinRoom, useScenario } from '../helpers/scenario';
 import { waitUntil } from '../helpers/appHarness';
 import { callApi, metricValue } from '../helpers/statusApi';
@@ -8,15 +9,7 @@ import { callApi, metricValue } from '../helpers/statusApi';
 const TOKEN = 'metrics-test-token-0123456789';
 const eventsPath = join(mkdtempSync(join(tmpdir(), 'conference-events-')), 'events.jsonl');
 
-function eventLines(): Array<Record<string, unknown>> {
-  let text = '';
-  try {
-    text = readFileSync(eventsPath, 'utf8');
-  } catch {
-    return [];
-  }
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+const eventLines = (): Array<Record<string, unknown>> => jsonLinesOf(eventsPath);
 
 /** Issue 8: what the metrics and the events log say after real calls. */
 describe('metrics and events log', () => {

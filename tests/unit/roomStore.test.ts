@@ -1,8 +1,11 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPin } from '../../src/domain/pinHash';
 import { RoomStore } from '../../src/app/roomStore';
+import { WriteHealth } from '../../src/app/writeHealth';
+
+const health = (): WriteHealth => new WriteHealth('stateFile', Date.now);
 
 function stored(path: string): Record<string, unknown> {
   return (JSON.parse(readFileSync(path, 'utf8')) as { rooms: Record<string, unknown> }).rooms;
@@ -18,7 +21,7 @@ describe('RoomStore (room PINs kept over a restart)', () => {
 
   it('writes every change, hashed, readable by the owner only, and a new store reads it back', async () => {
     const path = join(dir, 'state', 'rooms.json');
-    const store = new RoomStore(path, (error) => errors.push(error));
+    const store = new RoomStore(path, health(), (error) => errors.push(error));
     const pin = hashPin('1234');
     store.set('123', pin);
     store.set('456', hashPin('99'));
@@ -27,13 +30,13 @@ describe('RoomStore (room PINs kept over a restart)', () => {
     expect(stored(path)).toEqual({ '123': pin });
     expect(readFileSync(path, 'utf8')).not.toContain('1234');
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(new RoomStore(path, (error) => errors.push(error)).load()).toEqual(new Map([['123', pin]]));
+    expect(new RoomStore(path, health(), (error) => errors.push(error)).load()).toEqual(new Map([['123', pin]]));
     expect(errors).toEqual([]);
   });
 
   it('writes a change made while a write is under way once that write is done', async () => {
     const path = join(dir, 'rooms.json');
-    const store = new RoomStore(path, (error) => errors.push(error));
+    const store = new RoomStore(path, health(), (error) => errors.push(error));
     store.set('123', hashPin('1'));
     await new Promise((resolve) => setImmediate(resolve));
     store.set('124', hashPin('2'));
@@ -41,23 +44,39 @@ describe('RoomStore (room PINs kept over a restart)', () => {
     expect(Object.keys(stored(path)).sort()).toEqual(['123', '124']);
   });
 
-  it('reports a write that fails, and writes again at the next change', async () => {
-    const blocker = join(dir, 'not-a-folder');
-    writeFileSync(blocker, '');
-    const store = new RoomStore(join(blocker, 'rooms.json'), (error) => errors.push(error));
+  it('reports a write that fails once per cause, tries again, and says when one works', async () => {
+    const told: string[] = [];
+    const writes = new WriteHealth('stateFile', () => 0);
+    writes.on('failing', (failure) => told.push(`failing ${failure.cause}`));
+    writes.on('recovered', () => told.push('recovered'));
+    const folder = join(dir, 'state');
+    writeFileSync(folder, '');
+    const path = join(folder, 'rooms.json');
+    const store = new RoomStore(path, writes, (error) => errors.push(error));
     store.set('123', hashPin('1'));
     await store.written();
-    expect(errors).toHaveLength(1);
     store.set('124', hashPin('2'));
     await store.written();
-    expect(errors).toHaveLength(2);
+    expect(writes.failure).toMatchObject({ setting: 'stateFile', path, cause: expect.stringContaining('EEXIST') });
+    expect(writes.failures).toBe(2);
+    expect(told).toEqual([expect.stringContaining('failing EEXIST')]);
+
+    unlinkSync(folder);
+    store.set('125', hashPin('3'));
+    await store.written();
+    expect(writes.failure).toBeUndefined();
+    expect(told).toHaveLength(2);
+    expect(told[1]).toBe('recovered');
+    expect(Object.keys(stored(path)).sort()).toEqual(['123', '124', '125']);
+    await store.close();
+    expect(errors).toEqual([]);
   });
 
   it('starts empty from a missing file, and says so only of an unreadable one', () => {
-    expect(new RoomStore(join(dir, 'missing.json'), (error) => errors.push(error)).load().size).toBe(0);
+    expect(new RoomStore(join(dir, 'missing.json'), health(), (error) => errors.push(error)).load().size).toBe(0);
     expect(errors).toEqual([]);
     writeFileSync(join(dir, 'bad.json'), '{not json');
-    expect(new RoomStore(join(dir, 'bad.json'), (error) => errors.push(error)).load().size).toBe(0);
+    expect(new RoomStore(join(dir, 'bad.json'), health(), (error) => errors.push(error)).load().size).toBe(0);
     expect(errors).toHaveLength(1);
   });
 });
