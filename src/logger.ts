@@ -9,8 +9,11 @@ export type Logger = winston.Logger;
 /** The log and the way to write out what it still holds before the process ends. */
 export interface LogOutput {
   readonly log: Logger;
-  /** Writes out every buffered line, then resolves (an orderly stop). */
-  close(): Promise<void>;
+  /**
+   * Writes out every buffered line, then resolves (an orderly stop); by `deadline` (a Date.now()
+   * time) at the latest, dropping what a reader that takes nothing has left.
+   */
+  close(deadline: number): Promise<void>;
 }
 
 /**
@@ -20,42 +23,56 @@ export interface LogOutput {
  */
 const BATCH_MS = 20;
 const BATCH_BYTES = 16 * 1024;
-/** At exit, how long a reader that takes nothing may hold the process before the rest of the log is dropped. */
-const EXIT_FLUSH_MS = 2000;
+/** At an exit without an orderly stop (a crash), how long a reader that takes nothing may hold the process before the rest of the log is dropped. */
+const EXIT_FLUSH_MS = 1000;
 
 /**
  * JSON lines on stdout, one event per line; a call's lines carry its `call` id. Never a PIN.
  * Lines are written from libuv's thread pool (sonic-boom): a slow reader of the log (a full
  * pipe, a busy journald) holds back the log, never the calls. A write refused with EAGAIN
- * (stdout made non-blocking by whoever shares it) is tried again, not dropped. Lines go out
- * together, at most BATCH_MS after they were logged, and at exit (for EXIT_FLUSH_MS at most:
- * a process must end even when its reader does not read).
+ * is tried again, not dropped. Lines go out together, at most BATCH_MS after they were logged,
+ * and at a stop or exit, for a bounded time: a process must end even when its reader does not
+ * read. A reader that has gone (EPIPE) ends the log, not the app.
  */
 export function createLogger(level: string): LogOutput {
   let giveUpAt = Infinity;
-  const destination = new SonicBoom({ fd: 1, sync: false, retryEAGAIN: () => Date.now() < giveUpAt });
-  const batch = new LineBatch(destination, BATCH_MS, BATCH_BYTES);
+  // Through process.stdout, which Node opens non-blocking when it is a pipe or a socket: a full
+  // one answers EAGAIN, where a blocking write would hold a thread-pool thread that the process's
+  // exit then waits for, for as long as the reader does not read.
+  const destination = new SonicBoom({ fd: process.stdout.fd, sync: false, retryEAGAIN: () => Date.now() < giveUpAt });
+  // The reader has gone, or took nothing until the deadline: what is left of the log is dropped.
+  let ended = false;
+  destination.on('error', () => (ended = true));
+  const output = {
+    write: (text: string): void => {
+      if (!ended) destination.write(text);
+    },
+  };
+  const batch = new LineBatch(output, BATCH_MS, BATCH_BYTES);
   const log = winston.createLogger({ level, format: jsonLine(), transports: [new LineTransport(batch)] });
   let closed = false;
   // A crash still leaves its last lines in the log.
   process.once('exit', () => {
-    if (closed) return;
+    if (closed || ended) return;
     batch.flush();
     giveUpAt = Date.now() + EXIT_FLUSH_MS;
     try {
       destination.flushSync();
     } catch {
-      // The reader took nothing for EXIT_FLUSH_MS: what is left of the log is dropped.
+      // The reader has gone, or took nothing for EXIT_FLUSH_MS.
     }
   });
   return {
     log,
-    close: () =>
+    close: (deadline) =>
       new Promise<void>((resolve) => {
         if (closed) return resolve();
         closed = true;
         batch.flush();
+        if (ended) return resolve();
+        giveUpAt = deadline;
         destination.once('close', () => resolve());
+        destination.once('error', () => resolve());
         destination.end();
       }),
   };

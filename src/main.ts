@@ -1,8 +1,17 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { loadSettings } from './config/loadSettings';
 import { SettingsStore } from './config/settingsStore';
 import { createLogger } from './logger';
 import { ConferenceApp } from './app/conferenceApp';
 import { runtimeStatsReporter } from './runtimeStats';
+
+/**
+ * A stop (SIGTERM, SIGINT) ends the process within 3 s in any state (README): the app's own stop
+ * gets STOP_APP_MS, the log's last lines what is left until STOP_LOG_MS after the signal, and
+ * Node's own exit the last second.
+ */
+const STOP_APP_MS = 1500;
+const STOP_LOG_MS = 2000;
 
 /** Wiring only: settings, logger, the app, signals. */
 function main(): void {
@@ -34,14 +43,24 @@ function main(): void {
   process.on('SIGUSR1', () => void app.reopenEventsLog());
   const runtimeStats = runtimeStatsReporter();
   process.on('SIGUSR2', () => log.info('runtime stats', { event: 'runtime-stats', ...runtimeStats() }));
-  const shutdown = (signal: string): void => {
+  const shutdown = async (signal: string): Promise<void> => {
+    const logDeadline = Date.now() + STOP_LOG_MS;
     log.info('stopping', { event: 'stopping', signal });
     store.unwatch();
-    setTimeout(() => process.exit(0), 3000).unref();
-    void app.stop().then(() => closeLog()).then(() => process.exit(0));
+    // Whatever might still hold the process (a write that never returns) does not hold it past the budget.
+    setTimeout(() => process.exit(0), STOP_LOG_MS + 200).unref();
+    try {
+      const late = await Promise.race([app.stop().then(() => false), delay(STOP_APP_MS, true)]);
+      if (late) log.warn(`the app did not stop within ${STOP_APP_MS} ms; ending anyway`, { event: 'stop-timeout' });
+    } catch (error) {
+      log.error('stop failed', { event: 'stop-failed', error: String(error) });
+    }
+    log.info('stopped', { event: 'stopped' });
+    await closeLog(logDeadline);
+    process.exit(0);
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main();

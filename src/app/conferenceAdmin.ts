@@ -16,6 +16,8 @@ export type AdminOutcome = { ok: true } | { ok: false; error: AdminError };
 export interface Health {
   readonly healthy: boolean;
   readonly ariConnected: boolean;
+  /** While ARI is not connected: why, in the words of the log (a wrong password, nothing at the URL...). */
+  readonly ariError: string | undefined;
   readonly asteriskReachable: boolean;
   readonly asteriskVersion: string | undefined;
   /** Files the app cannot write (the events log, the state file): the service runs on, degraded. */
@@ -31,6 +33,8 @@ export interface AdminDeps {
   readonly log: Logger;
   readonly ariConnected: () => boolean;
   readonly writeFailures: () => readonly WriteFailure[];
+  /** Why the latest attempt to connect to ARI failed, if it did. */
+  readonly ariProblem: () => string | undefined;
   readonly language: () => string;
   readonly now: () => number;
 }
@@ -43,7 +47,8 @@ export class ConferenceAdmin {
     const ariConnected = this.deps.ariConnected();
     const info = await this.deps.ari.asteriskInfo().catch(() => undefined) as { system?: { version?: string } } | undefined;
     const asteriskReachable = info !== undefined;
-    return { healthy: ariConnected && asteriskReachable, ariConnected, asteriskReachable, asteriskVersion: info?.system?.version, writeFailures: this.deps.writeFailures() };
+    const ariError = ariConnected ? undefined : (this.deps.ariProblem() ?? 'connecting');
+    return { healthy: ariConnected && asteriskReachable, ariConnected, ariError, asteriskReachable, asteriskVersion: info?.system?.version, writeFailures: this.deps.writeFailures() };
   }
 
   rooms(): RoomSnapshot[] {

@@ -33,6 +33,9 @@ const HANDLED_EVENTS = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'Chan
 /** How long a channel found in the app without a session may still be announced by its StasisStart. */
 const STRANDED_GRACE_MS = 1000;
 
+/** How long a stop waits for Asterisk to see the event stream close: well within the stop budget (main.ts). */
+const ARI_CLOSE_WAIT_MS = 1000;
+
 /** How long after a hangup request, or after leaving the room's bridge, a call's StasisEnd may take (it takes milliseconds). */
 const DROPPED_GRACE_MS = 2000;
 
@@ -114,6 +117,7 @@ export class ConferenceApp {
       log: this.log,
       ariConnected: () => this.events.connected,
       writeFailures: () => [this.eventsLog.failure, this.roomStore.health.failure].filter((failure) => failure !== undefined),
+      ariProblem: () => this.events.problem?.text,
       language: () => this.store.current.sounds.language,
       now: Date.now,
     });
@@ -126,6 +130,7 @@ export class ConferenceApp {
     this.events.on('event', (event) => this.onEvent(event));
     this.events.on('connected', () => void this.onConnected());
     this.events.on('disconnected', (reason, retryInMs) => this.log.warn('ARI disconnected', { event: 'ari-disconnected', reason, retryInMs }));
+    this.events.on('unreachable', (problem, retryInMs) => this.log.error(problem.text, { event: 'ari-unreachable', cause: problem.cause, retryInMs }));
     store.on('changed', (next, previous) => this.onSettingsChanged(next, previous));
   }
 
@@ -143,7 +148,7 @@ export class ConferenceApp {
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
     await this.api?.close();
-    await this.events.stop();
+    await this.events.stop(ARI_CLOSE_WAIT_MS);
     for (const session of this.sessions.values()) session.end('shutdown');
     this.sessions.clear();
     this.rest.close();

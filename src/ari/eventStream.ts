@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
+import { AriProblem, ConnectionFailure, describeConnectionFailure } from './connectionFailure';
 
 export interface EventStreamSettings {
   readonly url: string; // http://127.0.0.1:8088
@@ -22,13 +23,17 @@ export interface AriEvent {
 export interface EventStreamEvents {
   event: [AriEvent];
   connected: [];
+  /** A connection that was up has gone. */
   disconnected: [reason: string, retryInMs: number];
+  /** An attempt to connect failed for another cause than the attempt before it (or the first since a connection). */
+  unreachable: [problem: AriProblem, retryInMs: number];
 }
 
 /**
  * The ARI WebSocket, kept up for as long as the app lives: reconnects with capped exponential
  * backoff forever (never gives up), and pings so a half-open connection is noticed.
- * Events are delivered one by one, in order, never merged.
+ * Events are delivered one by one, in order, never merged. Why an attempt failed is told once
+ * per cause ('unreachable'), not once per retry, and kept for the status API (problem).
  */
 export class EventStream extends EventEmitter<EventStreamEvents> {
   private socket: WebSocket | undefined;
@@ -37,6 +42,7 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
+  private lastProblem: AriProblem | undefined;
 
   constructor(private readonly settings: EventStreamSettings) {
     super();
@@ -49,6 +55,11 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
 
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Why the latest attempt to connect failed; undefined once connected (and before any attempt failed). */
+  get problem(): AriProblem | undefined {
+    return this.lastProblem;
   }
 
   /** Resolves on the next successful connection (or at once if connected). */
@@ -97,8 +108,12 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
     url.searchParams.set('api_key', `${this.settings.username}:${this.settings.password}`);
     const socket = new WebSocket(url, { handshakeTimeout: 5000 });
     this.socket = socket;
+    let opened = false;
+    let failure: ConnectionFailure | undefined;
     socket.on('open', () => {
+      opened = true;
       this.attempt = 0;
+      this.lastProblem = undefined;
       this.awaitingPong = false;
       this.pingTimer = setInterval(() => this.ping(socket), this.settings.pingIntervalMs);
       this.emit('connected');
@@ -115,16 +130,30 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
       }
       this.emit('event', event);
     });
-    socket.on('error', () => undefined); // 'close' follows and carries the reconnect
+    // Asterisk answered instead of upgrading (401: wrong credentials; 404: no ARI there).
+    socket.on('unexpected-response', (_request, response) => {
+      failure = { status: response.statusCode };
+      socket.terminate();
+    });
+    // 'close' follows and carries the reconnect; the first error is the cause (terminate() adds its own).
+    socket.on('error', (error: NodeJS.ErrnoException) => (failure ??= { code: error.code, message: error.message }));
     socket.on('close', (code: number, reason: Buffer) => {
       clearInterval(this.pingTimer);
       if (this.socket !== socket || this.stopped) return;
       this.socket = undefined;
       const delay = Math.min(this.settings.backoffMaxMs, this.settings.backoffInitialMs * 2 ** this.attempt);
       this.attempt++;
-      this.emit('disconnected', `${code} ${reason.toString() || 'closed'}`, delay);
+      if (opened) this.emit('disconnected', `${code} ${reason.toString() || 'closed'}`, delay);
+      else this.failed(failure ?? { message: `closed ${code}` }, delay);
       this.retryTimer = setTimeout(() => this.connect(), delay);
     });
+  }
+
+  private failed(failure: ConnectionFailure, retryInMs: number): void {
+    const problem = describeConnectionFailure(failure, this.settings);
+    const changed = problem.text !== this.lastProblem?.text;
+    this.lastProblem = problem;
+    if (changed) this.emit('unreachable', problem, retryInMs);
   }
 
   private ping(socket: WebSocket): void {

@@ -1,4 +1,5 @@
 import { Dispatcher, Pool } from 'undici';
+import { describeConnectionFailure } from './connectionFailure';
 import { AriError } from './errors';
 
 export interface RestSettings {
@@ -64,11 +65,12 @@ export class RestClient {
         body: payload ?? null,
       });
     } catch (error) {
-      throw new AriError(0, method, path, failureText(error, this.settings.timeoutMs));
+      throw new AriError(0, method, path, failureText(error, this.settings));
     }
     const { status, text } = answer;
     if (status >= 200 && status < 300) return (text === '' ? undefined : JSON.parse(text)) as T;
-    throw new AriError(status, method, path, errorText(text));
+    // 401 is the one status that says the settings are wrong (a 404 is a channel gone, as often as not).
+    throw new AriError(status, method, path, status === 401 ? describeConnectionFailure({ status }, this.settings).text : errorText(text));
   }
 
   /** One HTTP exchange through undici's dispatcher: no stream per response (its request() costs 30-60% more). */
@@ -106,11 +108,13 @@ function encodeQuery(query: Query | undefined): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
-/** Why no answer came: a timeout says how long was waited, anything else its own message. */
-function failureText(error: unknown, timeoutMs: number): string {
+/** Why no answer came: a timeout says how long was waited, a wrong URL which setting to check, anything else its own message. */
+function failureText(error: unknown, settings: RestSettings): string {
   const code = (error as { code?: string }).code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${timeoutMs} ms`;
-  return error instanceof Error ? error.message : String(error);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${settings.timeoutMs} ms`;
+  const message = error instanceof Error ? error.message : String(error);
+  const problem = describeConnectionFailure({ code, message }, settings);
+  return problem.cause === 'other' ? message : problem.text;
 }
 
 function errorText(text: string): string {

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { createInterface, Interface } from 'node:readline';
 import { defaultSettingsFile, SettingsFile, waitUntil } from './appHarness';
 import { ROOT, withAriCredentials } from './testEnv';
 
@@ -10,6 +10,15 @@ export interface LaunchOptions {
   readonly nodeArgs?: readonly string[];
   /** Run the build (dist/, `make build`) as production does, instead of the sources through ts-node. */
   readonly compiled?: boolean;
+  /** Set over the test Asterisk's credentials: a wrong ARI_PASSWORD, an ARI_URL where nothing listens. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** How a stop went: how long from the signal to the end of the process, and how it ended. */
+export interface StopOutcome {
+  readonly afterMs: number;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
 }
 
 /**
@@ -19,6 +28,7 @@ export interface LaunchOptions {
 export class AppProcess {
   readonly logs: Array<Record<string, unknown>> = [];
   private child: ChildProcess | undefined;
+  private logReader: Interface | undefined;
 
   private constructor(
     readonly settingsPath: string,
@@ -36,14 +46,27 @@ export class AppProcess {
   /** Starts the app and resolves once it has connected to ARI and rebuilt its state. */
   async start(): Promise<void> {
     const from = this.logs.length;
+    await this.startUntil('ari-connected', 30000);
+    try {
+      // Reconcile runs right after connecting; give it its round trips.
+      await this.untilLogged('reconciled', 10000, from);
+    } catch (error) {
+      await this.kill('SIGKILL');
+      throw error;
+    }
+  }
+
+  /** Starts the app and resolves once it has logged `event` (an app that cannot reach ARI says why). */
+  async startUntil(event: string, timeoutMs = 30000): Promise<Record<string, unknown>> {
+    const from = this.logs.length;
     const entry = this.launch.compiled ? [join(ROOT, 'dist', 'src', 'main.js')] : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')];
     const child = spawn(process.execPath, [...(this.launch.nodeArgs ?? []), ...entry], {
       cwd: ROOT,
-      env: withAriCredentials({ CONFERENCE_CONFIG: this.settingsPath }),
+      env: { ...withAriCredentials({ CONFERENCE_CONFIG: this.settingsPath }), ...this.launch.env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.child = child;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    this.logReader = createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         this.logs.push(JSON.parse(line) as Record<string, unknown>);
       } catch {
@@ -51,14 +74,64 @@ export class AppProcess {
       }
     });
     try {
-      await waitUntil(() => this.logs.slice(from).some((l) => l.event === 'ari-connected'), 30000, 'the app process to connect to ARI');
-      // Reconcile runs right after connecting; give it its round trips.
-      await waitUntil(() => this.logs.slice(from).some((l) => l.event === 'reconciled'), 10000, 'the app process to rebuild its state');
+      return await this.untilLogged(event, timeoutMs, from);
     } catch (error) {
       // A start that failed leaves no process behind (one left running would take the next run's calls).
       await this.kill('SIGKILL');
       throw error;
     }
+  }
+
+  /** The first line with this event logged since line `from`, once it comes. */
+  async untilLogged(event: string, timeoutMs = 10000, from = 0): Promise<Record<string, unknown>> {
+    const find = (): Record<string, unknown> | undefined => this.logs.slice(from).find((l) => l.event === event);
+    await waitUntil(() => find() !== undefined, timeoutMs, `the app process to log ${event}`);
+    return find()!;
+  }
+
+  /** The status API of the latest start (a restarted app listens on another port). */
+  get apiUrl(): string {
+    const listening = [...this.logs].reverse().find((l) => l.event === 'api-listening');
+    if (!listening) throw new Error('the app process has not said where its status API listens');
+    const host = String(listening.host);
+    return `http://${host.includes(':') ? `[${host}]` : host}:${String(listening.port)}`;
+  }
+
+  /** The reader of the app's stdout stops reading: the pipe fills up and stays full. */
+  stopReadingLog(): void {
+    this.logReader?.pause();
+  }
+
+  /** Reads the app's stdout again, to its end (what the app wrote before it ended). */
+  async readRestOfLog(): Promise<void> {
+    const stdout = this.child?.stdout;
+    if (!stdout || stdout.closed) return;
+    const ended = new Promise((resolve) => stdout.once('close', resolve));
+    this.logReader?.resume();
+    await ended;
+  }
+
+  /** The reader of the app's stdout goes away: the app's next write there fails (EPIPE). */
+  closeLogReader(): void {
+    this.logReader?.close();
+    this.child?.stdout?.destroy();
+  }
+
+  /**
+   * Sends a stop signal as a supervisor would and measures how long the process takes to end.
+   * One that is still there after `giveUpMs` is killed (SIGKILL), so a test that fails ends too.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', giveUpMs = 15000): Promise<StopOutcome> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) throw new Error('the app process is not running');
+    const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, endedBy) => resolve([code, endedBy])));
+    const sentAt = performance.now();
+    child.kill(signal);
+    const killer = setTimeout(() => child.kill('SIGKILL'), giveUpMs);
+    const [code, endedBy] = await ended;
+    const afterMs = performance.now() - sentAt;
+    clearTimeout(killer);
+    return { afterMs, code, signal: endedBy };
   }
 
   get pid(): number | undefined {
@@ -79,11 +152,7 @@ export class AppProcess {
    * --expose-gc a full GC there drops V8's optimized code that holds objects which have died.
    */
   async eventLoopDelayP99Ms(): Promise<number> {
-    // The latest start's: a restarted app listens on another port.
-    const listening = [...this.logs].reverse().find((l) => l.event === 'api-listening');
-    if (!listening) throw new Error('the app process has not said where its status API listens');
-    const host = String(listening.host);
-    const response = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${String(listening.port)}/metrics`);
+    const response = await fetch(`${this.apiUrl}/metrics`);
     const line = (await response.text()).split('\n').find((l) => l.startsWith('conference_process_nodejs_eventloop_lag_p99_seconds '));
     if (!line) throw new Error('no event-loop delay in the app\'s metrics');
     return Number(line.split(' ')[1]) * 1000;

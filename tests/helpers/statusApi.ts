@@ -1,5 +1,3 @@
-import type { AppHarness } from './appHarness';
-
 export interface ApiAnswer {
   status: number;
   headers: Headers;
@@ -8,8 +6,8 @@ export interface ApiAnswer {
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** One request to the app's status API, as curl would send it; a null token sends no Authorization. */
-export async function callApi(harness: AppHarness, method: string, path: string, token: string | null): Promise<ApiAnswer> {
+/** One request to the app's status API (of an AppHarness or an AppProcess), as curl would send it; a null token sends no Authorization. */
+export async function callApi(harness: { readonly apiUrl: string }, method: string, path: string, token: string | null): Promise<ApiAnswer> {
   const response = await fetch(`${harness.apiUrl}${path}`, { method, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
   const text = await response.text();
   let json: unknown;

@@ -11,7 +11,7 @@ const { createLogger } = require('./src/logger');
 const { log, close } = createLogger('info');
 for (let i = 0; i < ${LINES}; i++) log.info('joined', { call: 'c' + i, event: 'joined', room: '200', others: i });
 process.stderr.write('logged\\n');
-void close().then(() => process.exit(0));
+void close(Date.now() + 10000).then(() => process.exit(0));
 `;
 
 /** A process that logs one line, then stays up, as a quiet server does. */
