@@ -245,10 +245,15 @@ cmd_down() {
   cmd_down_instance
   rm -f "$STATE/runtime"
   say "stopped"
-  # The Docker engine goes only if this script started it and no instance of ours still runs.
+  # The Docker engine goes only if this script started it and no container runs on it any more:
+  # another checkout's instances may use the engine this one started.
   if [[ -s $ROOT/.run/dockerd.pid ]] && ! ls "$ROOT"/.run/*/runtime >/dev/null 2>&1; then
     local pid
     pid=$(cat "$ROOT/.run/dockerd.pid")
+    if kill -0 "$pid" 2>/dev/null && [[ -n $("$DOCKER" ps -q 2>/dev/null) ]]; then
+      say "leaving the dockerd this script started (pid $pid) running: other containers use it"
+      return 0
+    fi
     if kill -0 "$pid" 2>/dev/null; then
       say "stopping the dockerd this script started (pid $pid)"
       kill "$pid"
