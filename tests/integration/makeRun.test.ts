@@ -22,7 +22,9 @@ class MakeRun {
   constructor(extraEnv: NodeJS.ProcessEnv) {
     // No ARI credentials, settings path or make state of this process: make run finds its own.
     const { ARI_URL: _u, ARI_USER: _n, ARI_PASSWORD: _p, CONFERENCE_CONFIG: _c, MAKEFLAGS: _f, MFLAGS: _m, MAKELEVEL: _l, ...env } = process.env;
-    this.child = spawn('make', ['--no-print-directory', 'run'], { cwd: ROOT, env: { ...env, ...TEST_INSTANCE, ...extraEnv }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // -o node_modules: make run installs the npm packages when package.json is newer; here that
+    // would replace the very packages the running test uses.
+    this.child = spawn('make', ['--no-print-directory', '-o', 'node_modules', 'run'], { cwd: ROOT, env: { ...env, ...TEST_INSTANCE, ...extraEnv }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         try {
