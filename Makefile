@@ -3,9 +3,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 ASTERISK := scripts/asterisk.sh
-CONFIG ?= config/conference.json
-# The test Asterisk runs on its own ports, beside a `make run` one.
-TEST_ENV := ASTERISK_INSTANCE=test ARI_PORT=18088 SIP_PORT=15060 RTP_START=11000 RTP_END=11999
+# The settings file: the path in CONFERENCE_CONFIG (environment or `make run CONFERENCE_CONFIG=...`), else the repository's.
+CONFERENCE_CONFIG ?= config/conference.json
+# The test Asterisk runs on its own ports, beside a `make run` one; TEST_* pick another (README, "Tests").
+TEST_ASTERISK_INSTANCE ?= test
+TEST_ARI_PORT ?= 18088
+TEST_SIP_PORT ?= 15060
+TEST_RTP_START ?= 11000
+TEST_RTP_END ?= 11999
+TEST_ENV = ASTERISK_INSTANCE=$(TEST_ASTERISK_INSTANCE) ARI_PORT=$(TEST_ARI_PORT) SIP_PORT=$(TEST_SIP_PORT) RTP_START=$(TEST_RTP_START) RTP_END=$(TEST_RTP_END)
 
 .PHONY: help deps build run up down status cli logs test test-unit test-integration down-test sounds bench soak dial clean
 
@@ -33,12 +39,12 @@ up:
 run: build up
 	@eval "$$($(ASTERISK) env)"; \
 	echo; \
-	echo "Conference server: Asterisk is up with the project's asterisk-conf/, settings in $(CONFIG)."; \
+	echo "Conference server: Asterisk is up with the project's asterisk-conf/, settings in $(CONFERENCE_CONFIG)."; \
 	echo "Register a softphone: server 127.0.0.1:$$SIP_PORT (UDP), user 201 (or 202-204), password $$SIP_PASSWORD"; \
 	echo "Then dial 88 and key a room (123#, or 1234), or dial 88123 directly; then a PIN and #."; \
 	echo "Stop with Ctrl-C (the app), then 'make down' (Asterisk)."; \
 	echo; \
-	ARI_URL=$$ARI_URL ARI_USER=$$ARI_USER ARI_PASSWORD=$$ARI_PASSWORD CONFERENCE_CONFIG=$(CONFIG) exec node dist/src/main.js
+	ARI_URL=$$ARI_URL ARI_USER=$$ARI_USER ARI_PASSWORD=$$ARI_PASSWORD CONFERENCE_CONFIG="$(CONFERENCE_CONFIG)" exec node dist/src/main.js
 
 down:
 	$(ASTERISK) down

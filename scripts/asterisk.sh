@@ -145,8 +145,11 @@ docker_up() {
   ensure_image
   "$DOCKER" rm -f "$CONTAINER" >/dev/null 2>&1 || true
   local dirs="/var/lib/asterisk/$INSTANCE /var/spool/asterisk/$INSTANCE /var/run/asterisk/$INSTANCE /var/log/asterisk/$INSTANCE"
+  # Asterisk's database (AstDB: the server number and app name the app stores) outlives the container.
+  mkdir -p "$STATE/astdb"
   "$DOCKER" run -d --name "$CONTAINER" --network host --restart no \
     -v "$STATE/etc:/etc/asterisk:ro" \
+    -v "$STATE/astdb:/var/lib/asterisk/$INSTANCE" \
     -v "$ROOT/sounds:/usr/share/asterisk/sounds/en/conference:ro" \
     "$IMAGE" sh -c "mkdir -p $dirs && chown -R asterisk:asterisk $dirs && exec asterisk -f -U asterisk -G asterisk" >/dev/null
 }

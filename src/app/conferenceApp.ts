@@ -19,6 +19,7 @@ import { createBridgeOps } from './bridgeOps';
 import { ConferenceAdmin } from './conferenceAdmin';
 import { ConferenceEvents } from './conferenceEvents';
 import { ConferenceMetrics } from './conferenceMetrics';
+import { DialplanSettings, isDialplanSettingsChannel } from './dialplanSettings';
 import { EventsLog } from './eventsLog';
 import { JoinsInFlight } from './joinsInFlight';
 import { Sound } from './media';
@@ -75,6 +76,7 @@ export class ConferenceApp {
   apiAddress: AddressInfo | undefined;
   private readonly api: StatusServer | undefined;
   private readonly eventsLog: EventsLog;
+  private readonly dialplanSettings: DialplanSettings;
   private readonly playbacks: Playbacks;
   private readonly guard: PinGuard;
   private readonly joins = new JoinsInFlight(JOIN_BURST_QUIET_MS, JOIN_BURST_MAX_WAIT_MS);
@@ -124,6 +126,7 @@ export class ConferenceApp {
     this.api = settings.api.enabled
       ? new StatusServer({ host: settings.api.host, port: settings.api.port, token: () => this.store.current.api.token, handle: createHandler(this.admin, this.metrics), log: this.log })
       : undefined;
+    this.dialplanSettings = new DialplanSettings(this.ari, settings.ari.app, () => this.store.current.number, () => this.events.connected, this.log);
     this.sweepTimer = setInterval(() => this.sweepGuard(), 60_000);
     this.sweepTimer.unref();
 
@@ -147,6 +150,7 @@ export class ConferenceApp {
   /** Lets go of Asterisk; calls in rooms stay up there, and a restarted app takes them over. */
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
+    this.dialplanSettings.stop();
     await this.api?.close();
     await this.events.stop(ARI_CLOSE_WAIT_MS);
     for (const session of this.sessions.values()) session.end('shutdown');
@@ -177,7 +181,7 @@ export class ConferenceApp {
   private async onConnected(): Promise<void> {
     const settings = this.store.current;
     this.log.info('ARI connected', { event: 'ari-connected', url: settings.ari.url, app: settings.ari.app });
-    await Promise.all([this.pushDialplanSettings(settings), this.filterEvents(settings.ari.app)]);
+    await Promise.all([this.dialplanSettings.store(), this.filterEvents(settings.ari.app)]);
     await this.reconcile().catch((error: unknown) => this.log.error('could not rebuild state from Asterisk', { event: 'reconcile-failed', error: String(error) }));
   }
 
@@ -195,7 +199,7 @@ export class ConferenceApp {
     // All bridges, not the app's: a bridge made for a first caller still keying the PIN holds no
     // channel of the app yet, so Asterisk does not list it under the app.
     const bridges = await this.ari.listBridges();
-    const live = new Set(info.channel_ids);
+    const live = new Set(info.channel_ids.filter((id) => !isDialplanSettingsChannel(id)));
     const counts = { ended: 0, adopted: 0, emptied: 0, stranded: 0 };
     for (const channelId of known) {
       if (live.has(channelId) || !this.sessions.has(channelId)) continue;
@@ -271,16 +275,6 @@ export class ConferenceApp {
     }
   }
 
-  /** The dialplan reads the server number and app name from globals: set them on every (re)connect and change. */
-  private async pushDialplanSettings(settings: Settings): Promise<void> {
-    try {
-      await this.ari.setGlobal('CONF_NUMBER', settings.number);
-      await this.ari.setGlobal('CONF_APP', settings.ari.app);
-    } catch (error) {
-      this.log.error('could not set the dialplan globals', { event: 'dialplan-sync-failed', error: String(error) });
-    }
-  }
-
   private onSettingsChanged(next: Settings, previous: Settings): void {
     this.log.info('settings changed', { event: 'settings-changed' });
     if (restartOnly(next) !== restartOnly(previous)) {
@@ -290,15 +284,17 @@ export class ConferenceApp {
     if (next.log.level !== previous.log.level) this.log.level = next.log.level;
     this.guard.update(next.bruteForce);
     this.rooms.updateSounds(roomSounds(next));
-    if (next.number !== previous.number) void this.pushDialplanSettings(next);
+    if (next.number !== previous.number) void this.dialplanSettings.store();
   }
 
   private onEvent(event: AriEvent): void {
     const channel = event.channel as StasisChannel | undefined;
     switch (event.type) {
-      case 'StasisStart':
-        if (channel) this.onStasisStart(channel, (event.args as string[] | undefined) ?? []);
+      case 'StasisStart': {
+        const args = (event.args as string[] | undefined) ?? [];
+        if (channel && !this.dialplanSettings.claim(channel.id, args)) this.onStasisStart(channel, args);
         return;
+      }
       case 'StasisEnd':
         if (channel) this.onStasisEnd(channel.id);
         return;

@@ -136,8 +136,13 @@ export class AriCalls {
     return this.rest.request('PUT', `/applications/${enc(app)}/eventFilter`, undefined, { allowed: types.map((type) => ({ type })) });
   }
 
-  setGlobal(variable: string, value: string): Promise<unknown> {
-    return this.rest.post('/asterisk/variable', { variable, value });
+  /**
+   * Runs a dialplan extension on a Local channel: the other half (otherChannelId) runs it with
+   * these channel variables, while ours (channelId) waits up to timeoutSeconds for an answer.
+   */
+  callDialplan(call: { extension: string; context: string; app: string; channelId: string; otherChannelId: string; variables: Record<string, string>; timeoutSeconds: number }): Promise<unknown> {
+    const { extension, context, app, channelId, otherChannelId, variables, timeoutSeconds } = call;
+    return this.rest.post('/channels', { endpoint: `Local/${extension}@${context}`, app, channelId, otherChannelId, timeout: timeoutSeconds }, { variables });
   }
 
   listBridges(): Promise<Array<{ id: string; name: string; channels: string[] }>> {

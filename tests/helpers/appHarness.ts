@@ -35,7 +35,8 @@ export class AppHarness {
     const dir = mkdtempSync(join(tmpdir(), 'conference-test-'));
     const path = join(dir, 'conference.json');
     // The status API on a free port, so test runs never fight over one.
-    const file = { ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), api: { port: 0 }, ...overrides, ari: { url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD } };
+    const ari = { ...(overrides.ari as SettingsFile | undefined), url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD };
+    const file = { ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), api: { port: 0 }, ...overrides, ari };
     writeFileSync(path, JSON.stringify(file, null, 2));
     const loaded = loadSettings(path);
     if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
@@ -60,6 +61,8 @@ export class AppHarness {
     store.watch();
     const app = new ConferenceApp(store, logger);
     await app.start();
+    // Calls follow the number and app name this app stored, not those a previous test left in Asterisk.
+    await waitUntil(() => logs.some((l) => l.event === 'dialplan-settings-stored'), 10000, 'the app to store its number and name in Asterisk');
     return new AppHarness(logs, logText, app, store, path, logger);
   }
 

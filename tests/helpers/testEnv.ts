@@ -62,3 +62,8 @@ export function asteriskEnv(): AsteriskEnv {
   cached = values as unknown as AsteriskEnv;
   return cached;
 }
+
+/** A value in the test Asterisk's database (AstDB), read with its CLI; undefined when absent. */
+export function astdbValue(family: string, key: string): string | undefined {
+  return /^Value: (.*)$/m.exec(asteriskScript(['cli', `database get ${family} ${key}`]))?.[1]?.trim();
+}

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { joinRoom, useScenario } from '../helpers/scenario';
 import { waitUntil } from '../helpers/appHarness';
-import { ROOT } from '../helpers/testEnv';
+import { ROOT, astdbValue } from '../helpers/testEnv';
 
 /** SPEC.md "Administrator settings": each switch flipped by rewriting the file while the app runs. */
 describe('administrator settings, applied live', () => {
   const s = useScenario();
 
-  async function dialplanNumber(): Promise<string> {
-    const answer = await s.driver.rest.get<{ value: string }>('/asterisk/variable', { variable: 'CONF_NUMBER' });
-    return answer.value;
+  /** The server number the dialplan reads, as the app stored it in Asterisk's database. */
+  function dialplanNumber(): string | undefined {
+    return astdbValue('conference', 'number');
   }
 
   it('enabled off: new callers hear "service not available" and are hung up; a conference in progress goes on', async () => {
@@ -36,7 +36,7 @@ describe('administrator settings, applied live', () => {
     await inside.entersBridge('conference-801');
     await s.harness.writeSettings({ number: '77' });
     try {
-      await waitUntil(async () => (await dialplanNumber()) === '77', 2000, 'CONF_NUMBER 77 in the dialplan');
+      await waitUntil(() => dialplanNumber() === '77', 2000, 'the number 77 in AstDB');
       const internal = await joinRoom(s.driver, '77801');
       await internal.entersBridge('conference-801');
       const external = await joinRoom(s.driver, '77801', {}, 'from-external');
@@ -49,14 +49,14 @@ describe('administrator settings, applied live', () => {
       expect(await inside.bridge()).toBe('conference-801');
     } finally {
       await s.harness.writeSettings({ number: '88' });
-      await waitUntil(async () => (await dialplanNumber()) === '88', 2000, 'CONF_NUMBER back to 88');
+      await waitUntil(() => dialplanNumber() === '88', 2000, 'the number 88 back in AstDB');
     }
   });
 
   it('number: a one-digit server number works alone and with a room', async () => {
     await s.harness.writeSettings({ number: '9' });
     try {
-      await waitUntil(async () => (await dialplanNumber()) === '9', 2000, 'CONF_NUMBER 9 in the dialplan');
+      await waitUntil(() => dialplanNumber() === '9', 2000, 'the number 9 in AstDB');
       const alone = await s.driver.call('9');
       await alone.hears('sound:conf-getconfno');
       await alone.dtmf('809#');
@@ -67,7 +67,7 @@ describe('administrator settings, applied live', () => {
       await direct.entersBridge('conference-809');
     } finally {
       await s.harness.writeSettings({ number: '88' });
-      await waitUntil(async () => (await dialplanNumber()) === '88', 2000, 'CONF_NUMBER back to 88');
+      await waitUntil(() => dialplanNumber() === '88', 2000, 'the number 88 back in AstDB');
     }
   });
 
