@@ -120,6 +120,7 @@ export class ConferenceApp {
       ariConnected: () => this.events.connected,
       writeFailures: () => [this.eventsLog.failure, this.roomStore.health.failure].filter((failure) => failure !== undefined),
       ariProblem: () => this.events.problem?.text,
+      dialplanProblem: () => this.dialplanSettings.problem,
       language: () => this.store.current.sounds.language,
       now: Date.now,
     });

@@ -68,6 +68,11 @@ export class DialplanSettings {
     return next;
   }
 
+  /** Why the server number and app name are not stored now, if they are not (/health). */
+  get problem(): string | undefined {
+    return this.failure;
+  }
+
   /** No more checks; a store under way ends without a word. */
   stop(): void {
     this.stopped = true;

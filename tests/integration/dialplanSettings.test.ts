@@ -2,6 +2,7 @@ import { AriEvent } from '../../src/ari/eventStream';
 import { AppHarness, waitUntil } from '../helpers/appHarness';
 import { Caller } from '../helpers/caller';
 import { joinRoom } from '../helpers/scenario';
+import { callApi } from '../helpers/statusApi';
 import { TestDriver } from '../helpers/testDriver';
 import { asteriskScript, asteriskScriptInBackground, astdbValue } from '../helpers/testEnv';
 
@@ -104,10 +105,14 @@ describe('the server number and app name through Asterisk reloads, restarts and 
       await waitUntil(() => failures().length > 0, 10000, 'the app to report that it could not store the number');
       expect(String(failures()[0]?.error)).toMatch(/no report from the dialplan context conference-settings within 5 s/);
       expect(stored('76')).toBe(false);
+      const health = await callApi(app(), 'GET', '/health', null);
+      expect(health.status).toBe(200);
+      expect(health.json).toMatchObject({ status: 'degraded', dialplanError: expect.stringMatching(/conference-settings/) });
     } finally {
       asteriskScript(['cli', 'dialplan reload']);
     }
     await waitUntil(() => stored('76'), 25000, 'the app to store the number at its next check');
+    expect((await callApi(app(), 'GET', '/health', null)).json).toMatchObject({ status: 'ok' });
     const caller = await joinRoom(driver, '76706');
     await caller.entersBridge('conference-706');
     await app().writeSettings({ number: '77' });
