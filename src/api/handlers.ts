@@ -15,7 +15,7 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
       case 'health': {
         const { writeFailures, ...health } = await admin.health();
         // Degraded still answers 200: calls go on, but an admin has something to see to.
-        const status = !health.healthy ? 'unavailable' : writeFailures.length > 0 || health.dialplanError !== undefined ? 'degraded' : 'ok';
+        const status = !health.healthy ? 'unavailable' : writeFailures.length > 0 ? 'degraded' : 'ok';
         return { status: health.healthy ? 200 : 503, json: { status, ...health, writeErrors: writeFailures.map(writeErrorView) } };
       }
       case 'metrics':

@@ -20,9 +20,7 @@ export interface Health {
   readonly ariError: string | undefined;
   readonly asteriskReachable: boolean;
   readonly asteriskVersion: string | undefined;
-  /** The server number and app name not stored in Asterisk's database: calls to the number may not arrive. */
-  readonly dialplanError: string | undefined;
-  /** Files the app cannot write (the events log, the state file): the service runs on, degraded. */
+  /** What the app cannot write (the events log, the state file, the number in AstDB): the service runs on, degraded. */
   readonly writeFailures: readonly WriteFailure[];
 }
 
@@ -37,8 +35,6 @@ export interface AdminDeps {
   readonly writeFailures: () => readonly WriteFailure[];
   /** Why the latest attempt to connect to ARI failed, if it did. */
   readonly ariProblem: () => string | undefined;
-  /** Why the server number and app name are not stored where the dialplan reads them, if so. */
-  readonly dialplanProblem: () => string | undefined;
   readonly language: () => string;
   readonly now: () => number;
 }
@@ -52,7 +48,7 @@ export class ConferenceAdmin {
     const info = await this.deps.ari.asteriskInfo().catch(() => undefined) as { system?: { version?: string } } | undefined;
     const asteriskReachable = info !== undefined;
     const ariError = ariConnected ? undefined : (this.deps.ariProblem() ?? 'connecting');
-    return { healthy: ariConnected && asteriskReachable, ariConnected, ariError, asteriskReachable, asteriskVersion: info?.system?.version, dialplanError: this.deps.dialplanProblem(), writeFailures: this.deps.writeFailures() };
+    return { healthy: ariConnected && asteriskReachable, ariConnected, ariError, asteriskReachable, asteriskVersion: info?.system?.version, writeFailures: this.deps.writeFailures() };
   }
 
   rooms(): RoomSnapshot[] {

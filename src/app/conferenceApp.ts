@@ -109,7 +109,9 @@ export class ConferenceApp {
     this.eventsLog = new EventsLog(this.conferenceEvents, new WriteHealth('eventsLog.path', Date.now));
     this.logWrites(this.eventsLog.health, 'events log cannot be written: its lines are held until it can');
     this.eventsLog.open(settings.eventsLog.path);
-    this.metrics = new ConferenceMetrics(this.conferenceEvents, () => this.rooms.liveCounts(), { eventsLog: this.eventsLog, writes: [this.eventsLog.health, this.roomStore.health] });
+    this.dialplanSettings = new DialplanSettings(this.ari, settings.ari.app, () => this.store.current.number, () => this.events.connected, new WriteHealth('number', Date.now), this.log);
+    this.logWrites(this.dialplanSettings.health, 'could not store the server number and app name in Asterisk: calls to the number may not reach the app');
+    this.metrics = new ConferenceMetrics(this.conferenceEvents, () => this.rooms.liveCounts(), { eventsLog: this.eventsLog, writes: [this.eventsLog.health, this.roomStore.health, this.dialplanSettings.health] });
     this.admin = new ConferenceAdmin({
       rooms: this.rooms,
       guard: this.guard,
@@ -118,16 +120,14 @@ export class ConferenceApp {
       events: this.conferenceEvents,
       log: this.log,
       ariConnected: () => this.events.connected,
-      writeFailures: () => [this.eventsLog.failure, this.roomStore.health.failure].filter((failure) => failure !== undefined),
+      writeFailures: () => [this.eventsLog.failure, this.roomStore.health.failure, this.dialplanSettings.health.failure].filter((failure) => failure !== undefined),
       ariProblem: () => this.events.problem?.text,
-      dialplanProblem: () => this.dialplanSettings.problem,
       language: () => this.store.current.sounds.language,
       now: Date.now,
     });
     this.api = settings.api.enabled
       ? new StatusServer({ host: settings.api.host, port: settings.api.port, token: () => this.store.current.api.token, handle: createHandler(this.admin, this.metrics), log: this.log })
       : undefined;
-    this.dialplanSettings = new DialplanSettings(this.ari, settings.ari.app, () => this.store.current.number, () => this.events.connected, this.log);
     this.sweepTimer = setInterval(() => this.sweepGuard(), 60_000);
     this.sweepTimer.unref();
 

@@ -35,7 +35,7 @@ export class ConferenceMetrics {
     new Counter({ name: 'conference_events_log_lost_total', help: 'Events log lines never written: past the lines held, or held at a stop.', registers, collect() { this.reset(); this.inc(files.eventsLog.lostLines); } });
     new Counter({
       name: 'conference_write_failures_total',
-      help: 'Failed writes of a file the app keeps, each retry counted, by the setting that names it.',
+      help: 'Failed writes of a file the app keeps (or of the server number in AstDB), each retry counted, by the setting that names it.',
       labelNames: ['setting'] as const,
       registers,
       collect() {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AriCalls } from '../ari/ariCalls';
 import { Logger } from '../logger';
+import { WriteHealth } from './writeHealth';
 
 /** How often the app reads back what it stored, and repairs a drift. */
 const CHECK_INTERVAL_MS = 20_000;
@@ -8,6 +9,8 @@ const CHECK_INTERVAL_MS = 20_000;
 const REPORT_TIMEOUT_MS = 5_000;
 /** The dialplan context that stores the values in AstDB (asterisk-conf/extensions.conf). */
 const CONTEXT = 'conference-settings';
+/** Where the values are, as /health and the log name it beside the files the app writes. */
+const STORE_PATH = 'AstDB conference/number, conference/app';
 /** Ids of a store's two channels begin with this: no caller's do. */
 const CHANNEL_PREFIX = 'conference-settings-';
 
@@ -35,15 +38,14 @@ export function isDialplanSettingsChannel(channelId: string): boolean {
  * context conference-settings over a Local channel with the values; that channel stores them and
  * reports, through a StasisStart, what AstDB held before and after. Stored on every (re)connect
  * and change of the number, and checked every CHECK_INTERVAL_MS: a drift (a hand edit, a
- * database lost with its Asterisk) is repaired and logged, naming what had drifted.
+ * database lost with its Asterisk) is repaired and logged, naming what had drifted. A store that
+ * fails is told to `health`, as a file's failed write is (once per cause, /health, metrics).
  */
 export class DialplanSettings {
   /** The values this app last saw stored; undefined until then, and after a failed store. */
   private stored: DialplanValues | undefined;
   private readonly reports = new Map<string, (report: Report) => void>();
   private queue: Promise<void> = Promise.resolve();
-  /** The last failure logged: the same one is not logged again at every check. */
-  private failure: string | undefined;
   private readonly timer: NodeJS.Timeout;
   private stopped = false;
 
@@ -53,6 +55,7 @@ export class DialplanSettings {
     private readonly app: string,
     private readonly number: () => string,
     connected: () => boolean,
+    readonly health: WriteHealth,
     private readonly log: Logger,
   ) {
     this.timer = setInterval(() => {
@@ -66,11 +69,6 @@ export class DialplanSettings {
     const next = this.queue.then(() => this.storeOnce());
     this.queue = next;
     return next;
-  }
-
-  /** Why the server number and app name are not stored now, if they are not (/health). */
-  get problem(): string | undefined {
-    return this.failure;
   }
 
   /** No more checks; a store under way ends without a word. */
@@ -132,14 +130,12 @@ export class DialplanSettings {
       this.log.info('server number and app name stored in Asterisk\'s database', { event: 'dialplan-settings-stored', ...wanted, previous: found });
     }
     this.stored = wanted;
-    this.failure = undefined;
+    this.health.succeeded();
   }
 
   private failed(cause: string): void {
     this.stored = undefined;
-    if (this.stopped || cause === this.failure) return;
-    this.failure = cause;
-    this.log.error('could not store the server number and app name in Asterisk: calls to the number may not reach the app', { event: 'dialplan-settings-failed', error: cause });
+    if (!this.stopped) this.health.failed(STORE_PATH, cause);
   }
 }
 

@@ -97,7 +97,7 @@ describe('the server number and app name through Asterisk reloads, restarts and 
   }, 90000);
 
   it('names the dialplan context it misses when it cannot store the number, and stores it once the context is back', async () => {
-    const failures = (): Array<Record<string, unknown>> => app().logs.filter((l) => l.event === 'dialplan-settings-failed');
+    const failures = (): Array<Record<string, unknown>> => app().logs.filter((l) => l.event === 'write-failed' && l.setting === 'number');
     const stored = (number: string): boolean => app().logs.some((l) => l.event === 'dialplan-settings-stored' && l.number === number);
     asteriskScript(['cli', 'dialplan remove extension store@conference-settings']);
     try {
@@ -107,7 +107,7 @@ describe('the server number and app name through Asterisk reloads, restarts and 
       expect(stored('76')).toBe(false);
       const health = await callApi(app(), 'GET', '/health', null);
       expect(health.status).toBe(200);
-      expect(health.json).toMatchObject({ status: 'degraded', dialplanError: expect.stringMatching(/conference-settings/) });
+      expect(health.json).toMatchObject({ status: 'degraded', writeErrors: [{ setting: 'number', path: 'AstDB conference/number, conference/app', error: expect.stringMatching(/conference-settings/) }] });
     } finally {
       asteriskScript(['cli', 'dialplan reload']);
     }
