@@ -60,11 +60,7 @@ describe('PIN', () => {
     await first.entersBridge('conference-508');
     expect(first.played().filter((m) => m === 'sound:conf-invalidpin')).toHaveLength(1);
     // The PIN in force is the fresh entry, not the tail of the long one.
-    const tail = await joinRoom(s.driver, '88508', { pin: '012' });
-    await tail.hears('sound:conf-invalidpin');
-    expect(await tail.bridge()).toBeUndefined();
-    const rightful = await joinRoom(s.driver, '88508', { pin: '1357' });
-    await rightful.entersBridge('conference-508');
+    await expectPinInForce('508', { refused: '012', admitted: '1357' });
     // The first caller's keys never reached the conference (its '#' would have made them leave).
     expect(await first.bridge()).toBe('conference-508');
   });
@@ -76,11 +72,7 @@ describe('PIN', () => {
     await first.hears('sound:conf-getpin');
     await first.dtmf('2580#');
     await first.entersBridge('conference-4401');
-    const noPin = await joinRoom(s.driver, '884401', { pin: '' });
-    await noPin.hears('sound:conf-invalidpin');
-    expect(await noPin.bridge()).toBeUndefined();
-    const rightful = await joinRoom(s.driver, '884401', { pin: '2580' });
-    await rightful.entersBridge('conference-4401');
+    await expectPinInForce('4401', { refused: '', admitted: '2580' });
     expect(await first.bridge()).toBe('conference-4401');
   });
 
@@ -94,9 +86,7 @@ describe('PIN', () => {
     await first.dtmf('2580#');
     await first.entersBridge('conference-4402');
     expect(first.played().filter((m) => m === 'sound:conf-getpin' || m === 'sound:conf-invalidpin')).toEqual(['sound:conf-getpin']);
-    const noPin = await joinRoom(s.driver, '884402', { pin: '' });
-    await noPin.hears('sound:conf-invalidpin');
-    expect(await noPin.bridge()).toBeUndefined();
+    await expectPinInForce('4402', { refused: '' });
   });
 
   it("takes '#' alone as the empty PIN once the PIN prompt after a 4-digit room has been heard", async () => {
@@ -141,4 +131,14 @@ describe('PIN', () => {
     const third = await joinRoom(s.driver, '88507', { pin: '55' });
     await third.entersBridge('conference-507');
   });
+
+  /** Which PIN a room has now, as later callers find out: one keying `refused` is told it is invalid, one keying `admitted` joins. */
+  async function expectPinInForce(room: string, pins: { refused: string; admitted?: string }): Promise<void> {
+    const refused = await joinRoom(s.driver, `88${room}`, { pin: pins.refused });
+    await refused.hears('sound:conf-invalidpin');
+    expect(await refused.bridge()).toBeUndefined();
+    if (pins.admitted === undefined) return;
+    const admitted = await joinRoom(s.driver, `88${room}`, { pin: pins.admitted });
+    await admitted.entersBridge(`conference-${room}`);
+  }
 });
