@@ -160,6 +160,8 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
     [INTERNAL, '100', 'hello-world'],
     [INTERNAL, '8800', 'tt-monkeys'],
     [INTERNAL, '*97', 'vm-login'],
+    // From Debian's sample [demo], which the site includes after the conference's include.
+    [INTERNAL, '600', 'demo-echotest'],
     [EXTERNAL, '5550100', 'hello-world'],
   ])('the site\'s own extension %s,%s still answers and plays %s', async (context, number, played) => {
     const caller = await driver!.call(number, { context });
