@@ -129,7 +129,7 @@ say "done. Next:"
 say "  - the prompts: copy the release's sounds/ to <astdatadir>/sounds/en/conference (/usr/share/asterisk/sounds/en/conference on Debian)"
 say "  - load it: asterisk -rx 'core reload' (the dialplan, ARI's users and the HTTP server)"
 say "  - the app's settings: ARI_URL=http://127.0.0.1:$HTTP_PORT ARI_USER=$ARI_USER ARI_PASSWORD=<password in $ETC/ari_conference.conf>, number $NUMBER"
-check="conference doctor"
+check="bin/conference.js doctor"
 for context in "${INTERNAL[@]}"; do check+=" --internal $context"; done
 for context in "${EXTERNAL[@]}"; do check+=" --external $context"; done
 say "  - check: $check"
