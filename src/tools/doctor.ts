@@ -112,15 +112,22 @@ async function checkContext(cli: (command: string) => Promise<string>, context: 
   return ok(`${context} reaches the server (${numberForms(number).join(', ')}) as ${kind} callers`);
 }
 
+const CLI_FIX = 'run the check where that command works (as root or in the asterisk group), or name the way with --asterisk-cli, such as --asterisk-cli "docker exec <container> asterisk -rx"';
+
 async function checkDialplan(settings: Settings, options: DoctorOptions): Promise<Finding[]> {
   const cli = (command: string): Promise<string> => runCli(options.asteriskCli, command);
   let settingsContext: string;
   try {
     settingsContext = await cli('dialplan show conference-settings');
   } catch (error) {
-    return [problem(`cannot read Asterisk's dialplan with '${options.asteriskCli}' (${(error as Error).message})`, `run the check where that command works (as root or in the asterisk group), or name the way with --asterisk-cli, such as --asterisk-cli "docker exec <container> asterisk -rx"`)];
+    return [problem(`cannot read Asterisk's dialplan with '${options.asteriskCli}' (${(error as Error).message})`, CLI_FIX)];
   }
   if (isMissingContext(settingsContext)) return [problem('the conference contexts are not in the dialplan (no conference-settings)', 'add "#include extensions_conference.conf" to extensions.conf (add-to-asterisk.sh), then asterisk -rx "dialplan reload"')];
+  // `asterisk -rx` with no Asterisk to talk to says so on stdout, and may still exit 0.
+  if (!settingsContext.includes("Context 'conference-settings'")) {
+    const said = settingsContext.trim().split('\n')[0] ?? 'nothing';
+    return [problem(`cannot read Asterisk's dialplan with '${options.asteriskCli}' (it answered: ${said})`, CLI_FIX)];
+  }
   const findings = [ok('the conference contexts are in the dialplan')];
   const number = settings.number;
   const entries = [...(options.internal.length > 0 ? ['conference-internal' as const] : []), ...(options.external.length > 0 ? ['conference-external' as const] : [])];
