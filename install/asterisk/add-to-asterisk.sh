@@ -46,6 +46,10 @@ done
 for file in extensions.conf ari.conf http.conf; do
   [[ -f $ETC/$file ]] || die "$ETC/$file not found: give the folder of Asterisk's configuration (asterisk.conf's astetcdir)"
 done
+# Every context named is found before anything changes.
+for context in "${INTERNAL[@]}" "${EXTERNAL[@]}"; do
+  awk -v header="[$context]" 'index($0, header) == 1 { found = 1 } END { exit found ? 0 : 1 }' "$ETC/extensions.conf" || die "context [$context] not found in $ETC/extensions.conf: nothing changed (when it is in another file, add the include => line to it by hand; docs/INSTALL-ASTERISK.md)"
+done
 
 backup() {
   local file=$1
@@ -79,17 +83,16 @@ add_include_line() {
 # Adds `include => <ours>` right after the header of the admin's context [<context>], once.
 add_context_include() {
   local file=$1 context=$2 ours=$3
-  local header="^\\[$context\\]"
-  grep -Eq "$header" "$file" || die "context [$context] not found in $file (when it is in another file, add 'include => $ours' to it by hand; docs/INSTALL-ASTERISK.md)"
-  if awk -v header="$header" -v ours="$ours" '
-      $0 ~ header { inside = 1; next }
+  # The header compared as text ([name], then optionally (+) or a comment): no regex of the name.
+  if awk -v header="[$context]" -v ours="$ours" '
+      index($0, header) == 1 { inside = 1; next }
       /^\[/ { inside = 0 }
-      inside && $0 ~ "^[[:space:]]*include[[:space:]]*=>[[:space:]]*" ours "[[:space:]]*(;.*)?$" { found = 1 }
+      inside && $1 == "include" && $2 == "=>" && $3 == ours { found = 1 }
       END { exit found ? 0 : 1 }' "$file"; then
     say "  [$context] includes $ours already"; return 0
   fi
   backup "$file"
-  awk -v header="$header" -v ours="$ours" '{ print } $0 ~ header && !done { print "include => " ours "   ; the conference server"; done = 1 }' "$file" > "$file.new"
+  awk -v header="[$context]" -v ours="$ours" '{ print } index($0, header) == 1 && !done { print "include => " ours "   ; the conference server"; done = 1 }' "$file" > "$file.new"
   chmod --reference="$file" "$file.new" && chown --reference="$file" "$file.new" 2>/dev/null || true
   mv "$file.new" "$file"
   say "  added 'include => $ours' to [$context] in $file"

@@ -147,6 +147,15 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
     expect(snapshot(etc)).toEqual(after);
   });
 
+  it('the apply step refuses a context it cannot find, naming it, and changes nothing', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'conference-site-copy-'));
+    for (const name of ['extensions.conf', 'ari.conf', 'http.conf']) copyFileSync(join(etc, `${name}.before-conference`), join(copy, name));
+    const refused = await run(APPLY, [copy, '--internal', 'from-internal'], process.env);
+    expect(refused.status).toBe(2);
+    expect(refused.output).toMatch(/context \[from-internal\] not found in \S+extensions\.conf/);
+    expect(readdirSync(copy).sort()).toEqual(['ari.conf', 'extensions.conf', 'http.conf']);
+  });
+
   it('88123 reaches the room from the site\'s internal context and from its trunk context, each caller of its kind', async () => {
     const inside = await joinRoom(driver!, '88123', {}, INTERNAL);
     await inside.entersBridge('conference-123');
@@ -191,6 +200,17 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
       const checked = await doctor();
       expect(checked.output).toMatch(new RegExp(`^WRONG ${EXTERNAL} does not include conference-external: .* Fix: add "include => conference-external" to \\[${EXTERNAL}\\]`, 'm'));
       expect(checked.output.match(/^WRONG/gm)).toHaveLength(1);
+      expect(checked.status).toBe(1);
+    } finally {
+      site(['cli', 'dialplan reload']);
+    }
+  });
+
+  it('the check command names an extension of the site that the server number collides with', async () => {
+    site(['cli', `dialplan add extension _881XX,1,Answer() into ${INTERNAL}`]);
+    try {
+      const checked = await doctor();
+      expect(checked.output).toMatch(new RegExp(`^WRONG the server number collides with your dialplan: 88123 dialled from ${INTERNAL} meets '_881XX' of ${INTERNAL} before conference-internal\\. Fix: `, 'm'));
       expect(checked.status).toBe(1);
     } finally {
       site(['cli', 'dialplan reload']);
