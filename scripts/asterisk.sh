@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The project's Asterisk 22: one script for development, tests and `make run`.
 #
-#   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|pid|image
+#   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|pid|image|samples <dir>
 #
 # Environment (all optional): ASTERISK_INSTANCE (run), ARI_PORT (8088), SIP_PORT (5060),
 # RTP_START/RTP_END (10000/10999), HTTP_SESSION_LIMIT (1000), ARI_USER (conference), ARI_PASSWORD and SIP_PASSWORD
 # (generated once per instance into .run/<instance>/ when not given), ASTERISK_RUNTIME
 # (auto | docker | chroot), BASE_IMAGE (the Docker base; built locally with mmdebstrap when
-# no registry is reachable).
+# no registry is reachable), ASTERISK_CONFIG (a folder of Asterisk's configuration used as it
+# is, instead of the project's asterisk-conf/: a site's own Asterisk, whose asterisk.conf puts
+# its db, run, spool and log directories under <dir>/<instance> as ours does).
+# `samples <dir>` copies the package's stock configuration (its /etc/asterisk) into <dir>.
 #
 # Runtime: Docker with --network host (ARI, SIP and RTP stay on loopback); where no Docker
 # engine can run, the same Debian sid root in a chroot. The choice is always printed.
@@ -55,14 +58,20 @@ SIP_PASSWORD=$(secret sip-password "${SIP_PASSWORD:-}")
 render_config() {
   local out="$STATE/etc" file
   rm -rf "$out.new" && mkdir -p "$out.new"
-  for file in "$ROOT"/asterisk-conf/*.conf; do
-    sed -e "s|@INSTANCE@|$INSTANCE|g" -e "s|@ARI_PORT@|$ARI_PORT|g" -e "s|@SIP_PORT@|$SIP_PORT|g" \
-        -e "s|@RTP_START@|$RTP_START|g" -e "s|@RTP_END@|$RTP_END|g" -e "s|@ARI_USER@|$ARI_USER|g" \
-        -e "s|@HTTP_SESSION_LIMIT@|$HTTP_SESSION_LIMIT|g" \
-        -e "s|@ARI_PASSWORD@|$ARI_PASSWORD|g" -e "s|@SIP_PASSWORD@|$SIP_PASSWORD|g" \
-        "$file" > "$out.new/$(basename "$file")"
-  done
-  chmod 755 "$out.new" && chmod 644 "$out.new"/*
+  if [[ -n ${ASTERISK_CONFIG:-} ]]; then
+    [[ -f $ASTERISK_CONFIG/asterisk.conf ]] || die "ASTERISK_CONFIG=$ASTERISK_CONFIG holds no asterisk.conf"
+    cp -r "$ASTERISK_CONFIG/." "$out.new"
+  else
+    # The conference contexts are one file, shared with installs on an existing Asterisk.
+    for file in "$ROOT"/asterisk-conf/*.conf "$ROOT"/install/asterisk/extensions_conference.conf; do
+      sed -e "s|@INSTANCE@|$INSTANCE|g" -e "s|@ARI_PORT@|$ARI_PORT|g" -e "s|@SIP_PORT@|$SIP_PORT|g" \
+          -e "s|@RTP_START@|$RTP_START|g" -e "s|@RTP_END@|$RTP_END|g" -e "s|@ARI_USER@|$ARI_USER|g" \
+          -e "s|@HTTP_SESSION_LIMIT@|$HTTP_SESSION_LIMIT|g" \
+          -e "s|@ARI_PASSWORD@|$ARI_PASSWORD|g" -e "s|@SIP_PASSWORD@|$SIP_PASSWORD|g" \
+          "$file" > "$out.new/$(basename "$file")"
+    done
+  fi
+  chmod -R a+rX "$out.new"
   # Tell the caller whether the config changed (a running instance must then restart).
   if [[ -d $out ]] && diff -rq "$out" "$out.new" >/dev/null; then
     rm -rf "$out.new"; return 1
@@ -307,6 +316,16 @@ cmd_env() {
     "$ARI_PORT" "$ARI_USER" "$ARI_PASSWORD" "$SIP_PORT" "$SIP_PASSWORD"
 }
 
+# The package's stock configuration, as a site starts from it.
+cmd_samples() {
+  local dir=${1:?usage: $0 samples <dir>}
+  mkdir -p "$dir"
+  case $(choose_runtime) in
+    docker) ensure_image && "$DOCKER" run --rm "$IMAGE" tar -C /etc/asterisk -c . | tar -C "$dir" --no-same-owner -x ;;
+    chroot) ensure_chroot && cp -r "$CHROOT/etc/asterisk/." "$dir" ;;
+  esac
+}
+
 case ${1:-} in
   up) cmd_up ;;
   down) cmd_down ;;
@@ -317,5 +336,6 @@ case ${1:-} in
   env) cmd_env ;;
   pid) cmd_pid ;;
   image) ensure_engine && ensure_image ;;
-  *) echo "usage: $0 up|down|restart|status|cli \"<command>\"|logs|env|pid|image" >&2; exit 2 ;;
+  samples) shift; cmd_samples "$@" ;;
+  *) echo "usage: $0 up|down|restart|status|cli \"<command>\"|logs|env|pid|image|samples <dir>" >&2; exit 2 ;;
 esac

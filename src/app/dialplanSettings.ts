@@ -7,7 +7,7 @@ import { WriteHealth } from './writeHealth';
 const CHECK_INTERVAL_MS = 20_000;
 /** The dialplan reports within milliseconds; no report by then means its context is missing. */
 const REPORT_TIMEOUT_MS = 5_000;
-/** The dialplan context that stores the values in AstDB (asterisk-conf/extensions.conf). */
+/** The dialplan context that stores the values in AstDB (install/asterisk/extensions_conference.conf). */
 const CONTEXT = 'conference-settings';
 /** Where the values are, as /health and the log name it beside the files the app writes. */
 const STORE_PATH = 'AstDB conference/number, conference/app';
@@ -106,7 +106,7 @@ export class DialplanSettings {
         timeoutSeconds: REPORT_TIMEOUT_MS / 1000,
       });
       const late = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`no report from the dialplan context ${CONTEXT} within ${REPORT_TIMEOUT_MS / 1000} s: is it in Asterisk's dialplan (asterisk-conf/extensions.conf)?`)), REPORT_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new Error(`no report from the dialplan context ${CONTEXT} within ${REPORT_TIMEOUT_MS / 1000} s: is it in Asterisk's dialplan (install/asterisk/extensions_conference.conf)?`)), REPORT_TIMEOUT_MS);
       });
       this.judge(wanted, await Promise.race([reported, late]));
     } catch (error) {

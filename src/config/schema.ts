@@ -51,7 +51,7 @@ export const schemaDefinition = {
     default: true,
   },
   number: {
-    doc: 'The server number callers dial (then a room, or the room right after it: 88, 88123, 881234). Changes apply live to both contexts. No extension may begin with it: with 20, extension 201 would be room entry.',
+    doc: 'The server number callers dial (then a room, or the room right after it: 88, 88123, 881234). Changes apply live to both contexts; on an Asterisk you already run, its dialplan follows a new number once add-to-asterisk.sh --number has rendered it (docs/INSTALL-ASTERISK.md). No extension may begin with it: with 20, extension 201 would be room entry.',
     format: serverNumber,
     default: '88',
   },

@@ -1,6 +1,15 @@
 import { join } from 'node:path';
+import { loadSettings } from '../config/loadSettings';
 import { ariCredentials } from './asteriskEnv';
 import { describeDial, dial, DialOptions } from './dialer';
+import { describeFindings, doctor, DoctorOptions } from './doctor';
+
+const DOCTOR_USAGE = `usage: conference doctor [--internal CONTEXT]... [--external CONTEXT]... [--asterisk-cli COMMAND] [--config FILE]
+  Checks an Asterisk the conference server was added to (docs/INSTALL-ASTERISK.md): ARI, its
+  credentials, the modules, the Stasis app, the prompts, and that each of your contexts reaches
+  the server number's forms with nothing of yours in the way. Settings: --config, else
+  CONFERENCE_CONFIG, else config/conference.json (ARI_URL, ARI_USER, ARI_PASSWORD override it).
+  The dialplan is read with --asterisk-cli (default "asterisk -rx"). Exit status 0 only when clean.`;
 
 const USAGE = `usage: conference dial <number> [--pin DIGITS] [--room DIGITS] [--context from-internal|from-external] [--caller-id NUMBER] [--timeout SECONDS]
   Places a test call through the real dialplan over ARI (credentials: ARI_URL, ARI_USER,
@@ -29,8 +38,48 @@ export function parseDialArgs(args: readonly string[]): ParsedArgs {
   return { ok: true, options: { number, room, pin, context, callerId: flags['caller-id'] ?? '201', timeoutMs: Number(timeout) * 1000 } };
 }
 
+export type ParsedDoctorArgs = { ok: true; options: DoctorOptions; config: string | undefined } | { ok: false; message: string };
+
+/** `doctor [flags]`, pure. */
+export function parseDoctorArgs(args: readonly string[]): ParsedDoctorArgs {
+  const internal: string[] = [];
+  const external: string[] = [];
+  let asteriskCli = 'asterisk -rx';
+  let config: string | undefined;
+  for (let i = 1; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (value === undefined || value === '') return { ok: false, message: `${flag ?? ''} needs a value\n${DOCTOR_USAGE}` };
+    if ((flag === '--internal' || flag === '--external') && !/^[A-Za-z0-9_.-]+$/.test(value)) return { ok: false, message: `${flag}: a context name is letters, digits, '.', '-' or '_' (was '${value}')` };
+    if (flag === '--internal') internal.push(value);
+    else if (flag === '--external') external.push(value);
+    else if (flag === '--asterisk-cli') asteriskCli = value;
+    else if (flag === '--config') config = value;
+    else return { ok: false, message: `bad option ${flag ?? ''}\n${DOCTOR_USAGE}` };
+  }
+  if (internal.length + external.length === 0) return { ok: false, message: `name the contexts where your calls arrive (--internal for phones, --external for trunks)\n${DOCTOR_USAGE}` };
+  return { ok: true, options: { internal, external, asteriskCli }, config };
+}
+
+async function runDoctor(args: readonly string[]): Promise<number> {
+  const parsed = parseDoctorArgs(args);
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.message}\n`);
+    return 2;
+  }
+  const path = parsed.config ?? process.env.CONFERENCE_CONFIG ?? 'config/conference.json';
+  const loaded = loadSettings(path);
+  if (!loaded.ok) {
+    process.stderr.write(`${loaded.errors.map((error) => `invalid settings: ${error}`).join('\n')}\n`);
+    return 2;
+  }
+  const findings = await doctor(loaded.settings, parsed.options);
+  process.stdout.write(`${describeFindings(findings)}\n`);
+  return findings.every((f) => f.ok) ? 0 : 1;
+}
+
 /** The `conference` command; resolves with the exit status. */
 export async function main(args: readonly string[]): Promise<number> {
+  if (args[0] === 'doctor') return runDoctor(args);
   const parsed = parseDialArgs(args);
   if (!parsed.ok) {
     process.stderr.write(`${parsed.message}\n`);

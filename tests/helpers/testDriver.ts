@@ -4,11 +4,17 @@ import { AriCalls } from '../../src/ari/ariCalls';
 import { AriEvent, EventStream } from '../../src/ari/eventStream';
 import { RestClient } from '../../src/ari/restClient';
 import { watchEverything } from '../../src/ari/watchEverything';
+import { AriCredentials } from '../../src/tools/asteriskEnv';
 import { asteriskEnv } from './testEnv';
 import { Caller } from './caller';
 import { waitForEvent } from './eventWait';
 
 export const DRIVER_APP = 'conference-test';
+
+function testAsteriskAri(): AriCredentials {
+  const env = asteriskEnv();
+  return { url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD };
+}
 
 /**
  * The test's own view of Asterisk: a separate ARI app on its own WebSocket, subscribed to
@@ -26,9 +32,7 @@ export class TestDriver {
   /** Driver channels to send audio from, as soon as they are up in the driver's app. */
   private readonly audioPending = new Set<string>();
 
-  private constructor(maxConnections: number) {
-    const env = asteriskEnv();
-    const ari = { url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD };
+  private constructor(maxConnections: number, ari: AriCredentials) {
     this.rest = new RestClient({ ...ari, maxConnections, timeoutMs: 15000 });
     this.stream = new EventStream({ ...ari, app: DRIVER_APP, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
     this.calls = new AriCalls(this.rest);
@@ -41,8 +45,9 @@ export class TestDriver {
     });
   }
 
-  static async connect(maxConnections = 64): Promise<TestDriver> {
-    const driver = new TestDriver(maxConnections);
+  /** Connects to the test Asterisk, or to another one given by its ARI credentials. */
+  static async connect(maxConnections = 64, ari: AriCredentials = testAsteriskAri()): Promise<TestDriver> {
+    const driver = new TestDriver(maxConnections, ari);
     driver.stream.start();
     await driver.ready();
     return driver;
