@@ -78,6 +78,8 @@ function supervise(command: string, args: readonly string[]): void {
     }, STOP_BUDGET_MS).unref();
   };
 
+  // A reader of the log that has gone (EPIPE) ends the supervisor's lines, not the supervision.
+  process.stdout.on('error', () => undefined);
   for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
   for (const signal of PASSED_SIGNALS) process.on(signal, () => app?.kill(signal));
   start();
