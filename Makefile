@@ -36,15 +36,16 @@ up:
 	scripts/apt-ensure.sh curl openssl
 	$(ASTERISK) up
 
+# The app under a supervisor (src/tools/supervise.ts): started again when it dies, stopped with it.
 run: build up
 	@eval "$$($(ASTERISK) env)"; \
 	echo; \
 	echo "Conference server: Asterisk is up with the project's asterisk-conf/, settings in $(CONFERENCE_CONFIG)."; \
 	echo "Register a softphone: server 127.0.0.1:$$SIP_PORT (UDP), user 201 (or 202-204), password $$SIP_PASSWORD"; \
 	echo "Then dial 88 and key a room (123#, or 1234), or dial 88123 directly; then a PIN and #."; \
-	echo "Stop with Ctrl-C (the app), then 'make down' (Asterisk)."; \
+	echo "The app is started again if it dies. Stop with Ctrl-C (the app), then 'make down' (Asterisk)."; \
 	echo; \
-	ARI_URL=$$ARI_URL ARI_USER=$$ARI_USER ARI_PASSWORD=$$ARI_PASSWORD CONFERENCE_CONFIG="$(CONFERENCE_CONFIG)" exec node dist/src/main.js
+	ARI_URL=$$ARI_URL ARI_USER=$$ARI_USER ARI_PASSWORD=$$ARI_PASSWORD CONFERENCE_CONFIG="$(CONFERENCE_CONFIG)" exec node dist/src/tools/supervise.js node dist/src/main.js
 
 down:
 	$(ASTERISK) down

@@ -111,7 +111,7 @@ export class ConferenceApp {
     this.eventsLog.open(settings.eventsLog.path);
     this.dialplanSettings = new DialplanSettings(this.ari, settings.ari.app, () => this.store.current.number, () => this.events.connected, new WriteHealth('number', Date.now), this.log);
     this.logWrites(this.dialplanSettings.health, 'could not store the server number and app name in Asterisk: calls to the number may not reach the app');
-    this.metrics = new ConferenceMetrics(this.conferenceEvents, () => this.rooms.liveCounts(), { eventsLog: this.eventsLog, writes: [this.eventsLog.health, this.roomStore.health, this.dialplanSettings.health] });
+    this.metrics = new ConferenceMetrics(this.conferenceEvents, () => this.rooms.liveCounts(), { eventsLog: this.eventsLog, writes: [this.eventsLog.health, this.roomStore.health, this.dialplanSettings.health] }, () => this.events.connected);
     this.admin = new ConferenceAdmin({
       rooms: this.rooms,
       guard: this.guard,

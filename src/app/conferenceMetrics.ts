@@ -26,8 +26,9 @@ export class ConferenceMetrics {
     registers: [this.registry],
   });
 
-  constructor(events: ConferenceEvents, live: () => { rooms: number; participants: number }, files: WrittenFiles) {
+  constructor(events: ConferenceEvents, live: () => { rooms: number; participants: number }, files: WrittenFiles, ariConnected: () => boolean) {
     const registers = [this.registry];
+    new Gauge({ name: 'conference_ari_connected', help: 'Whether the app\'s ARI event stream is connected to Asterisk (1) or not (0): without it no call reaches the app.', registers, collect() { this.set(ariConnected() ? 1 : 0); } });
     new Gauge({ name: 'conference_rooms_active', help: 'Conferences with at least one participant.', registers, collect() { this.set(live().rooms); } });
     new Gauge({ name: 'conference_participants_active', help: 'Participants in all conferences.', registers, collect() { this.set(live().participants); } });
     new Gauge({ name: 'conference_events_log_held_lines', help: 'Events log lines waiting in memory for the file to be writable.', registers, collect() { this.set(files.eventsLog.heldLines); } });

@@ -2,7 +2,7 @@ import { AddressInfo, createServer, Server, Socket, connect } from 'node:net';
 import { waitUntil } from '../helpers/appHarness';
 import { RestClient } from '../../src/ari/restClient';
 import { AppProcess } from '../helpers/appProcess';
-import { callApi } from '../helpers/statusApi';
+import { callApi, metricValue } from '../helpers/statusApi';
 import { asteriskEnv } from '../helpers/testEnv';
 
 /** The stop a supervisor (systemd, Docker) may rely on, as the README promises it. */
@@ -112,6 +112,7 @@ describe('an app that cannot reach ARI says why (once per cause), and a stop end
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(app.logs.filter((l) => l.event === 'ari-unreachable')).toHaveLength(1);
     expect((await callApi(app, 'GET', '/health', null)).json).toMatchObject({ ariConnected: false, ariError: refused.message });
+    expect(metricValue((await callApi(app, 'GET', '/metrics', null)).text, 'conference_ari_connected')).toBe(0);
 
     const stop = await app.stop('SIGTERM');
     expect(stop).toMatchObject({ code: 0 });

@@ -1,10 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { waitUntil } from '../helpers/appHarness';
 import { joinRoom } from '../helpers/scenario';
+import { callApi } from '../helpers/statusApi';
 import { TestDriver } from '../helpers/testDriver';
 import { ROOT, TEST_INSTANCE } from '../helpers/testEnv';
 
@@ -38,13 +39,23 @@ class MakeRun {
     this.closed = Promise.all([this.child.stdout!, this.child.stderr!].map((s) => new Promise((resolve) => s.once('close', resolve)))).then(() => undefined);
   }
 
-  line(event: string): Record<string, unknown> | undefined {
-    return this.lines.find((l) => l.event === event);
+  /** make's own pid: the processes it started are found under it. */
+  get pid(): number {
+    return this.child.pid!;
   }
 
-  async waitFor(event: string, timeoutMs: number): Promise<Record<string, unknown>> {
-    await waitUntil(() => this.line(event) !== undefined, timeoutMs, () => `make run to log ${event}; it printed: ${this.lines.map((l) => l.text ?? JSON.stringify(l)).join(' | ')}`);
-    return this.line(event)!;
+  all(event: string): Array<Record<string, unknown>> {
+    return this.lines.filter((l) => l.event === event);
+  }
+
+  line(event: string): Record<string, unknown> | undefined {
+    return this.all(event)[0];
+  }
+
+  /** The `nth` line (from 1) of that event, once printed. */
+  async waitFor(event: string, timeoutMs: number, nth = 1): Promise<Record<string, unknown>> {
+    await waitUntil(() => this.all(event).length >= nth, timeoutMs, () => `make run to log ${event} (${nth}); it printed: ${this.lines.map((l) => l.text ?? JSON.stringify(l)).join(' | ')}`);
+    return this.all(event)[nth - 1]!;
   }
 
   /** SIGTERM to make and the app (its process group), as Ctrl-C would; resolves once both are gone. */
@@ -56,6 +67,44 @@ class MakeRun {
     }
     await this.closed;
   }
+}
+
+/** The processes under `pid`, each with its command line, read from /proc (not by name: only ours). */
+function descendants(pid: number): Array<{ pid: number; command: string }> {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: Array<{ pid: number; command: string }> = [];
+  const visit = (parent: number): void => {
+    for (const [child, ppid] of parents) {
+      if (ppid !== parent) continue;
+      let command = '';
+      try {
+        command = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      } catch {
+        // gone meanwhile
+      }
+      found.push({ pid: child, command });
+      visit(child);
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+/** The app that make run started: the one process under make that runs the script dist/src/main.js. */
+function appPid(run: MakeRun): number {
+  const apps = descendants(run.pid).filter((p) => p.command.split(' ')[1] === 'dist/src/main.js');
+  if (apps.length !== 1) throw new Error(`expected one app under make run, found: ${JSON.stringify(descendants(run.pid))}`);
+  return apps[0]!.pid;
 }
 
 /** README, "Settings": the file is config/conference.json, or the path in CONFERENCE_CONFIG; `make run` honours both. */
@@ -92,5 +141,51 @@ describe('make run', () => {
     run = new MakeRun({});
     expect(await run.waitFor('starting', 240000)).toMatchObject({ config: 'config/conference.json' });
     expect(run.lines.some((l) => String(l.text).includes('settings in config/conference.json'))).toBe(true);
+  }, 300000);
+
+  /** README, "make run": an app that dies is started again within 5 s, with its rooms; a stop signal ends both. */
+  it('starts the app again within 5 s of a kill -9: the caller stays in the room, a newcomer with the PIN joins; SIGTERM ends all with no restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conference-make-run-'));
+    const path = join(dir, 'conference.json');
+    writeFileSync(path, JSON.stringify({ api: { port: 0 }, stateFile: join(dir, 'rooms.json') }));
+    run = new MakeRun({ CONFERENCE_CONFIG: path });
+    const current = run;
+    const healthOk = async (nth: number, timeoutMs: number): Promise<void> => {
+      const { port } = await current.waitFor('api-listening', timeoutMs, nth);
+      await waitUntil(async () => (await callApi({ apiUrl: `http://127.0.0.1:${String(port)}` }, 'GET', '/health', null).catch(() => undefined))?.json?.status === 'ok', timeoutMs, `/health ok (start ${nth})`);
+    };
+    await run.waitFor('starting', 240000);
+    await healthOk(1, 30000);
+    const caller = await joinRoom(driver, '88555', { pin: '2468' });
+    await caller.entersBridge('conference-555');
+
+    const killed = appPid(run);
+    process.kill(killed, 'SIGKILL');
+    const killedAt = Date.now();
+    const within5s = (): number => Math.max(0, killedAt + 5000 - Date.now());
+    expect(await run.waitFor('app-restarting', within5s())).toMatchObject({ signal: 'SIGKILL' });
+    await run.waitFor('starting', within5s(), 2);
+    await healthOk(2, within5s());
+    // The supervisor's line first, then the app's own start line.
+    expect(run.lines.indexOf(run.line('app-restarting')!)).toBeLessThan(run.lines.indexOf(run.all('starting')[1]!));
+    expect(appPid(run)).not.toBe(killed);
+
+    // The room was kept: its caller is still in it, its PIN still lets in and keeps out.
+    expect(await caller.bridge()).toBe('conference-555');
+    const newcomer = await joinRoom(driver, '88555', { pin: '2468' });
+    await newcomer.entersBridge('conference-555');
+    const intruder = await joinRoom(driver, '88555', { pin: '1357' });
+    await intruder.hears('sound:conf-invalidpin');
+    expect(await intruder.bridge()).toBeUndefined();
+
+    const restarted = appPid(run);
+    const stopAt = Date.now();
+    await run.stop();
+    run = undefined;
+    // The app's stop budget (3 s, README) and make's own exit.
+    expect(Date.now() - stopAt).toBeLessThan(5000);
+    expect(existsSync(`/proc/${restarted}`)).toBe(false);
+    expect(current.all('stopped')).toHaveLength(1);
+    expect(current.all('app-restarting')).toHaveLength(1);
   }, 300000);
 });

@@ -1,6 +1,6 @@
 import { joinRoom, useScenario } from '../helpers/scenario';
 import { waitUntil } from '../helpers/appHarness';
-import { callApi } from '../helpers/statusApi';
+import { callApi, metricValue } from '../helpers/statusApi';
 
 const TOKEN = 'status-api-test-token-0123456789';
 
@@ -12,10 +12,11 @@ describe('status API', () => {
   const listed = (room: string, count: number): Promise<void> =>
     waitUntil(async () => (await api('GET', `/rooms/${room}`)).json.participants?.length === count, 5000, `${count} participants listed in ${room}`);
 
-  it('GET /health: ARI connected and Asterisk reachable', async () => {
+  it('GET /health: ARI connected and Asterisk reachable; /metrics says ARI is connected', async () => {
     const health = await api('GET', '/health', null);
     expect(health.status).toBe(200);
     expect(health.json).toMatchObject({ status: 'ok', ariConnected: true, asteriskReachable: true });
+    expect(metricValue((await api('GET', '/metrics', null)).text, 'conference_ari_connected')).toBe(1);
   });
 
   it('GET /rooms and /rooms/:room: participants with caller id, join time and mute state, never a PIN', async () => {
