@@ -124,7 +124,11 @@ describe('the systemd service install (install/install.sh --root)', () => {
     driver = await TestDriver.connect();
   }, 240000);
   afterAll(async () => {
-    if (service && service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+    // A test that failed midway leaves its app running: gone before its user is.
+    if (service && service.child.exitCode === null && service.child.signalCode === null) {
+      service.child.kill('SIGKILL');
+      await service.exited;
+    }
     await driver?.close();
     rmSync(root, { recursive: true, force: true });
     if (!userWasThere && userExists(USER)) execFileSync('userdel', [USER]);
