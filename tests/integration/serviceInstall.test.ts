@@ -219,6 +219,40 @@ describe('the systemd service install (install/install.sh --root)', () => {
     expect(files.map((f) => [readFileSync(f, 'utf8'), statSync(f).mtimeMs])).toEqual(before);
   });
 
+  /** docs/OPERATIONS.md, "Upgrade" and "Roll back": a new version folder and a switch of current, and back. */
+  it('upgrades into a new version folder, rolls back with the old version\'s own script, and never changes an installed version', () => {
+    const version = execFileSync('readlink', [join(root, 'opt/conference-server/current')], { encoding: 'utf8' }).trim();
+    const apps = join(root, 'opt/conference-server');
+    // The next release: the installed one with another version number.
+    const next = join(mkdtempSync(join(tmpdir(), 'conference-next-')), 'conference-server-9.9.9');
+    cpSync(join(apps, version), next, { recursive: true, verbatimSymlinks: true });
+    const packageJson = join(next, 'package.json');
+    writeFileSync(packageJson, readFileSync(packageJson, 'utf8').replace(`"version": "${version}"`, '"version": "9.9.9"'));
+
+    const upgrade = run(join(next, 'install', 'install.sh'), ['--root', root]);
+    expect(upgrade.stderr).toBe('');
+    expect(upgrade.stdout).toContain(`install: installed conference-server 9.9.9 in ${apps}/9.9.9`);
+    expect(upgrade.stdout).toContain(`install: pointed ${apps}/current at 9.9.9 (was ${version}; switch back the same way to roll back)`);
+    expect(upgrade.stdout).toContain(`install: unchanged: ${root}/etc/conference-server/conference.json (yours: never overwritten)`);
+    expect(execFileSync('readlink', [join(apps, 'current')], { encoding: 'utf8' }).trim()).toBe('9.9.9');
+
+    const rollback = run(join(apps, version, 'install', 'install.sh'), ['--root', root]);
+    expect(rollback.stderr).toBe('');
+    expect(rollback.stdout).toContain(`install: unchanged: ${apps}/${version}`);
+    expect(rollback.stdout).toContain(`install: pointed ${apps}/current at ${version} (was 9.9.9; switch back the same way to roll back)`);
+    expect(execFileSync('readlink', [join(apps, 'current')], { encoding: 'utf8' }).trim()).toBe(version);
+    expect(existsSync(join(apps, '9.9.9', 'dist/src/main.js'))).toBe(true);
+
+    // Another build under an installed version is refused, and the installed folder stays as it was.
+    writeFileSync(join(next, 'dist/src/main.js'), '// another build\n', { flag: 'a' });
+    const rebuilt = run(join(next, 'install', 'install.sh'), ['--root', root]);
+    expect(rebuilt.status).toBe(1);
+    expect(rebuilt.stderr).toContain(`install: ${apps}/9.9.9 holds other files than ${next}: an installed version is never changed in place`);
+    expect(readFileSync(join(apps, '9.9.9', 'dist/src/main.js'), 'utf8')).not.toContain('another build');
+    expect(execFileSync('readlink', [join(apps, 'current')], { encoding: 'utf8' }).trim()).toBe(version);
+    rmSync(join(next, '..'), { recursive: true, force: true });
+  }, 60000);
+
   it('refuses when not run as root, and from a folder that is not built, saying why', () => {
     const asNobody = run('setpriv', ['--reuid', 'nobody', '--regid', 'nogroup', '--clear-groups', '--', INSTALL, '--root', join(root, 'not-root')]);
     expect(asNobody.status).toBe(1);
