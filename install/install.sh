@@ -151,8 +151,11 @@ fi
 if [[ -n $(find "$ETC/env" -perm /o=rwx) ]]; then
   say "warning: $ETC/env can be read by every user and holds the ARI password: chmod 640 $ETC/env; chgrp $SERVICE_USER $ETC/env"
 fi
+# The last ARI_PASSWORD line counts, as for systemd; "" or '' is empty too.
+password=$(sed -n 's/^[[:space:]]*ARI_PASSWORD=//p' "$ETC/env" | tail -n 1)
 password_set=0
-grep -Eq '^[[:space:]]*ARI_PASSWORD=[^[:space:]]' "$ETC/env" && password_set=1
+[[ -n $password && $password != '""' && $password != "''" ]] && password_set=1
+unset password
 ((password_set)) || say "ACTION NEEDED: set ARI_PASSWORD in $ETC/env to the password of the ARI user in Asterisk's ari.conf; there is no default, and the service cannot reach Asterisk without it"
 
 # --- the folders the service writes (systemd makes them too: StateDirectory, LogsDirectory) -------
