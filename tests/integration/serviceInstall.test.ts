@@ -108,6 +108,13 @@ class ServiceProcess {
 /** docs/OPERATIONS.md, "Install": install/install.sh puts the service in place and prints what it did. */
 describe('the systemd service install (install/install.sh --root)', () => {
   const root = mkdtempSync(join(tmpdir(), 'conference-service-root-'));
+  /** Folders a test makes beside the root; removed at the end, whatever the outcome. */
+  const scratch: string[] = [];
+  const scratchFolder = (prefix: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    scratch.push(dir);
+    return dir;
+  };
   const userWasThere = userExists(USER);
   let driver: TestDriver;
   let service: ServiceProcess | undefined;
@@ -130,7 +137,7 @@ describe('the systemd service install (install/install.sh --root)', () => {
       await service.exited;
     }
     await driver?.close();
-    rmSync(root, { recursive: true, force: true });
+    for (const dir of [root, ...scratch]) rmSync(dir, { recursive: true, force: true });
     if (!userWasThere && userExists(USER)) execFileSync('userdel', [USER]);
   });
 
@@ -224,7 +231,7 @@ describe('the systemd service install (install/install.sh --root)', () => {
     const version = execFileSync('readlink', [join(root, 'opt/conference-server/current')], { encoding: 'utf8' }).trim();
     const apps = join(root, 'opt/conference-server');
     // The next release: the installed one with another version number.
-    const next = join(mkdtempSync(join(tmpdir(), 'conference-next-')), 'conference-server-9.9.9');
+    const next = join(scratchFolder('conference-next-'), 'conference-server-9.9.9');
     cpSync(join(apps, version), next, { recursive: true, verbatimSymlinks: true });
     const packageJson = join(next, 'package.json');
     writeFileSync(packageJson, readFileSync(packageJson, 'utf8').replace(`"version": "${version}"`, '"version": "9.9.9"'));
@@ -250,7 +257,6 @@ describe('the systemd service install (install/install.sh --root)', () => {
     expect(rebuilt.stderr).toContain(`install: ${apps}/9.9.9 holds other files than ${next}: an installed version is never changed in place`);
     expect(readFileSync(join(apps, '9.9.9', 'dist/src/main.js'), 'utf8')).not.toContain('another build');
     expect(execFileSync('readlink', [join(apps, 'current')], { encoding: 'utf8' }).trim()).toBe(version);
-    rmSync(join(next, '..'), { recursive: true, force: true });
   }, 60000);
 
   it('refuses when not run as root, and from a folder that is not built, saying why', () => {
@@ -259,10 +265,9 @@ describe('the systemd service install (install/install.sh --root)', () => {
     expect(asNobody.stderr).toMatch(/^install: run it as root: /);
     expect(existsSync(join(root, 'not-root'))).toBe(false);
 
-    const unbuilt = mkdtempSync(join(tmpdir(), 'conference-unbuilt-'));
+    const unbuilt = scratchFolder('conference-unbuilt-');
     for (const part of ['install', 'package.json', 'config']) cpSync(join(ROOT, part), join(unbuilt, part), { recursive: true });
     const fromUnbuilt = run(join(unbuilt, 'install', 'install.sh'), ['--root', join(root, 'unbuilt')]);
-    rmSync(unbuilt, { recursive: true, force: true });
     expect(fromUnbuilt.status).toBe(1);
     expect(fromUnbuilt.stderr).toBe(`install: ${unbuilt} is not built (no dist/src/main.js): in a checkout run 'npm ci && npm run build' (or 'make install'); a release artifact comes built\n`);
     expect(existsSync(join(root, 'unbuilt'))).toBe(false);
@@ -277,7 +282,7 @@ describe('the systemd service install (install/install.sh --root)', () => {
     const eventsPath = join(root, EVENTS_LOG);
     await waitUntil(() => jsonLinesOf(eventsPath).some((l) => l.event === 'joined' && l.room === '124'), 10000, 'the joined line in the events log');
 
-    const work = mkdtempSync(join(tmpdir(), 'conference-logrotate-'));
+    const work = scratchFolder('conference-logrotate-');
     const config = join(work, 'conference-server');
     writeFileSync(config, readFileSync(join(root, 'etc/logrotate.d/conference-server'), 'utf8').replaceAll('/var/log/conference-server/', join(root, 'var/log/conference-server') + '/'));
     // systemctl as the snippet calls it, for this app (systemd is not PID 1 here): anything else fails.
@@ -304,7 +309,6 @@ describe('the systemd service install (install/install.sh --root)', () => {
     await caller.hangup();
     await waitUntil(() => jsonLinesOf(eventsPath).some((l) => l.event === 'left' && l.room === '124'), 10000, 'the left line in the new events log');
     expect(jsonLinesOf(`${eventsPath}.1`).some((l) => l.event === 'left' && l.room === '124')).toBe(false);
-    rmSync(work, { recursive: true, force: true });
     expect(await service.stop(root)).toEqual({ code: 0, signal: null });
   }, 90000);
 });
