@@ -13,12 +13,13 @@ TEST_RTP_START ?= 11000
 TEST_RTP_END ?= 11999
 TEST_ENV = ASTERISK_INSTANCE=$(TEST_ASTERISK_INSTANCE) ARI_PORT=$(TEST_ARI_PORT) SIP_PORT=$(TEST_SIP_PORT) RTP_START=$(TEST_RTP_START) RTP_END=$(TEST_RTP_END)
 
-.PHONY: help deps build run up down status cli logs test test-unit test-integration down-test sounds bench soak dial clean
+.PHONY: help deps build install run up down status cli logs test test-unit test-integration down-test sounds bench soak dial clean
 
 help:
 	@echo "make run      start Asterisk (Docker, or a chroot fallback), the app and the demo phones"
 	@echo "make test     run every test (unit, then integration against a real Asterisk)"
 	@echo "make down     stop the Asterisk that 'make run' started"
+	@echo "make install  install the systemd service on this Debian machine (DESTDIR=DIR stages it)"
 	@echo "make bench    join-storm benchmark, app vs native ConfBridge"
 	@echo "make soak     bounded soak run with leak checks"
 	@echo "make dial N=88123 PIN=1234   place a test call and print what the caller heard (ROOM=123 with N=88)"
@@ -31,6 +32,10 @@ deps: node_modules
 
 build: node_modules
 	npx tsc -p tsconfig.json
+
+# The systemd service on this Debian machine (as root; docs/OPERATIONS.md). DESTDIR=DIR stages it under DIR.
+install: build
+	install/install.sh $(if $(DESTDIR),--root "$(DESTDIR)")
 
 up:
 	scripts/apt-ensure.sh curl openssl
@@ -60,7 +65,7 @@ logs:
 	$(ASTERISK) logs
 
 test: node_modules
-	scripts/apt-ensure.sh curl openssl baresip
+	scripts/apt-ensure.sh curl openssl baresip logrotate systemd-analyze:systemd
 	npx tsc -p tsconfig.json --noEmit
 	npx jest --selectProjects unit
 	npx jest --selectProjects integration --runInBand --forceExit
