@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { ariCredentials } from './asteriskEnv';
 import { describeDial, dial, DialOptions } from './dialer';
+import { VERSION } from '../version';
 
-const USAGE = `usage: conference dial <number> [--pin DIGITS] [--room DIGITS] [--context from-internal|from-external] [--caller-id NUMBER] [--timeout SECONDS]
+const USAGE = `usage: conference --version
+       conference dial <number> [--pin DIGITS] [--room DIGITS] [--context from-internal|from-external] [--caller-id NUMBER] [--timeout SECONDS]
   Places a test call through the real dialplan over ARI (credentials: ARI_URL, ARI_USER,
   ARI_PASSWORD, or scripts/asterisk.sh env), keys the room and PIN when asked, prints what
   the caller heard and where it ended up, then hangs up. Exit status 0 only when it joined.`;
@@ -31,6 +33,10 @@ export function parseDialArgs(args: readonly string[]): ParsedArgs {
 
 /** The `conference` command; resolves with the exit status. */
 export async function main(args: readonly string[]): Promise<number> {
+  if (args.length === 1 && args[0] === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   const parsed = parseDialArgs(args);
   if (!parsed.ok) {
     process.stderr.write(`${parsed.message}\n`);
