@@ -160,7 +160,14 @@ export class ConferenceApp {
     this.dialplanSettings.stop();
     await this.api?.close();
     await this.events.stop(ARI_CLOSE_WAIT_MS);
-    for (const session of this.sessions.values()) session.end('shutdown');
+    // A stop is not a hangup: callers stay in their rooms in Asterisk, and their rooms' PINs in the
+    // state file, for the next app to take over. So the sessions end without leaving their rooms,
+    // and the prompts they hear play out (no stop request, which the closed client would fail).
+    for (const session of this.sessions.values()) {
+      this.playbacks.forgetChannel(session.id);
+      session.room = undefined;
+      session.end('shutdown');
+    }
     this.sessions.clear();
     this.rest.close();
     const [unwritten] = await Promise.all([this.eventsLog.close(), this.roomStore.close()]);
