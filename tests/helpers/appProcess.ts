@@ -45,6 +45,11 @@ export class AppProcess {
     return new AppProcess(path, launch);
   }
 
+  /** Another app on the same settings file (and so the same state file), started another way: an upgrade's new version. */
+  withSameSettings(launch: LaunchOptions): AppProcess {
+    return new AppProcess(this.settingsPath, launch);
+  }
+
   /** Starts the app and resolves once it has connected to ARI and rebuilt its state. */
   async start(): Promise<void> {
     const from = this.logs.length;
