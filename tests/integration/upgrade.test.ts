@@ -133,4 +133,22 @@ describe('upgrade with the release artifact', () => {
     await waitUntil(async () => (await driver.conferenceBridges()).size === 0, 5000, 'all rooms to be destroyed');
     await waitUntil(() => Object.keys((JSON.parse(readFileSync(stateFile, 'utf8')) as { rooms: object }).rooms).length === 0, 5000, 'the stored PINs to go with their rooms');
   }, 120000);
+
+  it('a state file in the first format (no version) is read as before: its room is taken over with its PIN, and written back as version 1', async () => {
+    const stateFile = join(dirname(oldApp.settingsPath), 'rooms.json');
+    await newApp.kill('SIGTERM');
+    await oldApp.start();
+    const first = await enter(driver, '813', '3333');
+    expect((await oldApp.stop('SIGTERM')).code).toBe(0);
+    const { rooms } = JSON.parse(readFileSync(stateFile, 'utf8')) as { rooms: object };
+    writeFileSync(stateFile, JSON.stringify({ rooms }), { mode: 0o600 });
+
+    await newApp.start();
+    expect(newApp.logs.filter((l) => l.event === 'reconciled').at(-1)).toMatchObject({ adopted: 1 });
+    const newcomer = await enter(driver, '813', '3333');
+    expect((await driver.conferenceBridges()).get('conference-813')?.sort()).toEqual([first.appChannel, newcomer.appChannel].sort());
+    for (const caller of [first, newcomer]) await caller.hangup();
+    await waitUntil(async () => (await driver.conferenceBridges()).size === 0, 5000, 'the room to be destroyed');
+    await waitUntil(() => readFileSync(stateFile, 'utf8') === JSON.stringify({ version: 1, rooms: {} }), 5000, 'the state file written as version 1, without the room');
+  }, 120000);
 });
