@@ -13,13 +13,14 @@ TEST_RTP_START ?= 11000
 TEST_RTP_END ?= 11999
 TEST_ENV = ASTERISK_INSTANCE=$(TEST_ASTERISK_INSTANCE) ARI_PORT=$(TEST_ARI_PORT) SIP_PORT=$(TEST_SIP_PORT) RTP_START=$(TEST_RTP_START) RTP_END=$(TEST_RTP_END)
 
-.PHONY: help deps build install run up down status cli logs test test-unit test-integration down-test sounds bench soak dial clean
+.PHONY: help deps build dist install run up down status cli logs test test-unit test-integration down-test sounds bench soak dial clean
 
 help:
 	@echo "make run      start Asterisk (Docker, or a chroot fallback), the app and the demo phones"
 	@echo "make test     run every test (unit, then integration against a real Asterisk)"
 	@echo "make down     stop the Asterisk that 'make run' started"
 	@echo "make install  install the systemd service on this Debian machine (DESTDIR=DIR stages it)"
+	@echo "make dist     build the release: release/conference-server-<version>.tgz"
 	@echo "make bench    join-storm benchmark, app vs native ConfBridge"
 	@echo "make soak     bounded soak run with leak checks"
 	@echo "make dial N=88123 PIN=1234   place a test call and print what the caller heard (ROOM=123 with N=88)"
@@ -32,6 +33,11 @@ deps: node_modules
 
 build: node_modules
 	npx tsc -p tsconfig.json
+	@scripts/stamp-version.sh dist/src >/dev/null
+
+# The release artifact (README, "Release"): compiled JS, production packages, no compiler inside.
+dist: node_modules
+	scripts/dist.sh
 
 # The systemd service on this Debian machine (as root; docs/OPERATIONS.md). DESTDIR=DIR stages it under DIR.
 install: build
@@ -99,4 +105,4 @@ sounds:
 	scripts/make-sounds.sh
 
 clean:
-	rm -rf dist coverage
+	rm -rf dist coverage release

@@ -4,6 +4,7 @@ import { SettingsStore } from './config/settingsStore';
 import { createLogger } from './logger';
 import { ConferenceApp } from './app/conferenceApp';
 import { runtimeStatsReporter } from './runtimeStats';
+import { VERSION } from './version';
 
 /**
  * A stop (SIGTERM, SIGINT) ends the process within 3 s in any state (README): the app's own stop
@@ -28,7 +29,7 @@ function main(): void {
   store.watch();
 
   const app = new ConferenceApp(store, log);
-  log.info('starting', { event: 'starting', config: path, ari: loaded.settings.ari.url, app: loaded.settings.ari.app });
+  log.info('starting', { event: 'starting', version: VERSION, config: path, ari: loaded.settings.ari.url, app: loaded.settings.ari.app });
   app.start().catch((error: unknown) => {
     log.error('could not start', { event: 'start-failed', error: String(error) });
     process.exitCode = 1;

@@ -2,6 +2,7 @@ import { AdminError, AdminOutcome, ConferenceAdmin, Health } from '../app/confer
 import { ConferenceMetrics } from '../app/conferenceMetrics';
 import { RoomSnapshot } from '../app/roomRegistry';
 import { GuardCounts } from '../domain/pinGuard';
+import { VERSION } from '../version';
 import { Route } from './routes';
 
 export type ApiResponse =
@@ -16,7 +17,7 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
         const { writeFailures, ...health } = await admin.health();
         // Degraded still answers 200: calls go on, but an admin has something to see to.
         const status = !health.healthy ? 'unavailable' : writeFailures.length > 0 ? 'degraded' : 'ok';
-        return { status: health.healthy ? 200 : 503, json: { status, ...health, writeErrors: writeFailures.map(writeErrorView) } };
+        return { status: health.healthy ? 200 : 503, json: { status, version: VERSION, ...health, writeErrors: writeFailures.map(writeErrorView) } };
       }
       case 'metrics':
         return { status: 200, text: await metrics.text(), contentType: metrics.contentType };

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { PinGuard } from '../domain/pinGuard';
-import { isKey } from '../domain/types';
+import { PinHash } from '../domain/pinHash';
+import { isKey, RoomNumber } from '../domain/types';
 import { AriCalls } from '../ari/ariCalls';
 import { AriEvent, EventStream } from '../ari/eventStream';
 import { Playbacks } from '../ari/playbacks';
@@ -83,7 +84,8 @@ export class ConferenceApp {
   private readonly roomStore: RoomStore;
   private readonly sessions = new Map<string, CallSession>();
   private readonly sweepTimer: NodeJS.Timeout;
-  private firstConnect = true;
+  /** The PINs read from the state file at the start, until the first reconcile takes its rooms over. */
+  private storedPins: ReadonlyMap<RoomNumber, PinHash> = new Map();
 
   constructor(
     private readonly store: SettingsStore,
@@ -138,8 +140,12 @@ export class ConferenceApp {
     store.on('changed', (next, previous) => this.onSettingsChanged(next, previous));
   }
 
-  /** Serves the status API (it reports the ARI connection), then connects to ARI. */
+  /**
+   * Reads the stored PINs (a state file of an unknown format rejects: nothing is written over it),
+   * serves the status API (it reports the ARI connection), then connects to ARI.
+   */
   async start(): Promise<void> {
+    this.storedPins = this.roomStore.load();
     if (this.api) {
       this.apiAddress = await this.api.listen();
       this.log.info('status API listening', { event: 'api-listening', host: this.apiAddress.address, port: this.apiAddress.port });
@@ -154,7 +160,14 @@ export class ConferenceApp {
     this.dialplanSettings.stop();
     await this.api?.close();
     await this.events.stop(ARI_CLOSE_WAIT_MS);
-    for (const session of this.sessions.values()) session.end('shutdown');
+    // A stop is not a hangup: callers stay in their rooms in Asterisk, and their rooms' PINs in the
+    // state file, for the next app to take over. So the sessions end without leaving their rooms,
+    // and the prompts they hear play out (no stop request, which the closed client would fail).
+    for (const session of this.sessions.values()) {
+      this.playbacks.forgetChannel(session.id);
+      session.room = undefined;
+      session.end('shutdown');
+    }
     this.sessions.clear();
     this.rest.close();
     const [unwritten] = await Promise.all([this.eventsLog.close(), this.roomStore.close()]);
@@ -208,8 +221,9 @@ export class ConferenceApp {
       counts.ended++;
     }
 
-    const pins = this.firstConnect ? this.roomStore.load() : new Map();
-    this.firstConnect = false;
+    // The stored PINs count at the first connect only: later, the app saw every change itself.
+    const pins = this.storedPins;
+    this.storedPins = new Map();
     const bridged = new Set<string>();
     for (const bridge of bridges) {
       const bridgeId = bridge.id;

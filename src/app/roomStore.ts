@@ -9,6 +9,38 @@ import { WriteHealth } from './writeHealth';
 const RETRY_MS = 5_000;
 
 /**
+ * The format this app writes, `{ "version": 1, "rooms": { ... } }`. It also reads the one before
+ * (no `version`: the same rooms, the app's first format); any other version is a newer app's.
+ */
+export const STATE_FORMAT_VERSION = 1;
+
+/** A state file written in a format this app does not know: it is left as it is, and the app does not start. */
+export class StateFileRefused extends Error {
+  constructor(
+    readonly path: string,
+    readonly version: unknown,
+  ) {
+    super(
+      `room state file ${path} has format version ${JSON.stringify(version)}; this app reads version ${STATE_FORMAT_VERSION} and older. ` +
+        'Written by a newer conference server? Run that one, or move the file away to start with no stored PINs. The file is left unchanged.',
+    );
+  }
+}
+
+export type ParsedRoomState = { readonly ok: true; readonly pins: Map<RoomNumber, PinHash> } | { readonly ok: false; readonly version: unknown };
+
+/** A state file's JSON text: its rooms' PINs, or the version it has when this app does not know it. Throws on text that is not JSON. */
+export function parseRoomState(text: string): ParsedRoomState {
+  const data = JSON.parse(text) as { version?: unknown; rooms?: Record<string, PinHash> } | null;
+  if (data?.version !== undefined && data.version !== STATE_FORMAT_VERSION) return { ok: false, version: data.version };
+  const pins = new Map<RoomNumber, PinHash>();
+  for (const [room, pin] of Object.entries(data?.rooms ?? {})) {
+    if (typeof pin?.salt === 'string' && typeof pin.hash === 'string') pins.set(room, { salt: pin.salt, hash: pin.hash });
+  }
+  return { ok: true, pins };
+}
+
+/**
  * What Asterisk cannot tell the app after a restart: each live room's PIN, salted and hashed.
  * One small JSON file, replaced atomically (write, then rename); writes are coalesced so a
  * storm of joins costs one write in flight at a time. The file work runs off the event loop:
@@ -28,16 +60,20 @@ export class RoomStore {
     private readonly onReadError: (error: unknown) => void,
   ) {}
 
-  /** Reads the file; a missing or unreadable one is an empty store (and said so). */
+  /**
+   * Reads the file; a missing or unreadable one is an empty store (and said so). One in a format
+   * this app does not know throws StateFileRefused, before anything could be written over it.
+   */
   load(): ReadonlyMap<RoomNumber, PinHash> {
+    let parsed: ParsedRoomState;
     try {
-      const data = JSON.parse(readFileSync(this.path, 'utf8')) as { rooms?: Record<string, PinHash> };
-      for (const [room, pin] of Object.entries(data.rooms ?? {})) {
-        if (typeof pin?.salt === 'string' && typeof pin.hash === 'string') this.pins.set(room, { salt: pin.salt, hash: pin.hash });
-      }
+      parsed = parseRoomState(readFileSync(this.path, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.onReadError(error);
+      return this.pins;
     }
+    if (!parsed.ok) throw new StateFileRefused(this.path, parsed.version);
+    for (const [room, pin] of parsed.pins) this.pins.set(room, pin);
     return this.pins;
   }
 
@@ -76,7 +112,7 @@ export class RoomStore {
       try {
         await mkdir(dirname(this.path), { recursive: true });
         const temp = `${this.path}.${process.pid}.tmp`;
-        await writeFile(temp, JSON.stringify({ rooms: Object.fromEntries(this.pins) }), { mode: 0o600 });
+        await writeFile(temp, JSON.stringify({ version: STATE_FORMAT_VERSION, rooms: Object.fromEntries(this.pins) }), { mode: 0o600 });
         await rename(temp, this.path);
         this.health.succeeded();
       } catch (error) {

@@ -3,6 +3,7 @@ import { loadSettings } from '../config/loadSettings';
 import { ariCredentials } from './asteriskEnv';
 import { describeDial, dial, DialOptions } from './dialer';
 import { describeFindings, doctor, DoctorOptions } from './doctor';
+import { VERSION } from '../version';
 
 const DOCTOR_USAGE = `usage: conference doctor [--internal CONTEXT]... [--external CONTEXT]... [--asterisk-cli COMMAND] [--config FILE]
   Checks an Asterisk the conference server was added to (docs/INSTALL-ASTERISK.md): ARI, its
@@ -11,7 +12,9 @@ const DOCTOR_USAGE = `usage: conference doctor [--internal CONTEXT]... [--extern
   CONFERENCE_CONFIG, else config/conference.json (ARI_URL, ARI_USER, ARI_PASSWORD override it).
   The dialplan is read with --asterisk-cli (default "asterisk -rx"). Exit status 0 only when clean.`;
 
-const USAGE = `usage: conference dial <number> [--pin DIGITS] [--room DIGITS] [--context from-internal|from-external] [--caller-id NUMBER] [--timeout SECONDS]
+const USAGE = `usage: conference --version
+       conference doctor [--internal CONTEXT]... [--external CONTEXT]... (alone: its usage)
+       conference dial <number> [--pin DIGITS] [--room DIGITS] [--context from-internal|from-external] [--caller-id NUMBER] [--timeout SECONDS]
   Places a test call through the real dialplan over ARI (credentials: ARI_URL, ARI_USER,
   ARI_PASSWORD, or scripts/asterisk.sh env), keys the room and PIN when asked, prints what
   the caller heard and where it ended up, then hangs up. Exit status 0 only when it joined.`;
@@ -79,6 +82,10 @@ async function runDoctor(args: readonly string[]): Promise<number> {
 
 /** The `conference` command; resolves with the exit status. */
 export async function main(args: readonly string[]): Promise<number> {
+  if (args.length === 1 && args[0] === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   if (args[0] === 'doctor') return runDoctor(args);
   const parsed = parseDialArgs(args);
   if (!parsed.ok) {

@@ -12,6 +12,8 @@ export interface LaunchOptions {
   readonly compiled?: boolean;
   /** Set over the test Asterisk's credentials: a wrong ARI_PASSWORD, an ARI_URL where nothing listens. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Run an unpacked release (`make dist`) from this folder, as its README says: `node dist/src/main.js` there. */
+  readonly release?: string;
 }
 
 /** How a stop went: how long from the signal to the end of the process, and how it ended. */
@@ -43,6 +45,11 @@ export class AppProcess {
     return new AppProcess(path, launch);
   }
 
+  /** Another app on the same settings file (and so the same state file), started another way: an upgrade's new version. */
+  withSameSettings(launch: LaunchOptions): AppProcess {
+    return new AppProcess(this.settingsPath, launch);
+  }
+
   /** Starts the app and resolves once it has connected to ARI and rebuilt its state. */
   async start(): Promise<void> {
     const from = this.logs.length;
@@ -59,9 +66,10 @@ export class AppProcess {
   /** Starts the app and resolves once it has logged `event` (an app that cannot reach ARI says why). */
   async startUntil(event: string, timeoutMs = 30000): Promise<Record<string, unknown>> {
     const from = this.logs.length;
-    const entry = this.launch.compiled ? [join(ROOT, 'dist', 'src', 'main.js')] : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')];
+    const { release } = this.launch;
+    const entry = release ? ['dist/src/main.js'] : this.launch.compiled ? [join(ROOT, 'dist', 'src', 'main.js')] : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')];
     const child = spawn(process.execPath, [...(this.launch.nodeArgs ?? []), ...entry], {
-      cwd: ROOT,
+      cwd: release ?? ROOT,
       env: { ...withAriCredentials({ CONFERENCE_CONFIG: this.settingsPath }), ...this.launch.env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -132,6 +140,14 @@ export class AppProcess {
     const afterMs = performance.now() - sentAt;
     clearTimeout(killer);
     return { afterMs, code, signal: endedBy };
+  }
+
+  /** Resolves with the exit code once the process has ended by itself (an app that refused to start). */
+  async ended(timeoutMs = 10000): Promise<number | null> {
+    const child = this.child;
+    if (!child) throw new Error('the app process was never started');
+    await waitUntil(() => child.exitCode !== null || child.signalCode !== null, timeoutMs, 'the app process to end');
+    return child.exitCode;
   }
 
   get pid(): number | undefined {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join as joinPath } from 'node:path';
 import { waitUntil } from '../helpers/appHarness';
 import { AppProcess } from '../helpers/appProcess';
@@ -86,4 +86,26 @@ describe('app restart with conferences in progress', () => {
     for (const caller of [rooms.a, partners.a, newcomer, rooms.b, partners.b, rooms.d, lone]) await caller.hangup();
     await waitUntil(async () => (await driver.conferenceBridges()).size === 0, 5000, 'all rooms to be destroyed');
   }, 90000);
+});
+
+/**
+ * A state file of a format this app does not know (a newer app wrote it, then was rolled back):
+ * the app refuses to start rather than lose the PINs in it, and says which file and version.
+ */
+describe('app start with a state file of a newer format', () => {
+  const app = AppProcess.prepare();
+  afterAll(async () => {
+    await app.kill('SIGKILL');
+  });
+
+  it('refuses to start, naming the file and its version, and leaves the file byte-for-byte as it was', async () => {
+    const path = joinPath(dirname(app.settingsPath), 'rooms.json');
+    const text = '{"version":2,"rooms":{"123":{"salt":"c2FsdA","hash":"aGFzaA"}},"owners":{"123":"201"}}\n';
+    writeFileSync(path, text, { mode: 0o600 });
+    const refused = await app.startUntil('start-failed');
+    expect(String(refused.error)).toContain(`room state file ${path} has format version 2`);
+    expect(await app.ended()).toBe(1);
+    expect(app.logs.map((l) => l.event)).not.toContain('ari-connected');
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
 });

@@ -1,6 +1,7 @@
 import { joinRoom, useScenario } from '../helpers/scenario';
 import { waitUntil } from '../helpers/appHarness';
 import { callApi, metricValue } from '../helpers/statusApi';
+import { VERSION } from '../../src/version';
 
 const TOKEN = 'status-api-test-token-0123456789';
 
@@ -15,7 +16,7 @@ describe('status API', () => {
   it('GET /health: ARI connected and Asterisk reachable; /metrics says ARI is connected', async () => {
     const health = await api('GET', '/health', null);
     expect(health.status).toBe(200);
-    expect(health.json).toMatchObject({ status: 'ok', ariConnected: true, asteriskReachable: true });
+    expect(health.json).toMatchObject({ status: 'ok', version: VERSION, ariConnected: true, asteriskReachable: true });
     expect(metricValue((await api('GET', '/metrics', null)).text, 'conference_ari_connected')).toBe(1);
   });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, unlinkSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPin } from '../../src/domain/pinHash';
-import { RoomStore } from '../../src/app/roomStore';
+import { parseRoomState, RoomStore, STATE_FORMAT_VERSION, StateFileRefused } from '../../src/app/roomStore';
 import { WriteHealth } from '../../src/app/writeHealth';
 
 const health = (): WriteHealth => new WriteHealth('stateFile', Date.now);
@@ -10,6 +10,33 @@ const health = (): WriteHealth => new WriteHealth('stateFile', Date.now);
 function stored(path: string): Record<string, unknown> {
   return (JSON.parse(readFileSync(path, 'utf8')) as { rooms: Record<string, unknown> }).rooms;
 }
+
+describe('parseRoomState (the state file\'s formats)', () => {
+  const pin = { salt: 'c2FsdA', hash: 'aGFzaA' };
+
+  it('reads the current format, version 1', () => {
+    expect(parseRoomState(JSON.stringify({ version: 1, rooms: { '123': pin } }))).toEqual({ ok: true, pins: new Map([['123', pin]]) });
+  });
+
+  it('reads the format before it, without a version, as before', () => {
+    expect(parseRoomState(JSON.stringify({ rooms: { '123': pin, '4567': pin } }))).toEqual({ ok: true, pins: new Map([['123', pin], ['4567', pin]]) });
+  });
+
+  it('skips a room whose PIN is not a salt and a hash, and takes a file without rooms as empty', () => {
+    expect(parseRoomState(JSON.stringify({ version: 1, rooms: { '123': { salt: 1 }, '124': null, '125': pin } }))).toEqual({ ok: true, pins: new Map([['125', pin]]) });
+    expect(parseRoomState('{}')).toEqual({ ok: true, pins: new Map() });
+  });
+
+  it('refuses a version it does not know, newer or not a version at all, and says which', () => {
+    expect(parseRoomState(JSON.stringify({ version: 2, rooms: { '123': pin } }))).toEqual({ ok: false, version: 2 });
+    expect(parseRoomState(JSON.stringify({ version: '1', rooms: {} }))).toEqual({ ok: false, version: '1' });
+    expect(parseRoomState(JSON.stringify({ version: null }))).toEqual({ ok: false, version: null });
+  });
+
+  it('throws on text that is not JSON', () => {
+    expect(() => parseRoomState('{not json')).toThrow(SyntaxError);
+  });
+});
 
 describe('RoomStore (room PINs kept over a restart)', () => {
   let dir: string;
@@ -69,6 +96,26 @@ describe('RoomStore (room PINs kept over a restart)', () => {
     expect(told[1]).toBe('recovered');
     expect(Object.keys(stored(path)).sort()).toEqual(['123', '124', '125']);
     await store.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('writes the format version', async () => {
+    const path = join(dir, 'rooms.json');
+    const store = new RoomStore(path, health(), (error) => errors.push(error));
+    store.set('123', hashPin('1'));
+    await store.written();
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ version: STATE_FORMAT_VERSION });
+  });
+
+  it('refuses a file of a newer format with a message naming the file and the version, and never writes over it', async () => {
+    const path = join(dir, 'rooms.json');
+    const text = JSON.stringify({ version: 2, rooms: { '123': { salt: 's', hash: 'h' } }, more: true });
+    writeFileSync(path, text);
+    const store = new RoomStore(path, health(), (error) => errors.push(error));
+    expect(() => store.load()).toThrow(StateFileRefused);
+    expect(() => store.load()).toThrow(`room state file ${path} has format version 2`);
+    await store.close();
+    expect(readFileSync(path, 'utf8')).toBe(text);
     expect(errors).toEqual([]);
   });
 
