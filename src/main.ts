@@ -3,6 +3,7 @@ import { loadSettings } from './config/loadSettings';
 import { SettingsStore } from './config/settingsStore';
 import { createLogger } from './logger';
 import { ConferenceApp } from './app/conferenceApp';
+import { StateFileRefused } from './app/roomStore';
 import { runtimeStatsReporter } from './runtimeStats';
 import { VERSION } from './version';
 
@@ -13,6 +14,8 @@ import { VERSION } from './version';
  */
 const STOP_APP_MS = 1500;
 const STOP_LOG_MS = 2000;
+/** The exit status when the settings or the state file are refused: starting again would only refuse them again (make run's supervisor and the systemd unit do not). */
+const FILES_REFUSED = 2;
 
 /** Wiring only: settings, logger, the app, signals. */
 function main(): void {
@@ -21,7 +24,7 @@ function main(): void {
   if (!loaded.ok) {
     for (const error of loaded.errors) process.stderr.write(`invalid settings: ${error}\n`);
     process.stderr.write('The conference server did not start. Fix the settings named above.\n');
-    process.exit(2);
+    process.exit(FILES_REFUSED);
   }
   const { log, close: closeLog } = createLogger(loaded.settings.log.level);
   const store = new SettingsStore(path, loaded.settings);
@@ -32,8 +35,9 @@ function main(): void {
   log.info('starting', { event: 'starting', version: VERSION, config: path, ari: loaded.settings.ari.url, app: loaded.settings.ari.app });
   app.start().catch((error: unknown) => {
     log.error('could not start', { event: 'start-failed', error: String(error) });
-    process.exitCode = 1;
-    void app.stop().then(() => process.exit(1));
+    const status = error instanceof StateFileRefused ? FILES_REFUSED : 1;
+    process.exitCode = status;
+    void app.stop().then(() => process.exit(status));
   });
 
   // A slip in one call's handling must not end every conference on the server: log it, go on.

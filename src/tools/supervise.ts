@@ -11,7 +11,7 @@ import { RestartBackoff } from './restartBackoff';
 /** The app ends within 3 s of a stop signal (README); past that it is killed. */
 const STOP_BUDGET_MS = 3000;
 /** The app's exit status for settings it refused: starting it again would only refuse them again. */
-const SETTINGS_REFUSED = 2;
+const FILES_REFUSED = 2;
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /** SIGHUP re-reads the settings and reopens the events log, SIGUSR1 reopens it, SIGUSR2 logs runtime stats. */
 const PASSED_SIGNALS = ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -46,8 +46,8 @@ function supervise(command: string, args: readonly string[]): void {
     const ranSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
     const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
     if (stopping) process.exit(code ?? 1);
-    if (code === SETTINGS_REFUSED) {
-      logLine('error', `the app ${how}: it refused its settings (its message says why); not starting it again`, { event: 'app-not-restarted', code });
+    if (code === FILES_REFUSED) {
+      logLine('error', `the app ${how}: it refused its settings or its state file (its message says why); not starting it again`, { event: 'app-not-restarted', code });
       process.exit(code);
     }
     const restart = backoff.afterExit(Date.now() - startedAt);
