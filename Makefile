@@ -39,9 +39,12 @@ build: node_modules
 dist: node_modules
 	scripts/dist.sh
 
-# The systemd service on this Debian machine (as root; docs/OPERATIONS.md). DESTDIR=DIR stages it under DIR.
-install: build
-	install/install.sh $(if $(DESTDIR),--root "$(DESTDIR)")
+# The systemd service on this Debian machine (as root; docs/OPERATIONS.md), from the release
+# `make dist` builds, unpacked as an admin would: production packages only. DESTDIR=DIR stages it under DIR.
+install: node_modules
+	@release=$$(scripts/dist.sh) && stage=$$(mktemp -d) && tar -C "$$stage" -xzf "$$release" \
+	  && "$$stage"/conference-server-*/install/install.sh $(if $(DESTDIR),--root "$(DESTDIR)"); \
+	  status=$$?; rm -rf "$$stage"; exit $$status
 
 up:
 	scripts/apt-ensure.sh curl openssl

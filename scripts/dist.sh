@@ -12,9 +12,7 @@ version=$(scripts/stamp-version.sh "$stage/app/dist/src")
 name="conference-server-$version"
 app="$stage/$name"
 mv "$stage/app" "$app"
-cp -R bin config sounds asterisk-conf docs README.md package.json package-lock.json "$app/"
-# install/ (the service, the snippets for an existing Asterisk), where this checkout has it.
-if [ -d install ]; then cp -R install "$app/"; fi
+cp -R bin config sounds asterisk-conf install docs README.md package.json package-lock.json "$app/"
 # Production packages only, from the lock file; from npm's cache when it has them.
 (cd "$app" && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error >&2)
 mkdir -p release

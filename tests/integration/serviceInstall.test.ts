@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { waitUntil } from '../helpers/appHarness';
 import { jsonLinesOf } from '../helpers/jsonLines';
+import { makeDist, unpack } from '../helpers/release';
 import { joinRoom } from '../helpers/scenario';
 import { TestDriver } from '../helpers/testDriver';
 import { asteriskEnv, ROOT } from '../helpers/testEnv';
 
-const INSTALL = join(ROOT, 'install', 'install.sh');
 const USER = 'conference';
 const UNIT_PATH = '/etc/systemd/system/conference-server.service';
 const EVENTS_LOG = '/var/log/conference-server/events.jsonl';
@@ -119,12 +119,14 @@ describe('the systemd service install (install/install.sh --root)', () => {
   let driver: TestDriver;
   let service: ServiceProcess | undefined;
   let firstRun: SpawnSyncReturns<string>;
+  /** The install script of the release, unpacked, as an admin runs it (docs/OPERATIONS.md, "Install"). */
+  let INSTALL: string;
 
   beforeAll(async () => {
     if (userInfo().uid !== 0) throw new Error('these tests run as root, as the install does (CI runs as root)');
     execFileSync(join(ROOT, 'scripts', 'apt-ensure.sh'), ['logrotate', 'systemd-analyze:systemd'], { stdio: 'inherit' });
-    // The installed app is the build, as `make install` builds it first.
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    // What is installed is the release, as `make install` builds and unpacks it first.
+    INSTALL = join(unpack(makeDist(), scratchFolder('conference-release-')), 'install', 'install.sh');
     // The service user walks into the staging root as it would into /.
     chmodSync(root, 0o755);
     firstRun = run(INSTALL, ['--root', root]);

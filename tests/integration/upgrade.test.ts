@@ -1,32 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { waitUntil } from '../helpers/appHarness';
 import { AppProcess } from '../helpers/appProcess';
 import { Caller } from '../helpers/caller';
+import { makeDist, unpack } from '../helpers/release';
 import { joinRoom } from '../helpers/scenario';
 import { TestDriver } from '../helpers/testDriver';
 import { ROOT } from '../helpers/testEnv';
 
 /** The version the upgrade's new release says it is: its stamp, rewritten in a second unpacked copy. */
 const NEW_VERSION = '99.0.0-upgrade-test';
-
-/** `make dist` as an admin runs it; resolves with the path of the artifact it printed last. */
-function makeDist(): string {
-  // No make state of this process; -o node_modules: make would otherwise reinstall the packages this test runs on.
-  const { MAKEFLAGS: _f, MFLAGS: _m, MAKELEVEL: _l, ...env } = process.env;
-  const output = execFileSync('make', ['--no-print-directory', '-o', 'node_modules', 'dist'], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return join(ROOT, output.trim().split('\n').at(-1)!);
-}
-
-/** The artifact unpacked in its own folder: the path of the one folder inside. */
-function unpack(artifact: string, into: string): string {
-  mkdirSync(into, { recursive: true });
-  execFileSync('tar', ['-C', into, '-xzf', artifact]);
-  const name = execFileSync('tar', ['-tzf', artifact], { encoding: 'utf8' }).split('\n')[0]!.replace(/\/$/, '');
-  return join(into, name);
-}
 
 /** A command of the unpacked release, run with `node` from its folder and nothing of this checkout. */
 function runRelease(release: string, args: string[]): string {
