@@ -126,7 +126,10 @@ describe('the systemd service install (install/install.sh --root)', () => {
     if (userInfo().uid !== 0) throw new Error('these tests run as root, as the install does (CI runs as root)');
     execFileSync(join(ROOT, 'scripts', 'apt-ensure.sh'), ['logrotate', 'systemd-analyze:systemd'], { stdio: 'inherit' });
     // What is installed is the release, as `make install` builds and unpacks it first.
-    INSTALL = join(unpack(makeDist(), scratchFolder('conference-release-')), 'install', 'install.sh');
+    const releases = scratchFolder('conference-release-');
+    // Readable by all, as an unpacked release is: the not-root check runs its script as nobody.
+    chmodSync(releases, 0o755);
+    INSTALL = join(unpack(makeDist(), releases), 'install', 'install.sh');
     // The service user walks into the staging root as it would into /.
     chmodSync(root, 0o755);
     firstRun = run(INSTALL, ['--root', root]);
