@@ -59,7 +59,7 @@ logs:
 	$(ASTERISK) logs
 
 test: node_modules
-	scripts/apt-ensure.sh curl openssl baresip
+	scripts/apt-ensure.sh curl openssl baresip docker-compose
 	npx tsc -p tsconfig.json --noEmit
 	npx jest --selectProjects unit
 	npx jest --selectProjects integration --runInBand --forceExit
