@@ -81,16 +81,19 @@ describe('the app image, run alone', () => {
     removeContainer(container);
   });
 
-  it('serves a call against the test Asterisk, turns healthy, keeps its state on the volume, and ends at docker stop', async () => {
+  it('with its ARI password from a file, serves a call against the test Asterisk, turns healthy, keeps its state on the volume, and ends at docker stop', async () => {
     removeContainer(container);
     const state = mkdtempSync(join(tmpdir(), 'conference-state-'));
     chownSync(state, APP_UID, APP_UID);
     const ari = asteriskEnv();
-    // The password goes by name (-e ARI_PASSWORD), from this environment: never on a command line.
+    // The ARI password from a file of mode 600, the container user's (a Docker secret would be one).
+    const secrets = mkdtempSync(join(tmpdir(), 'conference-secrets-'));
+    chmodSync(secrets, 0o755);
+    writeFileSync(join(secrets, 'ari-password'), `${ari.ARI_PASSWORD}\n`, { mode: 0o600 });
+    chownSync(join(secrets, 'ari-password'), APP_UID, APP_UID);
     docker(['run', '-d', '--name', container, '--network', 'host',
-      '-e', `ARI_URL=${ari.ARI_URL}`, '-e', `ARI_USER=${ari.ARI_USER}`, '-e', 'ARI_PASSWORD',
-      '-v', `${settingsFolder(apiPort)}:/etc/conference-server:ro`, '-v', `${state}:/var/lib/conference-server`, image],
-    { ...process.env, ARI_PASSWORD: ari.ARI_PASSWORD });
+      '-e', `ARI_URL=${ari.ARI_URL}`, '-e', `ARI_USER=${ari.ARI_USER}`, '-e', 'ARI_PASSWORD_FILE=/run/secrets/ari-password',
+      '-v', `${secrets}:/run/secrets:ro`, '-v', `${settingsFolder(apiPort)}:/etc/conference-server:ro`, '-v', `${state}:/var/lib/conference-server`, image]);
     expect(docker(['inspect', '-f', '{{.Config.User}} {{index .Config.Labels "org.opencontainers.image.version"}}', container]).trim())
       .toBe(`conference ${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}`);
 
