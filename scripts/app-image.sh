@@ -18,6 +18,6 @@ mkdir -p "$ROOT/.run/app-image"
 cp "${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}" "$ROOT/.run/app-image/ca-certificates.crt"
 echo "app-image: building $tag from docker/app.Dockerfile (base $base)" >&2
 # --network host: the engine runs without a bridge; npm ci and apt reach their registries this way.
-"$DOCKER" build --quiet --network host --build-arg "BASE_IMAGE=$base" --build-arg "VERSION=$version" \
+"$DOCKER" build --quiet --force-rm --network host --build-arg "BASE_IMAGE=$base" --build-arg "VERSION=$version" \
   -f "$ROOT/docker/app.Dockerfile" "${tags[@]}" "$ROOT" >/dev/null
 echo "$tag"

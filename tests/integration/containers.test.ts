@@ -77,8 +77,8 @@ describe('the app image, run alone', () => {
     driver = await TestDriver.connect();
   });
   afterAll(async () => {
-    await driver.close();
     removeContainer(container);
+    await driver?.close();
   });
 
   it('with its ARI password from a file, serves a call against the test Asterisk, turns healthy, keeps its state on the volume, and ends at docker stop', async () => {
