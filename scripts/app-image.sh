@@ -15,7 +15,8 @@ tags=(-t "$tag")
 base=$("$ROOT/scripts/asterisk.sh" base-image)
 # The build stage's npm trusts what this host trusts (a TLS proxy's authority included).
 mkdir -p "$ROOT/.run/app-image"
-cp "${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}" "$ROOT/.run/app-image/ca-certificates.crt"
+ca=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}
+if [[ -s $ca ]]; then cp "$ca" "$ROOT/.run/app-image/ca-certificates.crt"; else : > "$ROOT/.run/app-image/ca-certificates.crt"; fi
 echo "app-image: building $tag from docker/app.Dockerfile (base $base)" >&2
 # --network host: the engine runs without a bridge; npm ci and apt reach their registries this way.
 "$DOCKER" build --quiet --force-rm --network host --build-arg "BASE_IMAGE=$base" --build-arg "VERSION=$version" \
