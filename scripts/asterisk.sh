@@ -57,7 +57,7 @@ render_config() {
   rm -rf "$out.new" && mkdir -p "$out.new"
   INSTANCE=$INSTANCE ARI_PORT=$ARI_PORT SIP_PORT=$SIP_PORT RTP_START=$RTP_START RTP_END=$RTP_END \
     HTTP_SESSION_LIMIT=$HTTP_SESSION_LIMIT ARI_USER=$ARI_USER ARI_PASSWORD=$ARI_PASSWORD SIP_PASSWORD=$SIP_PASSWORD \
-    "$ROOT/scripts/render-asterisk-conf.sh" "$ROOT/asterisk-conf" "$out.new"
+    "$ROOT/scripts/render-asterisk-conf.sh" "$ROOT" "$out.new"
   chmod 755 "$out.new" && chmod 644 "$out.new"/*
   # Tell the caller whether the config changed (a running instance must then restart).
   if [[ -d $out ]] && diff -rq "$out" "$out.new" >/dev/null; then

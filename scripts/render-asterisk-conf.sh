@@ -1,11 +1,12 @@
 #!/bin/sh
-# Renders asterisk-conf/'s templates for one Asterisk: render-asterisk-conf.sh TEMPLATES OUT
+# Renders the project's Asterisk configuration templates (asterisk-conf/) for one Asterisk:
+#   render-asterisk-conf.sh REPOSITORY OUT
 # Values from the environment, all required: INSTANCE, ARI_PORT, SIP_PORT, RTP_START, RTP_END,
 # HTTP_SESSION_LIMIT, ARI_USER, ARI_PASSWORD, SIP_PASSWORD. The one rendering, used by
 # scripts/asterisk.sh on the host and by docker/compose.yaml inside the Asterisk container (POSIX sh).
 set -eu
-templates=${1:?usage: render-asterisk-conf.sh TEMPLATES OUT}
-out=${2:?usage: render-asterisk-conf.sh TEMPLATES OUT}
+root=${1:?usage: render-asterisk-conf.sh REPOSITORY OUT}
+out=${2:?usage: render-asterisk-conf.sh REPOSITORY OUT}
 # A value as sed's replacement text: its \, | and & taken literally.
 literal() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 set --
@@ -15,6 +16,7 @@ for name in INSTANCE ARI_PORT SIP_PORT RTP_START RTP_END HTTP_SESSION_LIMIT ARI_
   set -- "$@" -e "s|@$name@|$(literal "$value")|g"
 done
 mkdir -p "$out"
-for file in "$templates"/*.conf; do
+# The one list of templates.
+for file in "$root"/asterisk-conf/*.conf; do
   sed "$@" "$file" > "$out/$(basename "$file")"
 done
