@@ -123,6 +123,7 @@ describe('docker/compose.yaml', () => {
     SIP_PORT: String(Number(TEST_INSTANCE.SIP_PORT) + 100),
     RTP_START: String(Number(TEST_INSTANCE.RTP_END) + 1),
     RTP_END: String(Number(TEST_INSTANCE.RTP_END) + 500),
+    HTTP_SESSION_LIMIT: '120',
     ARI_USER: 'conference',
     ARI_PASSWORD: randomBytes(12).toString('hex'),
     SIP_PASSWORD: randomBytes(12).toString('hex'),
@@ -145,6 +146,10 @@ describe('docker/compose.yaml', () => {
     compose('down', '-v');
     compose('up', '-d');
     await healthOk(apiPort, 'the compose app');
+    // Rendered as scripts/asterisk.sh renders it: every placeholder filled, from this environment.
+    const rendered = compose('exec', '-T', 'asterisk', 'sh', '-c', 'cat /etc/asterisk/*.conf');
+    expect(rendered).toMatch(/^sessionlimit = 120$/m);
+    expect(rendered).not.toMatch(/@[A-Z_]+@/);
     expect(await dial()).toMatch(/joined conference-123/);
 
     // A dead app (killed from outside, as a crash would end it) is started again by Docker.
