@@ -74,7 +74,7 @@ logs:
 	$(ASTERISK) logs
 
 test: node_modules
-	scripts/apt-ensure.sh curl openssl baresip logrotate systemd-analyze:systemd
+	scripts/apt-ensure.sh curl openssl baresip docker-compose logrotate systemd-analyze:systemd
 	npx tsc -p tsconfig.json --noEmit
 	npx jest --selectProjects unit
 	npx jest --selectProjects integration --runInBand --forceExit

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's Asterisk 22: one script for development, tests and `make run`.
 #
-#   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|pid|image|samples <dir>
+#   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|pid|image|base-image|samples <dir>
 #
 # Environment (all optional): ASTERISK_INSTANCE (run), ARI_PORT (8088), SIP_PORT (5060),
 # RTP_START/RTP_END (10000/10999), HTTP_SESSION_LIMIT (1000), ARI_USER (conference), ARI_PASSWORD and SIP_PASSWORD
@@ -62,14 +62,9 @@ render_config() {
     [[ -f $ASTERISK_CONFIG/asterisk.conf ]] || die "ASTERISK_CONFIG=$ASTERISK_CONFIG holds no asterisk.conf"
     cp -r "$ASTERISK_CONFIG/." "$out.new"
   else
-    # The conference contexts are one file, shared with installs on an existing Asterisk.
-    for file in "$ROOT"/asterisk-conf/*.conf "$ROOT"/install/asterisk/extensions_conference.conf; do
-      sed -e "s|@INSTANCE@|$INSTANCE|g" -e "s|@ARI_PORT@|$ARI_PORT|g" -e "s|@SIP_PORT@|$SIP_PORT|g" \
-          -e "s|@RTP_START@|$RTP_START|g" -e "s|@RTP_END@|$RTP_END|g" -e "s|@ARI_USER@|$ARI_USER|g" \
-          -e "s|@HTTP_SESSION_LIMIT@|$HTTP_SESSION_LIMIT|g" \
-          -e "s|@ARI_PASSWORD@|$ARI_PASSWORD|g" -e "s|@SIP_PASSWORD@|$SIP_PASSWORD|g" \
-          "$file" > "$out.new/$(basename "$file")"
-    done
+    INSTANCE=$INSTANCE ARI_PORT=$ARI_PORT SIP_PORT=$SIP_PORT RTP_START=$RTP_START RTP_END=$RTP_END \
+      HTTP_SESSION_LIMIT=$HTTP_SESSION_LIMIT ARI_USER=$ARI_USER ARI_PASSWORD=$ARI_PASSWORD SIP_PASSWORD=$SIP_PASSWORD \
+      "$ROOT/scripts/render-asterisk-conf.sh" "$ROOT" "$out.new"
   fi
   chmod -R a+rX "$out.new"
   # Tell the caller whether the config changed (a running instance must then restart).
@@ -128,22 +123,25 @@ ensure_mmdebstrap() {
   "$ROOT/scripts/apt-ensure.sh" mmdebstrap
 }
 
+# The Debian sid base of our images (this one and docker/app.Dockerfile's), printed: BASE_IMAGE,
+# else debian:sid from a registry, else one built here with mmdebstrap.
+base_image() {
+  if [[ -n ${BASE_IMAGE:-} ]]; then echo "$BASE_IMAGE"; return; fi
+  if registry_reachable; then echo debian:sid; return; fi
+  if ! "$DOCKER" image inspect "$SID_BASE" >/dev/null 2>&1; then
+    ensure_mmdebstrap
+    say "no image registry reachable: building $SID_BASE from Debian's packages (mmdebstrap)"
+    mmdebstrap --quiet --variant=apt --aptopt="$APT_OPT" --include=ca-certificates --format=tar sid - | "$DOCKER" import - "$SID_BASE" >/dev/null
+  fi
+  echo "$SID_BASE"
+}
+
 ensure_image() {
   local hash
   hash=$(sha256sum "$ROOT/docker/Dockerfile" | cut -c1-16)
   if [[ $("$DOCKER" image inspect -f '{{index .Config.Labels "dockerfile"}}' "$IMAGE" 2>/dev/null) == "$hash" ]]; then return 0; fi
-  local base=${BASE_IMAGE:-}
-  if [[ -z $base ]]; then
-    if registry_reachable; then base=debian:sid
-    else
-      base=$SID_BASE
-      if ! "$DOCKER" image inspect "$SID_BASE" >/dev/null 2>&1; then
-        ensure_mmdebstrap
-        say "no image registry reachable: building $SID_BASE from Debian's packages (mmdebstrap)"
-        mmdebstrap --quiet --variant=apt --aptopt="$APT_OPT" --include=ca-certificates --format=tar sid - | "$DOCKER" import - "$SID_BASE" >/dev/null
-      fi
-    fi
-  fi
+  local base
+  base=$(base_image)
   say "building $IMAGE from docker/Dockerfile (base $base)"
   "$DOCKER" build --quiet --network host --build-arg "BASE_IMAGE=$base" --label "dockerfile=$hash" -t "$IMAGE" "$ROOT/docker" >/dev/null
 }
@@ -336,6 +334,7 @@ case ${1:-} in
   env) cmd_env ;;
   pid) cmd_pid ;;
   image) ensure_engine && ensure_image ;;
+  base-image) ensure_engine && base_image ;;
   samples) shift; cmd_samples "$@" ;;
-  *) echo "usage: $0 up|down|restart|status|cli \"<command>\"|logs|env|pid|image|samples <dir>" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|restart|status|cli \"<command>\"|logs|env|pid|image|base-image|samples <dir>" >&2; exit 2 ;;
 esac

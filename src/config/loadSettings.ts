@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import { schemaDefinition, Settings } from './schema';
+import { secretsFromFiles } from './secretFiles';
 
 export type LoadResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
 
@@ -23,7 +24,9 @@ export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env)
 }
 
 export function validateSettings(raw: object, source: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
-  const config = convict<Settings>(schemaDefinition as unknown as convict.Schema<Settings>, { env, args: [] });
+  const secrets = secretsFromFiles(env);
+  if (!secrets.ok) return secrets;
+  const config = convict<Settings>(schemaDefinition as unknown as convict.Schema<Settings>, { env: secrets.env, args: [] });
   try {
     config.load(raw);
     config.validate({ allowed: 'strict' });

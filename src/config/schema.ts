@@ -129,6 +129,23 @@ export const schemaDefinition = {
   },
 };
 
+/** One setting as the schema gives it. */
+export interface SettingLeaf {
+  readonly doc: string;
+  readonly default: unknown;
+  readonly env?: string;
+  readonly sensitive?: boolean;
+}
+
+/** Every setting of the schema with its dotted name (`ari.password`). */
+export function* schemaLeaves(node: Record<string, unknown> = schemaDefinition as unknown as Record<string, unknown>, prefix = ''): Generator<[string, SettingLeaf]> {
+  for (const [key, value] of Object.entries(node)) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (value && typeof value === 'object' && 'doc' in value) yield [name, value as SettingLeaf];
+    else yield* schemaLeaves(value as Record<string, unknown>, name);
+  }
+}
+
 /** One immutable settings object per (re)load, handed to the core. */
 export interface Settings {
   readonly enabled: boolean;
