@@ -42,6 +42,17 @@ export async function joinRoom(driver: TestDriver, dialled: string, keys: RoomKe
   return caller;
 }
 
+/** A caller who keys a wrong PIN for a room: hears it refused, stays out of every room, hangs up. */
+export async function expectWrongPinRefused(driver: TestDriver, dialled: string, pin: string): Promise<void> {
+  const intruder = await driver.call(dialled);
+  await intruder.hears('sound:conf-getpin');
+  await intruder.dtmf(`${pin}#`);
+  await intruder.hears('sound:conf-invalidpin');
+  const bridge = await intruder.bridge();
+  if (bridge !== undefined) throw new Error(`a caller with the wrong PIN ${pin} for ${dialled} is in ${bridge}`);
+  await intruder.hangup();
+}
+
 /** What a caller keys after dialling: the room (when the number dialled had none) and the PIN. */
 export interface RoomKeys {
   room?: string;

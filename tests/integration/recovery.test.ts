@@ -3,6 +3,7 @@ import { dirname, join as joinPath } from 'node:path';
 import { waitUntil } from '../helpers/appHarness';
 import { AppProcess } from '../helpers/appProcess';
 import { Caller } from '../helpers/caller';
+import { expectWrongPinRefused } from '../helpers/scenario';
 import { TestDriver } from '../helpers/testDriver';
 
 async function join(driver: TestDriver, room: string, pin: string): Promise<Caller> {
@@ -73,12 +74,7 @@ describe('app restart with conferences in progress', () => {
     // A newcomer with the right PIN joins the same bridge; a wrong PIN is still refused.
     const newcomer = await join(driver, '801', '1111');
     expect(await newcomer.bridge()).toBe('conference-801');
-    const intruder = await driver.call('88802');
-    await intruder.hears('sound:conf-getpin');
-    await intruder.dtmf('9999#');
-    await intruder.hears('sound:conf-invalidpin');
-    expect(await intruder.bridge()).toBeUndefined();
-    await intruder.hangup();
+    await expectWrongPinRefused(driver, '88802', '9999');
 
     // Participants taken over are handled like any other: when they hang up, the rooms go.
     const lone = await join(driver, '805', '5555');

@@ -2,9 +2,8 @@ import { ChildProcess, execFileSync, spawn, spawnSync, SpawnSyncReturns } from '
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { waitUntil } from '../helpers/appHarness';
-import { jsonLinesOf } from '../helpers/jsonLines';
+import { collectLines, jsonLinesOf } from '../helpers/jsonLines';
 import { makeDist, unpack } from '../helpers/release';
 import { joinRoom } from '../helpers/scenario';
 import { TestDriver } from '../helpers/testDriver';
@@ -76,15 +75,7 @@ class ServiceProcess {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    for (const stream of [this.child.stdout!, this.child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        try {
-          this.logs.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          this.logs.push({ text: line });
-        }
-      });
-    }
+    collectLines([this.child.stdout!, this.child.stderr!], this.logs);
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 

@@ -6,7 +6,7 @@ import { waitUntil } from '../helpers/appHarness';
 import { AppProcess } from '../helpers/appProcess';
 import { Caller } from '../helpers/caller';
 import { makeDist, unpack } from '../helpers/release';
-import { joinRoom } from '../helpers/scenario';
+import { expectWrongPinRefused, joinRoom } from '../helpers/scenario';
 import { TestDriver } from '../helpers/testDriver';
 import { ROOT } from '../helpers/testEnv';
 
@@ -106,12 +106,7 @@ describe('upgrade with the release artifact', () => {
 
     const newcomer = await enter(driver, '811', '1111');
     expect(await newcomer.bridge()).toBe('conference-811');
-    const intruder = await driver.call('88812');
-    await intruder.hears('sound:conf-getpin');
-    await intruder.dtmf('9999#');
-    await intruder.hears('sound:conf-invalidpin');
-    expect(await intruder.bridge()).toBeUndefined();
-    await intruder.hangup();
+    await expectWrongPinRefused(driver, '88812', '9999');
 
     // The callers taken over are the new app's like any other: when they hang up, their rooms go.
     for (const caller of [...a, b, newcomer]) await caller.hangup();
