@@ -84,6 +84,8 @@ describe('upgrade with the release artifact', () => {
     expect(oldApp.logs.find((l) => l.event === 'starting')).toMatchObject({ version: oldVersion });
     const a = [await enter(driver, '811', '1111'), await enter(driver, '811', '1111')];
     const b = await enter(driver, '812', '2222');
+    // Each join done, its line logged, before the stop: what the stop logs is the stop's own.
+    await waitUntil(() => oldApp.logs.filter((l) => l.event === 'joined').length === 3, 5000, 'three joined lines from the old release');
 
     const stopped = await oldApp.stop('SIGTERM');
     expect(stopped.code).toBe(0);
