@@ -19,11 +19,14 @@ export interface LogOutput {
 /**
  * How long a line may wait for others to share its write, and how many bytes make a write
  * anyway. Each write is a trip through libuv's thread pool, a third of a lone line's cost here;
- * in a join storm lines come every fraction of a millisecond (docs/DECISIONS.md).
+ * in a join storm lines come every fraction of a millisecond (docs/DECISIONS.md, "Joins and the log under load").
  */
 const BATCH_MS = 20;
 const BATCH_BYTES = 16 * 1024;
-/** At an exit without an orderly stop (a crash), how long a reader that takes nothing may hold the process before the rest of the log is dropped. */
+/**
+ * At an exit without an orderly stop (a crash), how long a reader that takes nothing may hold the
+ * process before the rest of the log is dropped.
+ */
 const EXIT_FLUSH_MS = 1000;
 
 /**
@@ -85,8 +88,8 @@ const MESSAGE = Symbol.for('message');
 const stringify = configure({ deterministic: false });
 
 /**
- * The line: the fields, level and message, then the time. One format where winston's
- * `combine(timestamp(), json())` ran two and configured its JSON writer anew for every line.
+ * The line: the fields, level and message, then the time. One format, its JSON writer set up
+ * once: winston's `combine(timestamp(), json())` runs two and sets one up for every line.
  */
 const jsonLine = winston.format((info) => {
   info.timestamp = new Date().toISOString();
