@@ -9,6 +9,7 @@ import { Playbacks } from '../ari/playbacks';
 import { RestClient } from '../ari/restClient';
 import { createHandler } from '../api/handlers';
 import { StatusServer } from '../api/statusServer';
+import { restartNeeded } from '../config/restartNeeded';
 import { Settings } from '../config/schema';
 import { SettingsStore } from '../config/settingsStore';
 import { Logger } from '../logger';
@@ -292,9 +293,8 @@ export class ConferenceApp {
 
   private onSettingsChanged(next: Settings, previous: Settings): void {
     this.log.info('settings changed', { event: 'settings-changed' });
-    if (restartOnly(next) !== restartOnly(previous)) {
-      this.log.warn('ari.* and api.* settings (but api.token) take effect at the next restart', { event: 'restart-needed', setting: 'ari, api' });
-    }
+    const waiting = restartNeeded(next, previous).join(', ');
+    if (waiting) this.log.warn(`takes effect at the next restart: ${waiting}`, { event: 'restart-needed', setting: waiting });
     this.eventsLog.open(next.eventsLog.path);
     if (next.log.level !== previous.log.level) this.log.level = next.log.level;
     this.guard.update(next.bruteForce);
@@ -435,11 +435,6 @@ export class ConferenceApp {
   private restFailed(error: unknown, where: string): void {
     this.log.error('ARI request failed', { event: 'ari-error', where, error: String(error) });
   }
-}
-
-/** Settings read once at start; api.token is read per request, so it is left out. */
-function restartOnly(settings: Settings): string {
-  return JSON.stringify([settings.ari, { ...settings.api, token: '' }]);
 }
 
 function roomSounds(settings: Settings): RoomSounds {

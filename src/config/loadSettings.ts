@@ -26,7 +26,7 @@ export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env)
 export function validateSettings(raw: object, source: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
   const secrets = secretsFromFiles(env);
   if (!secrets.ok) return secrets;
-  const config = convict<Settings>(schemaDefinition as unknown as convict.Schema<Settings>, { env: secrets.env, args: [] });
+  const config = convict<Settings>(schemaDefinition, { env: secrets.env, args: [] });
   try {
     config.load(raw);
     config.validate({ allowed: 'strict' });

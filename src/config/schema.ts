@@ -1,57 +1,33 @@
-import convict from 'convict';
-import { DEFAULT_KEY_MAP, KeyMap, keyMapProblem } from '../domain/conferenceKeys';
-import { PinGuardSettings } from '../domain/pinGuard';
+import { DEFAULT_KEY_MAP } from '../domain/conferenceKeys';
+import { boolean, integer, keyMap, text } from './formats';
+import { CheckedSchema, SettingLeaf, SettingsOf } from './settingTypes';
 
 /**
- * The administrator's settings: one JSON file, this schema. Every key has a doc line
- * (the README's table is generated from them) and a strict format: a typo or a wrong type
- * is refused with a message that names the setting.
+ * The administrator's settings: one JSON file, this schema, the one place a setting is described.
+ * Every key has a doc line (the README's table is generated from them) and a strict format: a typo
+ * or a wrong type is refused with a message that names the setting, and the format gives the
+ * setting's TypeScript type (Settings, below). `restart: true` marks a setting read only at start.
  */
-
-/**
- * Formats are registered by name: convict coerces values whose format is a function by the
- * type of the default (so "no" would become true for a boolean). A named format with an
- * identity coerce takes every value as written.
- */
-function strict(name: string, validate: (value: unknown) => void): string {
-  convict.addFormat({ name, validate, coerce: (value: unknown) => value });
-  return name;
-}
-
-const boolean = strict('strict-boolean', (value) => {
-  if (typeof value !== 'boolean') throw new Error('must be true or false');
-});
-
-function integer(min: number, max: number): string {
-  return strict(`strict-integer-${min}-${max}`, (value) => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`must be a whole number from ${min} to ${max}`);
-    }
-  });
-}
-
-function text(pattern: RegExp, what: string): string {
-  return strict(`strict-text-${what}`, (value) => {
-    if (typeof value !== 'string' || !pattern.test(value)) throw new Error(`must be ${what}`);
-  });
-}
 
 /** The server number opens every dialled form (88, 88NNN, 88NNNN); it must be digits only. */
 const serverNumber = text(/^[0-9]{1,6}$/, '1 to 6 digits');
 
-const keyMap = strict('strict-key-map', (value) => {
-  const problem = typeof value === 'object' && value !== null ? keyMapProblem(value as Record<string, unknown>) : 'must be an object';
-  if (problem) throw new Error(problem);
-});
+/** Checks every default against its format and gives the schema back as it is. */
+function checked<S extends CheckedSchema<S>>(schema: S): S {
+  return schema;
+}
 
-export const schemaDefinition = {
+export const schemaDefinition = checked({
   enabled: {
     doc: 'Off: every new caller hears "service not available" and is hung up; conferences in progress go on.',
     format: boolean,
     default: true,
   },
   number: {
-    doc: 'The server number callers dial (then a room, or the room right after it: 88, 88123, 881234). Changes apply live to both contexts; on an Asterisk you already run, its dialplan follows a new number once add-to-asterisk.sh --number has rendered it (docs/INSTALL-ASTERISK.md). No extension may begin with it: with 20, extension 201 would be room entry.',
+    doc:
+      'The server number callers dial (then a room, or the room right after it: 88, 88123, 881234). Changes apply live to both ' +
+      'contexts; on an Asterisk you already run, its dialplan follows a new number once add-to-asterisk.sh --number has rendered ' +
+      'it (docs/INSTALL-ASTERISK.md). No extension may begin with it: with 20, extension 201 would be room entry.',
     format: serverNumber,
     default: '88',
   },
@@ -66,12 +42,41 @@ export const schemaDefinition = {
     default: true,
   },
   ari: {
-    url: { doc: 'Asterisk ARI base URL (restart to change).', format: text(/^https?:\/\/[^\s/]+$/, 'an http(s) URL without a path'), default: 'http://127.0.0.1:8088', env: 'ARI_URL' },
-    username: { doc: 'ARI user (restart to change).', format: text(/^\S+$/, 'a user name'), default: 'conference', env: 'ARI_USER' },
-    password: { doc: 'ARI password; prefer the ARI_PASSWORD environment variable (restart to change). Never logged.', format: String, default: '', env: 'ARI_PASSWORD', sensitive: true },
-    app: { doc: 'Stasis application name the dialplan sends calls to (restart to change).', format: text(/^[A-Za-z0-9_-]+$/, 'letters, digits, - or _'), default: 'conference', env: 'ARI_APP' },
-    maxConnections: { doc: 'Most HTTP connections the app opens to ARI at once (Asterisk refuses sessions past its sessionlimit).', format: integer(1, 500), default: 32 },
-    requestTimeoutMs: { doc: 'How long an ARI request may take before it counts as failed.', format: integer(100, 60000), default: 10000 },
+    url: {
+      doc: 'Asterisk ARI base URL.',
+      format: text(/^https?:\/\/[^\s/]+$/, 'an http(s) URL without a path'),
+      default: 'http://127.0.0.1:8088',
+      env: 'ARI_URL',
+      restart: true,
+    },
+    username: { doc: 'ARI user.', format: text(/^\S+$/, 'a user name'), default: 'conference', env: 'ARI_USER', restart: true },
+    password: {
+      doc: 'ARI password; prefer the ARI_PASSWORD environment variable. Never logged.',
+      format: String,
+      default: '',
+      env: 'ARI_PASSWORD',
+      sensitive: true,
+      restart: true,
+    },
+    app: {
+      doc: 'Stasis application name the dialplan sends calls to.',
+      format: text(/^[A-Za-z0-9_-]+$/, 'letters, digits, - or _'),
+      default: 'conference',
+      env: 'ARI_APP',
+      restart: true,
+    },
+    maxConnections: {
+      doc: 'Most HTTP connections the app opens to ARI at once (Asterisk refuses sessions past its sessionlimit).',
+      format: integer(1, 500),
+      default: 32,
+      restart: true,
+    },
+    requestTimeoutMs: {
+      doc: 'How long an ARI request may take before it counts as failed.',
+      format: integer(100, 60000),
+      default: 10000,
+      restart: true,
+    },
   },
   entry: {
     firstDigitTimeoutSeconds: { doc: 'Seconds a caller has to key the first digit after a prompt.', format: integer(1, 60), default: 10 },
@@ -80,19 +85,59 @@ export const schemaDefinition = {
     pinMaxLength: { doc: 'Longest PIN, in digits.', format: integer(1, 16), default: 8 },
   },
   bruteForce: {
-    windowSeconds: { doc: 'Wrong PINs are counted over this many seconds, per caller number and per room.', format: integer(1, 86400), default: 600 },
-    slowAfter: { doc: 'Wrong PINs one caller number may key in the window with no wait; once it has keyed more, each of its tries waits (delayMs).', format: integer(0, 1000), default: 3 },
-    delayMs: { doc: 'First wait before a slowed-down PIN try, doubled with each further wrong PIN; the longer of the caller number\'s and the room\'s wait applies.', format: integer(0, 60000), default: 1000 },
+    windowSeconds: {
+      doc: 'Wrong PINs are counted over this many seconds, per caller number and per room.',
+      format: integer(1, 86400),
+      default: 600,
+    },
+    slowAfter: {
+      doc: 'Wrong PINs one caller number may key in the window with no wait; once it has keyed more, each of its tries waits (delayMs).',
+      format: integer(0, 1000),
+      default: 3,
+    },
+    delayMs: {
+      doc:
+        'First wait before a slowed-down PIN try, doubled with each further wrong PIN; ' +
+        "the longer of the caller number's and the room's wait applies.",
+      format: integer(0, 60000),
+      default: 1000,
+    },
     maxDelayMs: { doc: 'Longest wait before a PIN try.', format: integer(0, 60000), default: 8000 },
-    lockAfter: { doc: 'Wrong PINs from one caller number in the window that lock that number out ("PIN entry locked"). A withheld number is never locked; its wrong PINs count for the room.', format: integer(1, 1000), default: 10 },
-    lockoutSeconds: { doc: 'How long a locked caller number is refused; then its count starts again.', format: integer(1, 86400), default: 900 },
-    roomSlowAfter: { doc: 'Wrong PINs one room may take in the window, from any callers, with no wait; once it has taken more, every try at it waits (delayMs). A room is never locked: its rightful callers get in after the wait.', format: integer(0, 1000), default: 3 },
+    lockAfter: {
+      doc:
+        'Wrong PINs from one caller number in the window that lock that number out ("PIN entry locked"). ' +
+        'A withheld number is never locked; its wrong PINs count for the room.',
+      format: integer(1, 1000),
+      default: 10,
+    },
+    lockoutSeconds: {
+      doc: 'How long a locked caller number is refused; then its count starts again.',
+      format: integer(1, 86400),
+      default: 900,
+    },
+    roomSlowAfter: {
+      doc:
+        'Wrong PINs one room may take in the window, from any callers, with no wait; once it has taken more, every try at it ' +
+        'waits (delayMs). A room is never locked: its rightful callers get in after the wait.',
+      format: integer(0, 1000),
+      default: 3,
+    },
   },
   sounds: {
-    language: { doc: 'Language the prompts play in, as Asterisk names its sound sets (en, fr, de...); that set must be installed in Asterisk. The project\'s own prompts ship in English.', format: text(/^[a-z]{2}(_[A-Z]{2})?$/, 'a language code such as en or en_GB'), default: 'en' },
+    language: {
+      doc:
+        'Language the prompts play in, as Asterisk names its sound sets (en, fr, de...); that set must be installed in Asterisk. ' +
+        "The project's own prompts ship in English.",
+      format: text(/^[a-z]{2}(_[A-Z]{2})?$/, 'a language code such as en or en_GB'),
+      default: 'en',
+    },
     joinTone: { doc: 'Play a tone to the others when someone joins.', format: boolean, default: true },
     leaveTone: { doc: 'Play a tone to the others when someone leaves.', format: boolean, default: true },
-    musicOnHoldClass: { doc: 'Music-on-hold class (musiconhold.conf) for a caller alone or waiting.', format: text(/^[A-Za-z0-9_-]+$/, 'a music-on-hold class name'), default: 'default' },
+    musicOnHoldClass: {
+      doc: 'Music-on-hold class (musiconhold.conf) for a caller alone or waiting.',
+      format: text(/^[A-Za-z0-9_-]+$/, 'a music-on-hold class name'),
+      default: 'default',
+    },
   },
   conferenceKeys: {
     doc: 'Keys in a conference: toggleMute, participantCount, roomNumber, help, leave (one DTMF key each, all different).',
@@ -100,21 +145,42 @@ export const schemaDefinition = {
     default: DEFAULT_KEY_MAP,
   },
   limits: {
-    maxParticipantsPerRoom: { doc: 'Most participants in one room; the next caller hears "this conference is full".', format: integer(2, 1000), default: 50 },
-    maxRooms: { doc: 'Most rooms at once; a caller who would start one more hears that no more can be started.', format: integer(1, 10000), default: 500 },
+    maxParticipantsPerRoom: {
+      doc: 'Most participants in one room; the next caller hears "this conference is full".',
+      format: integer(2, 1000),
+      default: 50,
+    },
+    maxRooms: {
+      doc: 'Most rooms at once; a caller who would start one more hears that no more can be started.',
+      format: integer(1, 10000),
+      default: 500,
+    },
   },
   stateFile: {
-    doc: 'Where the app keeps what must outlive a restart (each live room\'s PIN, salted and hashed). Restart to change.',
+    doc: "Where the app keeps what must outlive a restart (each live room's PIN, salted and hashed).",
     format: text(/^\S+$/, 'a file path'),
     default: 'state/rooms.json',
     env: 'CONFERENCE_STATE',
+    restart: true,
   },
   api: {
-    enabled: { doc: 'Serve the status API (health, rooms, admin actions, Prometheus metrics) over HTTP (restart to change).', format: boolean, default: true },
-    host: { doc: 'Address the status API listens on; loopback by default, since it shows caller numbers (restart to change).', format: text(/^\S+$/, 'a host name or address'), default: '127.0.0.1' },
-    port: { doc: 'Port of the status API; 0 picks a free one (restart to change).', format: integer(0, 65535), default: 8090 },
+    enabled: {
+      doc: 'Serve the status API (health, rooms, admin actions, Prometheus metrics) over HTTP.',
+      format: boolean,
+      default: true,
+      restart: true,
+    },
+    host: {
+      doc: 'Address the status API listens on; loopback by default, since it shows caller numbers.',
+      format: text(/^\S+$/, 'a host name or address'),
+      default: '127.0.0.1',
+      restart: true,
+    },
+    port: { doc: 'Port of the status API; 0 picks a free one.', format: integer(0, 65535), default: 8090, restart: true },
     token: {
-      doc: 'Bearer token for admin actions, and for the room routes once set; prefer the CONFERENCE_API_TOKEN environment variable. Empty: admin actions answer 403. Never logged.',
+      doc:
+        'Bearer token for admin actions, and for the room routes once set; prefer the CONFERENCE_API_TOKEN environment variable. ' +
+        'Empty: admin actions answer 403. Never logged.',
       format: text(/^(|\S{16,})$/, 'empty, or at least 16 characters without spaces'),
       default: '',
       env: 'CONFERENCE_API_TOKEN',
@@ -122,44 +188,27 @@ export const schemaDefinition = {
     },
   },
   eventsLog: {
-    path: { doc: 'File that gets one JSON line per conference event (room created, joined, left, refused, destroyed, admin actions), appended; for billing or audit. Empty: off. Opened anew at SIGHUP or SIGUSR1 (logrotate).', format: text(/^\S*$/, 'a file path, or empty for off'), default: '' },
+    path: {
+      doc:
+        'File that gets one JSON line per conference event (room created, joined, left, refused, destroyed, admin actions), ' +
+        'appended; for billing or audit. Empty: off. Opened anew at SIGHUP or SIGUSR1 (logrotate).',
+      format: text(/^\S*$/, 'a file path, or empty for off'),
+      default: '',
+    },
   },
   log: {
-    level: { doc: 'Log level.', format: ['error', 'warn', 'info', 'debug'], default: 'info', env: 'LOG_LEVEL' },
+    level: { doc: 'Log level.', format: ['error', 'warn', 'info', 'debug'] as const, default: 'info', env: 'LOG_LEVEL' },
   },
-};
+});
 
-/** One setting as the schema gives it. */
-export interface SettingLeaf {
-  readonly doc: string;
-  readonly default: unknown;
-  readonly env?: string;
-  readonly sensitive?: boolean;
-}
+/** One immutable settings object per (re)load, handed to the core; its type is read from the schema. */
+export type Settings = SettingsOf<typeof schemaDefinition>;
 
 /** Every setting of the schema with its dotted name (`ari.password`). */
-export function* schemaLeaves(node: Record<string, unknown> = schemaDefinition as unknown as Record<string, unknown>, prefix = ''): Generator<[string, SettingLeaf]> {
+export function* schemaLeaves(node: object = schemaDefinition, prefix = ''): Generator<[string, SettingLeaf]> {
   for (const [key, value] of Object.entries(node)) {
     const name = prefix ? `${prefix}.${key}` : key;
-    if (value && typeof value === 'object' && 'doc' in value) yield [name, value as SettingLeaf];
-    else yield* schemaLeaves(value as Record<string, unknown>, name);
+    if (typeof value === 'object' && value !== null && 'default' in value) yield [name, value as SettingLeaf];
+    else yield* schemaLeaves(value as object, name);
   }
-}
-
-/** One immutable settings object per (re)load, handed to the core. */
-export interface Settings {
-  readonly enabled: boolean;
-  readonly number: string;
-  readonly externalAccess: boolean;
-  readonly externalMayStart: boolean;
-  readonly ari: { readonly url: string; readonly username: string; readonly password: string; readonly app: string; readonly maxConnections: number; readonly requestTimeoutMs: number };
-  readonly entry: { readonly firstDigitTimeoutSeconds: number; readonly interDigitTimeoutSeconds: number; readonly maxAttempts: number; readonly pinMaxLength: number };
-  readonly bruteForce: PinGuardSettings;
-  readonly sounds: { readonly language: string; readonly joinTone: boolean; readonly leaveTone: boolean; readonly musicOnHoldClass: string };
-  readonly conferenceKeys: KeyMap;
-  readonly limits: { readonly maxParticipantsPerRoom: number; readonly maxRooms: number };
-  readonly stateFile: string;
-  readonly api: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly token: string };
-  readonly eventsLog: { readonly path: string };
-  readonly log: { readonly level: string };
 }

@@ -2,7 +2,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { schemaLeaves } from './schema';
 
 /** The environment variables of the secret settings (ARI_PASSWORD, CONFERENCE_API_TOKEN). */
-export const SECRET_VARIABLES: readonly string[] = [...schemaLeaves()].filter(([, leaf]) => leaf.sensitive && leaf.env).map(([, leaf]) => leaf.env!);
+export const SECRET_VARIABLES: readonly string[] = [...schemaLeaves()].flatMap(([, leaf]) =>
+  leaf.sensitive && leaf.env ? [leaf.env] : [],
+);
 
 export type SecretsResult = { ok: true; env: NodeJS.ProcessEnv } | { ok: false; errors: string[] };
 
@@ -29,11 +31,14 @@ function readSecret(variable: string, path: string): string | { error: string } 
   try {
     const mode = statSync(path).mode & 0o777;
     // Group may read (640), nobody else may do anything.
-    if (mode & 0o037) return { error: `${variable} ${path}: mode ${mode.toString(8)} lets others at the secret; make it 600 or 640 (chmod 600 ${path})` };
+    if (mode & 0o037) {
+      return { error: `${variable} ${path}: mode ${mode.toString(8)} lets others at the secret; make it 600 or 640 (chmod 600 ${path})` };
+    }
     const secret = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
     return secret ? secret : { error: `${variable} ${path}: the file is empty` };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { error: `${variable} ${path}: ${code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'not readable by this user' : (error as Error).message}` };
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'not readable by this user' : (error as Error).message;
+    return { error: `${variable} ${path}: ${reason}` };
   }
 }

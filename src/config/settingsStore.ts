@@ -8,9 +8,6 @@ export interface SettingsStoreEvents {
   rejected: [errors: string[]];
 }
 
-/** Settings that cannot change under a running app: a change is reported and waits for a restart. */
-export const RESTART_ONLY = ['ari.url', 'ari.username', 'ari.password', 'ari.app'] as const;
-
 /**
  * The settings in force. The file is polled (edits through rename or in place both show)
  * and re-read on demand (SIGHUP); a file that fails validation is refused and the settings

@@ -112,6 +112,24 @@ describe('administrator settings, applied live', () => {
     await now.entersBridge('conference-805');
   });
 
+  it('a change to a setting read at start is logged, naming exactly the changed ones, and waits for the restart', async () => {
+    const before = s.harness.store.current;
+    const restartLogs = (): Array<Record<string, unknown>> => s.harness.logs.filter((l) => l.event === 'restart-needed');
+    const seen = restartLogs().length;
+    await s.harness.writeSettings({ api: { ...before.api, token: 'a-token-of-16-chars' } });
+    expect(restartLogs()).toHaveLength(seen);
+    const apiUrl = s.harness.apiUrl;
+    await s.harness.writeSettings({ ari: { ...before.ari, requestTimeoutMs: 5000 }, api: { ...before.api, port: 1 } });
+    try {
+      expect(restartLogs().slice(seen)).toEqual([expect.objectContaining({ level: 'warn', setting: 'ari.requestTimeoutMs, api.port' })]);
+      expect((await fetch(`${apiUrl}/health`)).status).toBe(200);
+      const caller = await joinRoom(s.driver, '88810');
+      await caller.entersBridge('conference-810');
+    } finally {
+      await s.harness.writeSettings({ ari: before.ari, api: before.api });
+    }
+  });
+
   it('refuses an invalid file with a message naming the setting, and keeps the settings in force', async () => {
     const before = s.harness.store.current;
     s.harness.writeRaw(JSON.stringify({ enabled: 'yes', number: '8a', unknownSetting: 1 }));

@@ -34,7 +34,10 @@ describe('settings file', () => {
   });
 
   it('says when the file is missing or not JSON', () => {
-    expect(loadSettings('/nonexistent/conference.json', env)).toEqual({ ok: false, errors: ['/nonexistent/conference.json: file not found'] });
+    expect(loadSettings('/nonexistent/conference.json', env)).toEqual({
+      ok: false,
+      errors: ['/nonexistent/conference.json: file not found'],
+    });
     const broken = loadSettings(fileWith('{ "enabled": '), env);
     expect(broken.ok).toBe(false);
     expect(loadSettings(fileWith('[1]'), env)).toEqual(expect.objectContaining({ ok: false }));
