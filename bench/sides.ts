@@ -10,7 +10,7 @@ import { AppProcess } from '../harness/appProcess';
 import { SettingsFile } from '../harness/settingsFile';
 import { ROOT, withAriCredentials } from '../harness/testEnv';
 import { storm, StormTarget } from './storm';
-import { StormDriver } from './stormDriver';
+import { progress, StormDriver } from './stormDriver';
 import { Mode, StormResult } from './stormSummary';
 
 /** How the app sides run: the settings the bench writes, the node flags, and the baseline's build. */
@@ -46,7 +46,7 @@ export class Sides {
     if (modes.includes('app')) apps.set('app', AppProcess.prepare(launch.settings, { nodeArgs, compiled: true }));
     if (modes.includes('app-baseline') && launch.baselineDir) apps.set('app-baseline', AppProcess.prepare(launch.settings, { nodeArgs, release: launch.baselineDir }));
     const sides = new Sides(driver, asteriskPid, apps);
-    if (!sides.takeTurns) for (const app of apps.values()) await app.start();
+    if (!sides.takeTurns) for (const [mode, app] of apps) await startApp(mode, app);
     return sides;
   }
 
@@ -59,7 +59,7 @@ export class Sides {
     const app = this.apps.get(mode);
     if (mode === 'sketch') return this.inFreshProcess(startSketch, (pid) => ({ mode, asteriskPid: this.asteriskPid, sketchPid: pid }), callers, rooms);
     const target: StormTarget = { mode, asteriskPid: this.asteriskPid, ...(app ? { app } : {}) };
-    if (app && this.takeTurns) return this.inFreshProcess(() => startApp(app), () => target, callers, rooms);
+    if (app && this.takeTurns) return this.inFreshProcess(() => startApp(mode, app), () => target, callers, rooms);
     return storm(this.driver, target, callers, rooms);
   }
 
@@ -84,8 +84,10 @@ export class Sides {
   }
 }
 
-async function startApp(app: AppProcess): Promise<SideProcess> {
+/** Starts an app side's process, and says which build it runs. */
+async function startApp(mode: Mode, app: AppProcess): Promise<SideProcess> {
   await app.start();
+  progress(`${mode}: version ${String([...app.logs].reverse().find((l) => l.event === 'starting')?.version)} started, pid ${app.pid}`);
   return { pid: app.pid!, stop: () => app.kill('SIGTERM') };
 }
 
