@@ -81,6 +81,9 @@ test: node_modules
 
 # Join-storm benchmark (app vs native ConfBridge) on its own Asterisk instance, then the
 # per-event cost with 1 to 1,000 rooms. BENCH_RUNS="10/2,100/25,400/100", BENCH_SCALING=0|1.
+# BENCH_BASELINE=<git revision> (e.g. main) also builds the app of that revision in a temporary
+# git worktree (npm ci, tsc) and runs it as the side app-baseline, taking turns with the others,
+# its figures beside app's with app's ratio to it; the two apps then each run a fresh process per storm.
 BENCH_ENV := TEST_ASTERISK_INSTANCE=bench TEST_ARI_PORT=38088 TEST_SIP_PORT=35060 TEST_RTP_START=31000 TEST_RTP_END=31999 HTTP_SESSION_LIMIT=100
 bench: build
 	$(BENCH_ENV) node -r ts-node/register/transpile-only bench/joinStorm.ts

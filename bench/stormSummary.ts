@@ -4,7 +4,8 @@
  * (docs/PERFORMANCE.md), so one storm per side made a ratio to native a coin toss.
  */
 
-export type Mode = 'app' | 'native' | 'native-quiet' | 'sketch';
+/** A side of the bench; app-baseline is the app built from BENCH_BASELINE's revision. */
+export type Mode = 'app' | 'app-baseline' | 'native' | 'native-quiet' | 'sketch';
 
 export interface AppFigures {
   cpuMsPerJoin: number;
@@ -157,4 +158,46 @@ function median(values: readonly number[]): number {
 
 export function round(value: number, digits: number): number {
   return Number(value.toFixed(digits));
+}
+
+/** Each side's latency against a reference side's at the same size: pooled over the storms, and round by round. */
+export interface RatioTo {
+  mode: Mode;
+  callers: number;
+  rooms: number;
+  warm?: boolean;
+  p50: number;
+  p99: number;
+  p50ByRound: RoundRatios;
+}
+
+/** The ratios of the `of` sides to the reference side `to`, size by size. */
+export function ratiosTo(sides: readonly SideSummary[], to: Mode, of: (mode: Mode) => boolean = (mode) => mode !== to): RatioTo[] {
+  return sides.flatMap((side) => {
+    const reference = sides.find((r) => r.mode === to && sizeLabel(r) === sizeLabel(side));
+    if (!of(side.mode) || !reference) return [];
+    const { mode, callers, rooms, warm } = side;
+    return [{ mode, callers, rooms, ...(warm ? { warm } : {}), p50: round(side.latencyMs.p50 / reference.latencyMs.p50, 2), p99: round(side.latencyMs.p99 / reference.latencyMs.p99, 2), p50ByRound: roundRatios(side, reference) }];
+  });
+}
+
+export function sidesTable(sides: readonly SideSummary[]): string {
+  const rows = [
+    '| mode | callers / rooms | storms | p50 | p95 | p99 | max (ms) | p50 of each storm | joined | failed | lost before the storm | Asterisk CPU ms/join (storm) | app or sketch CPU ms/join (storm) | app CPU ms/call (whole flow) | app RSS KB/participant (with the free heap) | app heap KB/participant | app loop delay p99 | ARI errors | waited for the first PIN |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of sides) {
+    const a = r.app;
+    const latency = `${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.p50PerStormMs.join(', ')}`;
+    const appCells = `${a?.cpuMsPerCall ?? ''} | ${a ? `${a.rssKbPerParticipant} (${a.rssWithFreeHeapKbPerParticipant})` : ''} | ${a?.heapKbPerParticipant ?? ''} | ${a ? `${a.eventLoopDelayP99Ms} ms` : ''} | ${a?.ariErrors ?? ''} | ${a?.waitedForFirstPin ?? ''}`;
+    rows.push(`| ${r.mode} | ${sizeLabel(r)} | ${r.storms} | ${latency} | ${r.joined} | ${r.failed} | ${r.lost} | ${r.asteriskCpuMsPerJoin} | ${a?.cpuMsPerJoin ?? r.sketchCpuMsPerJoin ?? ''} | ${appCells} |`);
+  }
+  return rows.join('\n');
+}
+
+/** The ratios as a table, headed by the reference side's name. */
+export function ratioTable(ratios: readonly RatioTo[], to: Mode): string {
+  const rows = [`| side | callers / rooms | p50 / ${to} | p99 / ${to} | p50 / ${to}, round by round (median) |`, '|---|---|---|---|---|'];
+  for (const r of ratios) rows.push(`| ${r.mode} | ${sizeLabel(r)} | ${r.p50} | ${r.p99} | ${r.p50ByRound.perRound.join(', ')} (${r.p50ByRound.median}) |`);
+  return rows.join('\n');
 }

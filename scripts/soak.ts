@@ -9,10 +9,11 @@
  */
 import { randomInt } from 'node:crypto';
 import { isDialplanSettingsChannel } from '../src/app/dialplanSettings';
-import { AppHarness, waitUntil } from '../tests/helpers/appHarness';
-import { Caller } from '../tests/helpers/caller';
-import { TestDriver } from '../tests/helpers/testDriver';
-import { asteriskScript } from '../tests/helpers/testEnv';
+import { AppHarness } from '../tests/helpers/appHarness';
+import { waitUntil } from '../harness/waitUntil';
+import { Caller } from '../harness/caller';
+import { TestDriver } from '../harness/testDriver';
+import { asteriskScript } from '../harness/testEnv';
 
 const CALLS = Number(process.env.SOAK_CALLS ?? 2000);
 const WAVE = Number(process.env.SOAK_WAVE ?? 50);

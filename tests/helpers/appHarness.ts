@@ -6,14 +6,9 @@ import winston from 'winston';
 import { ConferenceApp } from '../../src/app/conferenceApp';
 import { loadSettings } from '../../src/config/loadSettings';
 import { SettingsStore } from '../../src/config/settingsStore';
-import { ROOT, asteriskEnv } from './testEnv';
-
-export type SettingsFile = Record<string, unknown>;
-
-/** The shipped default file, as the admin starts from it. */
-export function defaultSettingsFile(): SettingsFile {
-  return JSON.parse(readFileSync(join(ROOT, 'config', 'conference.json'), 'utf8')) as SettingsFile;
-}
+import { defaultSettingsFile, SettingsFile } from '../../harness/settingsFile';
+import { asteriskEnv } from '../../harness/testEnv';
+import { waitUntil } from '../../harness/waitUntil';
 
 /**
  * The conference app under test, in this process, against the test Asterisk, with its own
@@ -102,15 +97,5 @@ export class AppHarness {
     this.store.unwatch();
     await this.app.stop();
     this.logger.close();
-  }
-}
-
-/** Polls until the condition holds; `what` may be a function, to describe the state at the timeout. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10000, what: string | (() => string) = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { connect, Socket } from 'node:net';
-import { waitForEvent } from './eventWait';
+import { waitForEvent } from '../../harness/eventWait';
 
 /** An event baresip reports (REGISTER_OK, CALL_ESTABLISHED, CALL_CLOSED...). */
 export interface BaresipEvent {

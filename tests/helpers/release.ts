@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './testEnv';
+import { ROOT } from '../../harness/testEnv';
 
 /** `make dist` as an admin runs it; resolves with the path of the artifact it printed last. */
 export function makeDist(): string {

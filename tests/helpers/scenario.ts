@@ -1,7 +1,9 @@
-import { AppHarness, SettingsFile, waitUntil } from './appHarness';
-import { Caller } from './caller';
-import { ObservedChannel } from './observedChannel';
-import { TestDriver } from './testDriver';
+import { AppHarness } from './appHarness';
+import { SettingsFile } from '../../harness/settingsFile';
+import { waitUntil } from '../../harness/waitUntil';
+import { Caller } from '../../harness/caller';
+import { ObservedChannel } from '../../harness/observedChannel';
+import { TestDriver } from '../../harness/testDriver';
 
 /** A driver and an app under test for one test file, and the checks every test ends with. */
 export interface Scenario {

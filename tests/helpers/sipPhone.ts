@@ -2,9 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitUntil } from './appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 import { BaresipControl, BaresipEvent } from './baresipControl';
-import { asteriskEnv, TEST_INSTANCE } from './testEnv';
+import { asteriskEnv, TEST_INSTANCE } from '../../harness/testEnv';
 import { Audio, readWav, toneWav } from './wavAudio';
 
 /** Codecs of the demo endpoints (pjsip.conf allows g722, ulaw, alaw), as baresip names them. */

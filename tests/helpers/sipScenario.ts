@@ -1,10 +1,10 @@
 import { AriEvent } from '../../src/ari/eventStream';
 import { Sound } from '../../src/app/media';
-import { waitUntil } from './appHarness';
-import { ObservedChannel } from './observedChannel';
+import { waitUntil } from '../../harness/waitUntil';
+import { ObservedChannel } from '../../harness/observedChannel';
 import { keyRoomAndPin, RoomKeys } from './scenario';
 import { SipPhone, SipPhoneOptions } from './sipPhone';
-import type { TestDriver } from './testDriver';
+import type { TestDriver } from '../../harness/testDriver';
 
 /**
  * SIP phones for one test file: `start` them in a test, they are all stopped after it.

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { joinRoom, useScenario } from '../helpers/scenario';
-import { waitUntil } from '../helpers/appHarness';
-import { ROOT, astdbValue } from '../helpers/testEnv';
+import { waitUntil } from '../../harness/waitUntil';
+import { ROOT, astdbValue } from '../../harness/testEnv';
 
 /** SPEC.md "Administrator settings": each switch flipped by rewriting the file while the app runs. */
 describe('administrator settings, applied live', () => {

@@ -1,9 +1,9 @@
 import { AddressInfo, createServer, Server, Socket, connect } from 'node:net';
-import { waitUntil } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 import { RestClient } from '../../src/ari/restClient';
-import { AppProcess } from '../helpers/appProcess';
+import { AppProcess } from '../../harness/appProcess';
 import { callApi, metricValue } from '../helpers/statusApi';
-import { asteriskEnv } from '../helpers/testEnv';
+import { asteriskEnv } from '../../harness/testEnv';
 
 /** The stop a supervisor (systemd, Docker) may rely on, as the README promises it. */
 const STOP_BUDGET_MS = 3000;

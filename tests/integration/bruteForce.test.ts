@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Caller } from '../helpers/caller';
+import { Caller } from '../../harness/caller';
 import { joinRoom, useScenario } from '../helpers/scenario';
-import { waitUntil } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 import { callApi, metricValue } from '../helpers/statusApi';
 
 const TOKEN = 'brute-force-test-token-0123456789';

@@ -1,6 +1,6 @@
-import { Caller } from '../helpers/caller';
+import { Caller } from '../../harness/caller';
 import { joinRoom, useScenario } from '../helpers/scenario';
-import { waitUntil } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 
 /** 30 callers at once: mixed rooms, random rooms, wrong PINs and early hangups. */
 describe('30 concurrent callers', () => {

@@ -4,10 +4,10 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { waitUntil } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 import { joinRoom } from '../helpers/scenario';
-import { TestDriver } from '../helpers/testDriver';
-import { asteriskEnv, ROOT, TEST_INSTANCE } from '../helpers/testEnv';
+import { TestDriver } from '../../harness/testDriver';
+import { asteriskEnv, ROOT, TEST_INSTANCE } from '../../harness/testEnv';
 
 /**
  * README, "Containers": the app's image (docker/app.Dockerfile, built by scripts/app-image.sh)

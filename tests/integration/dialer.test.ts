@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { joinRoom, useScenario } from '../helpers/scenario';
-import { asteriskEnv, ROOT } from '../helpers/testEnv';
+import { asteriskEnv, ROOT } from '../../harness/testEnv';
 
 interface Run {
   status: number | null;

@@ -1,10 +1,11 @@
 import { AriEvent } from '../../src/ari/eventStream';
-import { AppHarness, waitUntil } from '../helpers/appHarness';
-import { Caller } from '../helpers/caller';
+import { AppHarness } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
+import { Caller } from '../../harness/caller';
 import { joinRoom } from '../helpers/scenario';
 import { callApi } from '../helpers/statusApi';
-import { TestDriver } from '../helpers/testDriver';
-import { asteriskScript, asteriskScriptInBackground, astdbValue } from '../helpers/testEnv';
+import { TestDriver } from '../../harness/testDriver';
+import { asteriskScript, asteriskScriptInBackground, astdbValue } from '../../harness/testEnv';
 
 /** An admin's number and app name, neither of them the defaults the dialplan falls back to. */
 const SETTINGS = { number: '77', ari: { app: 'conference-custom' } };

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { waitUntil } from '../helpers/appHarness';
-import { Caller } from '../helpers/caller';
+import { waitUntil } from '../../harness/waitUntil';
+import { Caller } from '../../harness/caller';
 import { useScenario } from '../helpers/scenario';
 import { KEYS } from '../../src/domain/types';
 

@@ -4,11 +4,11 @@ import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AriEvent } from '../../src/ari/eventStream';
-import { AppProcess } from '../helpers/appProcess';
-import { Caller } from '../helpers/caller';
+import { AppProcess } from '../../harness/appProcess';
+import { Caller } from '../../harness/caller';
 import { joinRoom } from '../helpers/scenario';
-import { TestDriver } from '../helpers/testDriver';
-import { ROOT, TEST_INSTANCE } from '../helpers/testEnv';
+import { TestDriver } from '../../harness/testDriver';
+import { ROOT, TEST_INSTANCE } from '../../harness/testEnv';
 
 /**
  * docs/INSTALL-ASTERISK.md on an Asterisk that is a site's, not ours: Debian's stock

@@ -1,7 +1,8 @@
-import { AppHarness, waitUntil } from '../helpers/appHarness';
+import { AppHarness } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 import { joinRoom, useScenario } from '../helpers/scenario';
 import { callApi } from '../helpers/statusApi';
-import { asteriskEnv, asteriskScriptInBackground } from '../helpers/testEnv';
+import { asteriskEnv, asteriskScriptInBackground } from '../../harness/testEnv';
 
 const connections = (harness: AppHarness): number => harness.logs.filter((l) => l.event === 'ari-connected').length;
 

@@ -1,5 +1,5 @@
 import { useScenario } from '../helpers/scenario';
-import { waitUntil } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 
 describe('foundation: real calls through the real Asterisk', () => {
   const s = useScenario();

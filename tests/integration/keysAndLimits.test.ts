@@ -1,6 +1,6 @@
-import { Caller } from '../helpers/caller';
+import { Caller } from '../../harness/caller';
 import { joinRoom, useScenario } from '../helpers/scenario';
-import { waitUntil } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 import { helpAnnouncement } from '../../src/app/media';
 import { DEFAULT_KEY_MAP } from '../../src/domain/conferenceKeys';
 

@@ -2,12 +2,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitUntil } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 import { collectLines } from '../helpers/jsonLines';
 import { expectWrongPinRefused, joinRoom } from '../helpers/scenario';
 import { callApi } from '../helpers/statusApi';
-import { TestDriver } from '../helpers/testDriver';
-import { ROOT, TEST_INSTANCE } from '../helpers/testEnv';
+import { TestDriver } from '../../harness/testDriver';
+import { ROOT, TEST_INSTANCE } from '../../harness/testEnv';
 
 /**
  * `make run` as an admin starts it, against the running test Asterisk: its instance and ports

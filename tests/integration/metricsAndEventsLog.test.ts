@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonLinesOf } from '../helpers/jsonLines';
 import { joinRoom, useScenario } from '../helpers/scenario';
-import { waitUntil } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 import { callApi, metricValue } from '../helpers/statusApi';
 
 const TOKEN = 'metrics-test-token-0123456789';

@@ -1,6 +1,6 @@
-import { waitUntil } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 import { joinRoom, useScenario } from '../helpers/scenario';
-import { asteriskScript } from '../helpers/testEnv';
+import { asteriskScript } from '../../harness/testEnv';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

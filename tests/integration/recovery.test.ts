@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join as joinPath } from 'node:path';
-import { waitUntil } from '../helpers/appHarness';
-import { AppProcess } from '../helpers/appProcess';
-import { Caller } from '../helpers/caller';
+import { waitUntil } from '../../harness/waitUntil';
+import { AppProcess } from '../../harness/appProcess';
+import { Caller } from '../../harness/caller';
 import { expectWrongPinRefused } from '../helpers/scenario';
-import { TestDriver } from '../helpers/testDriver';
+import { TestDriver } from '../../harness/testDriver';
 
 async function join(driver: TestDriver, room: string, pin: string): Promise<Caller> {
   const caller = await driver.call(`88${room}`);

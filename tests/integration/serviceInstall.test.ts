@@ -2,12 +2,12 @@ import { ChildProcess, execFileSync, spawn, spawnSync, SpawnSyncReturns } from '
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { waitUntil } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 import { collectLines, jsonLinesOf } from '../helpers/jsonLines';
 import { makeDist, unpack } from '../helpers/release';
 import { joinRoom } from '../helpers/scenario';
-import { TestDriver } from '../helpers/testDriver';
-import { asteriskEnv, ROOT } from '../helpers/testEnv';
+import { TestDriver } from '../../harness/testDriver';
+import { asteriskEnv, ROOT } from '../../harness/testEnv';
 
 const USER = 'conference';
 const UNIT_PATH = '/etc/systemd/system/conference-server.service';

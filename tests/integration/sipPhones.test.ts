@@ -1,4 +1,4 @@
-import { ObservedChannel } from '../helpers/observedChannel';
+import { ObservedChannel } from '../../harness/observedChannel';
 import { tonesHeard } from '../helpers/toneLevel';
 import { useScenario } from '../helpers/scenario';
 import { dialFromPhone, joinRoomByPhone, untilOnlyVoices, usePhones } from '../helpers/sipScenario';

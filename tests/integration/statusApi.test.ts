@@ -1,5 +1,5 @@
 import { joinRoom, useScenario } from '../helpers/scenario';
-import { waitUntil } from '../helpers/appHarness';
+import { waitUntil } from '../../harness/waitUntil';
 import { callApi, metricValue } from '../helpers/statusApi';
 import { VERSION } from '../../src/version';
 

@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { waitUntil } from '../helpers/appHarness';
-import { AppProcess } from '../helpers/appProcess';
-import { Caller } from '../helpers/caller';
+import { waitUntil } from '../../harness/waitUntil';
+import { AppProcess } from '../../harness/appProcess';
+import { Caller } from '../../harness/caller';
 import { makeDist, unpack } from '../helpers/release';
 import { expectWrongPinRefused, joinRoom } from '../helpers/scenario';
-import { TestDriver } from '../helpers/testDriver';
-import { ROOT } from '../helpers/testEnv';
+import { TestDriver } from '../../harness/testDriver';
+import { ROOT } from '../../harness/testEnv';
 
 /** The version the upgrade's new release says it is: its stamp, rewritten in a second unpacked copy. */
 const NEW_VERSION = '99.0.0-upgrade-test';

@@ -1,12 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitUntil } from '../helpers/appHarness';
-import { AppProcess } from '../helpers/appProcess';
+import { waitUntil } from '../../harness/waitUntil';
+import { AppProcess } from '../../harness/appProcess';
 import { jsonLinesOf } from '../helpers/jsonLines';
 import { joinRoom, useScenario } from '../helpers/scenario';
 import { callApi, metricValue } from '../helpers/statusApi';
-import { TestDriver } from '../helpers/testDriver';
+import { TestDriver } from '../../harness/testDriver';
 
 /** Issue 21, point 7: the events log and the state file when they cannot be written, and after. */
 describe('files the app cannot write', () => {

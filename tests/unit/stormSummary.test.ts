@@ -1,4 +1,4 @@
-import { roundRatios, StormResult, summarize } from '../../bench/stormSummary';
+import { ratiosTo, ratioTable, roundRatios, StormResult, summarize } from '../../bench/stormSummary';
 
 function storm(mode: StormResult['mode'], latencies: number[], extra: Partial<StormResult> = {}): StormResult {
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -49,5 +49,20 @@ describe('the storms of a side read together (make bench)', () => {
     const sides = summarize([storm('native', [0, 0, 0]), storm('app', [4, 4, 4]), storm('app', [9, 9, 9])]);
     const [native, app] = sides;
     expect(roundRatios(app!, native!)).toEqual({ perRound: [4], median: 4 });
+  });
+
+  it('reads every side against native, and the app alone against its baseline build, size by size', () => {
+    const sides = summarize([
+      storm('native', [2, 2, 2]),
+      storm('app', [4, 6, 8]),
+      storm('app-baseline', [2, 3, 4]),
+      storm('native', [2, 2, 2], { callers: 10 }),
+      storm('app', [3, 3, 3], { callers: 10 }),
+    ]);
+    expect(ratiosTo(sides, 'native').map((r) => `${r.mode} ${r.callers} ${r.p50}`)).toEqual(['app 4 3', 'app-baseline 4 1.5', 'app 10 1.5']);
+    // No baseline storm of 10 callers: no ratio for that size.
+    const toBaseline = ratiosTo(sides, 'app-baseline', (mode) => mode === 'app');
+    expect(toBaseline).toEqual([{ mode: 'app', callers: 4, rooms: 2, p50: 2, p99: 2, p50ByRound: { perRound: [2], median: 2 } }]);
+    expect(ratioTable(toBaseline, 'app-baseline')).toContain('| app | 4 / 2 | 2 | 2 | 2 (2) |');
   });
 });

@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, Interface } from 'node:readline';
-import { defaultSettingsFile, SettingsFile, waitUntil } from './appHarness';
+import { defaultSettingsFile, SettingsFile } from './settingsFile';
 import { ROOT, withAriCredentials } from './testEnv';
+import { waitUntil } from './waitUntil';
 
 export interface LaunchOptions {
   readonly nodeArgs?: readonly string[];

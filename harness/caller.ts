@@ -1,4 +1,4 @@
-import { isGone } from '../../src/ari/errors';
+import { isGone } from '../src/ari/errors';
 import { ObservedChannel } from './observedChannel';
 import type { TestDriver } from './testDriver';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { AriCalls } from '../../src/ari/ariCalls';
-import { AriEvent, EventStream } from '../../src/ari/eventStream';
-import { RestClient } from '../../src/ari/restClient';
-import { watchEverything } from '../../src/ari/watchEverything';
-import { AriCredentials } from '../../src/tools/asteriskEnv';
+import { AriCalls } from '../src/ari/ariCalls';
+import { AriEvent, EventStream } from '../src/ari/eventStream';
+import { RestClient } from '../src/ari/restClient';
+import { watchEverything } from '../src/ari/watchEverything';
+import { AriCredentials } from '../src/tools/asteriskEnv';
 import { asteriskEnv } from './testEnv';
 import { Caller } from './caller';
 import { waitForEvent } from './eventWait';

@@ -1,4 +1,4 @@
-import { AriEvent } from '../../src/ari/eventStream';
+import { AriEvent } from '../src/ari/eventStream';
 import type { TestDriver } from './testDriver';
 
 /**

@@ -1,8 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseEnvOutput } from '../../src/tools/asteriskEnv';
+import { parseEnvOutput } from '../src/tools/asteriskEnv';
 
-export const ROOT = join(__dirname, '..', '..');
+export const ROOT = join(__dirname, '..');
 
 /** The test Asterisk sits on its own ports, so a test run can run beside `make run`. */
 export const TEST_INSTANCE: NodeJS.ProcessEnv = {
