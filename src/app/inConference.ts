@@ -1,16 +1,16 @@
 import { actionForKey, ConferenceAction } from '../domain/conferenceKeys';
-import { AriCalls } from '../ari/ariCalls';
 import { Settings } from '../config/schema';
 import { Logger } from '../logger';
 import { CallIO } from './callIO';
 import { CallEnded, CallSession } from './callSession';
 import { digitsOf, helpAnnouncement, othersAnnouncement, Sound } from './media';
+import { ChannelControl } from './ports';
 import { RoomRegistry } from './roomRegistry';
 
 export interface InConferenceDeps {
   readonly settings: Settings;
   readonly rooms: RoomRegistry;
-  readonly ari: AriCalls;
+  readonly ari: ChannelControl;
   readonly log: Logger;
 }
 

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { AriCalls } from '../ari/ariCalls';
 import { isGone } from '../ari/errors';
 import { AriEvent, EventStream } from '../ari/eventStream';
 import { RestClient } from '../ari/restClient';
-import { watchEverything } from '../ari/watchEverything';
 import { Sound } from '../app/media';
 import { AriCredentials } from './asteriskEnv';
+import { sendSilence, watchEverything } from './callerApp';
 
 /** Prefix of the dialer's own Stasis app (one per run): the conference app under test keeps its name. */
 export const DIALER_APP = 'conference-dialer';
@@ -38,8 +37,7 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
   // An app name of its own per run: two dials in a row never race over one name in Asterisk.
   const app = `${DIALER_APP}-${randomUUID()}`;
   const stream = new EventStream({ ...ari, app, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
-  const calls = new AriCalls(rest);
-  const ready = watchEverything(stream, calls, app);
+  const ready = watchEverything(stream, rest, app);
   const phone = `dialer-${randomUUID()}`;
   const line = `${phone}-conf`;
   const heard: string[] = [];
@@ -60,7 +58,7 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
     stream.on('event', (event: AriEvent) => {
       const channelId = (event.channel as { id?: string } | undefined)?.id;
       if (event.type === 'StasisStart' && channelId === phone) {
-        void calls.sendSilence(phone).catch(() => undefined);
+        sendSilence(rest, phone);
         phoneReady();
       }
       if ((event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') && (channelId === phone || channelId === line)) done({ kind: 'hung-up' });

@@ -1,10 +1,10 @@
-import { AriCalls } from '../ari/ariCalls';
+import { randomUUID } from 'node:crypto';
+import { BridgeOps } from '../app/roomRegistry';
 import { Settings } from '../config/schema';
 import { bridgeIdFor, spareBridgeIdFor } from '../domain/roomNumber';
 import { Logger } from '../logger';
+import { AriCalls } from './ariCalls';
 import { JoinBatches } from './joinBatches';
-import { BridgeOps } from './roomRegistry';
-import { randomUUID } from 'node:crypto';
 
 /** The room registry's view of Asterisk bridges, over ARI. */
 export function createBridgeOps(ari: AriCalls, settings: () => Settings, log: Logger, onError: (error: unknown, where: string) => void): BridgeOps {
