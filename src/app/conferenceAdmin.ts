@@ -47,7 +47,14 @@ export class ConferenceAdmin {
     const info = await this.deps.ari.asteriskInfo().catch(() => undefined);
     const asteriskReachable = info !== undefined;
     const ariError = ariConnected ? undefined : (this.deps.ariProblem() ?? 'connecting');
-    return { healthy: ariConnected && asteriskReachable, ariConnected, ariError, asteriskReachable, asteriskVersion: info?.system?.version, writeFailures: this.deps.writeFailures() };
+    return {
+      healthy: ariConnected && asteriskReachable,
+      ariConnected,
+      ariError,
+      asteriskReachable,
+      asteriskVersion: info?.system?.version,
+      writeFailures: this.deps.writeFailures(),
+    };
   }
 
   rooms(): RoomSnapshot[] {

@@ -73,15 +73,21 @@ export class DialplanSettings {
 
   private judge(wanted: DialplanValues, { found, now }: DialplanReport): void {
     if (!same(now, wanted)) {
-      this.failed(`Asterisk's database did not take them (is func_db loaded?): it holds number ${JSON.stringify(now.number)}, app ${JSON.stringify(now.app)}`);
+      const held = `number ${JSON.stringify(now.number)}, app ${JSON.stringify(now.app)}`;
+      this.failed(`Asterisk's database did not take them (is func_db loaded?): it holds ${held}`);
       return;
     }
     const drifted = differences(found, wanted);
     if (this.stored !== undefined && same(this.stored, wanted)) {
-      if (drifted.length > 0) this.log.warn('the server number or app name in Asterisk\'s database had drifted: repaired', { event: 'dialplan-settings-repaired', drifted, found, stored: wanted });
-      else this.log.debug('server number and app name in Asterisk\'s database checked', { event: 'dialplan-settings-checked' });
+      if (drifted.length > 0) {
+        const meta = { event: 'dialplan-settings-repaired', drifted, found, stored: wanted };
+        this.log.warn("the server number or app name in Asterisk's database had drifted: repaired", meta);
+      } else {
+        this.log.debug("server number and app name in Asterisk's database checked", { event: 'dialplan-settings-checked' });
+      }
     } else {
-      this.log.info('server number and app name stored in Asterisk\'s database', { event: 'dialplan-settings-stored', ...wanted, previous: found });
+      const meta = { event: 'dialplan-settings-stored', ...wanted, previous: found };
+      this.log.info("server number and app name stored in Asterisk's database", meta);
     }
     this.stored = wanted;
     this.health.succeeded();

@@ -2,7 +2,8 @@ import { CollectorInput, CollectorState, collect, EntryMode, startEntry, TimerKi
 import { CallIO, EntryOutcome } from '../app/callIO';
 import { CallSession } from '../app/callSession';
 import { AriCalls } from './ariCalls';
-import { Playbacks, Prompt } from './playbacks';
+import { Prompt } from '../app/ports';
+import { Playbacks } from './playbacks';
 
 export interface EntryTimeouts {
   readonly firstDigitMs: number;
@@ -63,7 +64,9 @@ export class AriCallIO implements CallIO {
           if (input.type === 'key') prompt?.stop();
           arm(step.timer);
         } else {
-          settle(() => resolve(step.type === 'complete' ? { type: 'complete', value: step.value } : { type: 'invalid', reason: step.reason }));
+          const outcome: EntryOutcome =
+            step.type === 'complete' ? { type: 'complete', value: step.value } : { type: 'invalid', reason: step.reason };
+          settle(() => resolve(outcome));
         }
       };
       const onAbort = (): void => settle(() => reject(signal.reason));

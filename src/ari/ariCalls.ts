@@ -9,6 +9,16 @@ import { RestClient } from './restClient';
  */
 export type BridgeCreation = 'created' | 'exists' | 'id-held';
 
+export interface DialplanCall {
+  readonly extension: string;
+  readonly context: string;
+  readonly app: string;
+  readonly channelId: string;
+  readonly otherChannelId: string;
+  readonly variables: Record<string, string>;
+  readonly timeoutSeconds: number;
+}
+
 /**
  * The ARI operations the app uses, named for what they do. A channel, bridge or playback
  * that is gone is an expected race: those calls resolve `false` instead of throwing.
@@ -125,9 +135,10 @@ export class AriCalls implements ChannelControl, AsteriskStatus {
    * Runs a dialplan extension on a Local channel: the other half (otherChannelId) runs it with
    * these channel variables, while ours (channelId) waits up to timeoutSeconds for an answer.
    */
-  callDialplan(call: { extension: string; context: string; app: string; channelId: string; otherChannelId: string; variables: Record<string, string>; timeoutSeconds: number }): Promise<unknown> {
+  callDialplan(call: DialplanCall): Promise<unknown> {
     const { extension, context, app, channelId, otherChannelId, variables, timeoutSeconds } = call;
-    return this.rest.post('/channels', { endpoint: `Local/${extension}@${context}`, app, channelId, otherChannelId, timeout: timeoutSeconds }, { variables });
+    const query = { endpoint: `Local/${extension}@${context}`, app, channelId, otherChannelId, timeout: timeoutSeconds };
+    return this.rest.post('/channels', query, { variables });
   }
 
   listBridges(): Promise<Array<{ id: string; name: string; channels: string[] }>> {

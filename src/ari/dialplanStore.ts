@@ -39,8 +39,11 @@ export class AriDialplanStore implements DialplanValueStore {
         variables: { CONF_STORE_NUMBER: values.number, CONF_STORE_APP: values.app, 'CDR_PROP(disable)': '1' },
         timeoutSeconds: REPORT_TIMEOUT_MS / 1000,
       });
+      const missing =
+        `no report from the dialplan context ${CONTEXT} within ${REPORT_TIMEOUT_MS / 1000} s: ` +
+        "is it in Asterisk's dialplan (install/asterisk/extensions_conference.conf)?";
       const late = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`no report from the dialplan context ${CONTEXT} within ${REPORT_TIMEOUT_MS / 1000} s: is it in Asterisk's dialplan (install/asterisk/extensions_conference.conf)?`)), REPORT_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new Error(missing)), REPORT_TIMEOUT_MS);
       });
       return await Promise.race([reported, late]);
     } finally {
@@ -54,7 +57,9 @@ export class AriDialplanStore implements DialplanValueStore {
     const [, foundNumber = '', foundApp = '', number = '', app = ''] = args;
     this.reports.get(channelId)?.({ found: { number: foundNumber, app: foundApp }, now: { number, app } });
     // Left up, it would end anyway: its other half stops waiting for an answer after REPORT_TIMEOUT_MS.
-    this.ari.hangup(channelId).catch((error: unknown) => this.log.warn('could not hang up a store\'s channel', { event: 'ari-error', call: channelId, error: String(error) }));
+    this.ari.hangup(channelId).catch((error: unknown) => {
+      this.log.warn("could not hang up a store's channel", { event: 'ari-error', call: channelId, error: String(error) });
+    });
     return true;
   }
 }

@@ -24,7 +24,11 @@ export interface DialOptions {
 export interface DialResult {
   /** Media the caller heard, in order (sound: prefix dropped). */
   readonly heard: readonly string[];
-  readonly outcome: { kind: 'joined'; bridge: string; others: number } | { kind: 'hung-up' } | { kind: 'timeout' } | { kind: 'no-room-to-key' };
+  readonly outcome:
+    | { kind: 'joined'; bridge: string; others: number }
+    | { kind: 'hung-up' }
+    | { kind: 'timeout' }
+    | { kind: 'no-room-to-key' };
 }
 
 /**
@@ -61,7 +65,8 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
         sendSilence(rest, phone);
         phoneReady();
       }
-      if ((event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') && (channelId === phone || channelId === line)) done({ kind: 'hung-up' });
+      const ended = event.type === 'ChannelDestroyed' || event.type === 'StasisEnd';
+      if (ended && (channelId === phone || channelId === line)) done({ kind: 'hung-up' });
       if (event.type === 'ChannelEnteredBridge' && channelId === line) bridge = (event.bridge as { id: string }).id;
       const playback = event.playback as { target_uri?: string; media_uri?: string } | undefined;
       if (playback?.target_uri !== `channel:${line}` || !playback.media_uri) return;
@@ -86,7 +91,8 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
   stream.start();
   try {
     await ready();
-    await rest.post('/channels', { endpoint: `Local/${options.number}@${options.context}`, app, channelId: phone, otherChannelId: line, callerId: options.callerId, timeout: 30 });
+    const endpoint = `Local/${options.number}@${options.context}`;
+    await rest.post('/channels', { endpoint, app, channelId: phone, otherChannelId: line, callerId: options.callerId, timeout: 30 });
     return { heard, outcome: await outcome };
   } finally {
     await rest.delete(`/channels/${phone}`).catch((error: unknown) => {
