@@ -7,19 +7,16 @@
 /** 'added', or which side was gone: the caller (hung up) or the bridge (deleted). */
 export type AddOutcome = 'added' | 'caller-gone' | 'bridge-gone';
 
-/** What the app does to a call's channel. */
+/** What the app does to a call's channel outside its caller flow (that one has its CallIO). */
 export interface ChannelControl {
-  answer(channelId: string): Promise<boolean>;
   hangup(channelId: string): Promise<boolean>;
   /** Ends a call the app lets go of for good: hung up, and let out of Stasis as well. */
   release(channelId: string): Promise<boolean>;
-  startChannelMoh(channelId: string, mohClass: string): Promise<boolean>;
-  stopChannelMoh(channelId: string): Promise<boolean>;
   /** Mutes or unmutes what the caller says into the room. */
   muteChannel(channelId: string, muted: boolean): Promise<boolean>;
 }
 
-/** What /health says of Asterisk itself. */
+/** What the app reads of Asterisk's own info: /health shows its version. */
 export interface AsteriskInfo {
   readonly system?: { readonly version?: string };
 }
