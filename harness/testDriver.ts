@@ -3,8 +3,8 @@ import { EventEmitter } from 'node:events';
 import { AriCalls } from '../src/ari/ariCalls';
 import { AriEvent, EventStream } from '../src/ari/eventStream';
 import { RestClient } from '../src/ari/restClient';
-import { watchEverything } from '../src/ari/watchEverything';
 import { AriCredentials } from '../src/tools/asteriskEnv';
+import { sendSilence, watchEverything } from '../src/tools/callerApp';
 import { asteriskEnv } from './testEnv';
 import { Caller } from './caller';
 import { waitForEvent } from './eventWait';
@@ -36,7 +36,7 @@ export class TestDriver {
     this.rest = new RestClient({ ...ari, maxConnections, timeoutMs: 15000 });
     this.stream = new EventStream({ ...ari, app: DRIVER_APP, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
     this.calls = new AriCalls(this.rest);
-    this.ready = watchEverything(this.stream, this.calls, DRIVER_APP);
+    this.ready = watchEverything(this.stream, this.rest, DRIVER_APP);
     this.bus.setMaxListeners(0);
     this.stream.on('event', (event) => {
       this.events.push(event);
@@ -91,8 +91,7 @@ export class TestDriver {
   private sendAudioOnceUp(event: AriEvent): void {
     const id = (event.channel as { id?: string } | undefined)?.id;
     if (event.type !== 'StasisStart' || id === undefined || !this.audioPending.delete(id)) return;
-    // The caller may hang up first: nothing to send then.
-    void this.calls.sendSilence(id).catch(() => undefined);
+    sendSilence(this.rest, id);
   }
 
   /** Resolves with the first event (seen since the mark `since`, or to come) that matches. */

@@ -1,11 +1,10 @@
-import { AriCalls } from '../ari/ariCalls';
-import { Playbacks } from '../ari/playbacks';
 import { GuardCounts, PinGuard } from '../domain/pinGuard';
 import { RoomNumber } from '../domain/types';
 import { Logger } from '../logger';
 import { AdminAction, ConferenceEvents } from './conferenceEvents';
 import { setMute } from './inConference';
 import { Sound } from './media';
+import { AsteriskStatus, ChannelControl, PromptPlayer } from './ports';
 import { RoomRegistry, RoomSnapshot } from './roomRegistry';
 import { WriteFailure } from './writeHealth';
 
@@ -27,8 +26,8 @@ export interface Health {
 export interface AdminDeps {
   readonly rooms: RoomRegistry;
   readonly guard: PinGuard;
-  readonly ari: AriCalls;
-  readonly playbacks: Playbacks;
+  readonly ari: ChannelControl & AsteriskStatus;
+  readonly playbacks: PromptPlayer;
   readonly events: ConferenceEvents;
   readonly log: Logger;
   readonly ariConnected: () => boolean;
@@ -45,10 +44,17 @@ export class ConferenceAdmin {
 
   async health(): Promise<Health> {
     const ariConnected = this.deps.ariConnected();
-    const info = await this.deps.ari.asteriskInfo().catch(() => undefined) as { system?: { version?: string } } | undefined;
+    const info = await this.deps.ari.asteriskInfo().catch(() => undefined);
     const asteriskReachable = info !== undefined;
     const ariError = ariConnected ? undefined : (this.deps.ariProblem() ?? 'connecting');
-    return { healthy: ariConnected && asteriskReachable, ariConnected, ariError, asteriskReachable, asteriskVersion: info?.system?.version, writeFailures: this.deps.writeFailures() };
+    return {
+      healthy: ariConnected && asteriskReachable,
+      ariConnected,
+      ariError,
+      asteriskReachable,
+      asteriskVersion: info?.system?.version,
+      writeFailures: this.deps.writeFailures(),
+    };
   }
 
   rooms(): RoomSnapshot[] {

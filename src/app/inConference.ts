@@ -1,16 +1,16 @@
 import { actionForKey, ConferenceAction } from '../domain/conferenceKeys';
-import { AriCalls } from '../ari/ariCalls';
 import { Settings } from '../config/schema';
 import { Logger } from '../logger';
 import { CallIO } from './callIO';
 import { CallEnded, CallSession } from './callSession';
 import { digitsOf, helpAnnouncement, othersAnnouncement, Sound } from './media';
+import { ChannelControl } from './ports';
 import { RoomRegistry } from './roomRegistry';
 
 export interface InConferenceDeps {
   readonly settings: Settings;
   readonly rooms: RoomRegistry;
-  readonly ari: AriCalls;
+  readonly ari: ChannelControl;
   readonly log: Logger;
 }
 
@@ -24,7 +24,8 @@ export function listenInConference(session: CallSession, room: string, io: CallI
     const action = actionForKey(deps.settings.conferenceKeys, key);
     if (!action) return;
     queue = queue.then(() => perform(action, session, room, io, deps)).catch((error: unknown) => {
-      if (!(error instanceof CallEnded)) deps.log.error('in-conference key failed', { call: session.id, event: 'key-failed', action, error: String(error) });
+      if (error instanceof CallEnded) return;
+      deps.log.error('in-conference key failed', { call: session.id, event: 'key-failed', action, error: String(error) });
     });
   });
   session.replayTypeahead();
@@ -51,7 +52,12 @@ async function perform(action: ConferenceAction, session: CallSession, room: str
 }
 
 /** Mutes or unmutes what a participant says into the room (keys, admin API). */
-export async function setMute(deps: Pick<InConferenceDeps, 'rooms' | 'ari'>, room: string, channelId: string, muted: boolean): Promise<boolean> {
+export async function setMute(
+  deps: Pick<InConferenceDeps, 'rooms' | 'ari'>,
+  room: string,
+  channelId: string,
+  muted: boolean,
+): Promise<boolean> {
   if (!(await deps.ari.muteChannel(channelId, muted))) return false;
   return deps.rooms.setMuted(room, channelId, muted);
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { AddOutcome } from '../ari/ariCalls';
 import { drawRandomRoom, RandomInt } from '../domain/randomRoom';
 import { hashPin, PinHash, pinMatches } from '../domain/pinHash';
 import { bridgeIdFor } from '../domain/roomNumber';
@@ -7,6 +6,7 @@ import { RoomNumber } from '../domain/types';
 import { KeyedSerialQueue } from '../util/keyedSerialQueue';
 import { ConferenceEvents } from './conferenceEvents';
 import { JoinsInFlight } from './joinsInFlight';
+import type { AddOutcome } from './ports';
 import { TonePacer } from './tonePacer';
 
 /** What the registry needs from Asterisk; the ARI edge implements it. */

@@ -1,7 +1,6 @@
+import { AddOutcome, AsteriskInfo, AsteriskStatus, ChannelControl } from '../app/ports';
 import { addChannelFailure, isAlreadyThere, isGone } from './errors';
 import { RestClient } from './restClient';
-
-export type AddOutcome = 'added' | 'caller-gone' | 'bridge-gone';
 
 /**
  * 'exists': a bridge under that id is there already (ours from before). 'id-held': Asterisk
@@ -10,12 +9,22 @@ export type AddOutcome = 'added' | 'caller-gone' | 'bridge-gone';
  */
 export type BridgeCreation = 'created' | 'exists' | 'id-held';
 
+export interface DialplanCall {
+  readonly extension: string;
+  readonly context: string;
+  readonly app: string;
+  readonly channelId: string;
+  readonly otherChannelId: string;
+  readonly variables: Record<string, string>;
+  readonly timeoutSeconds: number;
+}
+
 /**
  * The ARI operations the app uses, named for what they do. A channel, bridge or playback
  * that is gone is an expected race: those calls resolve `false` instead of throwing.
  */
-export class AriCalls {
-  constructor(readonly rest: RestClient) {}
+export class AriCalls implements ChannelControl, AsteriskStatus {
+  constructor(private readonly rest: RestClient) {}
 
   answer(channelId: string): Promise<boolean> {
     return gone(this.rest.post(`/channels/${enc(channelId)}/answer`));
@@ -39,15 +48,6 @@ export class AriCalls {
   async release(channelId: string): Promise<boolean> {
     const [hungUp, leftStasis] = await Promise.all([this.hangup(channelId), this.leaveStasis(channelId)]);
     return hungUp || leftStasis;
-  }
-
-  /**
-   * Silence from this channel from now on, as a phone's RTP would send: on a channel that sends
-   * no frames at all, Asterisk can hold a key's end unread (docs/DECISIONS.md, "Test callers
-   * send audio, as phones do"). For the Local channels that `make dial` and the tests call from.
-   */
-  sendSilence(channelId: string): Promise<boolean> {
-    return gone(this.rest.post(`/channels/${enc(channelId)}/silence`));
   }
 
   /** Plays the media list in order as one playback whose id we chose, in the given sounds language. */
@@ -126,11 +126,6 @@ export class AriCalls {
     return gone(this.rest.delete(`/bridges/${enc(bridgeId)}/moh`));
   }
 
-  /** Adds event sources to an app's subscription: 'channel:' alone is every channel, 'bridge:' every bridge. */
-  subscribe(app: string, sources: readonly string[]): Promise<unknown> {
-    return this.rest.post(`/applications/${enc(app)}/subscription`, { eventSource: sources.join(',') });
-  }
-
   /** Lets only these event types through to the app's WebSocket. */
   filterEvents(app: string, types: readonly string[]): Promise<unknown> {
     return this.rest.request('PUT', `/applications/${enc(app)}/eventFilter`, undefined, { allowed: types.map((type) => ({ type })) });
@@ -140,16 +135,17 @@ export class AriCalls {
    * Runs a dialplan extension on a Local channel: the other half (otherChannelId) runs it with
    * these channel variables, while ours (channelId) waits up to timeoutSeconds for an answer.
    */
-  callDialplan(call: { extension: string; context: string; app: string; channelId: string; otherChannelId: string; variables: Record<string, string>; timeoutSeconds: number }): Promise<unknown> {
+  callDialplan(call: DialplanCall): Promise<unknown> {
     const { extension, context, app, channelId, otherChannelId, variables, timeoutSeconds } = call;
-    return this.rest.post('/channels', { endpoint: `Local/${extension}@${context}`, app, channelId, otherChannelId, timeout: timeoutSeconds }, { variables });
+    const query = { endpoint: `Local/${extension}@${context}`, app, channelId, otherChannelId, timeout: timeoutSeconds };
+    return this.rest.post('/channels', query, { variables });
   }
 
   listBridges(): Promise<Array<{ id: string; name: string; channels: string[] }>> {
     return this.rest.get('/bridges');
   }
 
-  asteriskInfo(): Promise<unknown> {
+  asteriskInfo(): Promise<AsteriskInfo> {
     return this.rest.get('/asterisk/info');
   }
 }

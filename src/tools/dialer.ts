@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { AriCalls } from '../ari/ariCalls';
 import { isGone } from '../ari/errors';
 import { AriEvent, EventStream } from '../ari/eventStream';
 import { RestClient } from '../ari/restClient';
-import { watchEverything } from '../ari/watchEverything';
 import { Sound } from '../app/media';
 import { AriCredentials } from './asteriskEnv';
+import { sendSilence, watchEverything } from './callerApp';
 
 /** Prefix of the dialer's own Stasis app (one per run): the conference app under test keeps its name. */
 export const DIALER_APP = 'conference-dialer';
@@ -25,7 +24,11 @@ export interface DialOptions {
 export interface DialResult {
   /** Media the caller heard, in order (sound: prefix dropped). */
   readonly heard: readonly string[];
-  readonly outcome: { kind: 'joined'; bridge: string; others: number } | { kind: 'hung-up' } | { kind: 'timeout' } | { kind: 'no-room-to-key' };
+  readonly outcome:
+    | { kind: 'joined'; bridge: string; others: number }
+    | { kind: 'hung-up' }
+    | { kind: 'timeout' }
+    | { kind: 'no-room-to-key' };
 }
 
 /**
@@ -38,8 +41,7 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
   // An app name of its own per run: two dials in a row never race over one name in Asterisk.
   const app = `${DIALER_APP}-${randomUUID()}`;
   const stream = new EventStream({ ...ari, app, pingIntervalMs: 5000, backoffInitialMs: 200, backoffMaxMs: 2000 });
-  const calls = new AriCalls(rest);
-  const ready = watchEverything(stream, calls, app);
+  const ready = watchEverything(stream, rest, app);
   const phone = `dialer-${randomUUID()}`;
   const line = `${phone}-conf`;
   const heard: string[] = [];
@@ -60,10 +62,11 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
     stream.on('event', (event: AriEvent) => {
       const channelId = (event.channel as { id?: string } | undefined)?.id;
       if (event.type === 'StasisStart' && channelId === phone) {
-        void calls.sendSilence(phone).catch(() => undefined);
+        sendSilence(rest, phone);
         phoneReady();
       }
-      if ((event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') && (channelId === phone || channelId === line)) done({ kind: 'hung-up' });
+      const ended = event.type === 'ChannelDestroyed' || event.type === 'StasisEnd';
+      if (ended && (channelId === phone || channelId === line)) done({ kind: 'hung-up' });
       if (event.type === 'ChannelEnteredBridge' && channelId === line) bridge = (event.bridge as { id: string }).id;
       const playback = event.playback as { target_uri?: string; media_uri?: string } | undefined;
       if (playback?.target_uri !== `channel:${line}` || !playback.media_uri) return;
@@ -88,7 +91,8 @@ export async function dial(ari: AriCredentials, options: DialOptions): Promise<D
   stream.start();
   try {
     await ready();
-    await rest.post('/channels', { endpoint: `Local/${options.number}@${options.context}`, app, channelId: phone, otherChannelId: line, callerId: options.callerId, timeout: 30 });
+    const endpoint = `Local/${options.number}@${options.context}`;
+    await rest.post('/channels', { endpoint, app, channelId: phone, otherChannelId: line, callerId: options.callerId, timeout: 30 });
     return { heard, outcome: await outcome };
   } finally {
     await rest.delete(`/channels/${phone}`).catch((error: unknown) => {

@@ -17,6 +17,8 @@ describe('status API', () => {
     const health = await api('GET', '/health', null);
     expect(health.status).toBe(200);
     expect(health.json).toMatchObject({ status: 'ok', version: VERSION, ariConnected: true, asteriskReachable: true });
+    const asterisk = await s.driver.rest.get<{ system: { version: string } }>('/asterisk/info');
+    expect(health.json.asteriskVersion).toBe(asterisk.system.version);
     expect(metricValue((await api('GET', '/metrics', null)).text, 'conference_ari_connected')).toBe(1);
   });
 

@@ -1,5 +1,5 @@
 import type { AriCalls, BridgeCreation } from '../../src/ari/ariCalls';
-import { createBridgeOps } from '../../src/app/bridgeOps';
+import { createBridgeOps } from '../../src/ari/bridgeOps';
 import { Settings } from '../../src/config/schema';
 import { Logger } from '../../src/logger';
 

@@ -1,4 +1,4 @@
-import { AriCallIO } from '../../src/app/callIO';
+import { AriCallIO } from '../../src/ari/ariCallIO';
 import { CallSession } from '../../src/app/callSession';
 import { AriCalls } from '../../src/ari/ariCalls';
 import { Playbacks } from '../../src/ari/playbacks';

@@ -1,6 +1,6 @@
-import type { AddOutcome } from '../../src/ari/ariCalls';
+import type { AddOutcome } from '../../src/app/ports';
 import { addChannelFailure, AriError } from '../../src/ari/errors';
-import { BatchAri, JoinBatches } from '../../src/app/joinBatches';
+import { BatchAri, JoinBatches } from '../../src/ari/joinBatches';
 
 /**
  * Asterisk's bridges as addChannel sees them: `hungUp` channels are refused the way ARI does

@@ -1,4 +1,4 @@
-import type { AddOutcome } from '../../src/ari/ariCalls';
+import type { AddOutcome } from '../../src/app/ports';
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';

@@ -1,13 +1,18 @@
-import { AriCalls } from '../ari/ariCalls';
+import { randomUUID } from 'node:crypto';
+import { BridgeOps } from '../app/roomRegistry';
 import { Settings } from '../config/schema';
 import { bridgeIdFor, spareBridgeIdFor } from '../domain/roomNumber';
 import { Logger } from '../logger';
+import { AriCalls } from './ariCalls';
 import { JoinBatches } from './joinBatches';
-import { BridgeOps } from './roomRegistry';
-import { randomUUID } from 'node:crypto';
 
 /** The room registry's view of Asterisk bridges, over ARI. */
-export function createBridgeOps(ari: AriCalls, settings: () => Settings, log: Logger, onError: (error: unknown, where: string) => void): BridgeOps {
+export function createBridgeOps(
+  ari: AriCalls,
+  settings: () => Settings,
+  log: Logger,
+  onError: (error: unknown, where: string) => void,
+): BridgeOps {
   const joins = new JoinBatches({
     addAll: (bridgeId, channelIds) => ari.addAllToBridge(bridgeId, channelIds),
     addOne: (bridgeId, channelId) => ari.addToBridge(bridgeId, channelId),
@@ -21,7 +26,8 @@ export function createBridgeOps(ari: AriCalls, settings: () => Settings, log: Lo
       // (docs/DECISIONS.md, "A bridge id Asterisk still holds"): the room gets a new bridge under
       // another id, with the same name.
       const spare = spareBridgeIdFor(room, randomUUID().slice(0, 8));
-      log.warn('the room\'s usual bridge id is still held by Asterisk: another id is used', { event: 'bridge-id-held', room, bridgeId: spare });
+      const meta = { event: 'bridge-id-held', room, bridgeId: spare };
+      log.warn("the room's usual bridge id is still held by Asterisk: another id is used", meta);
       if ((await ari.createBridge(spare, usual)) === 'id-held') throw new Error(`Asterisk holds bridge id ${spare} too`);
       return spare;
     },

@@ -1,5 +1,5 @@
-import { AddOutcome } from '../ari/ariCalls';
-import { addChannelFailure } from '../ari/errors';
+import { AddOutcome } from '../app/ports';
+import { addChannelFailure } from './errors';
 
 /** What a batch of joins needs from Asterisk. */
 export interface BatchAri {

@@ -1,0 +1,65 @@
+/**
+ * What the app needs from Asterisk, as the app names it. The ARI edge (src/ari) implements these;
+ * the app never sees a REST path or an HTTP status. A channel that is gone (hung up, out of
+ * Stasis) is the normal race of telephony: those calls resolve false instead of throwing.
+ */
+
+/** 'added', or which side was gone: the caller (hung up) or the bridge (deleted). */
+export type AddOutcome = 'added' | 'caller-gone' | 'bridge-gone';
+
+/** What the app does to a call's channel outside its caller flow (that one has its CallIO). */
+export interface ChannelControl {
+  hangup(channelId: string): Promise<boolean>;
+  /** Ends a call the app lets go of for good: hung up, and let out of Stasis as well. */
+  release(channelId: string): Promise<boolean>;
+  /** Mutes or unmutes what the caller says into the room. */
+  muteChannel(channelId: string, muted: boolean): Promise<boolean>;
+}
+
+/** What the app reads of Asterisk's own info: /health shows its version. */
+export interface AsteriskInfo {
+  readonly system?: { readonly version?: string };
+}
+
+export interface AsteriskStatus {
+  /** Rejects when Asterisk does not answer. */
+  asteriskInfo(): Promise<AsteriskInfo>;
+}
+
+/** A prompt playing to one channel: wait for its end, or stop it (barge-in). */
+export interface Prompt {
+  readonly id: string;
+  /** Settles when the prompt ends: played out, stopped, failed, or the channel is gone. */
+  readonly finished: Promise<void>;
+  stop(): void;
+}
+
+/** The playbacks tracker: prompts to channels, each followed to its end. */
+export interface PromptPlayer {
+  /** Plays the media list in order, in the given sounds language. */
+  play(channelId: string, media: readonly string[], lang: string): Prompt;
+  /** The channel has left Stasis: its prompts end now, as none will report back. */
+  forgetChannel(channelId: string): void;
+  /** Prompts under way. */
+  readonly size: number;
+}
+
+/** What the dialplan reads from Asterisk's database to route a call: the server number and the Stasis app. */
+export interface DialplanValues {
+  readonly number: string;
+  readonly app: string;
+}
+
+/** What Asterisk's database held before a write, and what it holds after. */
+export interface DialplanReport {
+  readonly found: DialplanValues;
+  readonly now: DialplanValues;
+}
+
+/** Where the dialplan reads its values: the dialplan variable store. */
+export interface DialplanValueStore {
+  /** Writes the values; rejects with a cause an admin can act on when the dialplan does not report. */
+  write(values: DialplanValues): Promise<DialplanReport>;
+  /** A StasisStart: one of the store's own channels is taken (true); a caller's is not (false). */
+  claim(channelId: string, args: readonly string[]): boolean;
+}

@@ -1,0 +1,127 @@
+import { CollectorInput, CollectorState, collect, EntryMode, startEntry, TimerKind } from '../domain/digitCollector';
+import { CallIO, EntryOutcome } from '../app/callIO';
+import { CallSession } from '../app/callSession';
+import { AriCalls } from './ariCalls';
+import { Prompt } from '../app/ports';
+import { Playbacks } from './playbacks';
+
+export interface EntryTimeouts {
+  readonly firstDigitMs: number;
+  readonly interDigitMs: number;
+}
+
+/** CallIO over ARI for one session. */
+export class AriCallIO implements CallIO {
+  constructor(
+    private readonly session: CallSession,
+    private readonly ari: AriCalls,
+    private readonly playbacks: Playbacks,
+    private readonly timeouts: EntryTimeouts,
+    private readonly sounds: { readonly musicOnHoldClass: string; readonly language: string },
+  ) {}
+
+  async answer(): Promise<void> {
+    await this.ari.answer(this.session.id);
+    this.throwIfEnded();
+  }
+
+  async play(media: readonly string[]): Promise<void> {
+    const prompt = this.startPlayback(media);
+    if (prompt) await untilEnded(this.session.signal, prompt.finished, () => prompt.stop());
+    else this.throwIfEnded();
+  }
+
+  prompt(media: readonly string[], mode: EntryMode): Promise<EntryOutcome> {
+    const signal = this.session.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<EntryOutcome>((resolve, reject) => {
+      let state: CollectorState = startEntry(mode);
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      let stopListening = (): void => undefined;
+      const prompt = this.startPlayback(media);
+
+      const settle = (finish: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        stopListening();
+        signal.removeEventListener('abort', onAbort);
+        prompt?.stop();
+        finish();
+      };
+      const arm = (kind: TimerKind): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => feed({ type: 'timeout' }), kind === 'first' ? this.timeouts.firstDigitMs : this.timeouts.interDigitMs);
+      };
+      const feed = (input: CollectorInput): void => {
+        if (settled) return;
+        const step = collect(mode, state, input);
+        if (step.type === 'unchanged') {
+          state = step.state;
+        } else if (step.type === 'continue') {
+          state = step.state;
+          if (input.type === 'key') prompt?.stop();
+          arm(step.timer);
+        } else {
+          const outcome: EntryOutcome =
+            step.type === 'complete' ? { type: 'complete', value: step.value } : { type: 'invalid', reason: step.reason };
+          settle(() => resolve(outcome));
+        }
+      };
+      const onAbort = (): void => settle(() => reject(signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+
+      stopListening = this.session.listen((key) => feed({ type: 'key', key }));
+      this.session.replayTypeahead();
+      if (prompt) void prompt.finished.then(() => feed({ type: 'prompt-finished' }));
+      else feed({ type: 'prompt-finished' });
+    });
+  }
+
+  async hold(on: boolean): Promise<void> {
+    if (on) await this.ari.startChannelMoh(this.session.id, this.sounds.musicOnHoldClass);
+    else await this.ari.stopChannelMoh(this.session.id);
+    this.throwIfEnded();
+  }
+
+  sleep(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    return untilEnded(this.session.signal, elapsed, () => clearTimeout(timer));
+  }
+
+  async hangup(): Promise<void> {
+    await this.ari.hangup(this.session.id);
+  }
+
+  /** Nothing to play, or a call that is hanging up (its session ends with StasisEnd): no playback. */
+  private startPlayback(media: readonly string[]): Prompt | undefined {
+    if (media.length === 0 || this.session.hangupRequested) return undefined;
+    return this.playbacks.play(this.session.id, media, this.sounds.language);
+  }
+
+  private throwIfEnded(): void {
+    if (this.session.signal.aborted) throw this.session.signal.reason;
+  }
+}
+
+/** Waits for `work`, or rejects with the call's end, running `cancel` so nothing is left behind. */
+function untilEnded(signal: AbortSignal, work: Promise<void>, cancel: () => void): Promise<void> {
+  if (signal.aborted) {
+    cancel();
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      cancel();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      if (signal.aborted) reject(signal.reason);
+      else resolve();
+    });
+  });
+}
