@@ -1,0 +1,44 @@
+import { Settings } from '../config/schema';
+import { SettingsStore } from '../config/settingsStore';
+import { PinGuard } from '../domain/pinGuard';
+import { Logger } from '../logger';
+import { Sound } from './media';
+import { RoomRegistry, RoomSounds } from './roomRegistry';
+
+/** Who takes a change of the settings file while the app runs. */
+export interface SettingsTakers {
+  readonly log: Logger;
+  readonly eventsLog: { open(path: string): void };
+  readonly guard: PinGuard;
+  readonly rooms: RoomRegistry;
+  /** Stores the server number where the dialplan reads it. */
+  readonly storeNumber: () => Promise<void>;
+}
+
+/** Hands every accepted change of the settings file to those it concerns; says which settings wait for a restart. */
+export function fanOutSettings(store: SettingsStore, takers: SettingsTakers): void {
+  store.on('changed', (next, previous) => {
+    const { log } = takers;
+    log.info('settings changed', { event: 'settings-changed' });
+    if (restartOnly(next) !== restartOnly(previous)) {
+      log.warn('ari.* and api.* settings (but api.token) take effect at the next restart', { event: 'restart-needed', setting: 'ari, api' });
+    }
+    takers.eventsLog.open(next.eventsLog.path);
+    if (next.log.level !== previous.log.level) log.level = next.log.level;
+    takers.guard.update(next.bruteForce);
+    takers.rooms.updateSounds(roomSounds(next));
+    if (next.number !== previous.number) void takers.storeNumber();
+  });
+}
+
+/** Settings read once at start; api.token is read per request, so it is left out. */
+function restartOnly(settings: Settings): string {
+  return JSON.stringify([settings.ari, { ...settings.api, token: '' }]);
+}
+
+export function roomSounds(settings: Settings): RoomSounds {
+  return {
+    joinTone: settings.sounds.joinTone ? Sound.joinTone : undefined,
+    leaveTone: settings.sounds.leaveTone ? Sound.leaveTone : undefined,
+  };
+}
