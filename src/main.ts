@@ -14,7 +14,10 @@ import { VERSION } from './version';
  */
 const STOP_APP_MS = 1500;
 const STOP_LOG_MS = 2000;
-/** The exit status when the settings or the state file are refused: starting again would only refuse them again (make run's supervisor and the systemd unit do not). */
+/**
+ * The exit status when the settings or the state file are refused: starting again would only refuse
+ * them again (make run's supervisor and the systemd unit do not).
+ */
 const FILES_REFUSED = 2;
 
 /** The process: settings, logger, signals and exit statuses; the server (server.ts) builds the parts. */
@@ -41,7 +44,9 @@ function main(): void {
   });
 
   // A slip in one call's handling must not end every conference on the server: log it, go on.
-  process.on('unhandledRejection', (reason: unknown) => log.error('unhandled rejection', { event: 'unhandled-rejection', error: String(reason) }));
+  process.on('unhandledRejection', (reason: unknown) => {
+    log.error('unhandled rejection', { event: 'unhandled-rejection', error: String(reason) });
+  });
   process.on('SIGHUP', () => store.reload());
   // logrotate: rename the events log, then SIGHUP or SIGUSR1 (which also keeps Node's debugger shut).
   process.on('SIGHUP', () => void app.reopenEventsLog());

@@ -92,8 +92,9 @@ export class ConferenceServer {
     this.eventsLog = new EventsLog(conferenceEvents, new WriteHealth('eventsLog.path', Date.now));
     this.logWrites(this.eventsLog.health, 'events log cannot be written: its lines are held until it can');
     this.eventsLog.open(settings.eventsLog.path);
-    this.dialplanSettings = new DialplanSettings(ari, settings.ari.app, () => store.current.number, connected, new WriteHealth('number', Date.now), log);
-    this.logWrites(this.dialplanSettings.health, 'could not store the server number and app name in Asterisk: calls to the number may not reach the app');
+    const numberHealth = new WriteHealth('number', Date.now);
+    this.dialplanSettings = new DialplanSettings(ari, settings.ari.app, () => store.current.number, connected, numberHealth, log);
+    this.logWrites(numberHealth, 'could not store the server number and app name in Asterisk: calls to the number may not reach the app');
 
     this.app = new ConferenceApp(
       {
@@ -107,7 +108,7 @@ export class ConferenceServer {
       },
       { settings: current, log, rooms: this.rooms, guard: this.guard, joins, conferenceEvents, pins: this.roomStore, now: Date.now },
     );
-    const writes = [this.eventsLog.health, this.roomStore.health, this.dialplanSettings.health];
+    const writes = [this.eventsLog.health, this.roomStore.health, numberHealth];
     this.metrics = new ConferenceMetrics(conferenceEvents, () => this.rooms.liveCounts(), { eventsLog: this.eventsLog, writes }, connected);
     this.admin = new ConferenceAdmin({
       rooms: this.rooms,
@@ -117,15 +118,16 @@ export class ConferenceServer {
       events: conferenceEvents,
       log,
       ariConnected: connected,
-      writeFailures: () => [this.eventsLog.failure, this.roomStore.health.failure, this.dialplanSettings.health.failure].filter((failure) => failure !== undefined),
+      writeFailures: () => [this.eventsLog.failure, this.roomStore.health.failure, numberHealth.failure].filter((f) => f !== undefined),
       ariProblem: () => this.events.problem?.text,
       language: () => store.current.sounds.language,
       now: Date.now,
     });
-    this.api = settings.api.enabled
-      ? new StatusServer({ host: settings.api.host, port: settings.api.port, token: () => store.current.api.token, handle: createHandler(this.admin, this.metrics), log })
-      : undefined;
-    fanOutSettings(store, { log, eventsLog: this.eventsLog, guard: this.guard, rooms: this.rooms, storeNumber: () => this.dialplanSettings.store() });
+    const { host, port } = settings.api;
+    const handle = createHandler(this.admin, this.metrics);
+    this.api = settings.api.enabled ? new StatusServer({ host, port, token: () => store.current.api.token, handle, log }) : undefined;
+    const storeNumber = (): Promise<void> => this.dialplanSettings.store();
+    fanOutSettings(store, { log, eventsLog: this.eventsLog, guard: this.guard, rooms: this.rooms, storeNumber });
     this.sweepTimer = setInterval(() => this.sweepGuard(), GUARD_SWEEP_MS);
     this.sweepTimer.unref();
   }
@@ -153,7 +155,9 @@ export class ConferenceServer {
     this.app.stop();
     this.rest.close();
     const [unwritten] = await Promise.all([this.eventsLog.close(), this.roomStore.close()]);
-    if (unwritten > 0) this.log.error('events log lines lost at the stop: the file could not be written', { event: 'events-log-lost', lines: unwritten });
+    if (unwritten > 0) {
+      this.log.error('events log lines lost at the stop: the file could not be written', { event: 'events-log-lost', lines: unwritten });
+    }
   }
 
   /** logrotate renamed the events log and sent a signal: the file is opened anew at its path. */
@@ -171,15 +175,21 @@ export class ConferenceServer {
   }
 
   stats(): AppStats {
-    return { sessions: this.app.sessionCount, rooms: this.rooms.roomCount, playbacks: this.playbacks.size, roomQueues: this.rooms.pendingOperations, guardEntries: this.guard.size };
+    return {
+      sessions: this.app.sessionCount,
+      rooms: this.rooms.roomCount,
+      playbacks: this.playbacks.size,
+      roomQueues: this.rooms.pendingOperations,
+      guardEntries: this.guard.size,
+    };
   }
 
   /** A file's failed writes in the log: once per cause, and once when it is written again. */
   private logWrites(health: WriteHealth, failingMessage: string): void {
     const { log } = this;
-    health.on('failing', (failure) => log.error(failingMessage, { event: 'write-failed', setting: failure.setting, path: failure.path, error: failure.cause }));
-    health.on('recovered', (failure, detail) =>
-      log.info('written again', { event: 'write-recovered', setting: failure.setting, path: failure.path, failingSince: new Date(failure.since).toISOString(), ...detail }),
+    health.on('failing', ({ setting, path, cause }) => log.error(failingMessage, { event: 'write-failed', setting, path, error: cause }));
+    health.on('recovered', ({ setting, path, since }, detail) =>
+      log.info('written again', { event: 'write-recovered', setting, path, failingSince: new Date(since).toISOString(), ...detail }),
     );
   }
 }

@@ -34,13 +34,16 @@ export class CallRunner {
     const settings = deps.settings();
     const log = deps.log.child({ call: session.id });
     log.info('call', { event: 'call', callerKind: session.info.callerKind, callerId: session.info.callerId, dialled: session.info.suffix });
-    const timeouts = { firstDigitMs: settings.entry.firstDigitTimeoutSeconds * 1000, interDigitMs: settings.entry.interDigitTimeoutSeconds * 1000 };
+    const { firstDigitTimeoutSeconds, interDigitTimeoutSeconds } = settings.entry;
+    const timeouts = { firstDigitMs: firstDigitTimeoutSeconds * 1000, interDigitMs: interDigitTimeoutSeconds * 1000 };
     const io = deps.openCallIO(session, timeouts, settings.sounds);
     try {
       const flow = { settings, rooms: deps.rooms, guard: deps.guard, now: deps.now, log, events: deps.events, joins: deps.joins };
       const end = await runCallerFlow(session, io, flow);
       if (end === 'hang-up') await io.hangup();
-      else if (session.room !== undefined) listenInConference(session, session.room, io, { settings, rooms: deps.rooms, ari: deps.channels, log });
+      else if (session.room !== undefined) {
+        listenInConference(session, session.room, io, { settings, rooms: deps.rooms, ari: deps.channels, log });
+      }
     } catch (error) {
       if (error instanceof CallEnded) return;
       log.error('call failed', { event: 'call-failed', error: String(error) });

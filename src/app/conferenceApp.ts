@@ -66,7 +66,8 @@ export class ConferenceApp {
       release: (channelId) => ports.asterisk.release(channelId),
       forgetPlaybacks: (channelId) => ports.playbacks.forgetChannel(channelId),
     });
-    this.rebuild = new StateRebuild({ ...parts, asterisk: ports.asterisk, app: () => parts.settings().ari.app, isCall: ports.isCall, sessions: this.sessions });
+    const app = (): string => parts.settings().ari.app;
+    this.rebuild = new StateRebuild({ ...parts, asterisk: ports.asterisk, app, isCall: ports.isCall, sessions: this.sessions });
     const targets = { sessions: this.sessions, claim: ports.dialplan.claim.bind(ports.dialplan), playbacks: ports.playbacks };
     ports.source.on('event', (event) => routeEvent(event, targets));
     ports.source.on('connected', () => void this.onConnected());
@@ -90,7 +91,9 @@ export class ConferenceApp {
   private async onConnected(): Promise<void> {
     const { log } = this.parts;
     await Promise.all([this.ports.dialplan.store(), this.filterEvents(this.parts.settings().ari.app)]);
-    await this.rebuild.run().catch((error: unknown) => log.error('could not rebuild state from Asterisk', { event: 'reconcile-failed', error: String(error) }));
+    await this.rebuild
+      .run()
+      .catch((error: unknown) => log.error('could not rebuild state from Asterisk', { event: 'reconcile-failed', error: String(error) }));
   }
 
   /**

@@ -80,7 +80,8 @@ export class StateRebuild {
       if (rooms.exists(room)) {
         // A member whose call ended unseen; one that joined after the snapshot is live, and stays.
         for (const channelId of rooms.membersOf(room)) {
-          if (!live.has(channelId)) rooms.depart(room, channelId, channelId).catch((error: unknown) => logRequestFailed(log, error, bridgeId));
+          if (live.has(channelId)) continue;
+          rooms.depart(room, channelId, channelId).catch((error: unknown) => logRequestFailed(log, error, bridgeId));
         }
         continue;
       }
@@ -89,7 +90,9 @@ export class StateRebuild {
         counts.emptied++;
         continue;
       }
-      const members = await Promise.all(present.map(async (channelId) => ({ channelId, callerId: await this.callerNumber(channelId), joinedAt: this.deps.now() })));
+      const members = await Promise.all(
+        present.map(async (channelId) => ({ channelId, callerId: await this.callerNumber(channelId), joinedAt: this.deps.now() })),
+      );
       rooms.adopt(room, bridgeId, pins.get(room), members);
       for (const member of members) sessions.adopt(member.channelId, member.callerId, room);
       counts.adopted++;

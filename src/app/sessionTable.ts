@@ -48,9 +48,10 @@ export class SessionTable {
   start(channel: { readonly id: string; readonly callerNumber: string }, args: readonly string[]): void {
     if (this.sessions.has(channel.id)) return;
     const [suffix = '', kind = 'internal'] = args;
-    const session = new CallSession({ channelId: channel.id, callerKind: kind === 'external' ? 'external' : 'internal', callerId: channel.callerNumber, suffix });
+    const callerKind = kind === 'external' ? 'external' : 'internal';
+    const session = new CallSession({ channelId: channel.id, callerKind, callerId: channel.callerNumber, suffix });
     this.sessions.set(channel.id, session);
-    this.deps.events.publish({ type: 'call', at: this.deps.now(), channel: channel.id, callerId: session.info.callerId, callerKind: session.info.callerKind });
+    this.deps.events.publish({ type: 'call', at: this.deps.now(), channel: channel.id, callerId: channel.callerNumber, callerKind });
     this.leaveRoomAtEnd(session);
     void this.deps.runCall(session);
   }

@@ -21,7 +21,8 @@ export function fanOutSettings(store: SettingsStore, takers: SettingsTakers): vo
     const { log } = takers;
     log.info('settings changed', { event: 'settings-changed' });
     if (restartOnly(next) !== restartOnly(previous)) {
-      log.warn('ari.* and api.* settings (but api.token) take effect at the next restart', { event: 'restart-needed', setting: 'ari, api' });
+      const message = 'ari.* and api.* settings (but api.token) take effect at the next restart';
+      log.warn(message, { event: 'restart-needed', setting: 'ari, api' });
     }
     takers.eventsLog.open(next.eventsLog.path);
     if (next.log.level !== previous.log.level) log.level = next.log.level;

@@ -61,13 +61,16 @@ export class AriAppEvents extends EventEmitter<{ event: [AppEvent]; connected: [
       const parsed = parseAriEvent(raw);
       if (parsed.kind === 'event') this.emit('event', parsed.event);
       // Only the type and the field: a key's digit may be part of a PIN.
-      else if (parsed.kind === 'malformed') log.warn('ARI event without a field the app relies on: dropped', { event: 'ari-event-dropped', type: parsed.type, missing: parsed.missing });
+      else if (parsed.kind === 'malformed') {
+        const { type, missing } = parsed;
+        log.warn('ARI event without a field the app relies on: dropped', { event: 'ari-event-dropped', type, missing });
+      }
     });
     stream.on('connected', () => {
       log.info('ARI connected', { event: 'ari-connected', url: target.url, app: target.app });
       this.emit('connected');
     });
     stream.on('disconnected', (reason, retryInMs) => log.warn('ARI disconnected', { event: 'ari-disconnected', reason, retryInMs }));
-    stream.on('unreachable', (problem, retryInMs) => log.error(problem.text, { event: 'ari-unreachable', cause: problem.cause, retryInMs }));
+    stream.on('unreachable', ({ text, cause }, retryInMs) => log.error(text, { event: 'ari-unreachable', cause, retryInMs }));
   }
 }

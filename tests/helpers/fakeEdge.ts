@@ -189,7 +189,8 @@ export function fakeWorld(): FakeWorld {
       done();
     },
   });
-  const log = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: sink })] });
+  const transports = [new winston.transports.Stream({ stream: sink })];
+  const log = winston.createLogger({ level: 'debug', format: winston.format.json(), transports });
   const source = new FakeEventSource();
   const bridges = new FakeBridges();
   const asterisk = new FakeAsterisk(bridges);
@@ -198,7 +199,8 @@ export function fakeWorld(): FakeWorld {
   conferenceEvents.on('event', (event) => published.push(event));
   const joins = new JoinsInFlight(0, 0);
   const sounds = { joinTone: undefined, leaveTone: undefined };
-  const rooms = new RoomRegistry(bridges, () => 0, Date.now, sounds, { set: () => undefined, delete: () => undefined }, conferenceEvents, joins);
+  const pins = { set: () => undefined, delete: () => undefined };
+  const rooms = new RoomRegistry(bridges, () => 0, Date.now, sounds, pins, conferenceEvents, joins);
   const calls = new Map<string, FakeCallIO>();
   const app = new ConferenceApp(
     {
@@ -215,7 +217,7 @@ export function fakeWorld(): FakeWorld {
       // The in-conference keys (mute) are not driven in these tests.
       channels: { muteChannel: async () => true } as unknown as AppPorts['channels'],
     },
-    { settings: () => settings, log, rooms, guard: new PinGuard(settings.bruteForce), joins, conferenceEvents, pins: { delete: () => undefined }, now: Date.now },
+    { settings: () => settings, log, rooms, guard: new PinGuard(settings.bruteForce), joins, conferenceEvents, pins, now: Date.now },
   );
   return { app, source, bridges, asterisk, rooms, calls, published, logs };
 }
