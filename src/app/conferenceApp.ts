@@ -68,7 +68,8 @@ export class ConferenceApp {
     });
     const app = (): string => parts.settings().ari.app;
     this.rebuild = new StateRebuild({ ...parts, asterisk: ports.asterisk, app, isCall: ports.isCall, sessions: this.sessions });
-    const targets = { sessions: this.sessions, claim: ports.dialplan.claim.bind(ports.dialplan), playbacks: ports.playbacks };
+    const claim = (channelId: string, args: readonly string[]): boolean => ports.dialplan.claim(channelId, args);
+    const targets = { sessions: this.sessions, claim, playbacks: ports.playbacks };
     ports.source.on('event', (event) => routeEvent(event, targets));
     ports.source.on('connected', () => void this.onConnected());
   }

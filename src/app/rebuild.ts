@@ -32,7 +32,6 @@ export interface RebuildDeps {
   readonly pins: { delete(room: RoomNumber): void };
   readonly log: Logger;
   readonly now: () => number;
-  readonly strandedGraceMs?: number;
 }
 
 /**
@@ -107,7 +106,7 @@ export class StateRebuild {
   /** Callers in the app, in no room and without a session: hung up, as a dropped participant is. Resolves with how many. */
   private async releaseStranded(unclaimed: readonly string[]): Promise<number> {
     // A caller who dialled in as the snapshot was taken may have its StasisStart still on the way.
-    if (unclaimed.length > 0) await new Promise((resolve) => setTimeout(resolve, this.deps.strandedGraceMs ?? STRANDED_GRACE_MS));
+    if (unclaimed.length > 0) await new Promise((resolve) => setTimeout(resolve, STRANDED_GRACE_MS));
     let stranded = 0;
     for (const channelId of unclaimed) {
       // Claimed since (its StasisStart came), or ended by itself meanwhile: not stranded.
