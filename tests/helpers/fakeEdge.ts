@@ -30,6 +30,10 @@ export class FakeEventSource extends EventEmitter<{ event: [AppEvent]; connected
     this.emit('event', { type: 'StasisEnd', channel: { id: channelId } });
   }
 
+  hangupRequest(channelId: string): void {
+    this.emit('event', { type: 'ChannelHangupRequest', channel: { id: channelId } });
+  }
+
   connected(): void {
     this.emit('connected');
   }

@@ -152,6 +152,23 @@ describe('the app on a fake event source', () => {
     expect(errors(w)).toEqual([]);
   });
 
+  it('a call Asterisk says is hanging up, whose StasisEnd never comes: released after the grace, and out of the room', async () => {
+    const w = fakeWorld();
+    await joinRoom(w, 'host', '660', '1');
+    await joinRoom(w, 'stuck', '660', '1');
+    await joinRoom(w, 'leaves', '660', '1');
+    w.source.hangupRequest('stuck');
+    w.source.hangupRequest('leaves');
+    w.source.stasisEnd('leaves');
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    await settled();
+    expect(w.asterisk.released).toEqual(['stuck']);
+    expect(w.logs.filter((l) => l.event === 'dropped')).toEqual([expect.objectContaining({ level: 'warn', call: 'stuck', room: '660' })]);
+    expect(w.rooms.membersOf('660')).toEqual(['host']);
+    expect(w.app.sessionCount).toBe(1);
+    await expectRoomEndsWithItsLastCaller(w, '660');
+  });
+
   it('asks Asterisk, at every connect, for the events it acts on only', async () => {
     const w = fakeWorld();
     w.source.connected();
