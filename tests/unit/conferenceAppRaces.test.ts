@@ -9,6 +9,19 @@ async function joinRoom(w: FakeWorld, channelId: string, room: string, pin: stri
   expect(w.rooms.membersOf(room)).toContain(channelId);
 }
 
+/** A room with its host in it, and a second caller who has keyed the PIN: its addChannel is sent, Asterisk's answer held back. */
+async function joinUnderWay(room: string, joiner: string): Promise<FakeWorld> {
+  const w = fakeWorld();
+  await joinRoom(w, 'host', room, '1');
+  w.bridges.holdBack(joiner);
+  w.source.call(joiner, room);
+  await settled();
+  w.source.keys(joiner, '1#');
+  await settled();
+  expect(w.bridges.isAdding(joiner)).toBe(true);
+  return w;
+}
+
 /** Everyone still in the room hangs up: the room goes, its bridge with it, and the app holds nothing. */
 async function expectRoomEndsWithItsLastCaller(w: FakeWorld, room: string): Promise<void> {
   for (const channelId of w.rooms.membersOf(room)) w.source.stasisEnd(channelId);
@@ -54,14 +67,7 @@ describe('the app on a fake event source', () => {
 
   const beforeTheAnswer = 'StasisEnd before the answer to the join\'s addChannel (answered %s): the caller is not counted in the room';
   it.each(['added', 'caller-gone'] as const)(beforeTheAnswer, async (answer) => {
-    const w = fakeWorld();
-    await joinRoom(w, 'host', '620', '1');
-    w.bridges.holdBack('late');
-    w.source.call('late', '620');
-    await settled();
-    w.source.keys('late', '1#');
-    await settled();
-    expect(w.bridges.isAdding('late')).toBe(true);
+    const w = await joinUnderWay('620', 'late');
     w.source.stasisEnd('late');
     await settled();
     w.bridges.answerAdd('late', answer);
@@ -74,14 +80,7 @@ describe('the app on a fake event source', () => {
   });
 
   it('a reconnect in the middle of a join: the caller still in Stasis is joined once Asterisk answers', async () => {
-    const w = fakeWorld();
-    await joinRoom(w, 'host', '630', '1');
-    w.bridges.holdBack('joiner');
-    w.source.call('joiner', '630');
-    await settled();
-    w.source.keys('joiner', '1#');
-    await settled();
-    expect(w.bridges.isAdding('joiner')).toBe(true);
+    const w = await joinUnderWay('630', 'joiner');
     // The connection dropped and came back: Asterisk holds both calls, the joiner not yet in the bridge.
     w.asterisk.appChannels = ['host', 'joiner'];
     w.source.connected();
@@ -97,13 +96,7 @@ describe('the app on a fake event source', () => {
   });
 
   it('a reconnect in the middle of a join: a caller who hung up while the app was away is let go, the room goes on', async () => {
-    const w = fakeWorld();
-    await joinRoom(w, 'host', '631', '1');
-    w.bridges.holdBack('joiner');
-    w.source.call('joiner', '631');
-    await settled();
-    w.source.keys('joiner', '1#');
-    await settled();
+    const w = await joinUnderWay('631', 'joiner');
     // Its StasisEnd was lost with the connection: Asterisk no longer has the call.
     w.asterisk.appChannels = ['host'];
     w.source.connected();
