@@ -2,9 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { loadSettings } from './config/loadSettings';
 import { SettingsStore } from './config/settingsStore';
 import { createLogger } from './logger';
-import { ConferenceApp } from './app/conferenceApp';
 import { StateFileRefused } from './app/roomStore';
 import { runtimeStatsReporter } from './runtimeStats';
+import { ConferenceServer } from './server';
 import { VERSION } from './version';
 
 /**
@@ -14,10 +14,13 @@ import { VERSION } from './version';
  */
 const STOP_APP_MS = 1500;
 const STOP_LOG_MS = 2000;
-/** The exit status when the settings or the state file are refused: starting again would only refuse them again (make run's supervisor and the systemd unit do not). */
+/**
+ * The exit status when the settings or the state file are refused: starting again would only refuse
+ * them again (make run's supervisor and the systemd unit do not).
+ */
 const FILES_REFUSED = 2;
 
-/** Wiring only: settings, logger, the app, signals. */
+/** The process: settings, logger, signals and exit statuses; the server (server.ts) builds the parts. */
 function main(): void {
   const path = process.env.CONFERENCE_CONFIG ?? 'config/conference.json';
   const loaded = loadSettings(path);
@@ -31,7 +34,7 @@ function main(): void {
   store.on('rejected', (errors) => log.error('settings file refused; the settings in force stay', { event: 'settings-rejected', errors }));
   store.watch();
 
-  const app = new ConferenceApp(store, log);
+  const app = new ConferenceServer(store, log);
   log.info('starting', { event: 'starting', version: VERSION, config: path, ari: loaded.settings.ari.url, app: loaded.settings.ari.app });
   app.start().catch((error: unknown) => {
     log.error('could not start', { event: 'start-failed', error: String(error) });
@@ -41,7 +44,9 @@ function main(): void {
   });
 
   // A slip in one call's handling must not end every conference on the server: log it, go on.
-  process.on('unhandledRejection', (reason: unknown) => log.error('unhandled rejection', { event: 'unhandled-rejection', error: String(reason) }));
+  process.on('unhandledRejection', (reason: unknown) => {
+    log.error('unhandled rejection', { event: 'unhandled-rejection', error: String(reason) });
+  });
   process.on('SIGHUP', () => store.reload());
   // logrotate: rename the events log, then SIGHUP or SIGUSR1 (which also keeps Node's debugger shut).
   process.on('SIGHUP', () => void app.reopenEventsLog());

@@ -2,6 +2,12 @@ import { EntryMode, InvalidReason } from '../domain/digitCollector';
 
 export type EntryOutcome = { type: 'complete'; value: string } | { type: 'invalid'; reason: InvalidReason };
 
+/** How long a caller has for the first key of an entry, and between keys. */
+export interface EntryTimeouts {
+  readonly firstDigitMs: number;
+  readonly interDigitMs: number;
+}
+
 /** What the caller flow does to its call; every method rejects with CallEnded once the caller hangs up. */
 export interface CallIO {
   answer(): Promise<void>;

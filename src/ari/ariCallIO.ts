@@ -1,14 +1,9 @@
 import { CollectorInput, CollectorState, collect, EntryMode, startEntry, TimerKind } from '../domain/digitCollector';
-import { CallIO, EntryOutcome } from '../app/callIO';
+import { CallIO, EntryOutcome, EntryTimeouts } from '../app/callIO';
 import { CallSession } from '../app/callSession';
 import { AriCalls } from './ariCalls';
 import { Prompt } from '../app/ports';
 import { Playbacks } from './playbacks';
-
-export interface EntryTimeouts {
-  readonly firstDigitMs: number;
-  readonly interDigitMs: number;
-}
 
 /** CallIO over ARI for one session. */
 export class AriCallIO implements CallIO {

@@ -148,6 +148,21 @@ export class AriCalls implements ChannelControl, AsteriskStatus {
   asteriskInfo(): Promise<AsteriskInfo> {
     return this.rest.get('/asterisk/info');
   }
+
+  /** The channels in the app (in Stasis under its name) now. */
+  async applicationChannels(app: string): Promise<readonly string[]> {
+    return (await this.rest.get<{ channel_ids: string[] }>(`/applications/${enc(app)}`)).channel_ids;
+  }
+
+  /** The channel's caller id number: '' when it has none, or when the channel is gone. */
+  async callerNumber(channelId: string): Promise<string> {
+    try {
+      return (await this.rest.get<{ caller?: { number?: string } }>(`/channels/${enc(channelId)}`)).caller?.number ?? '';
+    } catch (error) {
+      if (isGone(error)) return '';
+      throw error;
+    }
+  }
 }
 
 function enc(id: string): string {

@@ -2,14 +2,20 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { AriProblem, ConnectionFailure, describeConnectionFailure } from './connectionFailure';
 
+/** A ping unanswered by the next one ends the connection: a half-open one is noticed within twice this. */
+export const DEFAULT_PING_INTERVAL_MS = 5000;
+/** The first retry after a failed attempt; each next one waits twice as long, up to DEFAULT_BACKOFF_MAX_MS. */
+export const DEFAULT_BACKOFF_INITIAL_MS = 250;
+export const DEFAULT_BACKOFF_MAX_MS = 10000;
+
 export interface EventStreamSettings {
   readonly url: string; // http://127.0.0.1:8088
   readonly username: string;
   readonly password: string;
   readonly app: string;
-  readonly pingIntervalMs: number;
-  readonly backoffInitialMs: number;
-  readonly backoffMaxMs: number;
+  readonly pingIntervalMs?: number;
+  readonly backoffInitialMs?: number;
+  readonly backoffMaxMs?: number;
 }
 
 /** An ARI event as it comes off the socket. */
@@ -43,9 +49,15 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
   private lastProblem: AriProblem | undefined;
+  private readonly pingIntervalMs: number;
+  private readonly backoffInitialMs: number;
+  private readonly backoffMaxMs: number;
 
   constructor(private readonly settings: EventStreamSettings) {
     super();
+    this.pingIntervalMs = settings.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    this.backoffInitialMs = settings.backoffInitialMs ?? DEFAULT_BACKOFF_INITIAL_MS;
+    this.backoffMaxMs = settings.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS;
   }
 
   start(): void {
@@ -95,11 +107,6 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
     });
   }
 
-  /** Drops the connection as a network fault would (tests of the reconnect). */
-  dropForTest(): void {
-    this.socket?.terminate();
-  }
-
   private connect(): void {
     const url = new URL(this.settings.url);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -115,7 +122,7 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
       this.attempt = 0;
       this.lastProblem = undefined;
       this.awaitingPong = false;
-      this.pingTimer = setInterval(() => this.ping(socket), this.settings.pingIntervalMs);
+      this.pingTimer = setInterval(() => this.ping(socket), this.pingIntervalMs);
       this.emit('connected');
     });
     socket.on('pong', () => {
@@ -141,7 +148,7 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
       clearInterval(this.pingTimer);
       if (this.socket !== socket || this.stopped) return;
       this.socket = undefined;
-      const delay = Math.min(this.settings.backoffMaxMs, this.settings.backoffInitialMs * 2 ** this.attempt);
+      const delay = Math.min(this.backoffMaxMs, this.backoffInitialMs * 2 ** this.attempt);
       this.attempt++;
       if (opened) this.emit('disconnected', `${code} ${reason.toString() || 'closed'}`, delay);
       else this.failed(failure ?? { message: `closed ${code}` }, delay);

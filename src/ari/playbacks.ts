@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AriCalls } from './ariCalls';
-import { AriEvent } from './eventStream';
+import { PlaybackEvent } from '../app/appEvents';
 
 interface Tracked {
   readonly channelId: string;
@@ -48,11 +48,10 @@ export class Playbacks {
     return { id, finished, stop: () => this.stop(id) };
   }
 
-  onEvent(event: AriEvent): void {
-    if (event.type !== 'PlaybackStarted' && event.type !== 'PlaybackFinished') return;
-    const id = (event.playback as { id?: string } | undefined)?.id;
-    const entry = id === undefined ? undefined : this.tracked.get(id);
-    if (!entry || id === undefined) return;
+  onEvent(event: { readonly type: PlaybackEvent['type']; readonly playback: { readonly id: string } }): void {
+    const id = event.playback.id;
+    const entry = this.tracked.get(id);
+    if (!entry) return;
     if (event.type === 'PlaybackFinished') {
       entry.done();
     } else {

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { ConferenceApp } from '../../src/app/conferenceApp';
 import { loadSettings } from '../../src/config/loadSettings';
 import { SettingsStore } from '../../src/config/settingsStore';
+import { ConferenceServer } from '../../src/server';
 import { defaultSettingsFile, SettingsFile } from '../../harness/settingsFile';
-import { asteriskEnv } from '../../harness/testEnv';
+import { asteriskEnv, asteriskScript } from '../../harness/testEnv';
 import { waitUntil } from '../../harness/waitUntil';
 
 /**
@@ -19,7 +19,8 @@ export class AppHarness {
     /** Every log line the app wrote, parsed, and as written. */
     readonly logs: Array<Record<string, unknown>>,
     readonly logText: string[],
-    readonly app: ConferenceApp,
+    /** The app as the composition root built it: its room registry, event stream, stats. */
+    readonly app: ConferenceServer,
     readonly store: SettingsStore,
     readonly path: string,
     private readonly logger: winston.Logger,
@@ -54,7 +55,7 @@ export class AppHarness {
     const store = new SettingsStore(path, loaded.settings, 200);
     store.on('rejected', (errors) => logger.error('settings file refused; the settings in force stay', { event: 'settings-rejected', errors }));
     store.watch();
-    const app = new ConferenceApp(store, logger);
+    const app = new ConferenceServer(store, logger);
     await app.start();
     // Calls follow the number and app name this app stored, not those a previous test left in Asterisk.
     await waitUntil(() => logs.some((l) => l.event === 'dialplan-settings-stored'), 10000, 'the app to store its number and name in Asterisk');
@@ -66,6 +67,16 @@ export class AppHarness {
     const address = this.app.apiAddress;
     if (!address) throw new Error('the status API is not enabled');
     return `http://127.0.0.1:${address.port}`;
+  }
+
+  /** Has Asterisk close the app's event WebSocket, as a connection that drops: the app must reconnect. */
+  dropAriConnection(): void {
+    const app = this.store.current.ari.app;
+    const sessions = asteriskScript(['cli', 'ari show websocket sessions']);
+    // Columns: connection id, type, remote address, state, apps.
+    const ids = sessions.split('\n').filter((line) => line.trim().split(/\s+/).at(-1) === app).map((line) => line.trim().split(/\s+/)[0]);
+    if (ids.length !== 1) throw new Error(`expected one ARI WebSocket of app ${app}, found:\n${sessions}`);
+    asteriskScript(['cli', `ari shutdown websocket session ${ids[0]}`]);
   }
 
   /** Rewrites the settings file as an admin would (whole file, atomically); resolves once the app took it. */

@@ -14,7 +14,7 @@ describe('ARI connection faults', () => {
     const first = await joinRoom(s.driver, '88610', { pin: '61' });
     await first.entersBridge('conference-610');
     const before = connections(s.harness);
-    s.harness.app.events.dropForTest();
+    s.harness.dropAriConnection();
     await waitUntil(() => connections(s.harness) > before, 15000, 'the app to reconnect');
     expect(s.harness.logs.some((l) => l.event === 'ari-disconnected')).toBe(true);
     expect(await first.bridge()).toBe('conference-610');

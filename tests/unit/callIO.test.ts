@@ -29,7 +29,7 @@ describe('AriCallIO on a call that is hanging up', () => {
     const done = io.play(['conf-enteringno']);
     expect(played).toEqual([['conf-enteringno']]);
     // The playback ends as Asterisk would report it.
-    playbacks.onEvent({ type: 'PlaybackFinished', playback: { id: playbackIds[0] } });
+    playbacks.onEvent({ type: 'PlaybackFinished', playback: { id: playbackIds[0] as string } });
     await done;
   });
 

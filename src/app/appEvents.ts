@@ -1,0 +1,49 @@
+/** A channel as an event names it. */
+export interface EventChannel {
+  readonly id: string;
+}
+
+/** The playback an event is about: our id for it, and what it plays to (`channel:<id>` or `bridge:<id>`). */
+export interface EventPlayback {
+  readonly id: string;
+  readonly target: string;
+}
+
+export type PlaybackEvent = { readonly type: 'PlaybackStarted' | 'PlaybackFinished'; readonly playback: EventPlayback };
+
+/**
+ * The events the app acts on, as the edge hands them out: checked, with the fields the app uses.
+ * Asterisk is asked to send no others (APP_EVENT_TYPES).
+ */
+export type AppEvent =
+  /** A call enters the app: `args` are the Stasis() arguments of the dialplan (the digits dialled, the caller kind). */
+  | { readonly type: 'StasisStart'; readonly channel: EventChannel & { readonly callerNumber: string }; readonly args: readonly string[] }
+  | { readonly type: 'StasisEnd'; readonly channel: EventChannel }
+  /** A key; `digit` may be one the app has no use for (A-D). */
+  | { readonly type: 'ChannelDtmfReceived'; readonly channel: EventChannel; readonly digit: string }
+  | { readonly type: 'ChannelLeftBridge'; readonly channel: EventChannel }
+  | { readonly type: 'ChannelHangupRequest'; readonly channel: EventChannel }
+  | PlaybackEvent;
+
+export type AppEventType = AppEvent['type'];
+
+/** Every type of AppEvent: what Asterisk is asked to send the app. */
+export const APP_EVENT_TYPES: readonly AppEventType[] = [
+  'StasisStart',
+  'StasisEnd',
+  'ChannelDtmfReceived',
+  'ChannelLeftBridge',
+  'ChannelHangupRequest',
+  'PlaybackStarted',
+  'PlaybackFinished',
+];
+
+/**
+ * Where the app's events come from: the ARI connection, or a fake in unit tests. Events come one
+ * by one, in Asterisk's order; `connected` comes at each (re)connect, after which Asterisk resends
+ * nothing of what happened while the app was away.
+ */
+export interface AppEventSource {
+  on(name: 'event', listener: (event: AppEvent) => void): unknown;
+  on(name: 'connected', listener: () => void): unknown;
+}

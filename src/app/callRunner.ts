@@ -1,0 +1,66 @@
+import { PinGuard } from '../domain/pinGuard';
+import { Settings } from '../config/schema';
+import { Logger } from '../logger';
+import { CallIO, EntryTimeouts } from './callIO';
+import { CallEnded, CallSession } from './callSession';
+import { runCallerFlow } from './callerFlow';
+import { ConferenceEvents } from './conferenceEvents';
+import { InConferenceDeps, listenInConference } from './inConference';
+import { JoinsInFlight } from './joinsInFlight';
+import { RoomRegistry } from './roomRegistry';
+
+/** How the app acts on one call: its prompts, keys and hangup. */
+export type OpenCallIO = (session: CallSession, timeouts: EntryTimeouts, sounds: Settings['sounds']) => CallIO;
+
+export interface CallRunnerDeps {
+  readonly settings: () => Settings;
+  readonly rooms: RoomRegistry;
+  readonly guard: PinGuard;
+  readonly joins: JoinsInFlight;
+  readonly events: ConferenceEvents;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly openCallIO: OpenCallIO;
+  /** What the in-conference keys change on the call (its mute). */
+  readonly channels: InConferenceDeps['ari'];
+}
+
+/** One call from its arrival to its end: the caller's way in, then its keys in the room; and what it gives back at the end. */
+export class CallRunner {
+  constructor(private readonly deps: CallRunnerDeps) {}
+
+  async run(session: CallSession): Promise<void> {
+    const { deps } = this;
+    const settings = deps.settings();
+    const log = deps.log.child({ call: session.id });
+    log.info('call', { event: 'call', callerKind: session.info.callerKind, callerId: session.info.callerId, dialled: session.info.suffix });
+    const { firstDigitTimeoutSeconds, interDigitTimeoutSeconds } = settings.entry;
+    const timeouts = { firstDigitMs: firstDigitTimeoutSeconds * 1000, interDigitMs: interDigitTimeoutSeconds * 1000 };
+    const io = deps.openCallIO(session, timeouts, settings.sounds);
+    try {
+      const flow = { settings, rooms: deps.rooms, guard: deps.guard, now: deps.now, log, events: deps.events, joins: deps.joins };
+      const end = await runCallerFlow(session, io, flow);
+      if (end === 'hang-up') await io.hangup();
+      else if (session.room !== undefined) {
+        listenInConference(session, session.room, io, { settings, rooms: deps.rooms, ari: deps.channels, log });
+      }
+    } catch (error) {
+      if (error instanceof CallEnded) return;
+      log.error('call failed', { event: 'call-failed', error: String(error) });
+      await io.hangup().catch(() => undefined);
+    }
+  }
+
+  /** The call ended: the room it held (keying its PIN, waiting, or in it) is given back. */
+  async leaveRoom(session: CallSession): Promise<void> {
+    const room = session.room;
+    if (room === undefined) return;
+    session.room = undefined;
+    try {
+      await this.deps.rooms.depart(room, session.id, session.id);
+      if (session.inConference) this.deps.log.info('left', { call: session.id, event: 'left', room });
+    } catch (error) {
+      this.deps.log.error('room clean-up failed', { call: session.id, event: 'cleanup-failed', room, error: String(error) });
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { isKey } from '../domain/types';
+import { AppEvent, PlaybackEvent } from './appEvents';
+import { SessionTable } from './sessionTable';
+
+export interface EventTargets {
+  readonly sessions: SessionTable;
+  /** A StasisStart of a channel the app made for itself (the dialplan settings' store): taken (true), never a call. */
+  readonly claim: (channelId: string, args: readonly string[]) => boolean;
+  readonly playbacks: { onEvent(event: PlaybackEvent): void };
+}
+
+/** Each event to the one that acts on it. An event for a call the app does not hold (ended, or never seen) changes nothing. */
+export function routeEvent(event: AppEvent, targets: EventTargets): void {
+  const { sessions } = targets;
+  switch (event.type) {
+    case 'StasisStart':
+      if (!targets.claim(event.channel.id, event.args)) sessions.start(event.channel, event.args);
+      return;
+    case 'StasisEnd':
+      sessions.end(event.channel.id);
+      return;
+    case 'ChannelLeftBridge':
+      sessions.leftBridge(event.channel.id);
+      return;
+    case 'ChannelHangupRequest':
+      sessions.hangupRequested(event.channel.id);
+      return;
+    case 'ChannelDtmfReceived':
+      if (isKey(event.digit)) sessions.key(event.channel.id, event.digit);
+      return;
+    case 'PlaybackStarted':
+    case 'PlaybackFinished':
+      targets.playbacks.onEvent(event);
+      return;
+  }
+}

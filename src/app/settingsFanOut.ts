@@ -1,0 +1,39 @@
+import { restartNeeded } from '../config/restartNeeded';
+import { Settings } from '../config/schema';
+import { SettingsStore } from '../config/settingsStore';
+import { PinGuard } from '../domain/pinGuard';
+import { Logger } from '../logger';
+import { Sound } from './media';
+import { RoomRegistry, RoomSounds } from './roomRegistry';
+
+/** Who takes a change of the settings file while the app runs. */
+export interface SettingsTakers {
+  readonly log: Logger;
+  readonly eventsLog: { open(path: string): void };
+  readonly guard: PinGuard;
+  readonly rooms: RoomRegistry;
+  /** Stores the server number where the dialplan reads it. */
+  readonly storeNumber: () => Promise<void>;
+}
+
+/** Hands every accepted change of the settings file to those it concerns; says which settings wait for a restart. */
+export function fanOutSettings(store: SettingsStore, takers: SettingsTakers): void {
+  store.on('changed', (next, previous) => {
+    const { log } = takers;
+    log.info('settings changed', { event: 'settings-changed' });
+    const waiting = restartNeeded(next, previous).join(', ');
+    if (waiting) log.warn(`takes effect at the next restart: ${waiting}`, { event: 'restart-needed', setting: waiting });
+    takers.eventsLog.open(next.eventsLog.path);
+    if (next.log.level !== previous.log.level) log.level = next.log.level;
+    takers.guard.update(next.bruteForce);
+    takers.rooms.updateSounds(roomSounds(next));
+    if (next.number !== previous.number) void takers.storeNumber();
+  });
+}
+
+export function roomSounds(settings: Settings): RoomSounds {
+  return {
+    joinTone: settings.sounds.joinTone ? Sound.joinTone : undefined,
+    leaveTone: settings.sounds.leaveTone ? Sound.leaveTone : undefined,
+  };
+}

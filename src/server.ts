@@ -1,0 +1,196 @@
+import { randomInt } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { createHandler } from './api/handlers';
+import { StatusServer } from './api/statusServer';
+import { AriAppEvents } from './ari/appEventSource';
+import { AriCallIO } from './ari/ariCallIO';
+import { AriCalls } from './ari/ariCalls';
+import { createBridgeOps } from './ari/bridgeOps';
+import { AriDialplanStore } from './ari/dialplanStore';
+import { EventStream } from './ari/eventStream';
+import { Playbacks } from './ari/playbacks';
+import { RestClient } from './ari/restClient';
+import { ConferenceAdmin } from './app/conferenceAdmin';
+import { ConferenceApp } from './app/conferenceApp';
+import { ConferenceEvents } from './app/conferenceEvents';
+import { ConferenceMetrics } from './app/conferenceMetrics';
+import { DialplanSettings, isDialplanSettingsChannel } from './app/dialplanSettings';
+import { EventsLog } from './app/eventsLog';
+import { JoinsInFlight } from './app/joinsInFlight';
+import { logRequestFailed } from './app/requestFailed';
+import { RoomRegistry } from './app/roomRegistry';
+import { RoomStore } from './app/roomStore';
+import { fanOutSettings, roomSounds } from './app/settingsFanOut';
+import { WriteHealth } from './app/writeHealth';
+import { SettingsStore } from './config/settingsStore';
+import { PinGuard } from './domain/pinGuard';
+import { Logger } from './logger';
+
+/** How long a stop waits for Asterisk to see the event stream close: well within the stop budget (main.ts). */
+const ARI_CLOSE_WAIT_MS = 1000;
+/** The longest a newcomer's announcement, or a room's tone, waits for other callers' joins to go through. */
+const JOIN_BURST_MAX_WAIT_MS = 1000;
+/** A burst of joins is over once none has been under way for this long. */
+const JOIN_BURST_QUIET_MS = 50;
+/** How often brute-force counts older than their window are forgotten. */
+const GUARD_SWEEP_MS = 60_000;
+
+/** Counts of what the server holds, for tests, soak runs and the status API: all 0 when idle. */
+export interface AppStats {
+  sessions: number;
+  rooms: number;
+  playbacks: number;
+  roomQueues: number;
+  guardEntries: number;
+}
+
+/**
+ * The composition root: builds the ARI edge, the room state file, the registry, the app, the
+ * admin side, the metrics and the status API, and hands them to each other. main.ts runs it as a
+ * process; the test harness builds it the same way.
+ */
+export class ConferenceServer {
+  /** The ARI event stream as it comes off the socket. */
+  readonly events: EventStream;
+  readonly rooms: RoomRegistry;
+  readonly admin: ConferenceAdmin;
+  readonly metrics: ConferenceMetrics;
+  /** Where the status API listens, once started (when api.enabled). */
+  apiAddress: AddressInfo | undefined;
+  private readonly rest: RestClient;
+  private readonly app: ConferenceApp;
+  private readonly api: StatusServer | undefined;
+  private readonly playbacks: Playbacks;
+  private readonly guard: PinGuard;
+  private readonly roomStore: RoomStore;
+  private readonly eventsLog: EventsLog;
+  private readonly dialplanSettings: DialplanSettings;
+  private readonly sweepTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: SettingsStore,
+    private readonly log: Logger,
+  ) {
+    const settings = store.current;
+    const current = (): typeof settings => store.current;
+    const ariFailed = (error: unknown, where: string): void => logRequestFailed(log, error, where);
+    this.rest = new RestClient({ ...settings.ari, maxConnections: settings.ari.maxConnections, timeoutMs: settings.ari.requestTimeoutMs });
+    const ari = new AriCalls(this.rest);
+    this.events = new EventStream(settings.ari);
+    const source = new AriAppEvents(this.events, settings.ari, log);
+    const connected = (): boolean => this.events.connected;
+    this.playbacks = new Playbacks(ari, ariFailed);
+    this.guard = new PinGuard(settings.bruteForce);
+
+    const conferenceEvents = new ConferenceEvents();
+    const joins = new JoinsInFlight(JOIN_BURST_QUIET_MS, JOIN_BURST_MAX_WAIT_MS);
+    this.roomStore = new RoomStore(settings.stateFile, new WriteHealth('stateFile', Date.now), (error) =>
+      log.error('room state file unreadable', { event: 'state-error', error: String(error) }),
+    );
+    this.logWrites(this.roomStore.health, 'room state file cannot be written: tried again every 5 s');
+    const bridges = createBridgeOps(ari, current, log, ariFailed);
+    this.rooms = new RoomRegistry(bridges, randomInt, Date.now, roomSounds(settings), this.roomStore, conferenceEvents, joins);
+    this.eventsLog = new EventsLog(conferenceEvents, new WriteHealth('eventsLog.path', Date.now));
+    this.logWrites(this.eventsLog.health, 'events log cannot be written: its lines are held until it can');
+    this.eventsLog.open(settings.eventsLog.path);
+    const numberHealth = new WriteHealth('number', Date.now);
+    this.dialplanSettings = new DialplanSettings(new AriDialplanStore(ari, log), settings.ari.app, () => store.current.number, connected, numberHealth, log);
+    this.logWrites(numberHealth, 'could not store the server number and app name in Asterisk: calls to the number may not reach the app');
+
+    this.app = new ConferenceApp(
+      {
+        source,
+        asterisk: ari,
+        playbacks: this.playbacks,
+        dialplan: this.dialplanSettings,
+        isCall: (channelId) => !isDialplanSettingsChannel(channelId),
+        openCallIO: (session, timeouts, sounds) => new AriCallIO(session, ari, this.playbacks, timeouts, sounds),
+        channels: ari,
+      },
+      { settings: current, log, rooms: this.rooms, guard: this.guard, joins, conferenceEvents, pins: this.roomStore, now: Date.now },
+    );
+    const writes = [this.eventsLog.health, this.roomStore.health, numberHealth];
+    this.metrics = new ConferenceMetrics(conferenceEvents, () => this.rooms.liveCounts(), { eventsLog: this.eventsLog, writes }, connected);
+    this.admin = new ConferenceAdmin({
+      rooms: this.rooms,
+      guard: this.guard,
+      ari,
+      playbacks: this.playbacks,
+      events: conferenceEvents,
+      log,
+      ariConnected: connected,
+      writeFailures: () => [this.eventsLog.failure, this.roomStore.health.failure, numberHealth.failure].filter((f) => f !== undefined),
+      ariProblem: () => this.events.problem?.text,
+      language: () => store.current.sounds.language,
+      now: Date.now,
+    });
+    const { host, port } = settings.api;
+    const handle = createHandler(this.admin, this.metrics);
+    this.api = settings.api.enabled ? new StatusServer({ host, port, token: () => store.current.api.token, handle, log }) : undefined;
+    const storeNumber = (): Promise<void> => this.dialplanSettings.store();
+    fanOutSettings(store, { log, eventsLog: this.eventsLog, guard: this.guard, rooms: this.rooms, storeNumber });
+    this.sweepTimer = setInterval(() => this.sweepGuard(), GUARD_SWEEP_MS);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Reads the stored PINs (a state file of an unknown format rejects: nothing is written over it),
+   * serves the status API (it reports the ARI connection), then connects to ARI.
+   */
+  async start(): Promise<void> {
+    this.app.start(this.roomStore.load());
+    if (this.api) {
+      this.apiAddress = await this.api.listen();
+      this.log.info('status API listening', { event: 'api-listening', host: this.apiAddress.address, port: this.apiAddress.port });
+    }
+    this.events.start();
+    await this.events.whenConnected();
+  }
+
+  /** Lets go of Asterisk; calls in rooms stay up there, and a restarted app takes them over. */
+  async stop(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    this.dialplanSettings.stop();
+    await this.api?.close();
+    await this.events.stop(ARI_CLOSE_WAIT_MS);
+    this.app.stop();
+    this.rest.close();
+    const [unwritten] = await Promise.all([this.eventsLog.close(), this.roomStore.close()]);
+    if (unwritten > 0) {
+      this.log.error('events log lines lost at the stop: the file could not be written', { event: 'events-log-lost', lines: unwritten });
+    }
+  }
+
+  /** logrotate renamed the events log and sent a signal: the file is opened anew at its path. */
+  async reopenEventsLog(): Promise<void> {
+    const path = this.store.current.eventsLog.path;
+    if (path === '') return;
+    await this.eventsLog.reopen();
+    // A reopen that failed is in the log already, as write-failed.
+    if (!this.eventsLog.health.failure) this.log.info('events log reopened', { event: 'events-log-reopened', path });
+  }
+
+  /** Forgets brute-force counts older than their window (every minute, and on demand for soak runs). */
+  sweepGuard(): void {
+    this.guard.sweep(Date.now());
+  }
+
+  stats(): AppStats {
+    return {
+      sessions: this.app.sessionCount,
+      rooms: this.rooms.roomCount,
+      playbacks: this.playbacks.size,
+      roomQueues: this.rooms.pendingOperations,
+      guardEntries: this.guard.size,
+    };
+  }
+
+  /** A file's failed writes in the log: once per cause, and once when it is written again. */
+  private logWrites(health: WriteHealth, failingMessage: string): void {
+    const { log } = this;
+    health.on('failing', ({ setting, path, cause }) => log.error(failingMessage, { event: 'write-failed', setting, path, error: cause }));
+    health.on('recovered', ({ setting, path, since }, detail) =>
+      log.info('written again', { event: 'write-recovered', setting, path, failingSince: new Date(since).toISOString(), ...detail }),
+    );
+  }
+}

@@ -1,0 +1,232 @@
+import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { AppEvent } from '../../src/app/appEvents';
+import { CallIO, EntryOutcome } from '../../src/app/callIO';
+import { CallSession } from '../../src/app/callSession';
+import { AppPorts, ConferenceApp } from '../../src/app/conferenceApp';
+import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvents';
+import { JoinsInFlight } from '../../src/app/joinsInFlight';
+import { AsteriskState } from '../../src/app/rebuild';
+import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
+import { validateSettings } from '../../src/config/loadSettings';
+import { PinGuard } from '../../src/domain/pinGuard';
+import { bridgeIdFor } from '../../src/domain/roomNumber';
+
+type AddOutcome = Awaited<ReturnType<BridgeOps['addChannel']>>;
+
+/** The ARI connection as the app sees it, driven by the test in whatever order it chooses. */
+export class FakeEventSource extends EventEmitter<{ event: [AppEvent]; connected: [] }> {
+  call(channelId: string, dialled: string, callerNumber = '201'): void {
+    this.emit('event', { type: 'StasisStart', channel: { id: channelId, callerNumber }, args: [dialled, 'internal'] });
+  }
+
+  /** Each key as its own event, one after the other, as Asterisk sends them. */
+  keys(channelId: string, digits: string): void {
+    for (const digit of digits) this.emit('event', { type: 'ChannelDtmfReceived', channel: { id: channelId }, digit });
+  }
+
+  stasisEnd(channelId: string): void {
+    this.emit('event', { type: 'StasisEnd', channel: { id: channelId } });
+  }
+
+  hangupRequest(channelId: string): void {
+    this.emit('event', { type: 'ChannelHangupRequest', channel: { id: channelId } });
+  }
+
+  connected(): void {
+    this.emit('connected');
+  }
+}
+
+/**
+ * Asterisk's bridges as the room registry sees them: what lives in each bridge, every request
+ * recorded; addChannel answers at once, or when the test says for the channels it holds back.
+ */
+export class FakeBridges implements BridgeOps {
+  readonly requests: string[] = [];
+  readonly channels = new Map<string, string[]>();
+  private readonly heldBack = new Set<string>();
+  private readonly pending = new Map<string, { bridgeId: string; resolve: (outcome: AddOutcome) => void }>();
+
+  async create(room: string): Promise<string> {
+    const bridgeId = bridgeIdFor(room);
+    this.requests.push(`create ${bridgeId}`);
+    this.channels.set(bridgeId, []);
+    return bridgeId;
+  }
+  async destroy(bridgeId: string): Promise<void> {
+    this.requests.push(`destroy ${bridgeId}`);
+    this.channels.delete(bridgeId);
+  }
+  addChannel(bridgeId: string, channelId: string): Promise<AddOutcome> {
+    this.requests.push(`add ${channelId}`);
+    if (!this.heldBack.has(channelId)) return Promise.resolve(this.add(bridgeId, channelId, 'added'));
+    return new Promise((resolve) => this.pending.set(channelId, { bridgeId, resolve }));
+  }
+  async startMoh(): Promise<void> {}
+  async stopMoh(): Promise<void> {}
+  async playToBridge(): Promise<void> {}
+
+  /** This channel's addChannel waits for answerAdd. */
+  holdBack(channelId: string): void {
+    this.heldBack.add(channelId);
+  }
+
+  isAdding(channelId: string): boolean {
+    return this.pending.has(channelId);
+  }
+
+  /** Asterisk answers the held-back addChannel of this channel. */
+  answerAdd(channelId: string, outcome: AddOutcome): void {
+    const add = this.pending.get(channelId);
+    if (!add) throw new Error(`no addChannel in flight for ${channelId}`);
+    this.pending.delete(channelId);
+    add.resolve(this.add(add.bridgeId, channelId, outcome));
+  }
+
+  private add(bridgeId: string, channelId: string, outcome: AddOutcome): AddOutcome {
+    if (outcome === 'added') this.channels.get(bridgeId)?.push(channelId);
+    return outcome;
+  }
+}
+
+/** What the rebuild after a reconnect reads from Asterisk: set by the test to what Asterisk holds then. */
+export class FakeAsterisk implements AsteriskState {
+  appChannels: string[] = [];
+  readonly released: string[] = [];
+  readonly filtered: string[][] = [];
+
+  constructor(private readonly bridges: FakeBridges) {}
+
+  async applicationChannels(): Promise<readonly string[]> {
+    return this.appChannels;
+  }
+  async listBridges(): Promise<ReadonlyArray<{ id: string; channels: readonly string[] }>> {
+    return [...this.bridges.channels].map(([id, channels]) => ({ id, channels: [...channels] }));
+  }
+  async callerNumber(): Promise<string> {
+    return '201';
+  }
+  async destroyBridge(bridgeId: string): Promise<boolean> {
+    return this.bridges.channels.delete(bridgeId);
+  }
+  async release(channelId: string): Promise<boolean> {
+    this.released.push(channelId);
+    return true;
+  }
+  async filterEvents(_app: string, types: readonly string[]): Promise<void> {
+    this.filtered.push([...types]);
+  }
+}
+
+/** A call as the caller flow drives it: prompts take the keys up to '#'; everything else is done at once. */
+export class FakeCallIO implements CallIO {
+  readonly heard: string[][] = [];
+  hungUp = false;
+
+  constructor(private readonly session: CallSession) {}
+
+  async answer(): Promise<void> {
+    this.throwIfEnded();
+  }
+  async play(media: readonly string[]): Promise<void> {
+    this.throwIfEnded();
+    this.heard.push([...media]);
+  }
+  prompt(media: readonly string[]): Promise<EntryOutcome> {
+    const { signal } = this.session;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    this.heard.push([...media]);
+    return new Promise((resolve, reject) => {
+      let keyed = '';
+      const settle = (finish: () => void): void => {
+        stopListening();
+        signal.removeEventListener('abort', onAbort);
+        finish();
+      };
+      const onAbort = (): void => settle(() => reject(signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+      const stopListening = this.session.listen((key) => {
+        if (key === '#') settle(() => resolve({ type: 'complete', value: keyed }));
+        else keyed += key;
+      });
+      this.session.replayTypeahead();
+    });
+  }
+  async hold(): Promise<void> {
+    this.throwIfEnded();
+  }
+  async sleep(): Promise<void> {
+    this.throwIfEnded();
+  }
+  async hangup(): Promise<void> {
+    this.hungUp = true;
+  }
+
+  private throwIfEnded(): void {
+    if (this.session.signal.aborted) throw this.session.signal.reason;
+  }
+}
+
+/** The app core on fakes of its edge: events in, room and session state out, log lines captured. */
+export interface FakeWorld {
+  readonly app: ConferenceApp;
+  readonly source: FakeEventSource;
+  readonly bridges: FakeBridges;
+  readonly asterisk: FakeAsterisk;
+  readonly rooms: RoomRegistry;
+  /** The call IO of each call, by channel id, in the order the calls were opened. */
+  readonly calls: Map<string, FakeCallIO>;
+  readonly published: ConferenceEvent[];
+  readonly logs: Array<Record<string, unknown>>;
+}
+
+export function fakeWorld(): FakeWorld {
+  const loaded = validateSettings({}, 'test', { ARI_PASSWORD: 'secret' });
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  const settings = loaded.settings;
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const transports = [new winston.transports.Stream({ stream: sink })];
+  const log = winston.createLogger({ level: 'debug', format: winston.format.json(), transports });
+  const source = new FakeEventSource();
+  const bridges = new FakeBridges();
+  const asterisk = new FakeAsterisk(bridges);
+  const conferenceEvents = new ConferenceEvents();
+  const published: ConferenceEvent[] = [];
+  conferenceEvents.on('event', (event) => published.push(event));
+  const joins = new JoinsInFlight(0, 0);
+  const sounds = { joinTone: undefined, leaveTone: undefined };
+  const pins = { set: () => undefined, delete: () => undefined };
+  const rooms = new RoomRegistry(bridges, () => 0, Date.now, sounds, pins, conferenceEvents, joins);
+  const calls = new Map<string, FakeCallIO>();
+  const app = new ConferenceApp(
+    {
+      source,
+      asterisk,
+      playbacks: { onEvent: () => undefined, forgetChannel: () => undefined },
+      dialplan: { claim: () => false, store: async () => undefined },
+      isCall: () => true,
+      openCallIO: (session) => {
+        const io = new FakeCallIO(session);
+        calls.set(session.id, io);
+        return io;
+      },
+      // The in-conference keys (mute) are not driven in these tests.
+      channels: { muteChannel: async () => true } as unknown as AppPorts['channels'],
+    },
+    { settings: () => settings, log, rooms, guard: new PinGuard(settings.bruteForce), joins, conferenceEvents, pins, now: Date.now },
+  );
+  return { app, source, bridges, asterisk, rooms, calls, published, logs };
+}
+
+/** Lets every promise chain and short timer run: the app has done all it can until Asterisk answers. */
+export async function settled(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+}
