@@ -1,0 +1,99 @@
+// The linter: typescript-eslint's recommended type-checked rules over the TypeScript of the
+// project, and the layering of src (README of issue 23: domain <- app <- edge <- main) as import rules.
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Imports are relative paths (tsconfig.json has no path aliases), so a folder is recognised by
+// the folder name after the leading `../` steps.
+const up = String.raw`^(\.\./)+`;
+const folders = (...names) => `(${names.join('|')})(/|$)`;
+
+const outsideSrc = { regex: `${up}${folders('tests', 'bench')}`, message: 'src never imports tests/ or bench/.' };
+const appAndBottomOnly = {
+  regex: `${up}(${folders('tools')}|(main|server)$)`,
+  message: 'An edge adapter imports the app and the bottom only, never tools/, main or server.',
+};
+
+/** no-restricted-imports with the given patterns, plus the one that applies to every file in src. */
+const restrict = (...patterns) => ['error', { patterns: [...patterns, outsideSrc] }];
+
+export default tseslint.config(
+  { ignores: ['dist/', 'release/', 'coverage/', 'node_modules/', 'bench/results/', 'bin/', '*.config.js', '*.config.mjs'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
+
+  // The layering, from the bottom up.
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        { regex: `${up}(?!${folders('domain', 'util')})`, message: 'src/domain is pure: it imports only src/domain and src/util.' },
+        {
+          regex: '^(node:)?(fs|fs/promises|net|http|https|child_process|timers|timers/promises|dgram)$|^(ws|undici)$',
+          message: 'src/domain is pure: no I/O and no timers.',
+        },
+      ),
+    },
+  },
+  {
+    files: ['src/util/**/*.ts', 'src/config/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict({
+        regex: `${up}(${folders('app', 'ari', 'api', 'store', 'tools')}|(main|server)$)`,
+        message: 'The bottom (domain, util, config, logger, version) imports nothing above it.',
+      }),
+    },
+  },
+  {
+    files: ['src/logger.ts', 'src/version.ts', 'src/runtimeStats.ts'],
+    rules: {
+      'no-restricted-imports': restrict({
+        regex: `^\\./(${folders('app', 'ari', 'api', 'store', 'tools')}|(main|server)$)`,
+        message: 'The bottom (domain, util, config, logger, version) imports nothing above it.',
+      }),
+    },
+  },
+  {
+    files: ['src/app/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict({
+        regex: `${up}(${folders('ari', 'api', 'store', 'tools')}|(main|server)$)`,
+        message: 'src/app imports only the bottom and itself: what it needs from the edge is a port in src/app/ports.ts.',
+      }),
+    },
+  },
+  {
+    files: ['src/ari/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(appAndBottomOnly, {
+        regex: `${up}${folders('api', 'store')}`,
+        message: 'The edge adapters (ari, api, store) do not import each other.',
+      }),
+    },
+  },
+  {
+    files: ['src/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(appAndBottomOnly, {
+        regex: `${up}${folders('ari', 'store')}`,
+        message: 'The edge adapters (ari, api, store) do not import each other.',
+      }),
+    },
+  },
+  {
+    files: ['src/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(appAndBottomOnly, {
+        regex: `${up}${folders('ari', 'api')}`,
+        message: 'The edge adapters (ari, api, store) do not import each other.',
+      }),
+    },
+  },
+  {
+    files: ['src/main.ts', 'src/server.ts', 'src/tools/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict() },
+  },
+);
