@@ -1,5 +1,6 @@
-// The linter: typescript-eslint's recommended type-checked rules over the TypeScript of the
-// project, and the layering of src (README of issue 23: domain <- app <- edge <- main) as import rules.
+// The linter: typescript-eslint's recommended type-checked rules over the project's TypeScript, and
+// the layering of src as import rules: at the bottom domain (pure) and util, config, logger, version;
+// then app; then the edge adapters ari, api and store; at the top main, server and tools.
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -64,6 +65,13 @@ export default tseslint.config(
           message: 'src/domain is pure: no I/O and no timers.',
         },
       ),
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'setImmediate', 'fetch', 'process', 'console'].map((name) => ({
+          name,
+          message: 'src/domain is pure: no I/O, no timers, no process; the caller passes in what it needs.',
+        })),
+      ],
     },
   },
   {
@@ -123,5 +131,12 @@ export default tseslint.config(
   {
     files: ['src/main.ts', 'src/server.ts', 'src/tools/**/*.ts'],
     rules: { 'no-restricted-imports': restrict() },
+  },
+  {
+    // The benchmark drives Asterisk with its own driver: a change to the test helpers never changes what it measures.
+    files: ['bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: `${up}${folders('tests')}`, message: 'bench/ never imports tests/.' }] }],
+    },
   },
 );
