@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 const up = String.raw`^(\.\./)+`;
 const folders = (...names) => `(${names.join('|')})(/|$)`;
 
-const outsideSrc = { regex: `${up}${folders('tests', 'bench')}`, message: 'src never imports tests/ or bench/.' };
+const outsideSrc = { regex: `${up}${folders('tests', 'bench', 'harness')}`, message: 'src never imports tests/, bench/ or harness/.' };
 const appAndBottomOnly = {
   regex: `${up}(${folders('tools')}|(main|server)$)`,
   message: 'An edge adapter imports the app and the bottom only, never tools/, main or server.',
