@@ -13,11 +13,12 @@ TEST_RTP_START ?= 11000
 TEST_RTP_END ?= 11999
 TEST_ENV = ASTERISK_INSTANCE=$(TEST_ASTERISK_INSTANCE) ARI_PORT=$(TEST_ARI_PORT) SIP_PORT=$(TEST_SIP_PORT) RTP_START=$(TEST_RTP_START) RTP_END=$(TEST_RTP_END)
 
-.PHONY: help deps build dist install run up down status cli logs test test-unit test-integration down-test sounds bench soak dial clean
+.PHONY: help deps build dist install run up down status cli logs test lint test-unit test-integration down-test sounds bench soak dial clean
 
 help:
 	@echo "make run      start Asterisk (Docker, or a chroot fallback), the app and the demo phones"
-	@echo "make test     run every test (unit, then integration against a real Asterisk)"
+	@echo "make test     run every test (type, format and lint checks, unit, then integration against a real Asterisk)"
+	@echo "make lint     the formatter's check and the linter (make test runs them too; npm run format formats)"
 	@echo "make down     stop the Asterisk that 'make run' started"
 	@echo "make install  install the systemd service on this Debian machine (DESTDIR=DIR stages it)"
 	@echo "make dist     build the release: release/conference-server-<version>.tgz"
@@ -76,8 +77,15 @@ logs:
 test: node_modules
 	scripts/apt-ensure.sh curl openssl baresip docker-compose logrotate systemd-analyze:systemd
 	npx tsc -p tsconfig.json --noEmit
+	npm run --silent format:check
+	npm run --silent lint
 	npx jest --selectProjects unit
 	npx jest --selectProjects integration --runInBand --forceExit
+
+# The formatter's check and the linter (typescript-eslint, and the layering of src), as `make test` runs them.
+lint: node_modules
+	npm run --silent format:check
+	npm run --silent lint
 
 # Join-storm benchmark (app vs native ConfBridge) on its own Asterisk instance, then the
 # per-event cost with 1 to 1,000 rooms. BENCH_RUNS="10/2,100/25,400/100", BENCH_SCALING=0|1.

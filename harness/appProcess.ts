@@ -75,7 +75,7 @@ export class AppProcess {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.child = child;
-    this.logReader = createInterface({ input: child.stdout! }).on('line', (line) => {
+    this.logReader = createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         this.logs.push(JSON.parse(line) as Record<string, unknown>);
       } catch {

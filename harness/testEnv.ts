@@ -34,7 +34,7 @@ export function asteriskScript(args: string[], options: { inherit?: boolean } = 
 /** The same, without waiting: for a test that watches the app while Asterisk restarts. */
 export function asteriskScriptInBackground(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(join(ROOT, 'scripts', 'asterisk.sh'), args, { cwd: ROOT, env: scriptEnv(), encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    execFile(join(ROOT, 'scripts', 'asterisk.sh'), args, { cwd: ROOT, env: scriptEnv(), encoding: 'utf8' }, (error: Error | null, stdout) => (error ? reject(error) : resolve(stdout)));
   });
 }
 

@@ -23,7 +23,7 @@ export function describeConnectionFailure(failure: ConnectionFailure, target: { 
   const url = shownUrl(target.url);
   const { status, code = '' } = failure;
   if (status === 401) return { cause: 'credentials', text: `ARI refused the user ${target.username}: check ARI_USER/ARI_PASSWORD (ari.username, ari.password) and ari.conf` };
-  if (status === 404) return { cause: 'no-ari', text: `no ARI at ${url} (404 Not Found on /ari): ${URL_SETTING}, and that Asterisk serves ARI there (http.conf without a prefix, ari.conf enabled)` };
+  if (status === 404) return { cause: 'no-ari', text: `no ARI at ${url} (404 Not Found on /ari): ${URL_SETTING}, ` + `and that Asterisk serves ARI there (http.conf without a prefix, ari.conf enabled)` };
   if (status !== undefined && status !== 0) return { cause: 'status', text: `ARI at ${url} answered ${status}: ${URL_SETTING} and Asterisk's log` };
   if (code === 'ECONNREFUSED') return { cause: 'refused', text: `nothing listens at ${url} (connection refused): ${URL_SETTING}, and that Asterisk runs with its HTTP server on` };
   if (code === 'ENOTFOUND' || code.startsWith('EAI_')) return { cause: 'unknown-host', text: `the host of ${url} is not found (${code}): ${URL_SETTING}` };

@@ -14,7 +14,8 @@ const DOCTOR_USAGE = `usage: conference doctor [--internal CONTEXT]... [--extern
 
 const USAGE = `usage: conference --version
        conference doctor [--internal CONTEXT]... [--external CONTEXT]... (alone: its usage)
-       conference dial <number> [--pin DIGITS] [--room DIGITS] [--context from-internal|from-external] [--caller-id NUMBER] [--timeout SECONDS]
+       conference dial <number> [--pin DIGITS] [--room DIGITS] [--context from-internal|from-external]
+                       [--caller-id NUMBER] [--timeout SECONDS]
   Places a test call through the real dialplan over ARI (credentials: ARI_URL, ARI_USER,
   ARI_PASSWORD, or scripts/asterisk.sh env), keys the room and PIN when asked, prints what
   the caller heard and where it ended up, then hangs up. Exit status 0 only when it joined.`;

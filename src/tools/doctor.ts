@@ -68,9 +68,9 @@ async function checkAri(settings: Settings): Promise<{ findings: Finding[]; reac
     info = await ariGet(settings, '/asterisk/info');
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    return { reachable: false, findings: [problem(`ARI unreachable at ${url} (${cause})`, `Asterisk's HTTP server must listen there: http.conf includes http_conference.conf (enabled, bindaddr, bindport), then asterisk -rx "module reload http"; or set ARI_URL to where it listens`)] };
+    return { reachable: false, findings: [problem(`ARI unreachable at ${url} (${cause})`, `Asterisk's HTTP server must listen there: http.conf includes http_conference.conf (enabled, bindaddr, bindport), ` + `then asterisk -rx "module reload http"; or set ARI_URL to where it listens`)] };
   }
-  if (info.status === 401) return { reachable: false, findings: [problem(`ARI at ${url} refused the user '${username}' with its password (401 Unauthorized)`, `the app's ARI_PASSWORD must be the password in ari_conference.conf, which ari.conf includes (asterisk -rx "module reload res_ari.so" after a change)`)] };
+  if (info.status === 401) return { reachable: false, findings: [problem(`ARI at ${url} refused the user '${username}' with its password (401 Unauthorized)`, `the app's ARI_PASSWORD must be the password in ari_conference.conf, ` + `which ari.conf includes (asterisk -rx "module reload res_ari.so" after a change)`)] };
   if (info.status === 404) return { reachable: false, findings: [problem(`no ARI at ${url}/ari (404): the HTTP server answers, ARI does not`, 'ari.conf [general] enabled = yes, and res_ari.so loaded (asterisk -rx "module load res_ari.so")')] };
   if (info.status !== 200) return { reachable: false, findings: [problem(`ARI at ${url} answered ${info.status} to GET /ari/asterisk/info`, "see Asterisk's log")] };
   const findings = [ok(`ARI answers at ${url} as '${username}'`)];
@@ -81,12 +81,12 @@ async function checkAri(settings: Settings): Promise<{ findings: Finding[]; reac
   findings.push(missing.length === 0 ? ok(`the modules the app needs run (${MODULES.length})`) : problem(`module(s) not running: ${missing.join(', ')}`, `asterisk -rx "module load <name>" for each, and no "noload => <name>" in modules.conf`));
 
   const apps = (await ariGet(settings, '/applications')).body as Array<{ name: string }>;
-  findings.push(apps.some((a) => a.name === app) ? ok(`the Stasis app '${app}' is connected`) : problem(`no Stasis app '${app}' is connected to ARI: the conference server is not running against this Asterisk, or its ari.app is another name`, 'start it (docs/OPERATIONS.md), with ARI_URL, ARI_USER and ARI_PASSWORD of this Asterisk'));
+  findings.push(apps.some((a) => a.name === app) ? ok(`the Stasis app '${app}' is connected`) : problem(`no Stasis app '${app}' is connected to ARI: ` + `the conference server is not running against this Asterisk, or its ari.app is another name`, 'start it (docs/OPERATIONS.md), with ARI_URL, ARI_USER and ARI_PASSWORD of this Asterisk'));
 
   const all = prompts();
   const absent: string[] = [];
   for (const id of all) if ((await ariGet(settings, `/sounds/${encodeURIComponent(id)}`)).status !== 200) absent.push(id);
-  findings.push(absent.length === 0 ? ok(`the prompts are installed (${all.length})`) : problem(`prompts not installed: ${absent.join(', ')}`, "copy the release's sounds/ to <astdatadir>/sounds/en/conference (Debian: /usr/share/asterisk/sounds/en/conference); the others come with Asterisk's core sounds (Debian: asterisk-core-sounds-en)"));
+  findings.push(absent.length === 0 ? ok(`the prompts are installed (${all.length})`) : problem(`prompts not installed: ${absent.join(', ')}`, "copy the release's sounds/ to <astdatadir>/sounds/en/conference (Debian: /usr/share/asterisk/sounds/en/conference); " + "the others come with Asterisk's core sounds (Debian: asterisk-core-sounds-en)"));
   return { findings, reachable: true };
 }
 
@@ -105,14 +105,14 @@ async function checkContext(cli: (command: string) => Promise<string>, context: 
     if (answering?.context === ours) continue;
     if (answering?.context === wrong) return problem(`${context} includes ${wrong}: its callers would count as ${kind === 'internal' ? 'external' : 'internal'}`, `in [${context}], "include => ${ours}" instead of "include => ${wrong}"`);
     if (!answering || !text.includes(`context '${ours}'`)) {
-      return problem(`${context} does not include ${ours}: ${form} dialled from it ${answering ? `goes to '${answering.answering[0]}' of ${answering.context}` : 'reaches nothing'}`, `add "include => ${ours}" to [${context}] in extensions.conf (add-to-asterisk.sh --${kind} ${context}), then asterisk -rx "dialplan reload"`);
+      return problem(`${context} does not include ${ours}: ` + `${form} dialled from it ${answering ? `goes to '${answering.answering[0]}' of ${answering.context}` : 'reaches nothing'}`, `add "include => ${ours}" to [${context}] in extensions.conf ` + `(add-to-asterisk.sh --${kind} ${context}), then asterisk -rx "dialplan reload"`);
     }
-    return problem(`the server number collides with your dialplan: ${form} dialled from ${context} meets '${answering.answering[0]}' of ${answering.context} before ${ours}`, `give the server another number (setting number, and add-to-asterisk.sh --number), or move that extension; an include is searched only after the context's own extensions and the includes before it`);
+    return problem(`the server number collides with your dialplan: ` + `${form} dialled from ${context} meets '${answering.answering[0]}' of ${answering.context} before ${ours}`, `give the server another number (setting number, and add-to-asterisk.sh --number), or move that extension; ` + `an include is searched only after the context's own extensions and the includes before it`);
   }
   return ok(`${context} reaches the server (${numberForms(number).join(', ')}) as ${kind} callers`);
 }
 
-const CLI_FIX = 'run the check where that command works (as root or in the asterisk group), or name the way with --asterisk-cli, such as --asterisk-cli "docker exec <container> asterisk -rx"';
+const CLI_FIX = 'run the check where that command works (as root or in the asterisk group), ' + 'or name the way with --asterisk-cli, such as --asterisk-cli "docker exec <container> asterisk -rx"';
 
 async function checkDialplan(settings: Settings, options: DoctorOptions): Promise<Finding[]> {
   const cli = (command: string): Promise<string> => runCli(options.asteriskCli, command);

@@ -145,6 +145,7 @@ export class SipPhone {
 }
 
 function withoutColours(text: string): string {
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes begin with ESC
   return text.replace(/\x1b\[[0-9;]*m/g, '');
 }
 

@@ -13,7 +13,7 @@ describe('30 concurrent callers', () => {
       joinRoom(s.driver, '88602', { pin: '2' }),
       joinRoom(s.driver, '886003'),
     ]);
-    await Promise.all([founders[0]!.entersBridge('conference-601'), founders[1]!.entersBridge('conference-602'), founders[2]!.entersBridge('conference-6003')]);
+    await Promise.all([founders[0].entersBridge('conference-601'), founders[1].entersBridge('conference-602'), founders[2].entersBridge('conference-6003')]);
 
     const joiners601 = Array.from({ length: 5 }, () => joinRoom(s.driver, '88', { room: '601#', pin: '1' }));
     const joiners602 = Array.from({ length: 4 }, () => joinRoom(s.driver, '88602', { pin: '2' }));
@@ -40,9 +40,9 @@ describe('30 concurrent callers', () => {
     await Promise.all(quitters);
 
     const expected = new Map<string, Caller[]>([
-      ['conference-601', [founders[0]!, ...in601]],
-      ['conference-602', [founders[1]!, ...in602]],
-      ['conference-6003', [founders[2]!, ...in6003]],
+      ['conference-601', [founders[0], ...in601]],
+      ['conference-602', [founders[1], ...in602]],
+      ['conference-6003', [founders[2], ...in6003]],
     ]);
     for (const caller of random) {
       const announced = caller.played().find((m) => m.startsWith('digits:'))!.slice('digits:'.length);

@@ -46,7 +46,7 @@ class MakeRun {
 
   /** The `nth` line (from 1) of that event, once printed. */
   async waitFor(event: string, timeoutMs: number, nth = 1): Promise<Record<string, unknown>> {
-    await waitUntil(() => this.all(event).length >= nth, timeoutMs, () => `make run to log ${event} (${nth}); it printed: ${this.lines.map((l) => l.text ?? JSON.stringify(l)).join(' | ')}`);
+    await waitUntil(() => this.all(event).length >= nth, timeoutMs, () => `make run to log ${event} (${nth}); it printed: ${this.lines.map((l) => (typeof l.text === 'string' ? l.text : JSON.stringify(l))).join(' | ')}`);
     return this.all(event)[nth - 1]!;
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readVersion, VERSION, VERSION_STAMP } from '../../src/version';
@@ -23,6 +23,6 @@ describe('readVersion (what --version, the start line and /health show)', () => 
   });
 
   it('from this checkout\'s sources: package.json\'s version', () => {
-    expect(VERSION).toBe((require('../../package.json') as { version: string }).version);
+    expect(VERSION).toBe((JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version);
   });
 });
