@@ -1,6 +1,6 @@
 /**
- * `make bench`'s third side: the floor of any ARI app on this machine. The issue's "40-line
- * sketch": room and PIN prompts with barge-in, then stop the prompt and add the caller to the
+ * `make bench`'s third side: the floor of any ARI app on this machine. A bare ARI
+ * app: room and PIN prompts with barge-in, then stop the prompt and add the caller to the
  * room's mixing bridge. No PIN check, no announcement, no tone, no log. It runs in its own
  * process, as the app does, over the app's own ARI edge (src/ari); the bench starts it with
  * ARI_URL, ARI_USER, ARI_PASSWORD and routes its callers to [bench-sketch] in extensions.conf.
@@ -29,7 +29,7 @@ function prompt(id: string, call: Call, sound: string): void {
   void rest.post(`/channels/${id}/play/${call.playback}`, { media: `sound:${sound}` }).catch(ignore);
 }
 
-/** Bridge ids of this process's own: a sketch started for an earlier storm left its bridges behind. */
+/** Bridge ids of this process's own: a sketch started for an earlier storm may have left its bridges behind. */
 const bridgeId = (room: string): string => `sketch-${process.pid}-${room}`;
 
 function bridgeOf(room: string): Promise<unknown> {

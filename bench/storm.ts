@@ -13,8 +13,7 @@ import { AppFigures, Mode, percentiles, round, StormResult } from './stormSummar
 const PIN = '12';
 /**
  * How long a step waits for its slowest caller. Well under the entry timeouts (60 s on both
- * sides): the callers who did key must not time out while stragglers are waited for (a 60 s
- * wait once turned 4 lost keys into 97 failed joins, their entries timed out).
+ * sides): the callers who did key must not time out while stragglers are waited for.
  */
 const STEP_WAIT_MS = 20000;
 
@@ -43,8 +42,8 @@ export async function storm(driver: StormDriver, target: StormTarget, callers: n
     progress(`${mode} ${callers}/${rooms}: ${callers} calls placed`);
     const list = await setUp(driver, target, placed, rooms);
     // The event-loop delay from here on (the scrape restarts it). Not from a runtimeStats()
-    // report: its full GC, right before the storm, dropped optimized code of the join path,
-    // which V8 then compiled again in the storm, on the cores Asterisk needs (docs/PERFORMANCE.md).
+    // report: its full GC right before the storm makes V8 drop the join path's optimized code
+    // and compile it again in the storm, on the cores Asterisk needs (docs/PERFORMANCE.md).
     if (app) await app.eventLoopDelayP99Ms();
     // The storm starts on a quiet machine: the prompts stopped at the PIN's first key, and
     // their events, are the set-up's cost, not the storm's.
@@ -68,7 +67,7 @@ export async function storm(driver: StormDriver, target: StormTarget, callers: n
 
 /**
  * The set-up: room keys, then the PIN but its final '#'. Each step waits for every caller (keys
- * sent while calls are still being set up were lost under load), so the first callers wait at
+ * sent while calls are still being set up can be lost under load), so the first callers wait at
  * each prompt: entry timeouts are 60 s on both sides. Resolves with the callers that made it.
  */
 async function setUp(driver: StormDriver, target: StormTarget, placed: readonly Caller[], rooms: number): Promise<Caller[]> {

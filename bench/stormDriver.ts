@@ -69,9 +69,9 @@ export class StormDriver {
     return Promise.all(
       Array.from({ length: callers }, async (_, index) => {
         // A phone's codec: left to itself, a Local channel picks slin192 and Asterisk resamples
-        // every prompt frame 24-fold, which no real call costs (and 400 callers never got through).
+        // every prompt frame 24-fold, which no real call costs.
         // A number of its own, as in a real storm: the app's PIN guard counts per caller number.
-        // No audio from the callers, as in the reference figures (and all earlier runs).
+        // No audio from the callers, as in the reference figures (docs/DECISIONS.md, "Test callers send audio, as phones do").
         const caller = await this.driver.call('88', { formats: 'ulaw', context: CONTEXT[mode], callerId: String(1000 + index), sendsAudio: false });
         this.track(caller);
         return caller;
@@ -80,7 +80,7 @@ export class StormDriver {
   }
 
   // A track starts with a channel's first event: under load the app's first prompt can come before
-  // the driver has read Asterisk's answer to its originate (seen: 2 and 32 of 400 callers lost so).
+  // the driver has read Asterisk's answer to its originate.
   track(caller: Caller): Track {
     return this.trackOf(caller.appChannel);
   }

@@ -1,7 +1,7 @@
 /**
  * `make bench` runs each storm several times, the sides taking turns, and reads them together:
  * one storm of 10 or 100 callers moves by a factor of two from one run to the next on 2 cores
- * (docs/PERFORMANCE.md), so one storm per side made a ratio to native a coin toss.
+ * (docs/PERFORMANCE.md), so a ratio to native from one storm per side would be a coin toss.
  */
 
 /** A side of the bench; app-baseline is the app built from BENCH_BASELINE's revision. */

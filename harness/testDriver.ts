@@ -68,7 +68,8 @@ export class TestDriver {
    * caller sends audio (silence) all the time unless `sendsAudio` is false: on a channel that
    * receives no frames, Asterisk can hold a key's end in its read queue until the next frame
    * comes (main/channel.c skips a DTMF frame read within 45 ms of the last and waits for a
-   * wake-up), which a caller keying "1#" and then nothing never sends (docs/DECISIONS.md).
+   * wake-up), which a caller keying "1#" and then nothing never sends
+   * (docs/DECISIONS.md, "Test callers send audio, as phones do").
    */
   async call(number: string, options: { context?: string; callerId?: string; formats?: string; sendsAudio?: boolean } = {}): Promise<Caller> {
     const context = options.context ?? 'from-internal';

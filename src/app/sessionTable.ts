@@ -80,7 +80,7 @@ export class SessionTable {
 
   /**
    * A participant out of the room's bridge without its call ending: an operator's `bridge kick`,
-   * or Asterisk losing a hangup (22.10.1 has left a caller who hung up waiting in Stasis, out of
+   * or Asterisk losing a hangup (22.10.1 can leave a caller who hung up waiting in Stasis, out of
    * any bridge, with no StasisEnd).
    */
   leftBridge(channelId: string): void {
@@ -89,9 +89,9 @@ export class SessionTable {
   }
 
   /**
-   * A call Asterisk says is hanging up leaves Stasis within milliseconds. 22.10.1 has kept such a
-   * channel in the room's bridge for good, deaf to any later hangup, when the other participants
-   * left at the same moment (docs/DECISIONS.md, "A participant out of the bridge, with the call
+   * A call Asterisk says is hanging up leaves Stasis within milliseconds. 22.10.1 can keep such a
+   * channel in the room's bridge, deaf to any later hangup, when the other participants leave
+   * at the same moment (docs/DECISIONS.md, "A participant out of the bridge, with the call
    * still up"): its session is ended here, so the room ends and its bridge goes.
    */
   hangupRequested(channelId: string): void {

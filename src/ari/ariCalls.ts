@@ -41,8 +41,8 @@ export class AriCalls implements ChannelControl, AsteriskStatus {
 
   /**
    * Ends a call the app lets go of for good: hung up, and let out of Stasis as well. Asterisk
-   * 22.10.1 has lost hangups, leaving a channel waiting in Stasis that a hangup request alone
-   * did not release; whether leaving Stasis does is not settled (a ghost in CI outlived both).
+   * 22.10.1 can lose a hangup and leave the channel waiting in Stasis, where a hangup request
+   * alone does not release it; leaving Stasis is asked as well, though not every such channel goes.
    * False when the channel was gone already.
    */
   async release(channelId: string): Promise<boolean> {

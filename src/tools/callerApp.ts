@@ -10,8 +10,8 @@ import { RestClient } from '../ari/restClient';
  * Has an app hear every channel and bridge, on each (re)connect of its stream; the returned
  * function resolves once connected and subscribed. Not ARI's `subscribeAll`: that subscribes
  * to device states too, and Asterisk 22 can deadlock its whole ARI when such a socket closes
- * while a device state event is on its way to it (asterisk/asterisk#2170; seen here: the test
- * dialer's app closing after its call left every later app registration and originate hanging).
+ * while a device state event is on its way to it (asterisk/asterisk#2170): every later app
+ * registration and originate then hangs.
  */
 export function watchEverything(stream: EventStream, rest: RestClient, app: string): () => Promise<void> {
   let subscribed: Promise<unknown> = Promise.resolve();

@@ -10,7 +10,7 @@ const TOKEN = 'brute-force-test-token-0123456789';
 const eventsPath = join(mkdtempSync(join(tmpdir(), 'conference-events-')), 'events.jsonl');
 
 /**
- * Issue 21 (6) and SPEC "PIN": wrong PINs slow a caller number and a room down; a caller number
+ * SPEC "PIN": wrong PINs slow a caller number and a room down; a caller number
  * is then refused for a while, a room never is; the operator lists and clears lockouts.
  */
 describe('PIN brute force', () => {

@@ -20,7 +20,7 @@ function conference(...args: string[]): Promise<Run> {
   });
 }
 
-/** Issue 8: the test dialer. */
+/** The test dialer. */
 describe('conference dial', () => {
   const s = useScenario();
 

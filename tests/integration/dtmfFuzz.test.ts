@@ -23,7 +23,7 @@ function roomsKeyed(suffix: string, keys: string): { rooms: Set<string>; random:
 }
 
 /**
- * Issue 6: hostile DTMF against the real Asterisk. Random sequences over all 16 keys, long
+ * Hostile DTMF against the real Asterisk. Random sequences over all 16 keys, long
  * strings, keys faster than prompts: the app never crashes, never puts a caller in a room it
  * did not key, and holds nothing once everyone has hung up (checked after each test).
  */

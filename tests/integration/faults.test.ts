@@ -6,7 +6,7 @@ import { asteriskEnv, asteriskScriptInBackground } from '../../harness/testEnv';
 
 const connections = (harness: AppHarness): number => harness.logs.filter((l) => l.event === 'ari-connected').length;
 
-/** Issue 6: the app keeps serving through ARI faults; callers never hang in silence. */
+/** The app keeps serving through ARI faults; callers never hang in silence. */
 describe('ARI connection faults', () => {
   const s = useScenario();
 

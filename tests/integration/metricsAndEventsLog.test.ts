@@ -11,7 +11,7 @@ const eventsPath = join(mkdtempSync(join(tmpdir(), 'conference-events-')), 'even
 
 const eventLines = (): Array<Record<string, unknown>> => jsonLinesOf(eventsPath);
 
-/** Issue 8: what the metrics and the events log say after real calls. */
+/** What the metrics and the events log say after real calls. */
 describe('metrics and events log', () => {
   const s = useScenario({
     api: { port: 0, token: TOKEN },

@@ -4,7 +4,7 @@ import { asteriskScript } from '../../harness/testEnv';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Issue 6: the races of a live conference server, on real calls. */
+/** The races of a live conference server, on real calls. */
 describe('races', () => {
   const s = useScenario();
   // A race is expected, not a fault: none of them may be logged as an error.
@@ -82,7 +82,7 @@ describe('races', () => {
     await kicked.hungUp();
     await waitUntil(() => s.harness.app.rooms.membersOf('680').length === 1, 5000, 'one member left in the app');
     expect((await s.driver.conferenceBridges()).get('conference-680')).toEqual([stays.appChannel]);
-    // (Another test's caller may show up here too: Asterisk loses a hangup now and then, see DECISIONS.)
+    // (Another test's caller may show up here too: Asterisk 22.10.1 can lose a hangup: docs/DECISIONS.md.)
     expect(s.harness.logs.filter((l) => l.event === 'dropped' && l.call === kicked.appChannel)).toEqual([expect.objectContaining({ level: 'warn', room: '680' })]);
   });
 });

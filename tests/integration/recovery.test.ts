@@ -15,7 +15,7 @@ async function join(driver: TestDriver, room: string, pin: string): Promise<Call
 }
 
 /**
- * Issue 6: the app is killed (SIGKILL, no clean-up) while three rooms are live and a fourth is
+ * The app is killed (SIGKILL, no clean-up) while three rooms are live and a fourth is
  * about to empty. Participants stay connected; the restarted app takes the live rooms over from
  * Asterisk and its PIN store, and forgets the emptied one.
  */

@@ -6,7 +6,7 @@ import { dialFromPhone, joinRoomByPhone, untilOnlyVoices, usePhones } from '../h
 // Joining, the prompts, then listening: about 15 s; room for a slow machine, not a performance goal.
 const AUDIO_TEST_TIMEOUT_MS = 60000;
 
-/** Issue 7: real SIP phones (baresip), RFC 2833 DTMF, and what the phones hear. */
+/** Real SIP phones (baresip), RFC 2833 DTMF, and what the phones hear. */
 describe('SIP phones', () => {
   const phones = usePhones();
   const s = useScenario();

@@ -5,7 +5,7 @@ import { VERSION } from '../../src/version';
 
 const TOKEN = 'status-api-test-token-0123456789';
 
-/** Issue 8: the status API, as an operator with curl sees it, and its effect on callers. */
+/** The status API, as an operator with curl sees it, and its effect on callers. */
 describe('status API', () => {
   const s = useScenario({ api: { port: 0, token: TOKEN } });
   const api = (method: string, path: string, token: string | null = TOKEN): ReturnType<typeof callApi> => callApi(s.harness, method, path, token);

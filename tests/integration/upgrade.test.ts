@@ -26,7 +26,7 @@ async function enter(driver: TestDriver, room: string, pin: string): Promise<Cal
 }
 
 /**
- * Issue 22: an upgrade with the release artifact (`make dist`), as the operations guide tells it.
+ * An upgrade with the release artifact (`make dist`), as the operations guide tells it.
  * The old release runs with live rooms; it is stopped (SIGTERM) and the new release is started
  * on the same settings and state file. Callers stay in their rooms, a newcomer joins with the
  * room's PIN, a wrong PIN is still refused. Both releases run from unpacked copies in a folder

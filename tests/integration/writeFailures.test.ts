@@ -8,7 +8,7 @@ import { joinRoom, useScenario } from '../helpers/scenario';
 import { callApi, metricValue } from '../helpers/statusApi';
 import { TestDriver } from '../../harness/testDriver';
 
-/** Issue 21, point 7: the events log and the state file when they cannot be written, and after. */
+/** The events log and the state file when they cannot be written, and after. */
 describe('files the app cannot write', () => {
   const eventsFolder = join(mkdtempSync(join(tmpdir(), 'conference-events-')), 'log');
   const eventsPath = join(eventsFolder, 'events.jsonl');

@@ -3,7 +3,7 @@ import { WebSocketServer } from 'ws';
 import { EventStream } from '../../src/ari/eventStream';
 
 /**
- * Issue 6: a half-open connection (the peer gone without a FIN, so no 'close' ever comes) is
+ * A half-open connection (the peer gone without a FIN, so no 'close' ever comes) is
  * noticed by the missing pong, dropped, and connected again. The peer here is a WebSocket
  * server that accepts the connection but never answers a ping, as a vanished Asterisk would.
  */

@@ -11,7 +11,7 @@ const settings = (text: string, key: string): string[] =>
     .filter((line) => line.split('=')[0]?.trim() === key)
     .map((line) => line.slice(line.indexOf('=') + 1).trim());
 
-/** Issue 6, secrets: what the repository ships must be safe to install as it is. */
+/** What the repository ships must be safe to install as it is. */
 describe('the shipped configuration', () => {
   it('binds ARI/HTTP and SIP to loopback', () => {
     expect(settings(conf('http.conf'), 'bindaddr')).toEqual(['127.0.0.1']);

@@ -40,7 +40,7 @@ describe('TonePacer (join and leave tones into a bridge)', () => {
     pacer.request('join');
     await jest.advanceTimersByTimeAsync(100);
     pacer.request('leave');
-    // A set-up slow under load: 1.8 s, seen in the soak.
+    // A set-up slow under load (1.8 s), longer than the spacing.
     await jest.advanceTimersByTimeAsync(1700);
     expect(bridge.requests).toHaveLength(1);
     bridge.requests[0]!.answer();
