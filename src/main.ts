@@ -3,7 +3,7 @@ import { loadSettings } from './config/loadSettings';
 import { SettingsStore } from './config/settingsStore';
 import { createLogger } from './logger';
 import { ConferenceApp } from './app/conferenceApp';
-import { StateFileRefused } from './app/roomStore';
+import { StateFileRefused } from './store/roomStore';
 import { runtimeStatsReporter } from './runtimeStats';
 import { VERSION } from './version';
 

@@ -25,7 +25,8 @@ import { EventsLog } from './eventsLog';
 import { JoinsInFlight } from './joinsInFlight';
 import { Sound } from './media';
 import { RoomRegistry, RoomSounds } from './roomRegistry';
-import { RoomStore } from './roomStore';
+import { RoomStore } from '../store/roomStore';
+import { EmbeddedRoomState } from './roomStateStore';
 import { WriteHealth } from './writeHealth';
 import { roomFromBridgeId } from '../domain/roomNumber';
 
@@ -100,11 +101,11 @@ export class ConferenceApp {
     this.roomStore = new RoomStore(settings.stateFile, new WriteHealth('stateFile', Date.now), (error) => this.log.error('room state file unreadable', { event: 'state-error', error: String(error) }));
     this.logWrites(this.roomStore.health, 'room state file cannot be written: tried again every 5 s');
     this.rooms = new RoomRegistry(
+      new EmbeddedRoomState(this.roomStore),
       createBridgeOps(this.ari, () => this.store.current, this.log, (e, where) => this.restFailed(e, where)),
       randomInt,
       Date.now,
       roomSounds(settings),
-      this.roomStore,
       this.conferenceEvents,
       this.joins,
     );
