@@ -115,7 +115,16 @@ async function askRoom(session: CallSession, io: CallIO, deps: FlowDeps): Promis
  * first is still keying, then is checked. Wrong PINs count against the caller and the room.
  * Resolves with the time of the PIN's last key once admitted (join latency runs from there).
  */
-async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, admit: Admit, room: string, role: CallerRole, announce: string[], afterFourDigitRoom: boolean): Promise<number | undefined> {
+async function askPin(
+  session: CallSession,
+  io: CallIO,
+  deps: FlowDeps,
+  admit: Admit,
+  room: string,
+  role: CallerRole,
+  announce: string[],
+  afterFourDigitRoom: boolean,
+): Promise<number | undefined> {
   const { settings, rooms, guard, log } = deps;
   const mode: EntryMode = { kind: 'pin', maxLength: settings.entry.pinMaxLength };
   const pinTry = { caller: callerNumberOf(session.info.callerKind, session.info.callerId), room };
@@ -195,8 +204,9 @@ async function refuse(session: CallSession, io: CallIO, deps: FlowDeps, reason: 
 /** An admission rule's refusal, with the limit that refused the caller. */
 function refuseFor(session: CallSession, io: CallIO, deps: FlowDeps, reason: Refusal, room: string | undefined): Promise<FlowEnd> {
   const { limits } = deps.settings;
-  const details = reason === 'too-many-rooms' ? { limit: limits.maxRooms } : reason === 'room-full' ? { limit: limits.maxParticipantsPerRoom } : {};
-  return refuse(session, io, deps, reason, room, details);
+  if (reason === 'too-many-rooms') return refuse(session, io, deps, reason, room, { limit: limits.maxRooms });
+  if (reason === 'room-full') return refuse(session, io, deps, reason, room, { limit: limits.maxParticipantsPerRoom });
+  return refuse(session, io, deps, reason, room);
 }
 
 /** Today's refusals name the room a caller asked for, except the room limit (no room was started). */

@@ -7,56 +7,30 @@ import { bridgeIdFor } from '../domain/roomNumber';
 import { RoomNumber } from '../domain/types';
 import { KeyedSerialQueue } from '../util/keyedSerialQueue';
 import { ConferenceEvents } from './conferenceEvents';
-import { JoinsInFlight } from './joinsInFlight';
-import { BridgeOps, RoomBridge, RoomMedia, RoomSounds } from './roomMedia';
-import { RoomStateStore } from './roomStateStore';
 import { FirstPinOutcome, FirstPinTurn } from './firstPinTurn';
+import { JoinsInFlight } from './joinsInFlight';
+import { BridgeOps, RoomMedia, RoomSounds } from './roomMedia';
+import { RoomStateStore } from './roomStateStore';
+import { Member, Room, RoomTable } from './roomTable';
 
 export type { BridgeOps, RoomSounds } from './roomMedia';
-export type { FirstPinOutcome } from './firstPinTurn';
-
-export interface Member {
-  readonly channelId: string;
-  readonly callerId: string;
-  readonly joinedAt: number;
-  muted: boolean;
-}
-
-/** A room from the first caller who asks for it until the last one has gone. */
-interface Room extends RoomBridge {
-  /** When asked for; reset to the first join, when the conference really begins. */
-  createdAt: number;
-  /** Who keys the room's first PIN, and who waits for it. */
-  readonly firstPin: FirstPinTurn;
-  /** Sessions on their way in (keying, waiting, joining): they keep the number taken. */
-  readonly holders: Set<string>;
-  readonly members: Map<string, Member>;
-  /** Someone has joined: from then on the room is a conference (created and destroyed events). */
-  opened: boolean;
-}
+export type { LockOutcome, Member, RoomSnapshot } from './roomTable';
 
 /** The caller's admission rules, asked with the room as the registry finds it. */
 export type Admit = (room: RoomState) => AdmissionVerdict;
 export type RandomOutcome = { kind: 'reserved'; room: RoomNumber } | { kind: 'refused'; reason: Refusal } | { kind: 'none-free' };
 /** 'gone': the caller left on the way in. 'no-bridge': Asterisk had no bridge to add the caller to, even made again. */
-export type JoinOutcome = { kind: 'joined'; others: number } | { kind: 'refused'; reason: Refusal } | { kind: 'gone' } | { kind: 'no-bridge' };
-export type LockOutcome = 'done' | 'unchanged' | 'unknown-room';
+export type JoinOutcome =
+  | { kind: 'joined'; others: number }
+  | { kind: 'refused'; reason: Refusal }
+  | { kind: 'gone' }
+  | { kind: 'no-bridge' };
 
 /** Who is joining: the member to be, and when they keyed the last key of their PIN. */
 export interface Joiner {
   readonly channelId: string;
   readonly callerId: string;
   readonly keyedAt: number;
-}
-
-export interface RoomSnapshot {
-  readonly room: RoomNumber;
-  readonly bridgeId: string;
-  readonly createdAt: number;
-  readonly pinSet: boolean;
-  readonly locked: boolean;
-  readonly members: readonly Member[];
-  readonly waiting: number;
 }
 
 /**
@@ -66,13 +40,12 @@ export interface RoomSnapshot {
  * while joins run side by side: a room with anyone on the way in is never destroyed.
  * What must be one across app instances (numbers held, PINs, locks) lives in `state`.
  */
-export class RoomRegistry {
-  private readonly rooms = new Map<RoomNumber, Room>();
+export class RoomRegistry extends RoomTable {
   private readonly queue = new KeyedSerialQueue();
   private readonly media: RoomMedia;
 
   constructor(
-    private readonly state: RoomStateStore,
+    state: RoomStateStore,
     bridges: BridgeOps,
     private readonly randomInt: RandomInt,
     private readonly now: () => number,
@@ -80,6 +53,7 @@ export class RoomRegistry {
     private readonly events: ConferenceEvents,
     joins: JoinsInFlight,
   ) {
+    super(state);
     this.media = new RoomMedia(bridges, this.queue, now, sounds, joins, (room) => this.rooms.get(room.room) === room);
   }
 
@@ -87,15 +61,17 @@ export class RoomRegistry {
     this.media.updateSounds(sounds);
   }
 
-  exists(room: RoomNumber): boolean {
-    return this.state.isClaimed(room);
+  /** Settles when every queued bridge operation has run (tests, shutdown). */
+  get pendingOperations(): number {
+    return this.queue.size;
   }
 
   /** The room as this session finds it on its way in, for the admission rules. */
   stateFor(room: RoomNumber, sessionId: string): RoomState {
     const entry = this.rooms.get(room);
     if (!entry) return { kind: 'new', roomsHeld: this.state.claimedCount() };
-    return { kind: 'held', locked: this.state.isLocked(room), pinFree: this.state.pinOf(room) === undefined && entry.firstPin.freeFor(sessionId) };
+    const pinFree = this.state.pinOf(room) === undefined && entry.firstPin.freeFor(sessionId);
+    return { kind: 'held', locked: this.state.isLocked(room), pinFree };
   }
 
   /** A caller asks for a room: admitted, the first one in sets its PIN, the others are checked against it. */
@@ -172,7 +148,8 @@ export class RoomRegistry {
     entry.members.set(joiner.channelId, { channelId: joiner.channelId, callerId: joiner.callerId, joinedAt, muted: false });
     entry.holders.delete(sessionId);
     const others = entry.members.size - 1;
-    this.events.publish({ type: 'joined', at: joinedAt, room, channel: joiner.channelId, callerId: joiner.callerId, others, keyedAt: joiner.keyedAt });
+    const { channelId: channel, callerId, keyedAt } = joiner;
+    this.events.publish({ type: 'joined', at: joinedAt, room, channel, callerId, others, keyedAt });
     return { kind: 'joined', others };
   }
 
@@ -194,7 +171,10 @@ export class RoomRegistry {
     return this.queue.run(room, async () => {
       const member = entry.members.get(channelId);
       const wasMember = entry.members.delete(channelId);
-      if (member) this.events.publish({ type: 'left', at: this.now(), room, channel: channelId, callerId: member.callerId, joinedAt: member.joinedAt });
+      if (member) {
+        const { callerId, joinedAt } = member;
+        this.events.publish({ type: 'left', at: this.now(), room, channel: channelId, callerId, joinedAt });
+      }
       if (entry.members.size === 0 && entry.holders.size === 0 && entry.firstPin.idle) {
         this.forget(entry);
         await this.media.destroyBridge(entry);
@@ -219,79 +199,6 @@ export class RoomRegistry {
     entry.opened = true;
     for (const member of members) entry.members.set(member.channelId, { ...member, muted: false });
     return true;
-  }
-
-  /** An operator locks or unlocks a room: a locked room refuses newcomers, its participants stay. */
-  setLocked(room: RoomNumber, locked: boolean): LockOutcome {
-    if (!this.state.isClaimed(room)) return 'unknown-room';
-    return this.state.setLocked(room, locked) ? 'done' : 'unchanged';
-  }
-
-  isMember(room: RoomNumber, channelId: string): boolean {
-    return this.rooms.get(room)?.members.has(channelId) ?? false;
-  }
-
-  /** Conferences (rooms someone has joined) and their participants, for the gauges. */
-  liveCounts(): { rooms: number; participants: number } {
-    let rooms = 0;
-    let participants = 0;
-    for (const entry of this.rooms.values()) {
-      if (entry.members.size === 0) continue;
-      rooms++;
-      participants += entry.members.size;
-    }
-    return { rooms, participants };
-  }
-
-  memberCount(room: RoomNumber): number {
-    return this.rooms.get(room)?.members.size ?? 0;
-  }
-
-  /** Records a participant's mute state; false when that participant is not in the room. */
-  setMuted(room: RoomNumber, channelId: string, muted: boolean): boolean {
-    const member = this.rooms.get(room)?.members.get(channelId);
-    if (!member) return false;
-    member.muted = muted;
-    return true;
-  }
-
-  isMuted(room: RoomNumber, channelId: string): boolean {
-    return this.rooms.get(room)?.members.get(channelId)?.muted ?? false;
-  }
-
-  /** Channels the registry counts in a room, to compare with what the bridge really holds. */
-  membersOf(room: RoomNumber): string[] {
-    return [...(this.rooms.get(room)?.members.keys() ?? [])];
-  }
-
-  snapshot(): RoomSnapshot[] {
-    return [...this.rooms.values()].map((entry) => this.snapshotOf(entry));
-  }
-
-  snapshotOfRoom(room: RoomNumber): RoomSnapshot | undefined {
-    const entry = this.rooms.get(room);
-    return entry && this.snapshotOf(entry);
-  }
-
-  get roomCount(): number {
-    return this.rooms.size;
-  }
-
-  /** Settles when every queued bridge operation has run (tests, shutdown). */
-  get pendingOperations(): number {
-    return this.queue.size;
-  }
-
-  private snapshotOf(entry: Room): RoomSnapshot {
-    return {
-      room: entry.room,
-      bridgeId: entry.bridgeId,
-      createdAt: entry.createdAt,
-      pinSet: this.state.pinOf(entry.room) !== undefined,
-      locked: this.state.isLocked(entry.room),
-      members: [...entry.members.values()].map((m) => ({ ...m })),
-      waiting: entry.firstPin.waiting,
-    };
   }
 
   /** The session holds the room, taking it if nobody does; 'first' when it is to set the PIN. */

@@ -1,7 +1,12 @@
 import { admission, AdmissionSettings, AdmissionVerdict, RoomState } from '../../src/domain/admission';
 import { CallerKind } from '../../src/domain/types';
 
-const open: AdmissionSettings = { enabled: true, externalAccess: true, externalMayStart: true, limits: { maxRooms: 3, maxParticipantsPerRoom: 2 } };
+const open: AdmissionSettings = {
+  enabled: true,
+  externalAccess: true,
+  externalMayStart: true,
+  limits: { maxRooms: 3, maxParticipantsPerRoom: 2 },
+};
 const off: AdmissionSettings = { ...open, enabled: false };
 const noExternal: AdmissionSettings = { ...open, externalAccess: false };
 const noExternalStart: AdmissionSettings = { ...open, externalMayStart: false };
@@ -30,7 +35,7 @@ describe('admission', () => {
     ['arrival, all open', open, 'internal', arriving, go],
     ['arrival, external, all open', open, 'external', arriving, go],
     ['service off', off, 'internal', arriving, refused('service-unavailable')],
-    ['service off, external too (the service first)', { ...off, externalAccess: false }, 'external', arriving, refused('service-unavailable')],
+    ['service off, external too (service first)', { ...off, externalAccess: false }, 'external', arriving, refused('service-unavailable')],
     ['external access off', noExternal, 'external', arriving, refused('external-not-allowed')],
     ['external access off, internal caller', noExternal, 'internal', arriving, go],
     // Starting a room.
@@ -39,7 +44,7 @@ describe('admission', () => {
     ['a new room, external may not start', noExternalStart, 'external', newRoom, refused('external-may-not-start')],
     ['a new room, external may not start, internal caller', noExternalStart, 'internal', newRoom, first],
     ['room limit reached', open, 'internal', lastRoomTaken, refused('too-many-rooms')],
-    ['room limit reached, external may not start (the limit first)', noExternalStart, 'external', lastRoomTaken, refused('too-many-rooms')],
+    ['room limit reached, external may not start (limit first)', noExternalStart, 'external', lastRoomTaken, refused('too-many-rooms')],
     // A room someone holds.
     ['a started room', open, 'internal', started, later],
     ['a started room, external may not start', noExternalStart, 'external', started, later],
@@ -47,7 +52,7 @@ describe('admission', () => {
     ['an abandoned room', open, 'internal', abandoned, first],
     ['an abandoned room, external may not start', noExternalStart, 'external', abandoned, refused('external-may-not-start')],
     ['a locked room', open, 'internal', locked, refused('room-locked')],
-    ['a locked abandoned room, external may not start (the lock first)', noExternalStart, 'external', lockedAbandoned, refused('room-locked')],
+    ['locked abandoned room, external may not start (lock first)', noExternalStart, 'external', lockedAbandoned, refused('room-locked')],
     ['external access off outranks the lock', noExternal, 'external', locked, refused('external-not-allowed')],
     // At the bridge.
     ['a place left', open, 'internal', placeLeft, go],
