@@ -1,4 +1,4 @@
-import { admission, Refusal, RoomState } from '../domain/admission';
+import { admission, Refusal } from '../domain/admission';
 import { EntryMode } from '../domain/digitCollector';
 import { callerNumberOf, PinGuard } from '../domain/pinGuard';
 import { parseDialledSuffix, parseRoomEntry } from '../domain/roomNumber';
@@ -43,7 +43,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   const { callerKind } = session.info;
   await io.answer();
 
-  const admit: Admit = (room: RoomState) => admission(settings, callerKind, room);
+  const admit: Admit = (room) => admission(settings, callerKind, room);
   const arrival = admit({ kind: 'none' });
   if (arrival.kind === 'refused') return refuseFor(session, io, deps, arrival.reason, undefined);
 

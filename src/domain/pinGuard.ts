@@ -85,7 +85,8 @@ export class PinGuard {
     this.store.addRoomFailure(pinTry.room, now, since);
     if (!pinTry.caller) return false;
     const record = this.store.addCallerFailure(pinTry.caller, now, since);
-    if (record.lockedUntil !== undefined || record.failures.length < this.settings.lockAfter) return false;
+    if (record.failures.length < this.settings.lockAfter) return false;
+    // Set-if-absent: a number already locked is not locked again, its lockout does not grow with more tries.
     return this.store.lockCaller(pinTry.caller, now + this.settings.lockoutSeconds * 1000);
   }
 
