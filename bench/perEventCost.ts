@@ -9,26 +9,32 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AriCalls } from '../src/ari/ariCalls';
 import { Playbacks } from '../src/ari/playbacks';
-import { BridgeOps, RoomRegistry } from '../src/app/roomRegistry';
+import { BridgeOps } from '../src/app/ports';
+import { Admit, RoomRegistry } from '../src/app/roomRegistry';
+import { EmbeddedRoomState } from '../src/app/roomStateStore';
+import { admission } from '../src/domain/admission';
 import { ConferenceEvents } from '../src/app/conferenceEvents';
 import { JoinsInFlight } from '../src/app/joinsInFlight';
 import { bridgeIdFor } from '../src/domain/roomNumber';
 
 const noop = async (): Promise<void> => undefined;
 const ops: BridgeOps = { create: async (room) => bridgeIdFor(room), destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
+/** The admission rules as a busy server runs them: every switch open, rooms of up to 5,000. */
+const limits = { maxRooms: 10_000, maxParticipantsPerRoom: 5000 };
+const admit: Admit = (room) => admission({ enabled: true, externalAccess: true, externalMayStart: true, limits }, 'internal', room);
 const pending = (): Promise<boolean> => new Promise(() => undefined);
 const fakeAri = { playOnChannel: pending, stopPlayback: pending } as unknown as AriCalls;
 
 async function populated(rooms: number): Promise<{ registry: RoomRegistry; playbacks: Playbacks }> {
-  const registry = new RoomRegistry(ops, randomInt, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents(), new JoinsInFlight(50, 1000));
+  const registry = new RoomRegistry(new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }), ops, randomInt, Date.now, { joinTone: undefined, leaveTone: undefined }, new ConferenceEvents(), new JoinsInFlight(50, 1000));
   const playbacks = new Playbacks(fakeAri, () => undefined);
   for (let r = 0; r < rooms; r++) {
     const room = String(1000 + r);
     for (let m = 0; m < 4; m++) {
       const id = `${room}-${m}`;
-      registry.enter(room, id);
+      registry.enter(room, id, admit);
       if (m === 0) registry.setPin(room, id, '1');
-      await registry.join(room, id, { channelId: id, callerId: '201', keyedAt: 0 }, 50);
+      await registry.join(room, id, { channelId: id, callerId: '201', keyedAt: 0 }, admit);
       playbacks.play(id, ['sound:beep'], 'en'); // a prompt still tracked for every participant
     }
   }
@@ -39,19 +45,19 @@ async function populated(rooms: number): Promise<{ registry: RoomRegistry; playb
 async function callCycle(registry: RoomRegistry, playbacks: Playbacks, i: number): Promise<void> {
   const id = `cycle-${i}`;
   const room = '555';
-  registry.enter(room, id);
+  registry.enter(room, id, admit);
   registry.setPin(room, id, '4321');
   const prompt = playbacks.play(id, ['sound:conf-getpin'], 'en');
   playbacks.onEvent({ type: 'PlaybackStarted', playback: { id: prompt.id } });
   playbacks.onEvent({ type: 'PlaybackFinished', playback: { id: prompt.id } });
-  await registry.join(room, id, { channelId: id, callerId: '201', keyedAt: 0 }, 50);
+  await registry.join(room, id, { channelId: id, callerId: '201', keyedAt: 0 }, admit);
   registry.isMuted(room, id);
   registry.memberCount(room);
   // A late caller into an existing room: PIN check and join.
   const other = `other-${i}`;
-  registry.enter('1000', other);
+  registry.enter('1000', other, admit);
   registry.verifyPin('1000', '1');
-  await registry.join('1000', other, { channelId: other, callerId: '202', keyedAt: 0 }, 5000);
+  await registry.join('1000', other, { channelId: other, callerId: '202', keyedAt: 0 }, admit);
   await registry.depart('1000', other, other);
   await registry.depart(room, id, id);
   playbacks.forgetChannel(id);

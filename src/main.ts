@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { loadSettings } from './config/loadSettings';
 import { SettingsStore } from './config/settingsStore';
 import { createLogger } from './logger';
-import { StateFileRefused } from './app/roomStore';
+import { StateFileRefused } from './store/roomStore';
 import { runtimeStatsReporter } from './runtimeStats';
 import { ConferenceServer } from './server';
 import { VERSION } from './version';

@@ -19,7 +19,8 @@ import { EventsLog } from './app/eventsLog';
 import { JoinsInFlight } from './app/joinsInFlight';
 import { logRequestFailed } from './app/requestFailed';
 import { RoomRegistry } from './app/roomRegistry';
-import { RoomStore } from './app/roomStore';
+import { EmbeddedRoomState } from './app/roomStateStore';
+import { RoomStore } from './store/roomStore';
 import { fanOutSettings, roomSounds } from './app/settingsFanOut';
 import { WriteHealth } from './app/writeHealth';
 import { SettingsStore } from './config/settingsStore';
@@ -89,7 +90,7 @@ export class ConferenceServer {
     );
     this.logWrites(this.roomStore.health, 'room state file cannot be written: tried again every 5 s');
     const bridges = createBridgeOps(ari, current, log, ariFailed);
-    this.rooms = new RoomRegistry(bridges, randomInt, Date.now, roomSounds(settings), this.roomStore, conferenceEvents, joins);
+    this.rooms = new RoomRegistry(new EmbeddedRoomState(this.roomStore), bridges, randomInt, Date.now, roomSounds(settings), conferenceEvents, joins);
     this.eventsLog = new EventsLog(conferenceEvents, new WriteHealth('eventsLog.path', Date.now));
     this.logWrites(this.eventsLog.health, 'events log cannot be written: its lines are held until it can');
     this.eventsLog.open(settings.eventsLog.path);

@@ -1,6 +1,6 @@
 import { AdminError, AdminOutcome, ConferenceAdmin, Health } from '../app/conferenceAdmin';
 import { ConferenceMetrics } from '../app/conferenceMetrics';
-import { RoomSnapshot } from '../app/roomRegistry';
+import { RoomSnapshot } from '../app/roomTable';
 import { GuardCounts } from '../domain/pinGuard';
 import { VERSION } from '../version';
 import { Route } from './routes';

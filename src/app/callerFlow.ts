@@ -1,4 +1,4 @@
-import { admitCaller, mayStartRoom } from '../domain/admission';
+import { admission, Refusal } from '../domain/admission';
 import { EntryMode } from '../domain/digitCollector';
 import { callerNumberOf, PinGuard } from '../domain/pinGuard';
 import { parseDialledSuffix, parseRoomEntry } from '../domain/roomNumber';
@@ -10,7 +10,7 @@ import { CallSession } from './callSession';
 import { ConferenceEvents, RefusalReason } from './conferenceEvents';
 import { JoinsInFlight } from './joinsInFlight';
 import { digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from './media';
-import { EnterRole, RoomRegistry } from './roomRegistry';
+import { Admit, RoomRegistry } from './roomRegistry';
 
 export interface FlowDeps {
   /** The settings in force when the call arrived; a later change applies to later calls. */
@@ -26,6 +26,8 @@ export interface FlowDeps {
 
 /** How a caller's flow ended: in a room (the call goes on), or done (hang the call up). */
 export type FlowEnd = 'in-conference' | 'hang-up';
+/** 'first': this caller sets the room's PIN; 'later': checked against it. */
+type CallerRole = 'first' | 'later';
 
 const ROOM_ENTRY: EntryMode = { kind: 'room' };
 /** How long a caller waits for the first caller's PIN in silence before the music starts. */
@@ -41,8 +43,9 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   const { callerKind } = session.info;
   await io.answer();
 
-  const refusal = admitCaller(settings, callerKind);
-  if (refusal) return refuse(session, io, deps, refusal, undefined);
+  const admit: Admit = (room) => admission(settings, callerKind, room);
+  const arrival = admit({ kind: 'none' });
+  if (arrival.kind === 'refused') return refuseFor(session, io, deps, arrival.reason, undefined);
 
   const request = await askRoom(session, io, deps);
   if (!request) return goodbye(io, Sound.invalidRoom);
@@ -51,40 +54,35 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   // then handled before this line, and a room taken now would be held by nobody, for ever.
   if (session.signal.aborted) throw session.signal.reason;
   let room: string;
-  let role: EnterRole;
+  let role: CallerRole;
   let announce: string[] = [];
-  if (request.kind === 'room' && deps.rooms.isLocked(request.room)) return refuse(session, io, deps, 'room-locked', request.room);
-  const isNewRoom = request.kind === 'random' || !deps.rooms.exists(request.room);
-  if (isNewRoom && deps.rooms.roomCount >= settings.limits.maxRooms) return refuse(session, io, deps, 'too-many-rooms', undefined, { limit: settings.limits.maxRooms });
   // Refused before the room is taken: a caller who may not start one leaves no trace of it.
-  const startRefusal = mayStartRoom(settings, callerKind);
-  if (isNewRoom && startRefusal) return refuse(session, io, deps, startRefusal, request.kind === 'room' ? request.room : undefined);
   if (request.kind === 'random') {
-    const drawn = deps.rooms.reserveRandom(request.digits, session.id);
-    if (drawn === undefined) return refuse(session, io, deps, 'no-free-room', undefined, { digits: request.digits });
-    room = drawn;
+    const drawn = deps.rooms.reserveRandom(request.digits, session.id, admit);
+    if (drawn.kind === 'refused') return refuseFor(session, io, deps, drawn.reason, undefined);
+    if (drawn.kind === 'none-free') return refuse(session, io, deps, 'no-free-room', undefined, { digits: request.digits });
+    room = drawn.room;
     role = 'first';
     announce = [Sound.yourNumberIs, digitsOf(room)];
     log.info('random room reserved', { event: 'reserved', room });
   } else {
     room = request.room;
-    role = deps.rooms.enter(room, session.id);
+    const entered = deps.rooms.enter(room, session.id, admit);
+    if (entered.kind === 'refused') return refuseFor(session, io, deps, entered.reason, roomOfRefusal(entered.reason, room));
+    role = entered.kind === 'first' ? 'first' : 'later';
   }
   session.room = room;
-  // A room whose first caller left before setting the PIN: whoever enters next starts it.
-  if (role === 'first' && startRefusal) return refuse(session, io, deps, startRefusal, room);
 
   // After a 4-digit room the '#' is optional: one keyed right after it ends the room entry.
   const afterFourDigitRoom = room.length === 4;
-  const keyedAt = await askPin(session, io, deps, room, role, announce, afterFourDigitRoom);
+  const keyedAt = await askPin(session, io, deps, admit, room, role, announce, afterFourDigitRoom);
   if (keyedAt === undefined) return 'hang-up';
 
   const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt };
-  const joined = await deps.rooms.join(room, session.id, joiner, settings.limits.maxParticipantsPerRoom);
+  const joined = await deps.rooms.join(room, session.id, joiner, admit);
   if (joined.kind === 'gone') return 'hang-up';
   if (joined.kind === 'no-bridge') return refuse(session, io, deps, 'no-bridge', room);
-  if (joined.kind === 'locked') return refuse(session, io, deps, 'room-locked', room);
-  if (joined.kind === 'full') return refuse(session, io, deps, 'room-full', room, { limit: settings.limits.maxParticipantsPerRoom });
+  if (joined.kind === 'refused') return refuseFor(session, io, deps, joined.reason, room);
   session.inConference = true;
   // joinMs: from the PIN's last key, as the app saw it, to Asterisk's answer that the caller is in.
   log.info('joined', { event: 'joined', room, others: joined.others, joinMs: deps.now() - keyedAt });
@@ -117,13 +115,22 @@ async function askRoom(session: CallSession, io: CallIO, deps: FlowDeps): Promis
  * first is still keying, then is checked. Wrong PINs count against the caller and the room.
  * Resolves with the time of the PIN's last key once admitted (join latency runs from there).
  */
-async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: string, role: EnterRole, announce: string[], afterFourDigitRoom: boolean): Promise<number | undefined> {
+async function askPin(
+  session: CallSession,
+  io: CallIO,
+  deps: FlowDeps,
+  admit: Admit,
+  room: string,
+  role: CallerRole,
+  announce: string[],
+  afterFourDigitRoom: boolean,
+): Promise<number | undefined> {
   const { settings, rooms, guard, log } = deps;
   const mode: EntryMode = { kind: 'pin', maxLength: settings.entry.pinMaxLength };
   const pinTry = { caller: callerNumberOf(session.info.callerKind, session.info.callerId), room };
   let prompt = [...announce, Sound.enterPin];
   for (let attempt = 1; attempt <= settings.entry.maxAttempts; attempt++) {
-    if (role === 'other') {
+    if (role === 'later') {
       const verdict = guard.check(pinTry, deps.now());
       if (verdict.kind === 'locked') return lockedOut(session, io, deps, room, verdict.retryAfterMs);
       if (verdict.delayMs > 0) {
@@ -138,10 +145,10 @@ async function askPin(session: CallSession, io: CallIO, deps: FlowDeps, room: st
       log.info('invalid PIN entry', { event: 'invalid-pin-entry', room, attempt, reason: outcome.reason });
       continue;
     }
-    if (role === 'other' && (await waitForFirstPin(session, io, deps, room)) === 'promoted') {
+    if (role === 'later' && (await waitForFirstPin(session, io, deps, room)) === 'promoted') {
       role = 'first';
-      const refusal = mayStartRoom(settings, session.info.callerKind);
-      if (refusal) return refuse(session, io, deps, refusal, room).then(() => undefined);
+      const promoted = admit(rooms.stateFor(room, session.id));
+      if (promoted.kind === 'refused') return refuseFor(session, io, deps, promoted.reason, room).then(() => undefined);
     }
     if (role === 'first') {
       rooms.setPin(room, session.id, outcome.value);
@@ -192,6 +199,19 @@ async function refuse(session: CallSession, io: CallIO, deps: FlowDeps, reason: 
   deps.events.publish({ type: 'refused', at: deps.now(), reason, room, channel: session.id, callerId: session.info.callerId });
   await io.play(REFUSAL_SOUND[reason]);
   return 'hang-up';
+}
+
+/** An admission rule's refusal, with the limit that refused the caller. */
+function refuseFor(session: CallSession, io: CallIO, deps: FlowDeps, reason: Refusal, room: string | undefined): Promise<FlowEnd> {
+  const { limits } = deps.settings;
+  if (reason === 'too-many-rooms') return refuse(session, io, deps, reason, room, { limit: limits.maxRooms });
+  if (reason === 'room-full') return refuse(session, io, deps, reason, room, { limit: limits.maxParticipantsPerRoom });
+  return refuse(session, io, deps, reason, room);
+}
+
+/** Today's refusals name the room a caller asked for, except the room limit (no room was started). */
+function roomOfRefusal(reason: Refusal, room: string): string | undefined {
+  return reason === 'too-many-rooms' ? undefined : room;
 }
 
 /** After the last failed attempt: that entry is said to be invalid too, then goodbye. */

@@ -5,7 +5,8 @@ import { AdminAction, ConferenceEvents } from './conferenceEvents';
 import { setMute } from './inConference';
 import { Sound } from './media';
 import { AsteriskStatus, ChannelControl, PromptPlayer } from './ports';
-import { RoomRegistry, RoomSnapshot } from './roomRegistry';
+import { RoomRegistry } from './roomRegistry';
+import { RoomSnapshot } from './roomTable';
 import { WriteFailure } from './writeHealth';
 
 /** Expected refusals of an admin action, as values (the HTTP layer turns them into statuses). */

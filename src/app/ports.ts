@@ -7,6 +7,19 @@
 /** 'added', or which side was gone: the caller (hung up) or the bridge (deleted). */
 export type AddOutcome = 'added' | 'caller-gone' | 'bridge-gone';
 
+/** A room's mixing bridge, as the registry and room media use it. */
+export interface BridgeOps {
+  /** Makes the room's bridge; resolves with its id: the room's usual one, or another when Asterisk still holds that. */
+  create(room: string): Promise<string>;
+  destroy(bridgeId: string): Promise<void>;
+  /** 'caller-gone' when the caller hung up before it could be added; 'bridge-gone' when the bridge was deleted. */
+  addChannel(bridgeId: string, channelId: string): Promise<AddOutcome>;
+  startMoh(bridgeId: string): Promise<void>;
+  stopMoh(bridgeId: string): Promise<void>;
+  /** A tone for everyone in the bridge; resolves once Asterisk has answered (a failure is reported, never thrown). */
+  playToBridge(bridgeId: string, media: string): Promise<void>;
+}
+
 /** What the app does to a call's channel outside its caller flow (that one has its CallIO). */
 export interface ChannelControl {
   hangup(channelId: string): Promise<boolean>;

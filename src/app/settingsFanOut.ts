@@ -4,7 +4,8 @@ import { SettingsStore } from '../config/settingsStore';
 import { PinGuard } from '../domain/pinGuard';
 import { Logger } from '../logger';
 import { Sound } from './media';
-import { RoomRegistry, RoomSounds } from './roomRegistry';
+import { RoomSounds } from './roomMedia';
+import { RoomRegistry } from './roomRegistry';
 
 /** Who takes a change of the settings file while the app runs. */
 export interface SettingsTakers {

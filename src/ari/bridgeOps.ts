@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BridgeOps } from '../app/roomRegistry';
+import { BridgeOps } from '../app/ports';
 import { Settings } from '../config/schema';
 import { bridgeIdFor, spareBridgeIdFor } from '../domain/roomNumber';
 import { Logger } from '../logger';

@@ -1,4 +1,7 @@
+import { CallerNumber, EmbeddedGuardCounts, GuardCountStore } from './guardCounts';
 import { CallerKind, RoomNumber } from './types';
+
+export type { CallerNumber } from './guardCounts';
 
 /**
  * Brute-force protection for PINs, as a plain object with time passed in.
@@ -17,12 +20,6 @@ export interface PinGuardSettings {
   readonly lockAfter: number;
   readonly lockoutSeconds: number;
   readonly roomSlowAfter: number;
-}
-
-/** A caller number as the guard counts it: internal 201 and external 201 are different callers. */
-export interface CallerNumber {
-  readonly kind: CallerKind;
-  readonly number: string;
 }
 
 /** One PIN try: from which number (undefined when withheld) at which room. */
@@ -61,18 +58,11 @@ export function callerNumberOf(kind: CallerKind, callerId: string): CallerNumber
   return /[0-9]/.test(callerId) ? { kind, number: callerId } : undefined;
 }
 
-interface CallerRecord {
-  readonly caller: CallerNumber;
-  failures: number[];
-  /** 0 when not locked. */
-  lockedUntil: number;
-}
-
 export class PinGuard {
-  private readonly callers = new Map<string, CallerRecord>();
-  private readonly rooms = new Map<RoomNumber, number[]>();
-
-  constructor(private settings: PinGuardSettings) {}
+  constructor(
+    private settings: PinGuardSettings,
+    private readonly store: GuardCountStore = new EmbeddedGuardCounts(),
+  ) {}
 
   /** Settings change with the admin's file; counts already made stay. */
   update(settings: PinGuardSettings): void {
@@ -81,57 +71,57 @@ export class PinGuard {
 
   /** Refused while the caller's number is locked; else the longer of the number's and the room's waits. */
   check(pinTry: PinTry, now: number): GuardVerdict {
-    const caller = pinTry.caller && this.callerRecord(pinTry.caller, now);
-    if (caller && caller.lockedUntil > now) return { kind: 'locked', retryAfterMs: caller.lockedUntil - now };
+    const since = this.windowStart(now);
+    const caller = pinTry.caller && this.store.caller(pinTry.caller, now, since);
+    if (caller?.lockedUntil !== undefined) return { kind: 'locked', retryAfterMs: caller.lockedUntil - now };
     const callerDelay = this.delay(caller?.failures.length ?? 0, this.settings.slowAfter);
-    return { kind: 'allowed', delayMs: Math.max(callerDelay, this.delay(this.roomFailures(pinTry.room, now).length, this.settings.roomSlowAfter)) };
+    const roomDelay = this.delay(this.store.roomFailures(pinTry.room, since), this.settings.roomSlowAfter);
+    return { kind: 'allowed', delayMs: Math.max(callerDelay, roomDelay) };
   }
 
   /** Counts a wrong PIN against the room and the number; true when it locked the number. */
   recordFailure(pinTry: PinTry, now: number): boolean {
-    this.rooms.set(pinTry.room, [...this.roomFailures(pinTry.room, now), now]);
+    const since = this.windowStart(now);
+    this.store.addRoomFailure(pinTry.room, now, since);
     if (!pinTry.caller) return false;
-    const record = this.callerRecord(pinTry.caller, now) ?? { caller: pinTry.caller, failures: [], lockedUntil: 0 };
-    record.failures.push(now);
-    this.callers.set(keyOf(pinTry.caller), record);
-    if (record.lockedUntil !== 0 || record.failures.length < this.settings.lockAfter) return false;
-    record.lockedUntil = now + this.settings.lockoutSeconds * 1000;
-    return true;
+    const record = this.store.addCallerFailure(pinTry.caller, now, since);
+    if (record.failures.length < this.settings.lockAfter) return false;
+    // Set-if-absent: a number already locked is not locked again, its lockout does not grow with more tries.
+    return this.store.lockCaller(pinTry.caller, now + this.settings.lockoutSeconds * 1000);
   }
 
   /** A right PIN clears the caller's own count (not the room's: others may be guessing). */
   recordSuccess(caller: CallerNumber | undefined): void {
-    if (caller) this.callers.delete(keyOf(caller));
+    if (caller) this.store.clearCaller(caller);
   }
 
   /** The operator's clear: the number's count and lockout, whatever its kind. Returns what was cleared. */
   clearCaller(number: string, now: number): CallerCount[] {
     const cleared = this.counts(now).callers.filter((count) => count.number === number);
-    for (const count of cleared) this.callers.delete(keyOf(count));
+    for (const count of cleared) this.store.clearCaller(count);
     return cleared;
   }
 
   /** Every number and room with wrong PINs counted, for the operator. */
   counts(now: number): GuardCounts {
-    this.sweep(now);
-    const callers = [...this.callers.values()].map(({ caller, failures, lockedUntil }) => ({
+    const all = this.store.all(now, this.windowStart(now));
+    const callers = all.callers.map(({ caller, failures, lockedUntil }) => ({
       ...caller,
       failures: failures.length,
-      lockedUntil: lockedUntil === 0 ? undefined : lockedUntil,
-      delayMs: lockedUntil === 0 ? this.delay(failures.length, this.settings.slowAfter) : 0,
+      lockedUntil,
+      delayMs: lockedUntil === undefined ? this.delay(failures.length, this.settings.slowAfter) : 0,
     }));
-    const rooms = [...this.rooms].map(([room, failures]) => ({ room, failures: failures.length, delayMs: this.delay(failures.length, this.settings.roomSlowAfter) }));
+    const rooms = all.rooms.map(({ room, failures }) => ({ room, failures, delayMs: this.delay(failures, this.settings.roomSlowAfter) }));
     return { callers, rooms };
   }
 
   /** Drops what has expired, so memory follows the attackers of the last window only. */
   sweep(now: number): void {
-    for (const record of [...this.callers.values()]) this.callerRecord(record.caller, now);
-    for (const room of [...this.rooms.keys()]) this.roomFailures(room, now);
+    this.store.all(now, this.windowStart(now));
   }
 
   get size(): number {
-    return this.callers.size + this.rooms.size;
+    return this.store.size;
   }
 
   private delay(failures: number, slowAfter: number): number {
@@ -139,35 +129,7 @@ export class PinGuard {
     return excess > 0 ? Math.min(this.settings.maxDelayMs, this.settings.delayMs * 2 ** (excess - 1)) : 0;
   }
 
-  /** While locked a number's count stands; when the lockout ends it starts again from nothing. */
-  private callerRecord(caller: CallerNumber, now: number): CallerRecord | undefined {
-    const key = keyOf(caller);
-    const record = this.callers.get(key);
-    if (!record) return undefined;
-    if (record.lockedUntil > now) return record;
-    if (record.lockedUntil !== 0) {
-      record.lockedUntil = 0;
-      record.failures = [];
-    }
-    record.failures = this.inWindow(record.failures, now);
-    if (record.failures.length > 0) return record;
-    this.callers.delete(key);
-    return undefined;
+  private windowStart(now: number): number {
+    return now - this.settings.windowSeconds * 1000;
   }
-
-  private roomFailures(room: RoomNumber, now: number): number[] {
-    const failures = this.inWindow(this.rooms.get(room) ?? [], now);
-    if (failures.length > 0) this.rooms.set(room, failures);
-    else this.rooms.delete(room);
-    return failures;
-  }
-
-  private inWindow(failures: number[], now: number): number[] {
-    const since = now - this.settings.windowSeconds * 1000;
-    return failures.filter((t) => t > since);
-  }
-}
-
-function keyOf(caller: CallerNumber): string {
-  return `${caller.kind}:${caller.number}`;
 }

@@ -8,7 +8,9 @@ import { AppPorts, ConferenceApp } from '../../src/app/conferenceApp';
 import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { AsteriskState } from '../../src/app/rebuild';
-import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
+import { BridgeOps } from '../../src/app/ports';
+import { RoomRegistry } from '../../src/app/roomRegistry';
+import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { validateSettings } from '../../src/config/loadSettings';
 import { PinGuard } from '../../src/domain/pinGuard';
 import { bridgeIdFor } from '../../src/domain/roomNumber';
@@ -204,7 +206,7 @@ export function fakeWorld(): FakeWorld {
   const joins = new JoinsInFlight(0, 0);
   const sounds = { joinTone: undefined, leaveTone: undefined };
   const pins = { set: () => undefined, delete: () => undefined };
-  const rooms = new RoomRegistry(bridges, () => 0, Date.now, sounds, pins, conferenceEvents, joins);
+  const rooms = new RoomRegistry(new EmbeddedRoomState(pins), bridges, () => 0, Date.now, sounds, conferenceEvents, joins);
   const calls = new Map<string, FakeCallIO>();
   const app = new ConferenceApp(
     {

@@ -4,7 +4,9 @@ import { CallEnded, CallInfo, CallSession } from '../../src/app/callSession';
 import { FlowDeps, runCallerFlow } from '../../src/app/callerFlow';
 import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
-import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
+import { BridgeOps } from '../../src/app/ports';
+import { RoomRegistry } from '../../src/app/roomRegistry';
+import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { validateSettings } from '../../src/config/loadSettings';
 import { Settings } from '../../src/config/schema';
 import { EntryMode } from '../../src/domain/digitCollector';
@@ -76,7 +78,7 @@ function world(raw: object = {}, bridges: BridgeOps = ops): World {
   const now = (): number => clock++;
   // randomInt(900) = 371: the 3-digit random room is 471.
   const joins = new JoinsInFlight(50, 1000);
-  const rooms = new RoomRegistry(bridges, () => 371, now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, events, joins);
+  const rooms = new RoomRegistry(new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }), bridges, () => 371, now, { joinTone: undefined, leaveTone: undefined }, events, joins);
   const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events, joins };
   return { deps, rooms, published };
 }

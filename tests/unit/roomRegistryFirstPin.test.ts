@@ -1,13 +1,16 @@
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
-import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
+import { BridgeOps } from '../../src/app/ports';
+import { RoomRegistry } from '../../src/app/roomRegistry';
+import { EmbeddedRoomState } from '../../src/app/roomStateStore';
+import { AdmissionVerdict } from '../../src/domain/admission';
 import { bridgeIdFor } from '../../src/domain/roomNumber';
 
 const noop = async (): Promise<void> => undefined;
 const bridges: BridgeOps = { create: async (room) => bridgeIdFor(room), destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
 
 function registry(): RoomRegistry {
-  return new RoomRegistry(bridges, () => 0, Date.now, { joinTone: undefined, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents(), new JoinsInFlight(50, 1000));
+  return new RoomRegistry(new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }), bridges, () => 0, Date.now, { joinTone: undefined, leaveTone: undefined }, new ConferenceEvents(), new JoinsInFlight(50, 1000));
 }
 
 /** A call that has hung up: its '#' and its hangup came in one read of the socket, the hangup handled first. */
@@ -16,14 +19,16 @@ function endedCall(): AbortSignal {
   controller.abort(new Error('hung up'));
   return controller.signal;
 }
+/** Every caller let in (the rules are the admission table's concern). */
+const admitAll = (): AdmissionVerdict => ({ kind: 'later' });
 const liveCall = (): AbortSignal => new AbortController().signal;
 
 describe('the first PIN, and callers whose call has already ended', () => {
   test('an ended call does not queue for the first PIN: when the first caller leaves, a live caller takes over', async () => {
     const rooms = registry();
-    expect(rooms.enter('912', 'first')).toBe('first');
-    expect(rooms.enter('912', 'gone')).toBe('other');
-    expect(rooms.enter('912', 'waiting')).toBe('other');
+    expect(rooms.enter('912', 'first', admitAll)).toEqual({ kind: 'first' });
+    expect(rooms.enter('912', 'gone', admitAll)).toEqual({ kind: 'later' });
+    expect(rooms.enter('912', 'waiting', admitAll)).toEqual({ kind: 'later' });
     await rooms.depart('912', 'gone', 'gone');
     await expect(rooms.awaitFirstPin('912', 'gone', endedCall())).rejects.toThrow('hung up');
     const waiting = rooms.awaitFirstPin('912', 'waiting', liveCall());
@@ -34,9 +39,9 @@ describe('the first PIN, and callers whose call has already ended', () => {
 
   test('an ended call does not take the role nobody holds; the room is given up once everyone has gone', async () => {
     const rooms = registry();
-    rooms.enter('912', 'first');
-    rooms.enter('912', 'gone');
-    rooms.enter('912', 'next');
+    rooms.enter('912', 'first', admitAll);
+    rooms.enter('912', 'gone', admitAll);
+    rooms.enter('912', 'next', admitAll);
     await rooms.depart('912', 'first', 'first');
     await rooms.depart('912', 'gone', 'gone');
     await expect(rooms.awaitFirstPin('912', 'gone', endedCall())).rejects.toThrow('hung up');

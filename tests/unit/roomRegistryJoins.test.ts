@@ -1,7 +1,10 @@
 import type { AddOutcome } from '../../src/app/ports';
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
-import { BridgeOps, RoomRegistry } from '../../src/app/roomRegistry';
+import { BridgeOps } from '../../src/app/ports';
+import { Admit, RoomRegistry } from '../../src/app/roomRegistry';
+import { EmbeddedRoomState } from '../../src/app/roomStateStore';
+import { admission } from '../../src/domain/admission';
 import { bridgeIdFor } from '../../src/domain/roomNumber';
 
 /** Asterisk as the registry sees it: every request recorded; addChannel answers when the test says. */
@@ -55,13 +58,19 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const joiner = (channelId: string) => ({ channelId, callerId: channelId, keyedAt: 0 });
 
 function registry(bridges: ScriptedBridges, joinTone?: string): RoomRegistry {
-  return new RoomRegistry(bridges, () => 0, Date.now, { joinTone, leaveTone: undefined }, { set: () => undefined, delete: () => undefined }, new ConferenceEvents(), new JoinsInFlight(JOIN_BURST_QUIET_MS, 1000));
+  return new RoomRegistry(new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }), bridges, () => 0, Date.now, { joinTone, leaveTone: undefined }, new ConferenceEvents(), new JoinsInFlight(JOIN_BURST_QUIET_MS, 1000));
 }
 const JOIN_BURST_QUIET_MS = 50;
 
+/** The admission rules with every switch open, and room for `maxParticipants` in a room. */
+function upTo(maxParticipants: number): Admit {
+  const settings = { enabled: true, externalAccess: true, externalMayStart: true, limits: { maxRooms: 1000, maxParticipantsPerRoom: maxParticipants } };
+  return (room) => admission(settings, 'internal', room);
+}
+
 /** The room's first caller, added by Asterisk: alone in the room. */
 async function loneParticipant(rooms: RoomRegistry, bridges: ScriptedBridges, room: string, caller: string): Promise<void> {
-  const joined = rooms.join(room, caller, joiner(caller), 10);
+  const joined = rooms.join(room, caller, joiner(caller), upTo(10));
   await settle();
   bridges.answer(caller);
   await joined;
@@ -69,7 +78,7 @@ async function loneParticipant(rooms: RoomRegistry, bridges: ScriptedBridges, ro
 
 /** A room whose PIN is set, with these callers past the PIN and about to join. */
 async function roomWithCallers(rooms: RoomRegistry, room: string, callers: string[]): Promise<void> {
-  for (const caller of callers) rooms.enter(room, caller);
+  for (const caller of callers) rooms.enter(room, caller, upTo(10));
   rooms.setPin(room, callers[0]!, '1');
   await settle();
 }
@@ -80,7 +89,7 @@ describe('room registry: joins of one room', () => {
     const rooms = registry(bridges);
     await roomWithCallers(rooms, '200', ['a', 'b', 'c']);
 
-    const joins = ['a', 'b', 'c'].map((c) => rooms.join('200', c, joiner(c), 10));
+    const joins = ['a', 'b', 'c'].map((c) => rooms.join('200', c, joiner(c), upTo(10)));
     await settle();
     expect(bridges.addsInFlight).toEqual(['a', 'b', 'c']);
 
@@ -101,8 +110,8 @@ describe('room registry: joins of one room', () => {
     await loneParticipant(rooms, bridges, '203', 'a');
     const tones = (): string[] => bridges.requests.filter((r) => r.startsWith('play'));
 
-    const b = rooms.join('203', 'b', joiner('b'), 10);
-    const x = rooms.join('303', 'x', joiner('x'), 10);
+    const b = rooms.join('203', 'b', joiner('b'), upTo(10));
+    const x = rooms.join('303', 'x', joiner('x'), upTo(10));
     await settle();
     bridges.answer('b');
     await b;
@@ -125,7 +134,7 @@ describe('room registry: joins of one room', () => {
     await roomWithCallers(rooms, '204', ['a', 'b']);
     await loneParticipant(rooms, bridges, '204', 'a');
     await rooms.startHoldMusicIfAlone('204');
-    const b = rooms.join('204', 'b', joiner('b'), 10);
+    const b = rooms.join('204', 'b', joiner('b'), upTo(10));
     await settle();
     bridges.answer('b');
     await b;
@@ -144,7 +153,7 @@ describe('room registry: joins of one room', () => {
     expect(bridges.requests.at(-1)).toBe('destroy conference-204-0a1b2c3d');
     // Once Asterisk has let the usual id go, the room's next bridge has it again.
     bridges.spareIds.delete('204');
-    rooms.enter('204', 'c');
+    rooms.enter('204', 'c', upTo(10));
     await settle();
     expect(rooms.snapshotOfRoom('204')?.bridgeId).toBe('conference-204');
     expect(bridges.requests.at(-1)).toBe('create conference-204');
@@ -155,10 +164,10 @@ describe('room registry: joins of one room', () => {
     const rooms = registry(bridges);
     await roomWithCallers(rooms, '201', ['a', 'b', 'c']);
 
-    const first = rooms.join('201', 'a', joiner('a'), 2);
-    const second = rooms.join('201', 'b', joiner('b'), 2);
-    const third = await rooms.join('201', 'c', joiner('c'), 2);
-    expect(third).toEqual({ kind: 'full' });
+    const first = rooms.join('201', 'a', joiner('a'), upTo(2));
+    const second = rooms.join('201', 'b', joiner('b'), upTo(2));
+    const third = await rooms.join('201', 'c', joiner('c'), upTo(2));
+    expect(third).toEqual({ kind: 'refused', reason: 'room-full' });
     await settle();
     bridges.answer('a');
     bridges.answer('b');
@@ -171,7 +180,7 @@ describe('room registry: joins of one room', () => {
     const rooms = registry(bridges);
     await roomWithCallers(rooms, '202', ['a']);
 
-    const joining = rooms.join('202', 'a', joiner('a'), 10);
+    const joining = rooms.join('202', 'a', joiner('a'), upTo(10));
     await settle();
     const departed = rooms.depart('202', 'a', 'a');
     await settle();
@@ -189,7 +198,7 @@ describe('room registry: joins of one room', () => {
     await roomWithCallers(rooms, '203', ['a', 'b']);
     await loneParticipant(rooms, bridges, '203', 'a');
 
-    const second = rooms.join('203', 'b', joiner('b'), 10);
+    const second = rooms.join('203', 'b', joiner('b'), upTo(10));
     await rooms.startHoldMusicIfAlone('203');
     expect(bridges.requests).not.toContain('moh on conference-203');
 
@@ -209,7 +218,7 @@ describe('room registry: joins of one room', () => {
     const musicOn = rooms.startHoldMusicIfAlone('204');
     await settle();
 
-    const second = rooms.join('204', 'b', joiner('b'), 10);
+    const second = rooms.join('204', 'b', joiner('b'), upTo(10));
     await settle();
     // The newcomer is added once the music has started, not while Asterisk is starting it.
     expect(bridges.addsInFlight).toEqual([]);

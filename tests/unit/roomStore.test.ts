@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, unlinkSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPin } from '../../src/domain/pinHash';
-import { parseRoomState, RoomStore, STATE_FORMAT_VERSION, StateFileRefused } from '../../src/app/roomStore';
+import { parseRoomState, RoomStore, STATE_FORMAT_VERSION, StateFileRefused } from '../../src/store/roomStore';
 import { WriteHealth } from '../../src/app/writeHealth';
 
 const health = (): WriteHealth => new WriteHealth('stateFile', Date.now);

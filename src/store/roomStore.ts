@@ -3,7 +3,8 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PinHash } from '../domain/pinHash';
 import { RoomNumber } from '../domain/types';
-import { WriteHealth } from './writeHealth';
+import { PinPersistence } from '../app/roomStateStore';
+import { WriteHealth } from '../app/writeHealth';
 
 /** While the file cannot be written, how often it is tried again (besides at each change). */
 const RETRY_MS = 5_000;
@@ -47,7 +48,7 @@ export function parseRoomState(text: string): ParsedRoomState {
  * done synchronously, it held up the other callers' joins of a storm (docs/DECISIONS.md).
  * A write that fails is told to `health` and tried again every RETRY_MS until one works.
  */
-export class RoomStore {
+export class RoomStore implements PinPersistence {
   private readonly pins = new Map<RoomNumber, PinHash>();
   /** The writes under way, until the file holds every change made so far or a write failed. */
   private writing: Promise<void> | undefined;

@@ -1,0 +1,118 @@
+import { RoomNumber } from '../domain/types';
+import { FirstPinTurn } from './firstPinTurn';
+import { RoomBridge } from './roomMedia';
+import { RoomStateStore } from './roomStateStore';
+
+export interface Member {
+  readonly channelId: string;
+  readonly callerId: string;
+  readonly joinedAt: number;
+  muted: boolean;
+}
+
+/** A room from the first caller who asks for it until the last one has gone. */
+export interface Room extends RoomBridge {
+  /** When asked for; reset to the first join, when the conference really begins. */
+  createdAt: number;
+  /** Who keys the room's first PIN, and who waits for it. */
+  readonly firstPin: FirstPinTurn;
+  /** Sessions on their way in (keying, waiting, joining): they keep the number taken. */
+  readonly holders: Set<string>;
+  readonly members: Map<string, Member>;
+  /** Someone has joined: from then on the room is a conference (created and destroyed events). */
+  opened: boolean;
+}
+
+export interface RoomSnapshot {
+  readonly room: RoomNumber;
+  readonly bridgeId: string;
+  readonly createdAt: number;
+  readonly pinSet: boolean;
+  readonly locked: boolean;
+  readonly members: readonly Member[];
+  readonly waiting: number;
+}
+
+export type LockOutcome = 'done' | 'unchanged' | 'unknown-room';
+
+/**
+ * The rooms this app holds, as the operator, the gauges and a participant's keys read and mark
+ * them; the RoomRegistry, built on it, is the only one to create, join and destroy them.
+ */
+export class RoomTable {
+  protected readonly rooms = new Map<RoomNumber, Room>();
+
+  constructor(protected readonly state: RoomStateStore) {}
+
+  exists(room: RoomNumber): boolean {
+    return this.state.isClaimed(room);
+  }
+
+  /** An operator locks or unlocks a room: a locked room refuses newcomers, its participants stay. */
+  setLocked(room: RoomNumber, locked: boolean): LockOutcome {
+    if (!this.state.isClaimed(room)) return 'unknown-room';
+    return this.state.setLocked(room, locked) ? 'done' : 'unchanged';
+  }
+
+  isMember(room: RoomNumber, channelId: string): boolean {
+    return this.rooms.get(room)?.members.has(channelId) ?? false;
+  }
+
+  /** Conferences (rooms someone has joined) and their participants, for the gauges. */
+  liveCounts(): { rooms: number; participants: number } {
+    let rooms = 0;
+    let participants = 0;
+    for (const entry of this.rooms.values()) {
+      if (entry.members.size === 0) continue;
+      rooms++;
+      participants += entry.members.size;
+    }
+    return { rooms, participants };
+  }
+
+  memberCount(room: RoomNumber): number {
+    return this.rooms.get(room)?.members.size ?? 0;
+  }
+
+  /** Records a participant's mute state; false when that participant is not in the room. */
+  setMuted(room: RoomNumber, channelId: string, muted: boolean): boolean {
+    const member = this.rooms.get(room)?.members.get(channelId);
+    if (!member) return false;
+    member.muted = muted;
+    return true;
+  }
+
+  isMuted(room: RoomNumber, channelId: string): boolean {
+    return this.rooms.get(room)?.members.get(channelId)?.muted ?? false;
+  }
+
+  /** Channels the registry counts in a room, to compare with what the bridge really holds. */
+  membersOf(room: RoomNumber): string[] {
+    return [...(this.rooms.get(room)?.members.keys() ?? [])];
+  }
+
+  snapshot(): RoomSnapshot[] {
+    return [...this.rooms.values()].map((entry) => this.snapshotOf(entry));
+  }
+
+  snapshotOfRoom(room: RoomNumber): RoomSnapshot | undefined {
+    const entry = this.rooms.get(room);
+    return entry && this.snapshotOf(entry);
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  protected snapshotOf(entry: Room): RoomSnapshot {
+    return {
+      room: entry.room,
+      bridgeId: entry.bridgeId,
+      createdAt: entry.createdAt,
+      pinSet: this.state.pinOf(entry.room) !== undefined,
+      locked: this.state.isLocked(entry.room),
+      members: [...entry.members.values()].map((m) => ({ ...m })),
+      waiting: entry.firstPin.waiting,
+    };
+  }
+}
