@@ -53,7 +53,9 @@ function onKey(id: string, call: Call, digit: string): void {
     prompt(id, call, 'conf-getpin');
     return;
   }
-  void bridgeOf(call.room!).then(() => rest.post(`/bridges/${bridgeId(call.room!)}/addChannel`, { channel: id })).catch(ignore);
+  void bridgeOf(call.room!)
+    .then(() => rest.post(`/bridges/${bridgeId(call.room!)}/addChannel`, { channel: id }))
+    .catch(ignore);
 }
 
 events.on('event', (event: AriEvent) => {

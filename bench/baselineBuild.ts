@@ -38,7 +38,8 @@ export function buildBaseline(revision: string): BaselineBuild {
     // tsconfig.build.json compiles src/ alone; a revision from before it compiles everything.
     const project = existsSync(join(dir, 'tsconfig.build.json')) ? 'tsconfig.build.json' : 'tsconfig.json';
     run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', project], dir);
-    if (!existsSync(join(dir, 'dist', 'src', 'main.js'))) throw new Error(`BENCH_BASELINE: the build of ${revision} made no dist/src/main.js`);
+    if (!existsSync(join(dir, 'dist', 'src', 'main.js')))
+      throw new Error(`BENCH_BASELINE: the build of ${revision} made no dist/src/main.js`);
   } catch (error) {
     remove();
     throw error;

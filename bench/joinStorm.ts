@@ -32,11 +32,22 @@ import { Mode, ratiosTo, ratioTable, sidesTable, StormResult, summarize } from '
 
 const MODES: readonly Mode[] = ['native', 'native-quiet', 'sketch', 'app', 'app-baseline'];
 /** Settings that make a run other than `make bench`'s: its figures do not replace those the docs quote. */
-const TUNING = ['BENCH_RUNS', 'BENCH_ROUNDS', 'BENCH_SCALING', 'BENCH_WARM', 'BENCH_MODES', 'BENCH_SETTINGS', 'BENCH_NODE_ARGS', 'BENCH_BASELINE'];
+const TUNING = [
+  'BENCH_RUNS',
+  'BENCH_ROUNDS',
+  'BENCH_SCALING',
+  'BENCH_WARM',
+  'BENCH_MODES',
+  'BENCH_SETTINGS',
+  'BENCH_NODE_ARGS',
+  'BENCH_BASELINE',
+];
 
 /** The storm sizes, in order: callers, rooms, and whether it is the size run again at the end. */
 function stormSizes(): Array<[number, number, boolean?]> {
-  const runs: Array<[number, number, boolean?]> = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100').split(',').map((run) => run.split('/').map(Number) as [number, number]);
+  const runs: Array<[number, number, boolean?]> = (process.env.BENCH_RUNS ?? '10/2,100/25,400/100')
+    .split(',')
+    .map((run) => run.split('/').map(Number) as [number, number]);
   if (process.env.BENCH_SCALING !== '0') runs.push([100, 1], [100, 10], [100, 100]);
   // The first 10-caller storms meet the app's code cold (10 to 50 calls in, too few for V8 to
   // compile it): the same size again at the end shows it warm, as a server under load runs.
@@ -46,9 +57,12 @@ function stormSizes(): Array<[number, number, boolean?]> {
 
 /** The sides that take turns: BENCH_MODES's, and app-baseline right after app when BENCH_BASELINE is set. */
 function sideModes(): Mode[] {
-  const named = (process.env.BENCH_MODES ?? 'native,native-quiet,sketch,app').split(',').filter((mode): mode is Mode => MODES.includes(mode as Mode));
+  const named = (process.env.BENCH_MODES ?? 'native,native-quiet,sketch,app')
+    .split(',')
+    .filter((mode): mode is Mode => MODES.includes(mode as Mode));
   const baseline = process.env.BENCH_BASELINE !== undefined;
-  if (!baseline && named.includes('app-baseline')) throw new Error('BENCH_MODES names app-baseline: set BENCH_BASELINE to the git revision of the app to compare with');
+  if (!baseline && named.includes('app-baseline'))
+    throw new Error('BENCH_MODES names app-baseline: set BENCH_BASELINE to the git revision of the app to compare with');
   if (!baseline || named.includes('app-baseline')) return named;
   const app = named.indexOf('app');
   return app < 0 ? [...named, 'app-baseline'] : [...named.slice(0, app + 1), 'app-baseline', ...named.slice(app + 1)];
@@ -72,7 +86,8 @@ function appLaunch(baseline: BaselineBuild | undefined): AppLaunch {
 async function runStorms(sides: Sides, modes: readonly Mode[]): Promise<StormResult[]> {
   // Each size this many times, the sides taking turns: read together, not one storm each.
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a whole number of 1 or more, not "${process.env.BENCH_ROUNDS}"`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`BENCH_ROUNDS must be a whole number of 1 or more, not "${process.env.BENCH_ROUNDS}"`);
   const results: StormResult[] = [];
   // A storm of each kind first, not counted: JIT, connection pools and Asterisk's caches warm.
   for (const mode of modes) await sides.storm(mode, 10, 2);
@@ -83,7 +98,9 @@ async function runStorms(sides: Sides, modes: readonly Mode[]): Promise<StormRes
         if (warm) result.warm = true;
         results.push(result);
         const sketch = result.sketchCpuMsPerJoin === undefined ? '' : `, sketch CPU ms/join ${result.sketchCpuMsPerJoin}`;
-        console.log(`${mode} ${callers}/${rooms}${warm ? ' warm' : ''} (${round} of ${rounds}): p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, joined ${result.joined}, failed ${result.failed}, lost ${result.lost}, Asterisk CPU ms/join ${result.asteriskCpuMsPerJoin}${sketch}${result.app ? `, ${JSON.stringify(result.app)}` : ''}`);
+        console.log(
+          `${mode} ${callers}/${rooms}${warm ? ' warm' : ''} (${round} of ${rounds}): p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, joined ${result.joined}, failed ${result.failed}, lost ${result.lost}, Asterisk CPU ms/join ${result.asteriskCpuMsPerJoin}${sketch}${result.app ? `, ${JSON.stringify(result.app)}` : ''}`,
+        );
       }
     }
   }
@@ -93,18 +110,38 @@ async function runStorms(sides: Sides, modes: readonly Mode[]): Promise<StormRes
 /** The tables on stdout, and in bench/results: latest.* for a run as `make bench` makes it, partial.* for any other. */
 function report(results: readonly StormResult[], baseline: BaselineBuild | undefined): void {
   const info = asteriskScript(['cli', 'core show version']).trim().split('\n')[0] ?? 'unknown';
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, asterisk: info, date: new Date().toISOString(), ...(baseline ? { baseline: baseline.commit } : {}) };
+  const machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    asterisk: info,
+    date: new Date().toISOString(),
+    ...(baseline ? { baseline: baseline.commit } : {}),
+  };
   const sides = summarize(results);
   const ratios = ratiosTo(sides, 'native');
   const toBaseline = ratiosTo(sides, 'app-baseline', (mode) => mode === 'app');
-  const baselineTable = toBaseline.length === 0 ? '' : `\nThe app against its baseline (${process.env.BENCH_BASELINE}, ${baseline?.commit.slice(0, 12)}):\n\n${ratioTable(toBaseline, 'app-baseline')}\n`;
+  const baselineTable =
+    toBaseline.length === 0
+      ? ''
+      : `\nThe app against its baseline (${process.env.BENCH_BASELINE}, ${baseline?.commit.slice(0, 12)}):\n\n${ratioTable(toBaseline, 'app-baseline')}\n`;
   const output = `${sidesTable(sides)}\n\nRatios to native (lower is better; the sketch is the floor of an ARI app here):\n\n${ratioTable(ratios, 'native')}\n${baselineTable}`;
   console.log(`\n${output}\nmachine: ${JSON.stringify(machine)}`);
   const tuned = TUNING.filter((name) => process.env[name] !== undefined);
   const name = tuned.length === 0 ? 'latest' : 'partial';
-  const json = { machine, tuned, sides, ratios, ...(toBaseline.length ? { ratiosToBaseline: toBaseline } : {}), storms: results.map(({ latenciesMs: _, ...storm }) => storm) };
+  const json = {
+    machine,
+    tuned,
+    sides,
+    ratios,
+    ...(toBaseline.length ? { ratiosToBaseline: toBaseline } : {}),
+    storms: results.map(({ latenciesMs: _, ...storm }) => storm),
+  };
   writeFileSync(join(ROOT, 'bench', 'results', `${name}.json`), JSON.stringify(json, null, 2));
-  writeFileSync(join(ROOT, 'bench', 'results', `${name}.md`), `${output}\nmachine: ${JSON.stringify(machine)}${tuned.length ? `\ntuned by: ${tuned.map((n) => `${n}=${process.env[n]}`).join(' ')}` : ''}\n`);
+  writeFileSync(
+    join(ROOT, 'bench', 'results', `${name}.md`),
+    `${output}\nmachine: ${JSON.stringify(machine)}${tuned.length ? `\ntuned by: ${tuned.map((n) => `${n}=${process.env[n]}`).join(' ')}` : ''}\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -123,7 +160,14 @@ async function main(): Promise<void> {
       results = await runStorms(sides, modes);
     } finally {
       await sides.stop();
-      if (process.env.BENCH_APP_LOG) writeFileSync(process.env.BENCH_APP_LOG, sides.appLog().map((line) => JSON.stringify(line)).join('\n') + '\n');
+      if (process.env.BENCH_APP_LOG)
+        writeFileSync(
+          process.env.BENCH_APP_LOG,
+          sides
+            .appLog()
+            .map((line) => JSON.stringify(line))
+            .join('\n') + '\n',
+        );
       await driver.close();
     }
     report(results, baseline);

@@ -18,7 +18,14 @@ import { JoinsInFlight } from '../src/app/joinsInFlight';
 import { bridgeIdFor } from '../src/domain/roomNumber';
 
 const noop = async (): Promise<void> => undefined;
-const ops: BridgeOps = { create: async (room) => bridgeIdFor(room), destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
+const ops: BridgeOps = {
+  create: async (room) => bridgeIdFor(room),
+  destroy: noop,
+  addChannel: async () => 'added' as const,
+  startMoh: noop,
+  stopMoh: noop,
+  playToBridge: noop,
+};
 /** The admission rules as a busy server runs them: every switch open, rooms of up to 5,000. */
 const limits = { maxRooms: 10_000, maxParticipantsPerRoom: 5000 };
 const admit: Admit = (room) => admission({ enabled: true, externalAccess: true, externalMayStart: true, limits }, 'internal', room);
@@ -26,7 +33,15 @@ const pending = (): Promise<boolean> => new Promise(() => undefined);
 const fakeAri = { playOnChannel: pending, stopPlayback: pending } as unknown as AriCalls;
 
 async function populated(rooms: number): Promise<{ registry: RoomRegistry; playbacks: Playbacks }> {
-  const registry = new RoomRegistry(new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }), ops, randomInt, Date.now, { joinTone: undefined, leaveTone: undefined }, new ConferenceEvents(), new JoinsInFlight(50, 1000));
+  const registry = new RoomRegistry(
+    new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }),
+    ops,
+    randomInt,
+    Date.now,
+    { joinTone: undefined, leaveTone: undefined },
+    new ConferenceEvents(),
+    new JoinsInFlight(50, 1000),
+  );
   const playbacks = new Playbacks(fakeAri, () => undefined);
   for (let r = 0; r < rooms; r++) {
     const room = String(1000 + r);

@@ -44,7 +44,8 @@ export class Sides {
     const apps = new Map<Mode, AppProcess>();
     const nodeArgs = ['--expose-gc', ...launch.nodeArgs];
     if (modes.includes('app')) apps.set('app', AppProcess.prepare(launch.settings, { nodeArgs, compiled: true }));
-    if (modes.includes('app-baseline') && launch.baselineDir) apps.set('app-baseline', AppProcess.prepare(launch.settings, { nodeArgs, release: launch.baselineDir }));
+    if (modes.includes('app-baseline') && launch.baselineDir)
+      apps.set('app-baseline', AppProcess.prepare(launch.settings, { nodeArgs, release: launch.baselineDir }));
     const sides = new Sides(driver, asteriskPid, apps);
     if (!sides.takeTurns) for (const [mode, app] of apps) await startApp(mode, app);
     return sides;
@@ -57,14 +58,26 @@ export class Sides {
   /** One storm of a side, its process started first where it needs a fresh one. */
   async storm(mode: Mode, callers: number, rooms: number): Promise<StormResult> {
     const app = this.apps.get(mode);
-    if (mode === 'sketch') return this.inFreshProcess(startSketch, (pid) => ({ mode, asteriskPid: this.asteriskPid, sketchPid: pid }), callers, rooms);
+    if (mode === 'sketch')
+      return this.inFreshProcess(startSketch, (pid) => ({ mode, asteriskPid: this.asteriskPid, sketchPid: pid }), callers, rooms);
     const target: StormTarget = { mode, asteriskPid: this.asteriskPid, ...(app ? { app } : {}) };
-    if (app && this.takeTurns) return this.inFreshProcess(() => startApp(mode, app), () => target, callers, rooms);
+    if (app && this.takeTurns)
+      return this.inFreshProcess(
+        () => startApp(mode, app),
+        () => target,
+        callers,
+        rooms,
+      );
     return storm(this.driver, target, callers, rooms);
   }
 
   /** A fresh process each time: warmed by a small storm first, as the app is once. */
-  private async inFreshProcess(start: () => Promise<SideProcess>, target: (pid: number) => StormTarget, callers: number, rooms: number): Promise<StormResult> {
+  private async inFreshProcess(
+    start: () => Promise<SideProcess>,
+    target: (pid: number) => StormTarget,
+    callers: number,
+    rooms: number,
+  ): Promise<StormResult> {
     const side = await start();
     try {
       await storm(this.driver, target(side.pid), 10, 2);

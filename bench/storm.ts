@@ -51,13 +51,28 @@ export async function storm(driver: StormDriver, target: StormTarget, callers: n
     progress('PINs keyed; the storm');
     const cpuAtStart = cpuOf(target);
     await driver.keyHashAtOnce(list);
-    await waitUntil(() => list.every((c) => driver.track(c).enteredAt !== undefined), 60000, 'every caller in a bridge').catch(() => undefined);
+    await waitUntil(() => list.every((c) => driver.track(c).enteredAt !== undefined), 60000, 'every caller in a bridge').catch(
+      () => undefined,
+    );
     const cpu = cpuOf(target);
     const stormDelayP99Ms = app ? await app.eventLoopDelayP99Ms() : undefined;
     const after = app ? await app.runtimeStats() : undefined;
-    const result = stormResult(mode, callers, rooms, list.map((c) => driver.track(c)), cpu.asterisk - cpuAtStart.asterisk, cpuAtStart.sketch === undefined ? undefined : cpu.sketch! - cpuAtStart.sketch);
+    const result = stormResult(
+      mode,
+      callers,
+      rooms,
+      list.map((c) => driver.track(c)),
+      cpu.asterisk - cpuAtStart.asterisk,
+      cpuAtStart.sketch === undefined ? undefined : cpu.sketch! - cpuAtStart.sketch,
+    );
     if (app && before && stormDelayP99Ms !== undefined && after) {
-      result.app = appFigures(app, logsBefore, { before, after, cpuMs: cpu.app! - cpuAtStart.app!, stormDelayP99Ms, joined: result.joined });
+      result.app = appFigures(app, logsBefore, {
+        before,
+        after,
+        cpuMs: cpu.app! - cpuAtStart.app!,
+        stormDelayP99Ms,
+        joined: result.joined,
+      });
     }
     return result;
   } finally {
@@ -80,7 +95,9 @@ async function setUp(driver: StormDriver, target: StormTarget, placed: readonly 
     const stragglers = list.filter((c) => !done(driver.track(c)));
     if (stragglers.length === 0) return;
     const first = stragglers[0]!.appChannel;
-    progress(`${stragglers.length} of ${placed.length} callers short of ${what}, left out of the storm; the first: ${first}, keys reported "${driver.track(stragglers[0]!).keys}"`);
+    progress(
+      `${stragglers.length} of ${placed.length} callers short of ${what}, left out of the storm; the first: ${first}, keys reported "${driver.track(stragglers[0]!).keys}"`,
+    );
     for (const line of target.app?.logs.filter((l) => l.call === first) ?? []) progress(`  app: ${JSON.stringify(line)}`);
     list = list.filter((c) => done(driver.track(c)));
     // Hung up now: a room's first caller left waiting would hold the others' joins back.
@@ -104,7 +121,14 @@ function cpuOf(target: StormTarget): { asterisk: number; sketch?: number; app?: 
   };
 }
 
-function stormResult(mode: Mode, callers: number, rooms: number, tracks: readonly Track[], asteriskCpuMs: number, sketchCpuMs: number | undefined): StormResult {
+function stormResult(
+  mode: Mode,
+  callers: number,
+  rooms: number,
+  tracks: readonly Track[],
+  asteriskCpuMs: number,
+  sketchCpuMs: number | undefined,
+): StormResult {
   const latencies = tracks
     .filter((t) => t.enteredAt !== undefined && t.hashAt !== undefined)
     // Read() may act on the key's press while ChannelDtmfReceived is stamped at its release: 0, not negative.
@@ -142,7 +166,10 @@ function appFigures(app: AppProcess, logsBefore: number, { before, after, cpuMs,
     cpuMsPerJoin: round(cpuMs / perJoin, 3),
     cpuMsPerCall: round((after.cpuMs! - before.cpuMs!) / perJoin, 3),
     // V8's free resident heap is left out: megabytes at a time, with the pace of allocation.
-    rssKbPerParticipant: round((after.rssBytes! - before.rssBytes! - (after.heapFreeResidentBytes! - before.heapFreeResidentBytes!)) / 1024 / perJoin, 1),
+    rssKbPerParticipant: round(
+      (after.rssBytes! - before.rssBytes! - (after.heapFreeResidentBytes! - before.heapFreeResidentBytes!)) / 1024 / perJoin,
+      1,
+    ),
     rssWithFreeHeapKbPerParticipant: round((after.rssBytes! - before.rssBytes!) / 1024 / perJoin, 1),
     heapKbPerParticipant: round((after.heapUsedBytes! - before.heapUsedBytes!) / 1024 / perJoin, 1),
     eventLoopDelayP99Ms: round(stormDelayP99Ms, 1),

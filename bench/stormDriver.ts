@@ -38,7 +38,8 @@ export const inDialplan = (mode: Mode): boolean => mode === 'native' || mode ===
 /** Asterisk writes +0000; Date.parse wants +00:00. */
 const at = (event: AriEvent): number => Date.parse(String(event.timestamp).replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
 const channelOf = (event: AriEvent): string | undefined =>
-  (event.channel as { id?: string } | undefined)?.id ?? (event.playback as { target_uri?: string } | undefined)?.target_uri?.replace(/^channel:/, '');
+  (event.channel as { id?: string } | undefined)?.id ??
+  (event.playback as { target_uri?: string } | undefined)?.target_uri?.replace(/^channel:/, '');
 
 /** Where a storm is, on stderr: a storm that stalls says at which step. */
 export function progress(step: string): void {
@@ -72,7 +73,12 @@ export class StormDriver {
         // every prompt frame 24-fold, which no real call costs.
         // A number of its own, as in a real storm: the app's PIN guard counts per caller number.
         // No audio from the callers, as in the reference figures (docs/DECISIONS.md, "Test callers send audio, as phones do").
-        const caller = await this.driver.call('88', { formats: 'ulaw', context: CONTEXT[mode], callerId: String(1000 + index), sendsAudio: false });
+        const caller = await this.driver.call('88', {
+          formats: 'ulaw',
+          context: CONTEXT[mode],
+          callerId: String(1000 + index),
+          sendsAudio: false,
+        });
         this.track(caller);
         return caller;
       }),
@@ -129,7 +135,9 @@ export class StormDriver {
     this.driver.bus.off('event', this.onEvent);
     // A failure here must not hide the storm's own.
     await this.driver.hangupAll().catch((error: unknown) => progress(`hanging up: ${String(error)}`));
-    await waitUntil(this.noChannelLeft(), inDialplan(this.mode) ? 60000 : 15000, 'every call to end').catch(() => this.leaveStuckChannels());
+    await waitUntil(this.noChannelLeft(), inDialplan(this.mode) ? 60000 : 15000, 'every call to end').catch(() =>
+      this.leaveStuckChannels(),
+    );
     this.driver.events.length = 0;
     this.tracks.clear();
   }

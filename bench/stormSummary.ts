@@ -122,7 +122,9 @@ export interface RoundRatios {
  * Native's p50 counts as at least 1 ms (Asterisk stamps events to the millisecond).
  */
 export function roundRatios(side: SideSummary, native: SideSummary): RoundRatios {
-  const perRound = side.p50PerStormMs.slice(0, native.p50PerStormMs.length).map((p50, index) => round(p50 / Math.max(1, native.p50PerStormMs[index]!), 2));
+  const perRound = side.p50PerStormMs
+    .slice(0, native.p50PerStormMs.length)
+    .map((p50, index) => round(p50 / Math.max(1, native.p50PerStormMs[index]!), 2));
   return { perRound, median: median(perRound) };
 }
 
@@ -177,7 +179,17 @@ export function ratiosTo(sides: readonly SideSummary[], to: Mode, of: (mode: Mod
     const reference = sides.find((r) => r.mode === to && sizeLabel(r) === sizeLabel(side));
     if (!of(side.mode) || !reference) return [];
     const { mode, callers, rooms, warm } = side;
-    return [{ mode, callers, rooms, ...(warm ? { warm } : {}), p50: round(side.latencyMs.p50 / reference.latencyMs.p50, 2), p99: round(side.latencyMs.p99 / reference.latencyMs.p99, 2), p50ByRound: roundRatios(side, reference) }];
+    return [
+      {
+        mode,
+        callers,
+        rooms,
+        ...(warm ? { warm } : {}),
+        p50: round(side.latencyMs.p50 / reference.latencyMs.p50, 2),
+        p99: round(side.latencyMs.p99 / reference.latencyMs.p99, 2),
+        p50ByRound: roundRatios(side, reference),
+      },
+    ];
   });
 }
 
@@ -190,7 +202,9 @@ export function sidesTable(sides: readonly SideSummary[]): string {
     const a = r.app;
     const latency = `${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.p50PerStormMs.join(', ')}`;
     const appCells = `${a?.cpuMsPerCall ?? ''} | ${a ? `${a.rssKbPerParticipant} (${a.rssWithFreeHeapKbPerParticipant})` : ''} | ${a?.heapKbPerParticipant ?? ''} | ${a ? `${a.eventLoopDelayP99Ms} ms` : ''} | ${a?.ariErrors ?? ''} | ${a?.waitedForFirstPin ?? ''}`;
-    rows.push(`| ${r.mode} | ${sizeLabel(r)} | ${r.storms} | ${latency} | ${r.joined} | ${r.failed} | ${r.lost} | ${r.asteriskCpuMsPerJoin} | ${a?.cpuMsPerJoin ?? r.sketchCpuMsPerJoin ?? ''} | ${appCells} |`);
+    rows.push(
+      `| ${r.mode} | ${sizeLabel(r)} | ${r.storms} | ${latency} | ${r.joined} | ${r.failed} | ${r.lost} | ${r.asteriskCpuMsPerJoin} | ${a?.cpuMsPerJoin ?? r.sketchCpuMsPerJoin ?? ''} | ${appCells} |`,
+    );
   }
   return rows.join('\n');
 }
@@ -198,6 +212,7 @@ export function sidesTable(sides: readonly SideSummary[]): string {
 /** The ratios as a table, headed by the reference side's name. */
 export function ratioTable(ratios: readonly RatioTo[], to: Mode): string {
   const rows = [`| side | callers / rooms | p50 / ${to} | p99 / ${to} | p50 / ${to}, round by round (median) |`, '|---|---|---|---|---|'];
-  for (const r of ratios) rows.push(`| ${r.mode} | ${sizeLabel(r)} | ${r.p50} | ${r.p99} | ${r.p50ByRound.perRound.join(', ')} (${r.p50ByRound.median}) |`);
+  for (const r of ratios)
+    rows.push(`| ${r.mode} | ${sizeLabel(r)} | ${r.p50} | ${r.p99} | ${r.p50ByRound.perRound.join(', ')} (${r.p50ByRound.median}) |`);
   return rows.join('\n');
 }

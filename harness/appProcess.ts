@@ -42,7 +42,10 @@ export class AppProcess {
   static prepare(overrides: SettingsFile = {}, launch: LaunchOptions = {}): AppProcess {
     const dir = mkdtempSync(join(tmpdir(), 'conference-process-'));
     const path = join(dir, 'conference.json');
-    writeFileSync(path, JSON.stringify({ ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), api: { port: 0 }, ...overrides }, null, 2));
+    writeFileSync(
+      path,
+      JSON.stringify({ ...defaultSettingsFile(), stateFile: join(dir, 'rooms.json'), api: { port: 0 }, ...overrides }, null, 2),
+    );
     return new AppProcess(path, launch);
   }
 
@@ -68,7 +71,11 @@ export class AppProcess {
   async startUntil(event: string, timeoutMs = 30000): Promise<Record<string, unknown>> {
     const from = this.logs.length;
     const { release } = this.launch;
-    const entry = release ? ['dist/src/main.js'] : this.launch.compiled ? [join(ROOT, 'dist', 'src', 'main.js')] : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')];
+    const entry = release
+      ? ['dist/src/main.js']
+      : this.launch.compiled
+        ? [join(ROOT, 'dist', 'src', 'main.js')]
+        : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')];
     const child = spawn(process.execPath, [...(this.launch.nodeArgs ?? []), ...entry], {
       cwd: release ?? ROOT,
       env: { ...withAriCredentials({ CONFERENCE_CONFIG: this.settingsPath }), ...this.launch.env },
@@ -133,7 +140,9 @@ export class AppProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM', giveUpMs = 15000): Promise<StopOutcome> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) throw new Error('the app process is not running');
-    const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, endedBy) => resolve([code, endedBy])));
+    const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('exit', (code, endedBy) => resolve([code, endedBy])),
+    );
     const sentAt = performance.now();
     child.kill(signal);
     const killer = setTimeout(() => child.kill('SIGKILL'), giveUpMs);
@@ -171,7 +180,7 @@ export class AppProcess {
   async eventLoopDelayP99Ms(): Promise<number> {
     const response = await fetch(`${this.apiUrl}/metrics`);
     const line = (await response.text()).split('\n').find((l) => l.startsWith('conference_process_nodejs_eventloop_lag_p99_seconds '));
-    if (!line) throw new Error('no event-loop delay in the app\'s metrics');
+    if (!line) throw new Error("no event-loop delay in the app's metrics");
     return Number(line.split(' ')[1]) * 1000;
   }
 

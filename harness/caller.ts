@@ -32,6 +32,10 @@ export class Caller extends ObservedChannel {
 
   /** Waits until the app has answered the call and it is ready for keys. */
   async answered(timeoutMs = 10000): Promise<void> {
-    await this.driver.waitFor((e) => e.type === 'StasisStart' && (e.channel as { id: string }).id === this.driverChannel, timeoutMs, `answer of ${this.appChannel}`);
+    await this.driver.waitFor(
+      (e) => e.type === 'StasisStart' && (e.channel as { id: string }).id === this.driverChannel,
+      timeoutMs,
+      `answer of ${this.appChannel}`,
+    );
   }
 }

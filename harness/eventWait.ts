@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 
 /** Resolves with the first event, among those kept or those `bus` emits as 'event' from now on, that matches. */
-export function waitForEvent<T>(kept: readonly T[], bus: EventEmitter, match: (event: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+export function waitForEvent<T>(
+  kept: readonly T[],
+  bus: EventEmitter,
+  match: (event: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const seen = kept.find(match);
   if (seen) return Promise.resolve(seen);
   return new Promise((resolve, reject) => {

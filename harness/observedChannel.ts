@@ -41,16 +41,28 @@ export class ObservedChannel {
 
   /** Waits until the given media starts playing to this caller (since `since`, or ever). */
   async hears(media: string, wait: Wait = {}): Promise<void> {
-    await this.waitForMine((e) => e.type === 'PlaybackStarted' && (e.playback as { media_uri: string }).media_uri === media, wait, `${media} played to ${this.appChannel}`);
+    await this.waitForMine(
+      (e) => e.type === 'PlaybackStarted' && (e.playback as { media_uri: string }).media_uri === media,
+      wait,
+      `${media} played to ${this.appChannel}`,
+    );
   }
 
   /** Waits until the given media has played to its end (the last of a list names the list's end). */
   async heardToEnd(media: string, wait: Wait = {}): Promise<void> {
-    await this.waitForMine((e) => e.type === 'PlaybackFinished' && (e.playback as { media_uri: string }).media_uri === media, wait, `${media} played to its end to ${this.appChannel}`);
+    await this.waitForMine(
+      (e) => e.type === 'PlaybackFinished' && (e.playback as { media_uri: string }).media_uri === media,
+      wait,
+      `${media} played to its end to ${this.appChannel}`,
+    );
   }
 
   async entersBridge(bridgeId: string, wait: Wait = {}): Promise<void> {
-    await this.waitForMine((e) => e.type === 'ChannelEnteredBridge' && (e.bridge as { id: string }).id === bridgeId, wait, `${this.appChannel} entering ${bridgeId}`);
+    await this.waitForMine(
+      (e) => e.type === 'ChannelEnteredBridge' && (e.bridge as { id: string }).id === bridgeId,
+      wait,
+      `${this.appChannel} entering ${bridgeId}`,
+    );
   }
 
   async hungUp(wait: Wait = {}): Promise<void> {

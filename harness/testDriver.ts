@@ -71,7 +71,10 @@ export class TestDriver {
    * wake-up), which a caller keying "1#" and then nothing never sends
    * (docs/DECISIONS.md, "Test callers send audio, as phones do").
    */
-  async call(number: string, options: { context?: string; callerId?: string; formats?: string; sendsAudio?: boolean } = {}): Promise<Caller> {
+  async call(
+    number: string,
+    options: { context?: string; callerId?: string; formats?: string; sendsAudio?: boolean } = {},
+  ): Promise<Caller> {
     const context = options.context ?? 'from-internal';
     const caller = new Caller(this, `drv-${randomUUID()}`, `app-${randomUUID()}`);
     this.callers.add(caller);

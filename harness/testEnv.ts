@@ -23,18 +23,25 @@ export interface AsteriskEnv {
 
 /** Runs scripts/asterisk.sh for the test instance. */
 export function asteriskScript(args: string[], options: { inherit?: boolean } = {}): string {
-  return execFileSync(join(ROOT, 'scripts', 'asterisk.sh'), args, {
-    cwd: ROOT,
-    env: scriptEnv(),
-    encoding: 'utf8',
-    stdio: options.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'inherit'],
-  }) ?? '';
+  return (
+    execFileSync(join(ROOT, 'scripts', 'asterisk.sh'), args, {
+      cwd: ROOT,
+      env: scriptEnv(),
+      encoding: 'utf8',
+      stdio: options.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'inherit'],
+    }) ?? ''
+  );
 }
 
 /** The same, without waiting: for a test that watches the app while Asterisk restarts. */
 export function asteriskScriptInBackground(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(join(ROOT, 'scripts', 'asterisk.sh'), args, { cwd: ROOT, env: scriptEnv(), encoding: 'utf8' }, (error: Error | null, stdout) => (error ? reject(error) : resolve(stdout)));
+    execFile(
+      join(ROOT, 'scripts', 'asterisk.sh'),
+      args,
+      { cwd: ROOT, env: scriptEnv(), encoding: 'utf8' },
+      (error: Error | null, stdout) => (error ? reject(error) : resolve(stdout)),
+    );
   });
 }
 

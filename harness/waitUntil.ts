@@ -1,5 +1,9 @@
 /** Polls until the condition holds; `what` may be a function, to describe the state at the timeout. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10000, what: string | (() => string) = 'condition'): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10000,
+  what: string | (() => string) = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;

@@ -54,8 +54,21 @@ async function oneCall(driver: TestDriver, kind: Kind): Promise<'joined' | 'done
       case 'random-room':
         await caller.hears('sound:conf-getpin', { timeoutMs: 15000 });
         // The drawn number may be one of the soak's rooms: its PIN is its number, as for every room.
-        await caller.dtmf(`${caller.played().find((m) => m.startsWith('digits:'))?.slice('digits:'.length) ?? ''}#`, 40, 40);
-        await driver.waitFor((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === caller.appChannel, 15000, 'random room join');
+        await caller.dtmf(
+          `${
+            caller
+              .played()
+              .find((m) => m.startsWith('digits:'))
+              ?.slice('digits:'.length) ?? ''
+          }#`,
+          40,
+          40,
+        );
+        await driver.waitFor(
+          (e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === caller.appChannel,
+          15000,
+          'random room join',
+        );
         await pause(next(1000));
         return 'joined';
       case 'join':
@@ -74,7 +87,9 @@ function tellStory(failure: string, logs: ReadonlyArray<Record<string, unknown>>
   const call = /app-[0-9a-f-]{36}/.exec(failure)?.[0];
   const room = /conference-(\d+)/.exec(failure)?.[1];
   const dialled = new Set(room === undefined ? [] : logs.filter((l) => l.dialled === room).map((l) => l.call));
-  const story = logs.filter((l) => (call !== undefined && l.call === call) || (room !== undefined && l.room === room) || dialled.has(l.call));
+  const story = logs.filter(
+    (l) => (call !== undefined && l.call === call) || (room !== undefined && l.room === room) || dialled.has(l.call),
+  );
   process.stderr.write(`\nfailure: ${failure}\n${story.map((l) => JSON.stringify(l)).join('\n')}\n`);
 }
 
@@ -100,9 +115,12 @@ async function main(): Promise<void> {
 
 async function soak(driver: TestDriver): Promise<void> {
   const leftovers = await driver.rest.get<Array<{ id: string }>>('/channels');
-  if (leftovers.length > 0) throw new Error(`the test Asterisk still has ${leftovers.length} channels from an earlier run: make down-test, then try again`);
+  if (leftovers.length > 0)
+    throw new Error(`the test Asterisk still has ${leftovers.length} channels from an earlier run: make down-test, then try again`);
   // Brute-force limits out of the way: the soak's wrong PINs must not lock its rooms.
-  const harness = await AppHarness.start({ bruteForce: { windowSeconds: 1, slowAfter: 1000, delayMs: 0, maxDelayMs: 0, lockAfter: 1000, lockoutSeconds: 1 } });
+  const harness = await AppHarness.start({
+    bruteForce: { windowSeconds: 1, slowAfter: 1000, delayMs: 0, maxDelayMs: 0, lockAfter: 1000, lockoutSeconds: 1 },
+  });
   const app = harness.app;
   const listenersBefore = app.events.listenerCount('event');
   const hosts: Caller[] = [];
@@ -133,7 +151,8 @@ async function soak(driver: TestDriver): Promise<void> {
     }
     // The driver's and the harness's own memory, not the app's.
     driver.events.length = 0;
-    for (const line of harness.logs.filter((l) => l.event === 'ari-error')) ariErrors.push(String(line.error).replace(/[0-9a-f-]{36}/g, '<id>'));
+    for (const line of harness.logs.filter((l) => l.event === 'ari-error'))
+      ariErrors.push(String(line.error).replace(/[0-9a-f-]{36}/g, '<id>'));
     harness.logs.length = 0;
     harness.logText.length = 0;
     if (wave === 1) {
@@ -146,7 +165,11 @@ async function soak(driver: TestDriver): Promise<void> {
   process.stdout.write('\n');
   for (const host of hosts) await host.hangup();
 
-  await waitUntil(async () => (await driver.conferenceBridges()).size === 0 && app.stats().sessions === 0, 30000, 'every call to be gone').catch(() => undefined);
+  await waitUntil(
+    async () => (await driver.conferenceBridges()).size === 0 && app.stats().sessions === 0,
+    30000,
+    'every call to be gone',
+  ).catch(() => undefined);
   await pause(1500); // the brute-force window (1 s) passes; its sweep runs below
   app.sweepGuard();
   const stats = app.stats();

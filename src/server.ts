@@ -90,12 +90,27 @@ export class ConferenceServer {
     );
     this.logWrites(this.roomStore.health, 'room state file cannot be written: tried again every 5 s');
     const bridges = createBridgeOps(ari, current, log, ariFailed);
-    this.rooms = new RoomRegistry(new EmbeddedRoomState(this.roomStore), bridges, randomInt, Date.now, roomSounds(settings), conferenceEvents, joins);
+    this.rooms = new RoomRegistry(
+      new EmbeddedRoomState(this.roomStore),
+      bridges,
+      randomInt,
+      Date.now,
+      roomSounds(settings),
+      conferenceEvents,
+      joins,
+    );
     this.eventsLog = new EventsLog(conferenceEvents, new WriteHealth('eventsLog.path', Date.now));
     this.logWrites(this.eventsLog.health, 'events log cannot be written: its lines are held until it can');
     this.eventsLog.open(settings.eventsLog.path);
     const numberHealth = new WriteHealth('number', Date.now);
-    this.dialplanSettings = new DialplanSettings(new AriDialplanStore(ari, log), settings.ari.app, () => store.current.number, connected, numberHealth, log);
+    this.dialplanSettings = new DialplanSettings(
+      new AriDialplanStore(ari, log),
+      settings.ari.app,
+      () => store.current.number,
+      connected,
+      numberHealth,
+      log,
+    );
     this.logWrites(numberHealth, 'could not store the server number and app name in Asterisk: calls to the number may not reach the app');
 
     this.app = new ConferenceApp(

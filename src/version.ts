@@ -16,7 +16,8 @@ export function readVersion(dir: string): string {
   for (let folder = dir; ; folder = dirname(folder)) {
     const manifest = join(folder, 'package.json');
     if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-    if (dirname(folder) === folder) throw new Error(`no ${VERSION_STAMP} in ${dir} and no package.json above it: cannot tell the app's version`);
+    if (dirname(folder) === folder)
+      throw new Error(`no ${VERSION_STAMP} in ${dir} and no package.json above it: cannot tell the app's version`);
   }
 }
 

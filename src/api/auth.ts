@@ -11,7 +11,9 @@ export type AuthVerdict = { readonly ok: true } | { readonly ok: false; readonly
 export function authorize(access: Access, authorization: string | undefined, token: string): AuthVerdict {
   if (access === 'open') return { ok: true };
   if (token === '') {
-    return access === 'admin' ? { ok: false, status: 403, message: 'api.token is not set: admin actions are off until it is' } : { ok: true };
+    return access === 'admin'
+      ? { ok: false, status: 403, message: 'api.token is not set: admin actions are off until it is' }
+      : { ok: true };
   }
   const given = bearerToken(authorization);
   if (given === undefined) return { ok: false, status: 401, message: 'send Authorization: Bearer <api.token>' };

@@ -6,8 +6,7 @@ import { VERSION } from '../version';
 import { Route } from './routes';
 
 export type ApiResponse =
-  | { readonly status: number; readonly json: unknown }
-  | { readonly status: number; readonly text: string; readonly contentType: string };
+  { readonly status: number; readonly json: unknown } | { readonly status: number; readonly text: string; readonly contentType: string };
 
 /** Each route, as a call to the app and its answer; HTTP details stay in the server. */
 export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics): (route: Route) => Promise<ApiResponse> {
@@ -17,7 +16,10 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
         const { writeFailures, ...health } = await admin.health();
         // Degraded still answers 200: calls go on, but an admin has something to see to.
         const status = !health.healthy ? 'unavailable' : writeFailures.length > 0 ? 'degraded' : 'ok';
-        return { status: health.healthy ? 200 : 503, json: { status, version: VERSION, ...health, writeErrors: writeFailures.map(writeErrorView) } };
+        return {
+          status: health.healthy ? 200 : 503,
+          json: { status, version: VERSION, ...health, writeErrors: writeFailures.map(writeErrorView) },
+        };
       }
       case 'metrics':
         return { status: 200, text: await metrics.text(), contentType: metrics.contentType };
@@ -30,7 +32,11 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
       case 'kick':
         return answer(await admin.kick(route.room, route.channel), route, { room: route.room, channel: route.channel, kicked: true });
       case 'mute':
-        return answer(await admin.setMuted(route.room, route.channel, route.muted), route, { room: route.room, channel: route.channel, muted: route.muted });
+        return answer(await admin.setMuted(route.room, route.channel, route.muted), route, {
+          room: route.room,
+          channel: route.channel,
+          muted: route.muted,
+        });
       case 'lock':
         return answer(admin.setLocked(route.room, route.locked), route, { room: route.room, locked: route.locked });
       case 'lockouts':
@@ -53,7 +59,12 @@ function roomView(room: RoomSnapshot): unknown {
     bridge: room.bridgeId,
     createdAt: new Date(room.createdAt).toISOString(),
     locked: room.locked,
-    participants: room.members.map((m) => ({ channel: m.channelId, callerId: m.callerId, joinedAt: new Date(m.joinedAt).toISOString(), muted: m.muted })),
+    participants: room.members.map((m) => ({
+      channel: m.channelId,
+      callerId: m.callerId,
+      joinedAt: new Date(m.joinedAt).toISOString(),
+      muted: m.muted,
+    })),
     waitingToEnter: room.waiting,
   };
 }

@@ -31,7 +31,11 @@ const ROUTES: readonly Entry[] = [
   { pattern: ['metrics'], access: 'open', methods: { GET: () => ({ name: 'metrics' }) } },
   { pattern: ['rooms'], access: 'read', methods: { GET: () => ({ name: 'rooms' }) } },
   { pattern: ['rooms', ':room'], access: 'read', methods: { GET: (p) => ({ name: 'room', room: p.room as string }) } },
-  { pattern: ['rooms', ':room', 'kick', ':channel'], access: 'admin', methods: { POST: (p) => ({ name: 'kick', room: p.room as string, channel: p.channel as string }) } },
+  {
+    pattern: ['rooms', ':room', 'kick', ':channel'],
+    access: 'admin',
+    methods: { POST: (p) => ({ name: 'kick', room: p.room as string, channel: p.channel as string }) },
+  },
   {
     pattern: ['rooms', ':room', 'mute', ':channel'],
     access: 'admin',
@@ -50,7 +54,11 @@ const ROUTES: readonly Entry[] = [
   },
   // The list shows caller numbers, as the room routes do; clearing is an admin action.
   { pattern: ['lockouts'], access: 'read', methods: { GET: () => ({ name: 'lockouts' }) } },
-  { pattern: ['lockouts', 'callers', ':callerId'], access: 'admin', methods: { DELETE: (p) => ({ name: 'clear-lockout', callerId: p.callerId as string }) } },
+  {
+    pattern: ['lockouts', 'callers', ':callerId'],
+    access: 'admin',
+    methods: { DELETE: (p) => ({ name: 'clear-lockout', callerId: p.callerId as string }) },
+  },
 ];
 
 /** The status API's routing, pure: method and path in, a route (or the HTTP error) out. */
@@ -72,7 +80,10 @@ export function matchRoute(method: string, pathname: string): RouteMatch {
 
 function splitPath(pathname: string): string[] | undefined {
   try {
-    return pathname.split('/').filter((segment) => segment !== '').map((segment) => decodeURIComponent(segment));
+    return pathname
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map((segment) => decodeURIComponent(segment));
   } catch {
     return undefined;
   }

@@ -63,7 +63,8 @@ export class StatusServer {
 }
 
 function send(res: http.ServerResponse, response: ApiResponse): void {
-  const [body, type] = 'json' in response ? [`${JSON.stringify(response.json)}\n`, 'application/json'] : [response.text, response.contentType];
+  const [body, type] =
+    'json' in response ? [`${JSON.stringify(response.json)}\n`, 'application/json'] : [response.text, response.contentType];
   res.writeHead(response.status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
   res.end(body);
 }

@@ -104,7 +104,11 @@ async function askRoom(session: CallSession, io: CallIO, deps: FlowDeps): Promis
     const outcome = await io.prompt(prompt, ROOM_ENTRY);
     const request = outcome.type === 'complete' ? parseRoomEntry(outcome.value) : undefined;
     if (request) return request;
-    deps.log.info('invalid room entry', { event: 'invalid-room', attempt, reason: outcome.type === 'invalid' ? outcome.reason : 'not-a-room' });
+    deps.log.info('invalid room entry', {
+      event: 'invalid-room',
+      attempt,
+      reason: outcome.type === 'invalid' ? outcome.reason : 'not-a-room',
+    });
     prompt = [Sound.invalidRoom, Sound.enterRoom];
   }
   return undefined;
@@ -160,8 +164,22 @@ async function askPin(
       return keyedAt;
     }
     const locked = guard.recordFailure(pinTry, deps.now());
-    log.warn('wrong PIN', { event: 'wrong-pin', room, attempt, callerId: session.info.callerId, callerKind: session.info.callerKind, locked });
-    deps.events.publish({ type: 'wrong-pin', at: deps.now(), room, channel: session.id, callerId: session.info.callerId, lockedOut: locked });
+    log.warn('wrong PIN', {
+      event: 'wrong-pin',
+      room,
+      attempt,
+      callerId: session.info.callerId,
+      callerKind: session.info.callerKind,
+      locked,
+    });
+    deps.events.publish({
+      type: 'wrong-pin',
+      at: deps.now(),
+      room,
+      channel: session.id,
+      callerId: session.info.callerId,
+      lockedOut: locked,
+    });
     if (locked) return lockedOut(session, io, deps, room, settings.bruteForce.lockoutSeconds * 1000);
   }
   await goodbye(io, Sound.invalidPin);
@@ -176,7 +194,10 @@ async function askPin(
 async function waitForFirstPin(session: CallSession, io: CallIO, deps: FlowDeps, room: string): Promise<'set' | 'promoted'> {
   const pending = deps.rooms.awaitFirstPin(room, session.id, session.signal);
   let settled = false;
-  void pending.then(() => (settled = true), () => (settled = true));
+  void pending.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   await Promise.resolve();
   if (settled) return pending;
   deps.log.info('waiting for the first PIN', { event: 'waiting', room });
@@ -194,7 +215,14 @@ async function lockedOut(session: CallSession, io: CallIO, deps: FlowDeps, room:
 }
 
 /** Every refusal: logged, published (metrics, events log), and said to the caller. */
-async function refuse(session: CallSession, io: CallIO, deps: FlowDeps, reason: RefusalReason, room: string | undefined, details: Record<string, unknown> = {}): Promise<FlowEnd> {
+async function refuse(
+  session: CallSession,
+  io: CallIO,
+  deps: FlowDeps,
+  reason: RefusalReason,
+  room: string | undefined,
+  details: Record<string, unknown> = {},
+): Promise<FlowEnd> {
   deps.log.warn('caller refused', { event: 'refused', reason, room, callerId: session.info.callerId, ...details });
   deps.events.publish({ type: 'refused', at: deps.now(), reason, room, channel: session.id, callerId: session.info.callerId });
   await io.play(REFUSAL_SOUND[reason]);

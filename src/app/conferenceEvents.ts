@@ -15,13 +15,54 @@ export type AdminAction = 'kick' | 'mute' | 'unmute' | 'lock' | 'unlock';
 export type ConferenceEvent =
   | { readonly type: 'call'; readonly at: number; readonly channel: string; readonly callerId: string; readonly callerKind: CallerKind }
   | { readonly type: 'room-created'; readonly at: number; readonly room: RoomNumber }
-  | { readonly type: 'joined'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly callerId: string; readonly others: number; readonly keyedAt: number }
-  | { readonly type: 'left'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly callerId: string; readonly joinedAt: number }
+  | {
+      readonly type: 'joined';
+      readonly at: number;
+      readonly room: RoomNumber;
+      readonly channel: string;
+      readonly callerId: string;
+      readonly others: number;
+      readonly keyedAt: number;
+    }
+  | {
+      readonly type: 'left';
+      readonly at: number;
+      readonly room: RoomNumber;
+      readonly channel: string;
+      readonly callerId: string;
+      readonly joinedAt: number;
+    }
   | { readonly type: 'room-destroyed'; readonly at: number; readonly room: RoomNumber; readonly createdAt: number }
-  | { readonly type: 'refused'; readonly at: number; readonly reason: RefusalReason; readonly room: RoomNumber | undefined; readonly channel: string; readonly callerId: string }
-  | { readonly type: 'wrong-pin'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly callerId: string; readonly lockedOut: boolean }
-  | { readonly type: 'admin'; readonly at: number; readonly action: AdminAction; readonly room: RoomNumber; readonly channel: string | undefined }
-  | { readonly type: 'admin'; readonly at: number; readonly action: 'clear-lockout'; readonly callerId: string; readonly wasLockedOut: boolean };
+  | {
+      readonly type: 'refused';
+      readonly at: number;
+      readonly reason: RefusalReason;
+      readonly room: RoomNumber | undefined;
+      readonly channel: string;
+      readonly callerId: string;
+    }
+  | {
+      readonly type: 'wrong-pin';
+      readonly at: number;
+      readonly room: RoomNumber;
+      readonly channel: string;
+      readonly callerId: string;
+      readonly lockedOut: boolean;
+    }
+  | {
+      readonly type: 'admin';
+      readonly at: number;
+      readonly action: AdminAction;
+      readonly room: RoomNumber;
+      readonly channel: string | undefined;
+    }
+  | {
+      readonly type: 'admin';
+      readonly at: number;
+      readonly action: 'clear-lockout';
+      readonly callerId: string;
+      readonly wasLockedOut: boolean;
+    };
 
 /** One bus for the app's events; listeners run synchronously, so they must be cheap. */
 export class ConferenceEvents extends EventEmitter<{ event: [ConferenceEvent] }> {

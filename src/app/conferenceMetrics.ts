@@ -14,11 +14,29 @@ export interface WrittenFiles {
  */
 export class ConferenceMetrics {
   readonly registry = new Registry();
-  private readonly calls = new Counter({ name: 'conference_calls_total', help: 'Calls that reached the app, by caller kind.', labelNames: ['kind'] as const, registers: [this.registry] });
-  private readonly joins = new Counter({ name: 'conference_joins_total', help: 'Callers who joined a conference.', registers: [this.registry] });
+  private readonly calls = new Counter({
+    name: 'conference_calls_total',
+    help: 'Calls that reached the app, by caller kind.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly joins = new Counter({
+    name: 'conference_joins_total',
+    help: 'Callers who joined a conference.',
+    registers: [this.registry],
+  });
   private readonly wrongPins = new Counter({ name: 'conference_wrong_pins_total', help: 'Wrong PINs keyed.', registers: [this.registry] });
-  private readonly lockouts = new Counter({ name: 'conference_pin_lockouts_total', help: 'Caller numbers locked out after too many wrong PINs.', registers: [this.registry] });
-  private readonly refusals = new Counter({ name: 'conference_refusals_total', help: 'Callers refused, by reason.', labelNames: ['reason'] as const, registers: [this.registry] });
+  private readonly lockouts = new Counter({
+    name: 'conference_pin_lockouts_total',
+    help: 'Caller numbers locked out after too many wrong PINs.',
+    registers: [this.registry],
+  });
+  private readonly refusals = new Counter({
+    name: 'conference_refusals_total',
+    help: 'Callers refused, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   private readonly joinLatency = new Histogram({
     name: 'conference_join_latency_seconds',
     help: 'From the last key of the PIN to being in the conference bridge.',
@@ -26,14 +44,55 @@ export class ConferenceMetrics {
     registers: [this.registry],
   });
 
-  constructor(events: ConferenceEvents, live: () => { rooms: number; participants: number }, files: WrittenFiles, ariConnected: () => boolean) {
+  constructor(
+    events: ConferenceEvents,
+    live: () => { rooms: number; participants: number },
+    files: WrittenFiles,
+    ariConnected: () => boolean,
+  ) {
     const registers = [this.registry];
-    new Gauge({ name: 'conference_ari_connected', help: 'Whether the app\'s ARI event stream is connected to Asterisk (1) or not (0): without it no call reaches the app.', registers, collect() { this.set(ariConnected() ? 1 : 0); } });
-    new Gauge({ name: 'conference_rooms_active', help: 'Conferences with at least one participant.', registers, collect() { this.set(live().rooms); } });
-    new Gauge({ name: 'conference_participants_active', help: 'Participants in all conferences.', registers, collect() { this.set(live().participants); } });
-    new Gauge({ name: 'conference_events_log_held_lines', help: 'Events log lines waiting in memory for the file to be writable.', registers, collect() { this.set(files.eventsLog.heldLines); } });
+    new Gauge({
+      name: 'conference_ari_connected',
+      help: "Whether the app's ARI event stream is connected to Asterisk (1) or not (0): without it no call reaches the app.",
+      registers,
+      collect() {
+        this.set(ariConnected() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'conference_rooms_active',
+      help: 'Conferences with at least one participant.',
+      registers,
+      collect() {
+        this.set(live().rooms);
+      },
+    });
+    new Gauge({
+      name: 'conference_participants_active',
+      help: 'Participants in all conferences.',
+      registers,
+      collect() {
+        this.set(live().participants);
+      },
+    });
+    new Gauge({
+      name: 'conference_events_log_held_lines',
+      help: 'Events log lines waiting in memory for the file to be writable.',
+      registers,
+      collect() {
+        this.set(files.eventsLog.heldLines);
+      },
+    });
     // Counted by their owners; a counter's value is set here by starting it again from zero.
-    new Counter({ name: 'conference_events_log_lost_total', help: 'Events log lines never written: past the lines held, or held at a stop.', registers, collect() { this.reset(); this.inc(files.eventsLog.lostLines); } });
+    new Counter({
+      name: 'conference_events_log_lost_total',
+      help: 'Events log lines never written: past the lines held, or held at a stop.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(files.eventsLog.lostLines);
+      },
+    });
     new Counter({
       name: 'conference_write_failures_total',
       help: 'Failed writes of a file the app keeps (or of the server number in AstDB), each retry counted, by the setting that names it.',

@@ -23,10 +23,12 @@ export function listenInConference(session: CallSession, room: string, io: CallI
   session.listen((key) => {
     const action = actionForKey(deps.settings.conferenceKeys, key);
     if (!action) return;
-    queue = queue.then(() => perform(action, session, room, io, deps)).catch((error: unknown) => {
-      if (error instanceof CallEnded) return;
-      deps.log.error('in-conference key failed', { call: session.id, event: 'key-failed', action, error: String(error) });
-    });
+    queue = queue
+      .then(() => perform(action, session, room, io, deps))
+      .catch((error: unknown) => {
+        if (error instanceof CallEnded) return;
+        deps.log.error('in-conference key failed', { call: session.id, event: 'key-failed', action, error: String(error) });
+      });
   });
   session.replayTypeahead();
 }

@@ -13,16 +13,12 @@ import { RoomMedia, RoomSounds } from './roomMedia';
 import { RoomStateStore } from './roomStateStore';
 import { Member, Room, RoomTable } from './roomTable';
 
-
 /** The caller's admission rules, asked with the room as the registry finds it. */
 export type Admit = (room: RoomState) => AdmissionVerdict;
 export type RandomOutcome = { kind: 'reserved'; room: RoomNumber } | { kind: 'refused'; reason: Refusal } | { kind: 'none-free' };
 /** 'gone': the caller left on the way in. 'no-bridge': Asterisk had no bridge to add the caller to, even made again. */
 export type JoinOutcome =
-  | { kind: 'joined'; others: number }
-  | { kind: 'refused'; reason: Refusal }
-  | { kind: 'gone' }
-  | { kind: 'no-bridge' };
+  { kind: 'joined'; others: number } | { kind: 'refused'; reason: Refusal } | { kind: 'gone' } | { kind: 'no-bridge' };
 
 /** Who is joining: the member to be, and when they keyed the last key of their PIN. */
 export interface Joiner {

@@ -85,7 +85,7 @@ export class SessionTable {
    */
   leftBridge(channelId: string): void {
     const session = this.sessions.get(channelId);
-    if (session?.inConference) this.dropUnlessEnded(session, 'participant taken out of the room\'s bridge: hung up', 'left-bridge');
+    if (session?.inConference) this.dropUnlessEnded(session, "participant taken out of the room's bridge: hung up", 'left-bridge');
   }
 
   /**

@@ -58,7 +58,10 @@ export class JoinBatches {
   private async send(bridgeId: string, batch: readonly Waiting[]): Promise<void> {
     if (batch.length === 1) return this.addOne(bridgeId, batch[0]!);
     try {
-      await this.ari.addAll(bridgeId, batch.map((join) => join.channelId));
+      await this.ari.addAll(
+        bridgeId,
+        batch.map((join) => join.channelId),
+      );
       for (const join of batch) join.resolve('added');
       return;
     } catch (error) {

@@ -42,8 +42,13 @@ export class Playbacks {
     if (ids) ids.add(id);
     else this.byChannel.set(channelId, new Set([id]));
     this.ari.playOnChannel(channelId, id, media, lang).then(
-      (alive) => { if (!alive) entry.done(); },
-      (error: unknown) => { entry.done(); this.onError(error, channelId); },
+      (alive) => {
+        if (!alive) entry.done();
+      },
+      (error: unknown) => {
+        entry.done();
+        this.onError(error, channelId);
+      },
     );
     return { id, finished, stop: () => this.stop(id) };
   }

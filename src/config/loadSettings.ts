@@ -31,7 +31,12 @@ export function validateSettings(raw: object, source: string, env: NodeJS.Proces
     config.load(raw);
     config.validate({ allowed: 'strict' });
   } catch (error) {
-    return { ok: false, errors: String((error as Error).message).split('\n').map((line) => `${source}: ${line}`) };
+    return {
+      ok: false,
+      errors: String((error as Error).message)
+        .split('\n')
+        .map((line) => `${source}: ${line}`),
+    };
   }
   return { ok: true, settings: deepFreeze(config.getProperties()) };
 }

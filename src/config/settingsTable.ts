@@ -14,8 +14,5 @@ export function settingsTable(): string {
 
 /** Puts the table between the README's markers. */
 export function withSettingsTable(readme: string): string {
-  return readme.replace(
-    /(<!-- settings-table:start -->)[\s\S]*?(<!-- settings-table:end -->)/,
-    `$1\n${settingsTable()}\n$2`,
-  );
+  return readme.replace(/(<!-- settings-table:start -->)[\s\S]*?(<!-- settings-table:end -->)/, `$1\n${settingsTable()}\n$2`);
 }

@@ -9,12 +9,7 @@ export interface AdmissionSettings {
 }
 
 export type Refusal =
-  | 'service-unavailable'
-  | 'external-not-allowed'
-  | 'external-may-not-start'
-  | 'room-locked'
-  | 'too-many-rooms'
-  | 'room-full';
+  'service-unavailable' | 'external-not-allowed' | 'external-may-not-start' | 'room-locked' | 'too-many-rooms' | 'room-full';
 
 /** The room as the caller finds it at each step of the way in; each rule applies where SPEC.md puts it. */
 export type RoomState =

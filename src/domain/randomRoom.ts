@@ -10,7 +10,12 @@ const RANGES = { 3: { low: 100, high: 999 }, 4: { low: 1000, high: 9999 } } as c
  * Few taken numbers: rejection sampling (uniform, a draw or two). Crowded range: pick from
  * the list of free numbers, so the cost stays bounded however full it is.
  */
-export function drawRandomRoom(digits: 3 | 4, isTaken: (room: RoomNumber) => boolean, takenCount: number, randomInt: RandomInt): RoomNumber | undefined {
+export function drawRandomRoom(
+  digits: 3 | 4,
+  isTaken: (room: RoomNumber) => boolean,
+  takenCount: number,
+  randomInt: RandomInt,
+): RoomNumber | undefined {
   const { low, high } = RANGES[digits];
   const size = high - low + 1;
   if (takenCount * 2 < size) {

@@ -14,9 +14,9 @@ export function parseRoomEntry(entry: string): RoomRequest | undefined {
 
 /** What a direct dial's suffix (the digits after the server number) asks for. */
 export type DialledSuffix =
-  | { kind: 'none' }                     // 88: ask for the room
+  | { kind: 'none' } // 88: ask for the room
   | { kind: 'request'; request: RoomRequest }
-  | { kind: 'invalid' };                 // 8812, 8812345: say so, then ask for the room
+  | { kind: 'invalid' }; // 8812, 8812345: say so, then ask for the room
 
 export function parseDialledSuffix(suffix: string): DialledSuffix {
   if (suffix === '') return { kind: 'none' };

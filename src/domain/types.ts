@@ -5,9 +5,7 @@ export type CallerKind = 'internal' | 'external';
 export type RoomNumber = string;
 
 /** What the caller asked for: a given room, or a random one of 3 or 4 digits. */
-export type RoomRequest =
-  | { kind: 'room'; room: RoomNumber }
-  | { kind: 'random'; digits: 3 | 4 };
+export type RoomRequest = { kind: 'room'; room: RoomNumber } | { kind: 'random'; digits: 3 | 4 };
 
 /** A DTMF key as Asterisk reports it. */
 export type Key = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '*' | '#' | 'A' | 'B' | 'C' | 'D';

@@ -28,7 +28,8 @@ export class StateFileRefused extends Error {
   }
 }
 
-export type ParsedRoomState = { readonly ok: true; readonly pins: Map<RoomNumber, PinHash> } | { readonly ok: false; readonly version: unknown };
+export type ParsedRoomState =
+  { readonly ok: true; readonly pins: Map<RoomNumber, PinHash> } | { readonly ok: false; readonly version: unknown };
 
 /** A state file's JSON text: its rooms' PINs, or the version it has when this app does not know it. Throws on text that is not JSON. */
 export function parseRoomState(text: string): ParsedRoomState {

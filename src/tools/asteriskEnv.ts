@@ -23,8 +23,19 @@ export function parseEnvOutput(text: string): Record<string, string> {
  * ASTERISK_INSTANCE and the port variables).
  */
 export function ariCredentials(env: NodeJS.ProcessEnv, root: string): AriCredentials {
-  const values = env.ARI_URL && env.ARI_USER && env.ARI_PASSWORD ? env : parseEnvOutput(execFileSync(join(root, 'scripts', 'asterisk.sh'), ['env'], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  const values =
+    env.ARI_URL && env.ARI_USER && env.ARI_PASSWORD
+      ? env
+      : parseEnvOutput(
+          execFileSync(join(root, 'scripts', 'asterisk.sh'), ['env'], {
+            cwd: root,
+            env,
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'inherit'],
+          }),
+        );
   const { ARI_URL: url, ARI_USER: username, ARI_PASSWORD: password } = values;
-  if (!url || !username || !password) throw new Error('no ARI credentials: set ARI_URL, ARI_USER and ARI_PASSWORD, or start Asterisk with scripts/asterisk.sh up');
+  if (!url || !username || !password)
+    throw new Error('no ARI credentials: set ARI_URL, ARI_USER and ARI_PASSWORD, or start Asterisk with scripts/asterisk.sh up');
   return { url, username, password };
 }

@@ -31,13 +31,15 @@ export function parseDialArgs(args: readonly string[]): ParsedArgs {
   for (let i = 0; i < rest.length; i += 2) {
     const name = rest[i]?.replace(/^--/, '');
     const value = rest[i + 1];
-    if (!name || !rest[i]?.startsWith('--') || !(name in flags || name === 'room') || value === undefined) return { ok: false, message: `bad option ${rest[i] ?? ''}\n${USAGE}` };
+    if (!name || !rest[i]?.startsWith('--') || !(name in flags || name === 'room') || value === undefined)
+      return { ok: false, message: `bad option ${rest[i] ?? ''}\n${USAGE}` };
     flags[name] = value;
   }
   const { pin = '', room, context = '', timeout = '' } = flags;
   if (!/^[0-9]*$/.test(pin)) return { ok: false, message: '--pin must be digits' };
   if (room !== undefined && !/^[0-9]{3,4}$/.test(room)) return { ok: false, message: '--room must be 3 or 4 digits' };
-  if (context !== 'from-internal' && context !== 'from-external') return { ok: false, message: '--context must be from-internal or from-external' };
+  if (context !== 'from-internal' && context !== 'from-external')
+    return { ok: false, message: '--context must be from-internal or from-external' };
   if (!/^[0-9]+$/.test(timeout) || Number(timeout) < 1) return { ok: false, message: '--timeout must be a whole number of seconds' };
   return { ok: true, options: { number, room, pin, context, callerId: flags['caller-id'] ?? '201', timeoutMs: Number(timeout) * 1000 } };
 }
@@ -53,14 +55,19 @@ export function parseDoctorArgs(args: readonly string[]): ParsedDoctorArgs {
   for (let i = 1; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
     if (value === undefined || value === '') return { ok: false, message: `${flag ?? ''} needs a value\n${DOCTOR_USAGE}` };
-    if ((flag === '--internal' || flag === '--external') && !/^[A-Za-z0-9_.-]+$/.test(value)) return { ok: false, message: `${flag}: a context name is letters, digits, '.', '-' or '_' (was '${value}')` };
+    if ((flag === '--internal' || flag === '--external') && !/^[A-Za-z0-9_.-]+$/.test(value))
+      return { ok: false, message: `${flag}: a context name is letters, digits, '.', '-' or '_' (was '${value}')` };
     if (flag === '--internal') internal.push(value);
     else if (flag === '--external') external.push(value);
     else if (flag === '--asterisk-cli') asteriskCli = value;
     else if (flag === '--config') config = value;
     else return { ok: false, message: `bad option ${flag ?? ''}\n${DOCTOR_USAGE}` };
   }
-  if (internal.length + external.length === 0) return { ok: false, message: `name the contexts where your calls arrive (--internal for phones, --external for trunks)\n${DOCTOR_USAGE}` };
+  if (internal.length + external.length === 0)
+    return {
+      ok: false,
+      message: `name the contexts where your calls arrive (--internal for phones, --external for trunks)\n${DOCTOR_USAGE}`,
+    };
   return { ok: true, options: { internal, external, asteriskCli }, config };
 }
 

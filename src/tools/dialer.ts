@@ -25,10 +25,7 @@ export interface DialResult {
   /** Media the caller heard, in order (sound: prefix dropped). */
   readonly heard: readonly string[];
   readonly outcome:
-    | { kind: 'joined'; bridge: string; others: number }
-    | { kind: 'hung-up' }
-    | { kind: 'timeout' }
-    | { kind: 'no-room-to-key' };
+    { kind: 'joined'; bridge: string; others: number } | { kind: 'hung-up' } | { kind: 'timeout' } | { kind: 'no-room-to-key' };
 }
 
 /**

@@ -47,11 +47,16 @@ function supervise(command: string, args: readonly string[]): void {
     const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
     if (stopping) process.exit(code ?? 1);
     if (code === FILES_REFUSED) {
-      logLine('error', `the app ${how}: it refused its settings or its state file (its message says why); not starting it again`, { event: 'app-not-restarted', code });
+      logLine('error', `the app ${how}: it refused its settings or its state file (its message says why); not starting it again`, {
+        event: 'app-not-restarted',
+        code,
+      });
       process.exit(code);
     }
     const restart = backoff.afterExit(Date.now() - startedAt);
-    const loop = restart.backedOff ? `; it died ${restart.inARow} times in a row, each within a minute: waiting ${restart.delayMs / 1000} s between starts` : '';
+    const loop = restart.backedOff
+      ? `; it died ${restart.inARow} times in a row, each within a minute: waiting ${restart.delayMs / 1000} s between starts`
+      : '';
     logLine('error', `the app ${how} after ${ranSeconds} s; starting it again in ${restart.delayMs / 1000} s${loop}`, {
       event: 'app-restarting',
       code,

@@ -53,12 +53,18 @@ export class AppHarness {
       transports: [new winston.transports.Stream({ stream: sink })],
     });
     const store = new SettingsStore(path, loaded.settings, 200);
-    store.on('rejected', (errors) => logger.error('settings file refused; the settings in force stay', { event: 'settings-rejected', errors }));
+    store.on('rejected', (errors) =>
+      logger.error('settings file refused; the settings in force stay', { event: 'settings-rejected', errors }),
+    );
     store.watch();
     const app = new ConferenceServer(store, logger);
     await app.start();
     // Calls follow the number and app name this app stored, not those a previous test left in Asterisk.
-    await waitUntil(() => logs.some((l) => l.event === 'dialplan-settings-stored'), 10000, 'the app to store its number and name in Asterisk');
+    await waitUntil(
+      () => logs.some((l) => l.event === 'dialplan-settings-stored'),
+      10000,
+      'the app to store its number and name in Asterisk',
+    );
     return new AppHarness(logs, logText, app, store, path, logger);
   }
 
@@ -74,7 +80,10 @@ export class AppHarness {
     const app = this.store.current.ari.app;
     const sessions = asteriskScript(['cli', 'ari show websocket sessions']);
     // Columns: connection id, type, remote address, state, apps.
-    const ids = sessions.split('\n').filter((line) => line.trim().split(/\s+/).at(-1) === app).map((line) => line.trim().split(/\s+/)[0]);
+    const ids = sessions
+      .split('\n')
+      .filter((line) => line.trim().split(/\s+/).at(-1) === app)
+      .map((line) => line.trim().split(/\s+/)[0]);
     if (ids.length !== 1) throw new Error(`expected one ARI WebSocket of app ${app}, found:\n${sessions}`);
     asteriskScript(['cli', `ari shutdown websocket session ${ids[0]}`]);
   }

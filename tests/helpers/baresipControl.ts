@@ -52,7 +52,9 @@ export class BaresipControl {
     const token = String(this.nextToken++);
     const body = Buffer.from(JSON.stringify({ command, params, token }));
     return new Promise((resolve, reject) => {
-      this.pending.set(token, (reply) => (reply.ok ? resolve(reply.data ?? '') : reject(new Error(`baresip ${command} ${params} failed: ${reply.data ?? ''}`))));
+      this.pending.set(token, (reply) =>
+        reply.ok ? resolve(reply.data ?? '') : reject(new Error(`baresip ${command} ${params} failed: ${reply.data ?? ''}`)),
+      );
       this.socket.write(Buffer.concat([Buffer.from(`${body.length}:`), body, Buffer.from(',')]));
     });
   }

@@ -10,7 +10,10 @@ export function jsonLinesOf(path: string): Array<Record<string, unknown>> {
   } catch {
     return [];
   }
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** Every line a process prints on these streams, pushed to `into` as it comes: JSON lines parsed, others as { text }. */

@@ -7,7 +7,12 @@ import { ROOT } from '../../harness/testEnv';
 export function makeDist(): string {
   // No make state of this process; -o node_modules: make would otherwise reinstall the packages this test runs on.
   const { MAKEFLAGS: _f, MFLAGS: _m, MAKELEVEL: _l, ...env } = process.env;
-  const output = execFileSync('make', ['--no-print-directory', '-o', 'node_modules', 'dist'], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const output = execFileSync('make', ['--no-print-directory', '-o', 'node_modules', 'dist'], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return join(ROOT, output.trim().split('\n').at(-1)!);
 }
 

@@ -31,10 +31,14 @@ export function useScenario(settings: SettingsFile = {}): Scenario {
 /** After every caller has gone: no conference bridge in Asterisk, and nothing held in the app. */
 export async function expectNothingLeft({ driver, harness }: Scenario): Promise<void> {
   await waitUntil(async () => (await driver.conferenceBridges()).size === 0, 10000, 'conference bridges to be destroyed');
-  await waitUntil(() => {
-    const stats = harness.app.stats();
-    return stats.sessions === 0 && stats.rooms === 0 && stats.playbacks === 0 && stats.roomQueues === 0;
-  }, 10000, `the app to hold nothing (${JSON.stringify(harness.app.stats())})`);
+  await waitUntil(
+    () => {
+      const stats = harness.app.stats();
+      return stats.sessions === 0 && stats.rooms === 0 && stats.playbacks === 0 && stats.roomQueues === 0;
+    },
+    10000,
+    `the app to hold nothing (${JSON.stringify(harness.app.stats())})`,
+  );
 }
 
 /** Dials, keys the room (if any) when asked, then the PIN, and waits to be in the room's bridge. */
@@ -62,7 +66,11 @@ export interface RoomKeys {
 }
 
 /** Keys the room (if any) when asked, then the PIN and `#`, on whatever keypad places the call. */
-export async function keyRoomAndPin(channel: ObservedChannel, keypad: { dtmf(keys: string): Promise<void> }, keys: RoomKeys): Promise<void> {
+export async function keyRoomAndPin(
+  channel: ObservedChannel,
+  keypad: { dtmf(keys: string): Promise<void> },
+  keys: RoomKeys,
+): Promise<void> {
   if (keys.room !== undefined) {
     await channel.hears('sound:conf-getconfno');
     await keypad.dtmf(keys.room);

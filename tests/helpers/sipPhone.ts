@@ -60,7 +60,10 @@ export class SipPhone {
     const sampleRate = codec === 'G722' ? 16000 : 8000;
     writeFileSync(join(dir, 'microphone.wav'), toneWav(options.toneHz ?? 0, TONE_SECONDS, sampleRate));
     writeFileSync(join(dir, 'config'), baresipConfig(dir, { sipPort, controlPort, rtpStart, sampleRate }));
-    writeFileSync(join(dir, 'accounts'), `<sip:${options.user}@127.0.0.1:${env.SIP_PORT};transport=udp>;auth_pass=${env.SIP_PASSWORD};audio_codecs=${codec};regint=300\n`);
+    writeFileSync(
+      join(dir, 'accounts'),
+      `<sip:${options.user}@127.0.0.1:${env.SIP_PORT};transport=udp>;auth_pass=${env.SIP_PASSWORD};audio_codecs=${codec};regint=300\n`,
+    );
 
     const log = openSync(join(dir, 'baresip.log'), 'w');
     const child = spawn('baresip', ['-f', dir, '-t', String(LIFETIME_SECONDS)], { stdio: ['ignore', log, log] });
@@ -132,7 +135,9 @@ export class SipPhone {
   /** The decoded audio of the current call so far (sndfile writes one WAV per call, as it arrives). */
   private recording(): Audio {
     const dir = join(this.dir, 'recordings');
-    const files = readdirSync(dir).filter((f) => f.endsWith('-dec.wav')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('-dec.wav'))
+      .sort();
     const latest = files[files.length - 1];
     if (!latest) throw new Error(`${this.user} has recorded nothing (no call with audio yet)`);
     return readWav(readFileSync(join(dir, latest)));
@@ -157,7 +162,10 @@ function kill(child: ChildProcess): void {
  * baresip's config: no sound card (aufile is the microphone, sndfile records what comes in,
  * aubridge is a player that goes nowhere), every codec the demo endpoints allow, loopback only.
  */
-function baresipConfig(dir: string, { sipPort, controlPort, rtpStart, sampleRate }: { sipPort: number; controlPort: number; rtpStart: number; sampleRate: number }): string {
+function baresipConfig(
+  dir: string,
+  { sipPort, controlPort, rtpStart, sampleRate }: { sipPort: number; controlPort: number; rtpStart: number; sampleRate: number },
+): string {
   return `${[
     `sip_listen 127.0.0.1:${sipPort}`,
     `rtp_ports ${rtpStart}-${rtpStart + RTP_PORTS_PER_PHONE - 1}`,

@@ -27,7 +27,8 @@ export function usePhones(): { start(options: SipPhoneOptions): Promise<SipPhone
 
 /** Dials from the phone; resolves with the channel Asterisk made for that call, as the driver sees it. */
 export async function dialFromPhone(driver: TestDriver, phone: SipPhone, number: string): Promise<ObservedChannel> {
-  const isPhoneChannel = (e: AriEvent): boolean => e.type === 'ChannelCreated' && (e.channel as { name: string }).name.startsWith(`PJSIP/${phone.user}-`);
+  const isPhoneChannel = (e: AriEvent): boolean =>
+    e.type === 'ChannelCreated' && (e.channel as { name: string }).name.startsWith(`PJSIP/${phone.user}-`);
   const earlier = new Set(driver.events.filter(isPhoneChannel));
   await phone.dial(number);
   const created = await driver.waitFor((e) => isPhoneChannel(e) && !earlier.has(e), 5000, `the channel of ${phone.user}'s call`);
@@ -47,13 +48,17 @@ export async function joinRoomByPhone(driver: TestDriver, phone: SipPhone, diall
  */
 export async function untilOnlyVoices(driver: TestDriver, bridgeId: string, members: readonly ObservedChannel[]): Promise<void> {
   const expected = members.map((m) => m.appChannel).sort();
-  await waitUntil(async () => {
-    // The announcements and the join tone start once the joins have gone through (50 ms of
-    // quiet): before they have started, nothing plays either.
-    if (!members.every((m) => m.played().includes(Sound.entering))) return false;
-    const channels = (await driver.conferenceBridges()).get(bridgeId) ?? [];
-    return JSON.stringify([...channels].sort()) === JSON.stringify(expected) && playing(driver.events).size === 0;
-  }, 15000, `${bridgeId} to hold only its callers, each announced, with nothing playing`);
+  await waitUntil(
+    async () => {
+      // The announcements and the join tone start once the joins have gone through (50 ms of
+      // quiet): before they have started, nothing plays either.
+      if (!members.every((m) => m.played().includes(Sound.entering))) return false;
+      const channels = (await driver.conferenceBridges()).get(bridgeId) ?? [];
+      return JSON.stringify([...channels].sort()) === JSON.stringify(expected) && playing(driver.events).size === 0;
+    },
+    15000,
+    `${bridgeId} to hold only its callers, each announced, with nothing playing`,
+  );
 }
 
 function playing(events: readonly AriEvent[]): Set<string> {

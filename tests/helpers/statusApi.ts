@@ -7,7 +7,12 @@ export interface ApiAnswer {
 }
 
 /** One request to the app's status API (of an AppHarness or an AppProcess), as curl would send it; a null token sends no Authorization. */
-export async function callApi(harness: { readonly apiUrl: string }, method: string, path: string, token: string | null): Promise<ApiAnswer> {
+export async function callApi(
+  harness: { readonly apiUrl: string },
+  method: string,
+  path: string,
+  token: string | null,
+): Promise<ApiAnswer> {
   const response = await fetch(`${harness.apiUrl}${path}`, { method, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
   const text = await response.text();
   let json: unknown;

@@ -15,7 +15,8 @@ export function toneLevelDb(audio: Audio, hz: number): number {
   const blocks = Math.floor(audio.samples.length / block);
   if (blocks === 0) return -Infinity;
   let power = 0;
-  for (let b = 0; b < blocks; b++) power += goertzelAmplitude(audio.samples.subarray(b * block, (b + 1) * block), audio.sampleRate, hz) ** 2;
+  for (let b = 0; b < blocks; b++)
+    power += goertzelAmplitude(audio.samples.subarray(b * block, (b + 1) * block), audio.sampleRate, hz) ** 2;
   return 10 * Math.log10(power / blocks);
 }
 

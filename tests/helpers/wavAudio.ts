@@ -44,12 +44,13 @@ export function readWav(wav: Buffer): Audio {
       const format = wav.readUInt16LE(body);
       const channels = wav.readUInt16LE(body + 2);
       const bits = wav.readUInt16LE(body + 14);
-      if (format !== 1 || channels !== 1 || bits !== 16) throw new Error(`expected mono 16-bit PCM, got format ${format}, ${channels} channels, ${bits} bits`);
+      if (format !== 1 || channels !== 1 || bits !== 16)
+        throw new Error(`expected mono 16-bit PCM, got format ${format}, ${channels} channels, ${bits} bits`);
       sampleRate = wav.readUInt32LE(body + 4);
     } else if (id === 'data') {
       if (sampleRate === undefined) throw new Error('WAV data before its fmt chunk');
       const end = body + Math.floor((wav.length - body) / 2) * 2;
-      const samples = new Int16Array(end - body >> 1);
+      const samples = new Int16Array((end - body) >> 1);
       for (let i = 0; i < samples.length; i++) samples[i] = wav.readInt16LE(body + i * 2);
       return { sampleRate, samples };
     }

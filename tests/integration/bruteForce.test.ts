@@ -19,14 +19,25 @@ describe('PIN brute force', () => {
     eventsLog: { path: eventsPath },
     bruteForce: { windowSeconds: 600, slowAfter: 1, delayMs: 300, maxDelayMs: 600, lockAfter: 3, lockoutSeconds: 60, roomSlowAfter: 2 },
   });
-  const api = (method: string, path: string, token: string | null = TOKEN): ReturnType<typeof callApi> => callApi(s.harness, method, path, token);
-  const logsOf = (caller: Caller, event: string): Array<Record<string, unknown>> => s.harness.logs.filter((l) => l.call === caller.appChannel && l.event === event);
+  const api = (method: string, path: string, token: string | null = TOKEN): ReturnType<typeof callApi> =>
+    callApi(s.harness, method, path, token);
+  const logsOf = (caller: Caller, event: string): Array<Record<string, unknown>> =>
+    s.harness.logs.filter((l) => l.call === caller.appChannel && l.event === event);
 
   /** Dials the room from this number and keys each PIN at its prompt. */
-  async function guess(callerId: string, room: string, pins: string[], context: 'from-internal' | 'from-external' = 'from-internal'): Promise<Caller> {
+  async function guess(
+    callerId: string,
+    room: string,
+    pins: string[],
+    context: 'from-internal' | 'from-external' = 'from-internal',
+  ): Promise<Caller> {
     const caller = await s.driver.call(`88${room}`, { callerId, context });
     for (const [index, pin] of pins.entries()) {
-      await s.driver.waitFor(() => caller.played().filter((m) => m === 'sound:conf-getpin').length === index + 1, 8000, `PIN prompt ${index + 1} of ${callerId}`);
+      await s.driver.waitFor(
+        () => caller.played().filter((m) => m === 'sound:conf-getpin').length === index + 1,
+        8000,
+        `PIN prompt ${index + 1} of ${callerId}`,
+      );
       await caller.dtmf(`${pin}#`);
     }
     return caller;
@@ -47,14 +58,25 @@ describe('PIN brute force', () => {
     // The wait is the room's (12 wrong PINs): doubled from 300 ms up to the 600 ms cap, and heard as silence before the prompt.
     const [delay] = logsOf(rightful, 'pin-delay');
     expect(delay?.delayMs).toBe(600);
-    const promptAt = Date.parse(String(s.driver.events.find((e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === `channel:${rightful.appChannel}`)?.timestamp));
+    const promptAt = Date.parse(
+      String(
+        s.driver.events.find(
+          (e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === `channel:${rightful.appChannel}`,
+        )?.timestamp,
+      ),
+    );
     expect(promptAt - Date.parse(String(delay?.timestamp))).toBeGreaterThanOrEqual(550);
     const waits = s.harness.logs.filter((l) => l.event === 'pin-delay' && l.room === '671').map((l) => l.delayMs as number);
     expect(Math.max(...waits)).toBe(600);
 
     const lockouts = await api('GET', '/lockouts');
     expect(lockouts.json.rooms).toContainEqual({ room: '671', failures: 12, delayMs: 600 });
-    expect(lockouts.json.callers.filter((c: { callerId: string }) => c.callerId.startsWith('70')).map((c: { callerId: string }) => c.callerId).sort()).toEqual(['701', '702', '703', '704']);
+    expect(
+      lockouts.json.callers
+        .filter((c: { callerId: string }) => c.callerId.startsWith('70'))
+        .map((c: { callerId: string }) => c.callerId)
+        .sort(),
+    ).toEqual(['701', '702', '703', '704']);
   });
 
   it('refuses a number that keyed too many wrong PINs while another number gets in; the operator lists the lockout and clears it, then that number gets in', async () => {
@@ -86,7 +108,9 @@ describe('PIN brute force', () => {
     const entry = listed.json.callers.find((c: { callerId: string }) => c.callerId === '666');
     expect(entry).toEqual({ callerId: '666', callerKind: 'internal', failures: 3, lockedUntil: expect.any(String), delayMs: 0 });
     // Locked for lockoutSeconds (60) from the wrong PIN that locked it.
-    const lockedAt = Date.parse(String(s.harness.logs.find((l) => l.callerId === '666' && l.event === 'wrong-pin' && l.locked === true)?.timestamp));
+    const lockedAt = Date.parse(
+      String(s.harness.logs.find((l) => l.callerId === '666' && l.event === 'wrong-pin' && l.locked === true)?.timestamp),
+    );
     expect(Date.parse(entry.lockedUntil) - lockedAt).toBeGreaterThan(59_000);
     expect(Date.parse(entry.lockedUntil) - lockedAt).toBeLessThanOrEqual(60_000);
     expect(listed.json.rooms).toContainEqual({ room: '670', failures: 3, delayMs: 300 });
@@ -97,9 +121,14 @@ describe('PIN brute force', () => {
     expect([cleared.status, cleared.json]).toEqual([200, { callerId: '666', cleared: true }]);
     expect((await api('DELETE', '/lockouts/callers/666')).status).toBe(404);
     expect((await api('GET', '/lockouts')).json.callers.map((c: { callerId: string }) => c.callerId)).not.toContain('666');
-    expect(s.harness.logs.filter((l) => l.event === 'admin' && l.action === 'clear-lockout')).toEqual([expect.objectContaining({ callerId: '666', wasLockedOut: true, failures: 3 })]);
+    expect(s.harness.logs.filter((l) => l.event === 'admin' && l.action === 'clear-lockout')).toEqual([
+      expect.objectContaining({ callerId: '666', wasLockedOut: true, failures: 3 }),
+    ]);
     await waitUntil(() => readFileSync(eventsPath, 'utf8').includes('clear-lockout'), 5000, 'the clear in the events log');
-    const audit = readFileSync(eventsPath, 'utf8').split('\n').filter((line) => line.includes('clear-lockout')).map((line) => JSON.parse(line) as unknown);
+    const audit = readFileSync(eventsPath, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('clear-lockout'))
+      .map((line) => JSON.parse(line) as unknown);
     expect(audit).toEqual([{ event: 'admin', time: expect.any(String), action: 'clear-lockout', callerId: '666', wasLockedOut: true }]);
 
     const back = await s.driver.call('88670', { callerId: '666' });
@@ -132,7 +161,13 @@ describe('PIN brute force', () => {
     // What the caller notices: silence between the second wrong PIN and "that PIN is invalid".
     const keyedAt = Date.parse(String(logsOf(slow, 'wrong-pin')[1]?.timestamp));
     const refusal = slow.played().lastIndexOf('sound:conf-invalidpin');
-    const refusedAt = Date.parse(String(s.driver.events.filter((e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === `channel:${slow.appChannel}`)[refusal]?.timestamp));
+    const refusedAt = Date.parse(
+      String(
+        s.driver.events.filter(
+          (e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === `channel:${slow.appChannel}`,
+        )[refusal]?.timestamp,
+      ),
+    );
     expect(refusedAt - keyedAt).toBeGreaterThanOrEqual(250);
   });
 });

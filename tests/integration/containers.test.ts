@@ -32,7 +32,9 @@ function requireDocker(): void {
   try {
     docker(['info']);
   } catch (error) {
-    throw new Error(`the container tests need a Docker engine, and none answers here (the test Asterisk may run in a chroot): ${String((error as { stderr?: string }).stderr ?? error).trim()}`);
+    throw new Error(
+      `the container tests need a Docker engine, and none answers here (the test Asterisk may run in a chroot): ${String((error as { stderr?: string }).stderr ?? error).trim()}`,
+    );
   }
 }
 
@@ -91,13 +93,42 @@ describe('the app image, run alone', () => {
     chmodSync(secrets, 0o755);
     writeFileSync(join(secrets, 'ari-password'), `${ari.ARI_PASSWORD}\n`, { mode: 0o600 });
     chownSync(join(secrets, 'ari-password'), APP_UID, APP_UID);
-    docker(['run', '-d', '--name', container, '--network', 'host',
-      '-e', `ARI_URL=${ari.ARI_URL}`, '-e', `ARI_USER=${ari.ARI_USER}`, '-e', 'ARI_PASSWORD_FILE=/run/secrets/ari-password',
-      '-v', `${secrets}:/run/secrets:ro`, '-v', `${settingsFolder(apiPort)}:/etc/conference-server:ro`, '-v', `${state}:/var/lib/conference-server`, image]);
-    const [user, label] = docker(['inspect', '-f', '{{.Config.User}} {{index .Config.Labels "org.opencontainers.image.version"}}', container]).trim().split(' ');
+    docker([
+      'run',
+      '-d',
+      '--name',
+      container,
+      '--network',
+      'host',
+      '-e',
+      `ARI_URL=${ari.ARI_URL}`,
+      '-e',
+      `ARI_USER=${ari.ARI_USER}`,
+      '-e',
+      'ARI_PASSWORD_FILE=/run/secrets/ari-password',
+      '-v',
+      `${secrets}:/run/secrets:ro`,
+      '-v',
+      `${settingsFolder(apiPort)}:/etc/conference-server:ro`,
+      '-v',
+      `${state}:/var/lib/conference-server`,
+      image,
+    ]);
+    const [user, label] = docker([
+      'inspect',
+      '-f',
+      '{{.Config.User}} {{index .Config.Labels "org.opencontainers.image.version"}}',
+      container,
+    ])
+      .trim()
+      .split(' ');
     expect(user).toBe('conference');
     // The build's stamp: package.json's version and the commit, on the image and in the app.
-    expect(label).toMatch(new RegExp(`^${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version.replace(/\./g, '\\.')}\\+[0-9a-f]{12}`));
+    expect(label).toMatch(
+      new RegExp(
+        `^${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version.replace(/\./g, '\\.')}\\+[0-9a-f]{12}`,
+      ),
+    );
 
     await healthOk(apiPort, 'the app container');
     expect((await health(apiPort))?.body.version).toBe(label);
@@ -105,7 +136,11 @@ describe('the app image, run alone', () => {
     await caller.entersBridge('conference-123');
     // The room's PIN (hashed) outlives the container: it is on the state volume.
     await waitUntil(() => existsSync(join(state, 'rooms.json')), 10000, 'rooms.json in the state volume');
-    await waitUntil(() => docker(['inspect', '-f', '{{.State.Health.Status}}', container]).trim() === 'healthy', 60000, 'the HEALTHCHECK to report healthy');
+    await waitUntil(
+      () => docker(['inspect', '-f', '{{.State.Health.Status}}', container]).trim() === 'healthy',
+      60000,
+      'the HEALTHCHECK to report healthy',
+    );
     await caller.hangup();
 
     docker(['stop', '-t', String(STOP_BUDGET_S), container]);
@@ -133,11 +168,24 @@ describe('docker/compose.yaml', () => {
     CONFERENCE_CONFIG_DIR: settingsFolder(apiPort),
   };
   const compose = (...args: string[]): string =>
-    execFileSync('docker-compose', ['-p', project, '-f', 'docker/compose.yaml', ...args], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180000 });
-  const projectContainers = (): string[] => docker(['ps', '-a', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+    execFileSync('docker-compose', ['-p', project, '-f', 'docker/compose.yaml', ...args], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 180000,
+    });
+  const projectContainers = (): string[] =>
+    docker(['ps', '-a', '-q', '--filter', `label=com.docker.compose.project=${project}`])
+      .split('\n')
+      .filter(Boolean);
   /** `conference dial` as an admin runs it against this Asterisk: exit status 0 only when the call joined. */
   const dial = async (): Promise<string> => {
-    const { stdout } = await run('node', ['bin/conference.js', 'dial', '88123', '--pin', '4321'], { cwd: ROOT, env: { ...env, ARI_URL: `http://127.0.0.1:${ariPort}` }, timeout: 60000 });
+    const { stdout } = await run('node', ['bin/conference.js', 'dial', '88123', '--pin', '4321'], {
+      cwd: ROOT,
+      env: { ...env, ARI_URL: `http://127.0.0.1:${ariPort}` },
+      timeout: 60000,
+    });
     return stdout;
   };
 
@@ -158,7 +206,11 @@ describe('docker/compose.yaml', () => {
     // A dead app (killed from outside, as a crash would end it) is started again by Docker.
     const app = compose('ps', '-q', 'conference').trim();
     process.kill(Number(docker(['inspect', '-f', '{{.State.Pid}}', app]).trim()), 'SIGKILL');
-    await waitUntil(() => Number(docker(['inspect', '-f', '{{.RestartCount}}', app]).trim()) >= 1, 30000, 'Docker to restart the killed app');
+    await waitUntil(
+      () => Number(docker(['inspect', '-f', '{{.RestartCount}}', app]).trim()) >= 1,
+      30000,
+      'Docker to restart the killed app',
+    );
     await healthOk(apiPort, 'the restarted compose app');
     expect(await dial()).toMatch(/joined conference-123/);
 

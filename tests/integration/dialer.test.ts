@@ -12,11 +12,16 @@ interface Run {
 function conference(...args: string[]): Promise<Run> {
   const env = asteriskEnv();
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'bin', 'conference.js'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ARI_URL: env.ARI_URL, ARI_USER: env.ARI_USER, ARI_PASSWORD: env.ARI_PASSWORD },
-      timeout: 60000,
-    }, (error, stdout) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout }));
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin', 'conference.js'), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ARI_URL: env.ARI_URL, ARI_USER: env.ARI_USER, ARI_PASSWORD: env.ARI_PASSWORD },
+        timeout: 60000,
+      },
+      (error, stdout) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout }),
+    );
   });
 }
 
@@ -28,7 +33,9 @@ describe('conference dial', () => {
     const inside = await joinRoom(s.driver, '88980', { pin: '4321' });
     await inside.entersBridge('conference-980');
     const run = await conference('dial', '88980', '--pin', '4321');
-    expect(run.stdout.trim()).toBe('heard conf-getpin, conf-enteringno, digits:980, conf-thereare, number:1, conf-otherinparty; joined conference-980 with 1 other');
+    expect(run.stdout.trim()).toBe(
+      'heard conf-getpin, conf-enteringno, digits:980, conf-thereare, number:1, conf-otherinparty; joined conference-980 with 1 other',
+    );
     expect(run.status).toBe(0);
     expect(await inside.bridge()).toBe('conference-980');
     expect((await s.driver.conferenceBridges()).get('conference-980')).toEqual([inside.appChannel]);
@@ -36,7 +43,9 @@ describe('conference dial', () => {
 
   it('keys the room when asked, for the server number alone', async () => {
     const run = await conference('dial', '88', '--room', '981');
-    expect(run.stdout.trim()).toBe('heard conf-getconfno, conf-getpin, conf-enteringno, digits:981, conf-onlyperson; joined conference-981 with 0 others');
+    expect(run.stdout.trim()).toBe(
+      'heard conf-getconfno, conf-getpin, conf-enteringno, digits:981, conf-onlyperson; joined conference-981 with 0 others',
+    );
     expect(run.status).toBe(0);
   });
 

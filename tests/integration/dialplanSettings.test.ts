@@ -41,7 +41,10 @@ describe('the server number and app name through Asterisk reloads, restarts and 
   /** Every Playback the dialplan (not the app) ran on this caller's channel. */
   function dialplanPlaybacks(caller: Caller): string[] {
     return driver.events
-      .filter((e: AriEvent) => e.type === 'ChannelDialplan' && (e.channel as { id: string }).id === caller.appChannel && e.dialplan_app === 'Playback')
+      .filter(
+        (e: AriEvent) =>
+          e.type === 'ChannelDialplan' && (e.channel as { id: string }).id === caller.appChannel && e.dialplan_app === 'Playback',
+      )
       .map((e) => String(e.dialplan_app_data));
   }
 
@@ -93,7 +96,11 @@ describe('the server number and app name through Asterisk reloads, restarts and 
     await refused('88704');
 
     harness = await AppHarness.start(SETTINGS);
-    expect(app().logs.find((l) => l.event === 'dialplan-settings-stored')).toMatchObject({ number: '77', app: 'conference-custom', previous: { number: '77', app: 'conference-custom' } });
+    expect(app().logs.find((l) => l.event === 'dialplan-settings-stored')).toMatchObject({
+      number: '77',
+      app: 'conference-custom',
+      previous: { number: '77', app: 'conference-custom' },
+    });
     await numberInForce('704');
   }, 90000);
 
@@ -108,7 +115,12 @@ describe('the server number and app name through Asterisk reloads, restarts and 
       expect(stored('76')).toBe(false);
       const health = await callApi(app(), 'GET', '/health', null);
       expect(health.status).toBe(200);
-      expect(health.json).toMatchObject({ status: 'degraded', writeErrors: [{ setting: 'number', path: 'AstDB conference/number, conference/app', error: expect.stringMatching(/conference-settings/) }] });
+      expect(health.json).toMatchObject({
+        status: 'degraded',
+        writeErrors: [
+          { setting: 'number', path: 'AstDB conference/number, conference/app', error: expect.stringMatching(/conference-settings/) },
+        ],
+      });
     } finally {
       asteriskScript(['cli', 'dialplan reload']);
     }
@@ -128,7 +140,11 @@ describe('the server number and app name through Asterisk reloads, restarts and 
     // Drifted: 77 leads nowhere now.
     await refused('77705');
     await waitUntil(() => repairs() > repairsBefore, 25000, 'the app to repair the drift (it checks every 20 s)');
-    expect(app().logs.filter((l) => l.event === 'dialplan-settings-repaired').at(-1)).toMatchObject({
+    expect(
+      app()
+        .logs.filter((l) => l.event === 'dialplan-settings-repaired')
+        .at(-1),
+    ).toMatchObject({
       drifted: ['number', 'app'],
       found: { number: '88', app: '' },
       stored: { number: '77', app: 'conference-custom' },

@@ -49,11 +49,15 @@ describe('DTMF fuzz (bounded)', () => {
       callers.push(...batch);
     }
     // Settled: every call is either in a room or gone (entry gives up after its attempts).
-    await waitUntil(() => {
-      const stats = s.harness.app.stats();
-      const members = s.harness.app.rooms.snapshot().reduce((sum, room) => sum + room.members.length, 0);
-      return stats.sessions === members;
-    }, 40000, 'every fuzzed call to be in a room or gone');
+    await waitUntil(
+      () => {
+        const stats = s.harness.app.stats();
+        const members = s.harness.app.rooms.snapshot().reduce((sum, room) => sum + room.members.length, 0);
+        return stats.sessions === members;
+      },
+      40000,
+      'every fuzzed call to be in a room or gone',
+    );
 
     for (const { caller, suffix, keys } of callers) {
       const bridge = await caller.bridge();

@@ -34,7 +34,12 @@ const INTERNAL = 'site-phones';
 const EXTERNAL = 'from-trunk';
 /** What the documented steps add to the site's own files, line by line (blank lines aside). */
 const ADDED_LINES: Record<string, string[]> = {
-  'extensions.conf': ['include => conference-internal   ; the conference server', 'include => conference-external   ; the conference server', '; The conference server (docs/INSTALL-ASTERISK.md).', '#include extensions_conference.conf'],
+  'extensions.conf': [
+    'include => conference-internal   ; the conference server',
+    'include => conference-external   ; the conference server',
+    '; The conference server (docs/INSTALL-ASTERISK.md).',
+    '#include extensions_conference.conf',
+  ],
   'ari.conf': ['; The conference server (docs/INSTALL-ASTERISK.md).', '#include ari_conference.conf'],
   'http.conf': ['; The conference server (docs/INSTALL-ASTERISK.md).', '#include http_conference.conf'],
 };
@@ -43,7 +48,12 @@ const OUR_FILES = ['extensions_conference.conf', 'ari_conference.conf', 'http_co
 /** scripts/asterisk.sh for the site's Asterisk. */
 function site(args: string[], extra: NodeJS.ProcessEnv = {}): string {
   const { ARI_URL: _u, ARI_USER: _n, ARI_PASSWORD: _p, ...env } = process.env;
-  return execFileSync(join(ROOT, 'scripts', 'asterisk.sh'), args, { cwd: ROOT, env: { ...env, ...SITE, ...extra }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return execFileSync(join(ROOT, 'scripts', 'asterisk.sh'), args, {
+    cwd: ROOT,
+    env: { ...env, ...SITE, ...extra },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 }
 
 /** The files of a folder, by name, with their text. */
@@ -88,13 +98,22 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
   /** `conference doctor` as the admin runs it, for the site's contexts; the site's CLI through scripts/asterisk.sh. */
   function doctor(env: NodeJS.ProcessEnv = {}, contexts = ['--internal', INTERNAL, '--external', EXTERNAL]): Promise<Outcome> {
     const args = ['doctor', ...contexts, '--asterisk-cli', `${join(ROOT, 'scripts', 'asterisk.sh')} cli`];
-    return run(join(ROOT, 'bin', 'conference.js'), args, { ...process.env, ...SITE, CONFERENCE_CONFIG: app!.settingsPath, ...ARI_ENV, ...env });
+    return run(join(ROOT, 'bin', 'conference.js'), args, {
+      ...process.env,
+      ...SITE,
+      CONFERENCE_CONFIG: app!.settingsPath,
+      ...ARI_ENV,
+      ...env,
+    });
   }
 
   /** Every Playback the dialplan (not the app) ran on this caller's channel. */
   function dialplanApps(caller: Caller, application: string): string[] {
     return driver!.events
-      .filter((e: AriEvent) => e.type === 'ChannelDialplan' && (e.channel as { id: string }).id === caller.appChannel && e.dialplan_app === application)
+      .filter(
+        (e: AriEvent) =>
+          e.type === 'ChannelDialplan' && (e.channel as { id: string }).id === caller.appChannel && e.dialplan_app === application,
+      )
       .map((e) => String(e.dialplan_app_data));
   }
 
@@ -108,7 +127,10 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
     }
     before = snapshot(etc);
     // Only the documented steps.
-    applied = await run(APPLY, [etc, '--internal', INTERNAL, '--external', EXTERNAL, '--http-port', String(SITE.ARI_PORT)], { ...process.env, ARI_PASSWORD: PASSWORD });
+    applied = await run(APPLY, [etc, '--internal', INTERNAL, '--external', EXTERNAL, '--http-port', String(SITE.ARI_PORT)], {
+      ...process.env,
+      ARI_PASSWORD: PASSWORD,
+    });
     site(['up'], { ASTERISK_CONFIG: etc, ARI_USER: ARI.username, ARI_PASSWORD: PASSWORD });
     driver = await TestDriver.connect(16, ARI);
     app = AppProcess.prepare({}, { env: ARI_ENV });
@@ -129,14 +151,18 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
     expect(applied.status).toBe(0);
     const after = snapshot(etc);
     const changed = [...after.keys()].filter((name) => after.get(name) !== before.get(name)).sort();
-    expect(changed).toEqual([...Object.keys(ADDED_LINES), ...OUR_FILES, ...Object.keys(ADDED_LINES).map((name) => `${name}.before-conference`)].sort());
+    expect(changed).toEqual(
+      [...Object.keys(ADDED_LINES), ...OUR_FILES, ...Object.keys(ADDED_LINES).map((name) => `${name}.before-conference`)].sort(),
+    );
     for (const [name, added] of Object.entries(ADDED_LINES)) {
       expect(after.get(`${name}.before-conference`)).toBe(before.get(name));
       const lines = nonBlankLines(after.get(name)!);
       expect(lines.filter((line) => added.includes(line)).sort()).toEqual([...added].sort());
       expect(lines.filter((line) => !added.includes(line))).toEqual(nonBlankLines(before.get(name)!));
     }
-    expect(after.get('extensions_conference.conf')).toBe(readFileSync(join(ROOT, 'install', 'asterisk', 'extensions_conference.conf'), 'utf8'));
+    expect(after.get('extensions_conference.conf')).toBe(
+      readFileSync(join(ROOT, 'install', 'asterisk', 'extensions_conference.conf'), 'utf8'),
+    );
     expect(statSync(join(etc, 'ari_conference.conf')).mode & 0o777).toBe(0o640);
     expect(after.get('ari_conference.conf')).toContain(`password = ${PASSWORD}`);
 
@@ -156,7 +182,7 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
     expect(readdirSync(copy).sort()).toEqual(['ari.conf', 'extensions.conf', 'http.conf']);
   });
 
-  it('88123 reaches the room from the site\'s internal context and from its trunk context, each caller of its kind', async () => {
+  it("88123 reaches the room from the site's internal context and from its trunk context, each caller of its kind", async () => {
     const inside = await joinRoom(driver!, '88123', {}, INTERNAL);
     await inside.entersBridge('conference-123');
     const outside = await joinRoom(driver!, '88123', {}, EXTERNAL);
@@ -172,14 +198,18 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
     // From Debian's sample [demo], which the site includes after the conference's include.
     [INTERNAL, '600', 'demo-echotest'],
     [EXTERNAL, '5550100', 'hello-world'],
-  ])('the site\'s own extension %s,%s still answers and plays %s', async (context, number, played) => {
+  ])("the site's own extension %s,%s still answers and plays %s", async (context, number, played) => {
     const caller = await driver!.call(number, { context });
-    await driver!.waitFor((e) => e.type === 'ChannelDialplan' && (e.channel as { id: string }).id === caller.appChannel && e.dialplan_app === 'Playback', 10000, `a Playback on ${number}@${context}`);
+    await driver!.waitFor(
+      (e) => e.type === 'ChannelDialplan' && (e.channel as { id: string }).id === caller.appChannel && e.dialplan_app === 'Playback',
+      10000,
+      `a Playback on ${number}@${context}`,
+    );
     expect(dialplanApps(caller, 'Playback')).toEqual([played]);
     expect(dialplanApps(caller, 'Stasis')).toEqual([]);
   });
 
-  it('after a dialplan reload, 88123 still joins and the server number in Asterisk is still the app\'s', async () => {
+  it("after a dialplan reload, 88123 still joins and the server number in Asterisk is still the app's", async () => {
     site(['cli', 'dialplan reload']);
     const caller = await joinRoom(driver!, '88123', {}, INTERNAL);
     await caller.entersBridge('conference-123');
@@ -198,7 +228,12 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
     site(['cli', `dialplan remove include conference-external from ${EXTERNAL}`]);
     try {
       const checked = await doctor();
-      expect(checked.output).toMatch(new RegExp(`^WRONG ${EXTERNAL} does not include conference-external: .* Fix: add "include => conference-external" to \\[${EXTERNAL}\\]`, 'm'));
+      expect(checked.output).toMatch(
+        new RegExp(
+          `^WRONG ${EXTERNAL} does not include conference-external: .* Fix: add "include => conference-external" to \\[${EXTERNAL}\\]`,
+          'm',
+        ),
+      );
       expect(checked.output.match(/^WRONG/gm)).toHaveLength(1);
       expect(checked.status).toBe(1);
     } finally {
@@ -210,7 +245,12 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
     site(['cli', `dialplan add extension _881XX,1,Answer() into ${INTERNAL}`]);
     try {
       const checked = await doctor();
-      expect(checked.output).toMatch(new RegExp(`^WRONG the server number collides with your dialplan: 88123 dialled from ${INTERNAL} meets '_881XX' of ${INTERNAL} before conference-internal\\. Fix: `, 'm'));
+      expect(checked.output).toMatch(
+        new RegExp(
+          `^WRONG the server number collides with your dialplan: 88123 dialled from ${INTERNAL} meets '_881XX' of ${INTERNAL} before conference-internal\\. Fix: `,
+          'm',
+        ),
+      );
       expect(checked.status).toBe(1);
     } finally {
       site(['cli', 'dialplan reload']);
@@ -219,7 +259,9 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
 
   it('the check command names a wrong ARI password, and its fix', async () => {
     const checked = await doctor({ ARI_PASSWORD: `${PASSWORD}x` });
-    expect(checked.output).toMatch(/^WRONG ARI at \S+ refused the user 'conference' with its password \(401 Unauthorized\)\. Fix: .*ari_conference\.conf/m);
+    expect(checked.output).toMatch(
+      /^WRONG ARI at \S+ refused the user 'conference' with its password \(401 Unauthorized\)\. Fix: .*ari_conference\.conf/m,
+    );
     expect(checked.status).toBe(1);
   });
 
@@ -228,7 +270,9 @@ describe('added to an Asterisk the site already runs (docs/INSTALL-ASTERISK.md)'
     copyFileSync(app!.settingsPath, settings);
     writeFileSync(settings, JSON.stringify({ ...JSON.parse(readFileSync(settings, 'utf8')), number: '77' }));
     const checked = await doctor({ CONFERENCE_CONFIG: settings });
-    expect(checked.output).toMatch(/^WRONG conference-internal does not answer the app's server number 77 .* Fix: add-to-asterisk\.sh --number 77/m);
+    expect(checked.output).toMatch(
+      /^WRONG conference-internal does not answer the app's server number 77 .* Fix: add-to-asterisk\.sh --number 77/m,
+    );
     expect(checked.status).toBe(1);
   });
 });

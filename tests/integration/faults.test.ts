@@ -26,14 +26,22 @@ describe('ARI connection faults', () => {
     expect(await intruder.bridge()).toBeUndefined();
     // The participant who was in the room during the drop is still handled: its hangup empties the room.
     await first.hangup();
-    await waitUntil(async () => (await s.driver.conferenceBridges()).get('conference-610')?.length === 1, 5000, 'first caller to leave the bridge');
+    await waitUntil(
+      async () => (await s.driver.conferenceBridges()).get('conference-610')?.length === 1,
+      5000,
+      'first caller to leave the bridge',
+    );
   });
 
   it('plays "service unavailable" from the dialplan while the app is away, then serves again when it is back', async () => {
     await s.harness.stop();
     const caller = await s.driver.call('88123');
     await s.driver.waitFor(
-      (e) => e.type === 'ChannelDialplan' && (e.channel as { id: string }).id === caller.appChannel && e.dialplan_app === 'Playback' && String(e.dialplan_app_data).includes('conference/service-unavailable'),
+      (e) =>
+        e.type === 'ChannelDialplan' &&
+        (e.channel as { id: string }).id === caller.appChannel &&
+        e.dialplan_app === 'Playback' &&
+        String(e.dialplan_app_data).includes('conference/service-unavailable'),
       10000,
       'the dialplan fallback prompt',
     );
@@ -55,7 +63,11 @@ describe('ARI connection faults', () => {
     await restarted;
     await waitUntil(() => connections(s.harness) > before, 30000, 'the app to reconnect to the restarted Asterisk');
     await waitUntil(async () => (await health()).status === 200, 10000, '/health to answer 200 again');
-    await waitUntil(() => s.harness.app.stats().sessions === 0 && s.harness.app.stats().rooms === 0, 10000, 'the app to let go of the dead calls');
+    await waitUntil(
+      () => s.harness.app.stats().sessions === 0 && s.harness.app.stats().rooms === 0,
+      10000,
+      'the app to let go of the dead calls',
+    );
     await s.driver.whenConnected();
     const next = await joinRoom(s.driver, '88611', { pin: '8' });
     await next.entersBridge('conference-611');

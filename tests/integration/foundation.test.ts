@@ -29,11 +29,23 @@ describe('the app as Asterisk sees it', () => {
   const s = useScenario();
 
   it('asks Asterisk for only the events it acts on', async () => {
-    await waitUntil(async () => {
-      const app = await s.driver.rest.get<{ events_allowed: Array<{ type: string }> }>('/applications/conference');
-      return app.events_allowed.length > 0;
-    }, 5000, 'the event filter');
+    await waitUntil(
+      async () => {
+        const app = await s.driver.rest.get<{ events_allowed: Array<{ type: string }> }>('/applications/conference');
+        return app.events_allowed.length > 0;
+      },
+      5000,
+      'the event filter',
+    );
     const app = await s.driver.rest.get<{ events_allowed: Array<{ type: string }> }>('/applications/conference');
-    expect(app.events_allowed.map((e) => e.type).sort()).toEqual(['ChannelDtmfReceived', 'ChannelHangupRequest', 'ChannelLeftBridge', 'PlaybackFinished', 'PlaybackStarted', 'StasisEnd', 'StasisStart']);
+    expect(app.events_allowed.map((e) => e.type).sort()).toEqual([
+      'ChannelDtmfReceived',
+      'ChannelHangupRequest',
+      'ChannelLeftBridge',
+      'PlaybackFinished',
+      'PlaybackStarted',
+      'StasisEnd',
+      'StasisStart',
+    ]);
   });
 });

@@ -4,7 +4,10 @@ import { waitUntil } from '../../harness/waitUntil';
 import { asteriskScript } from '../../harness/testEnv';
 
 function bridgePlayback(bridgeId: string, media: string): (e: AriEvent) => boolean {
-  return (e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string; media_uri: string }).target_uri === `bridge:${bridgeId}` && (e.playback as { media_uri: string }).media_uri === media;
+  return (e) =>
+    e.type === 'PlaybackStarted' &&
+    (e.playback as { target_uri: string; media_uri: string }).target_uri === `bridge:${bridgeId}` &&
+    (e.playback as { media_uri: string }).media_uri === media;
 }
 
 /** SPEC.md "In the conference", and hangups anywhere leave nothing behind. */
@@ -20,7 +23,13 @@ describe('in the conference', () => {
     const second = await joinRoom(s.driver, '88700');
     await second.entersBridge('conference-700');
     await second.hears('sound:conf-otherinparty');
-    expect(second.played().slice(-5)).toEqual(['sound:conf-enteringno', 'digits:700', 'sound:conf-thereare', 'number:1', 'sound:conf-otherinparty']);
+    expect(second.played().slice(-5)).toEqual([
+      'sound:conf-enteringno',
+      'digits:700',
+      'sound:conf-thereare',
+      'number:1',
+      'sound:conf-otherinparty',
+    ]);
     expect(second.played()).not.toContain('sound:conf-onlyperson');
   });
 
@@ -29,7 +38,11 @@ describe('in the conference', () => {
     await first.entersBridge('conference-709');
     // Bridge music is an Announcer channel in the bridge: the caller's bridge peer says so.
     await s.driver.waitFor(
-      (e) => e.type === 'ChannelVarset' && e.variable === 'BRIDGEPEER' && (e.channel as { id: string }).id === first.appChannel && String(e.value).startsWith('Announcer/ARI_MOH'),
+      (e) =>
+        e.type === 'ChannelVarset' &&
+        e.variable === 'BRIDGEPEER' &&
+        (e.channel as { id: string }).id === first.appChannel &&
+        String(e.value).startsWith('Announcer/ARI_MOH'),
       10000,
       'music on hold for the lone caller',
     );
@@ -61,7 +74,11 @@ describe('in the conference', () => {
       await second.hangup();
       await second.hungUp();
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(s.driver.events.some((e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === 'bridge:conference-702')).toBe(false);
+      expect(
+        s.driver.events.some(
+          (e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === 'bridge:conference-702',
+        ),
+      ).toBe(false);
     } finally {
       await s.harness.writeSettings({ sounds: { joinTone: true, leaveTone: true, musicOnHoldClass: 'default' } });
     }
@@ -79,7 +96,14 @@ describe('in the conference', () => {
 
   it.each([
     ['during the room prompt', async (c: Awaited<ReturnType<typeof s.driver.call>>) => c.hears('sound:conf-getconfno'), '88'],
-    ['while keying the room', async (c: Awaited<ReturnType<typeof s.driver.call>>) => { await c.hears('sound:conf-getconfno'); await c.dtmf('12'); }, '88'],
+    [
+      'while keying the room',
+      async (c: Awaited<ReturnType<typeof s.driver.call>>) => {
+        await c.hears('sound:conf-getconfno');
+        await c.dtmf('12');
+      },
+      '88',
+    ],
     ['during the PIN prompt of a new room', async (c: Awaited<ReturnType<typeof s.driver.call>>) => c.hears('sound:conf-getpin'), '88704'],
     ['after the random number was drawn', async (c: Awaited<ReturnType<typeof s.driver.call>>) => c.hears('sound:conf-getpin'), '88000'],
   ])('leaves nothing behind when the caller hangs up %s', async (_when, until, dialled) => {

@@ -22,13 +22,29 @@ class MakeRun {
 
   constructor(extraEnv: NodeJS.ProcessEnv) {
     // No ARI credentials, settings path or make state of this process: make run finds its own.
-    const { ARI_URL: _u, ARI_USER: _n, ARI_PASSWORD: _p, CONFERENCE_CONFIG: _c, MAKEFLAGS: _f, MFLAGS: _m, MAKELEVEL: _l, ...env } = process.env;
+    const {
+      ARI_URL: _u,
+      ARI_USER: _n,
+      ARI_PASSWORD: _p,
+      CONFERENCE_CONFIG: _c,
+      MAKEFLAGS: _f,
+      MFLAGS: _m,
+      MAKELEVEL: _l,
+      ...env
+    } = process.env;
     // -o node_modules: make run installs the npm packages when package.json is newer; here that
     // would replace the very packages the running test uses.
-    this.child = spawn('make', ['--no-print-directory', '-o', 'node_modules', 'run'], { cwd: ROOT, env: { ...env, ...TEST_INSTANCE, ...extraEnv }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn('make', ['--no-print-directory', '-o', 'node_modules', 'run'], {
+      cwd: ROOT,
+      env: { ...env, ...TEST_INSTANCE, ...extraEnv },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     collectLines([this.child.stdout!, this.child.stderr!], this.lines);
     // Both pipes close once make and the app it started have both exited.
-    this.closed = Promise.all([this.child.stdout!, this.child.stderr!].map((s) => new Promise((resolve) => s.once('close', resolve)))).then(() => undefined);
+    this.closed = Promise.all([this.child.stdout!, this.child.stderr!].map((s) => new Promise((resolve) => s.once('close', resolve)))).then(
+      () => undefined,
+    );
   }
 
   /** make's own pid: the processes it started are found under it. */
@@ -46,7 +62,12 @@ class MakeRun {
 
   /** The `nth` line (from 1) of that event, once printed. */
   async waitFor(event: string, timeoutMs: number, nth = 1): Promise<Record<string, unknown>> {
-    await waitUntil(() => this.all(event).length >= nth, timeoutMs, () => `make run to log ${event} (${nth}); it printed: ${this.lines.map((l) => (typeof l.text === 'string' ? l.text : JSON.stringify(l))).join(' | ')}`);
+    await waitUntil(
+      () => this.all(event).length >= nth,
+      timeoutMs,
+      () =>
+        `make run to log ${event} (${nth}); it printed: ${this.lines.map((l) => (typeof l.text === 'string' ? l.text : JSON.stringify(l))).join(' | ')}`,
+    );
     return this.all(event)[nth - 1]!;
   }
 
@@ -144,7 +165,13 @@ describe('make run', () => {
     const current = run;
     const healthOk = async (nth: number, timeoutMs: number): Promise<void> => {
       const { port } = await current.waitFor('api-listening', timeoutMs, nth);
-      await waitUntil(async () => (await callApi({ apiUrl: `http://127.0.0.1:${String(port)}` }, 'GET', '/health', null).catch(() => undefined))?.json?.status === 'ok', timeoutMs, `/health ok (start ${nth})`);
+      await waitUntil(
+        async () =>
+          (await callApi({ apiUrl: `http://127.0.0.1:${String(port)}` }, 'GET', '/health', null).catch(() => undefined))?.json?.status ===
+          'ok',
+        timeoutMs,
+        `/health ok (start ${nth})`,
+      );
     };
     await run.waitFor('starting', 240000);
     await healthOk(1, 30000);

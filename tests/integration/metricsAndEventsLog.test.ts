@@ -44,7 +44,11 @@ describe('metrics and events log', () => {
     await attacker.hangup();
     const guesser = await s.driver.call('88972', { callerId: '977' });
     for (const [index, pin] of ['2', '3'].entries()) {
-      await waitUntil(() => guesser.played().filter((m) => m === 'sound:conf-getpin').length === index + 1, 8000, `PIN prompt ${index + 1}`);
+      await waitUntil(
+        () => guesser.played().filter((m) => m === 'sound:conf-getpin').length === index + 1,
+        8000,
+        `PIN prompt ${index + 1}`,
+      );
       await guesser.dtmf(`${pin}#`);
     }
     await guesser.hears('sound:conference/pin-locked');

@@ -3,7 +3,9 @@ import { waitUntil } from '../../harness/waitUntil';
 
 /** SPEC.md "PIN". */
 describe('PIN', () => {
-  const s = useScenario({ bruteForce: { windowSeconds: 600, slowAfter: 100, delayMs: 0, maxDelayMs: 0, lockAfter: 100, lockoutSeconds: 60 } });
+  const s = useScenario({
+    bruteForce: { windowSeconds: 600, slowAfter: 100, delayMs: 0, maxDelayMs: 0, lockAfter: 100, lockoutSeconds: 60 },
+  });
 
   it('lets the first caller set the PIN, and later callers with the same PIN in', async () => {
     const first = await joinRoom(s.driver, '88', { room: '500#', pin: '97531864' });
@@ -29,14 +31,20 @@ describe('PIN', () => {
     await first.entersBridge('conference-502');
     const intruder = await s.driver.call('88502');
     for (const guess of ['2', '3', '4']) {
-      await s.driver.waitFor(() => intruder.played().filter((m) => m === 'sound:conf-getpin').length === ['2', '3', '4'].indexOf(guess) + 1, 8000, 'PIN prompt');
+      await s.driver.waitFor(
+        () => intruder.played().filter((m) => m === 'sound:conf-getpin').length === ['2', '3', '4'].indexOf(guess) + 1,
+        8000,
+        'PIN prompt',
+      );
       await intruder.dtmf(`${guess}#`);
     }
     await intruder.hears('sound:goodbye');
     await intruder.hungUp();
     expect(intruder.played().slice(-2)).toEqual(['sound:conf-invalidpin', 'sound:goodbye']);
     expect(intruder.played().filter((m) => m === 'sound:conf-invalidpin')).toHaveLength(3);
-    expect(s.driver.events.some((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === intruder.appChannel)).toBe(false);
+    expect(s.driver.events.some((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === intruder.appChannel)).toBe(
+      false,
+    );
     expect(s.harness.logs.filter((l) => l.event === 'wrong-pin' && l.call === intruder.appChannel)).toHaveLength(3);
   });
 
@@ -81,7 +89,9 @@ describe('PIN', () => {
     await first.hears('sound:conf-getpin');
     await first.dtmf('#');
     // The '#' neither stops the prompt nor counts as an entry: the prompt plays to its end.
-    const prompt = await s.driver.waitFor((e) => e.type === 'PlaybackFinished' && (e.playback as { target_uri: string }).target_uri === `channel:${first.appChannel}`);
+    const prompt = await s.driver.waitFor(
+      (e) => e.type === 'PlaybackFinished' && (e.playback as { target_uri: string }).target_uri === `channel:${first.appChannel}`,
+    );
     expect((prompt.playback as { media_uri: string }).media_uri).toBe('sound:conf-getpin');
     await first.dtmf('2580#');
     await first.entersBridge('conference-4402');

@@ -10,21 +10,28 @@ describe('races', () => {
   // A race is expected, not a fault: none of them may be logged as an error.
   afterEach(() => expect(s.harness.logs.filter((l) => l.level === 'error')).toEqual([]));
 
-  it.each([0, 30, 80])('the last participant leaving while a newcomer joins (%i ms apart) leaves the newcomer in a working bridge', async (apart) => {
-    const room = `64${apart / 10}`;
-    const last = await joinRoom(s.driver, `88${room}`, { pin: '5' });
-    await last.entersBridge(`conference-${room}`);
-    const newcomer = await s.driver.call(`88${room}`);
-    await newcomer.hears('sound:conf-getpin');
-    await newcomer.dtmf('5');
-    await Promise.all([newcomer.dtmf('#'), pause(apart).then(() => last.hangup())]);
-    await newcomer.entersBridge(`conference-${room}`);
-    await waitUntil(async () => (await s.driver.conferenceBridges()).get(`conference-${room}`)?.join() === newcomer.appChannel, 5000, 'the newcomer alone in the bridge');
-    // Working: a third caller with the room's PIN meets the newcomer there.
-    const third = await joinRoom(s.driver, `88${room}`, { pin: '5' });
-    await third.entersBridge(`conference-${room}`);
-    expect(await newcomer.bridge()).toBe(`conference-${room}`);
-  });
+  it.each([0, 30, 80])(
+    'the last participant leaving while a newcomer joins (%i ms apart) leaves the newcomer in a working bridge',
+    async (apart) => {
+      const room = `64${apart / 10}`;
+      const last = await joinRoom(s.driver, `88${room}`, { pin: '5' });
+      await last.entersBridge(`conference-${room}`);
+      const newcomer = await s.driver.call(`88${room}`);
+      await newcomer.hears('sound:conf-getpin');
+      await newcomer.dtmf('5');
+      await Promise.all([newcomer.dtmf('#'), pause(apart).then(() => last.hangup())]);
+      await newcomer.entersBridge(`conference-${room}`);
+      await waitUntil(
+        async () => (await s.driver.conferenceBridges()).get(`conference-${room}`)?.join() === newcomer.appChannel,
+        5000,
+        'the newcomer alone in the bridge',
+      );
+      // Working: a third caller with the room's PIN meets the newcomer there.
+      const third = await joinRoom(s.driver, `88${room}`, { pin: '5' });
+      await third.entersBridge(`conference-${room}`);
+      expect(await newcomer.bridge()).toBe(`conference-${room}`);
+    },
+  );
 
   it.each([0, 20, 60, 120])('a hangup %i ms after the right PIN leaves no member behind', async (after) => {
     const room = `65${after / 20}`;
@@ -37,7 +44,11 @@ describe('races', () => {
     await leaver.hangup();
     await leaver.hungUp();
     await waitUntil(() => s.harness.app.rooms.membersOf(room).length === 1, 5000, 'one member left in the app');
-    await waitUntil(async () => (await s.driver.conferenceBridges()).get(`conference-${room}`)?.join() === host.appChannel, 5000, 'only the host in the bridge');
+    await waitUntil(
+      async () => (await s.driver.conferenceBridges()).get(`conference-${room}`)?.join() === host.appChannel,
+      5000,
+      'only the host in the bridge',
+    );
   });
 
   it('ignores events for calls that have ended, and duplicates', async () => {
@@ -53,12 +64,13 @@ describe('races', () => {
       { type: 'PlaybackFinished', playback: { id: 'no-such-playback', target_uri: `channel:${gone.id}` } },
       { type: 'ChannelDtmfReceived', channel: { id: 'never-seen' }, digit: '#' },
       { type: 'StasisEnd', channel: { id: 'never-seen' } },
-    ]) s.harness.app.events.emit('event', event);
+    ])
+      s.harness.app.events.emit('event', event);
     const next = await joinRoom(s.driver, '88660', { pin: '1' });
     await next.entersBridge('conference-660');
   });
 
-  it('a room bridge deleted behind the app\'s back is made again for the next join', async () => {
+  it("a room bridge deleted behind the app's back is made again for the next join", async () => {
     const caller = await s.driver.call('88670');
     await caller.hears('sound:conf-getpin');
     // The bridge is made while the first caller keys the PIN; an operator deletes it meanwhile.
@@ -70,7 +82,7 @@ describe('races', () => {
     await second.entersBridge('conference-670');
   });
 
-  it('a participant taken out of the bridge behind the app\'s back (an operator\'s bridge kick) is hung up; the room goes on', async () => {
+  it("a participant taken out of the bridge behind the app's back (an operator's bridge kick) is hung up; the room goes on", async () => {
     const stays = await joinRoom(s.driver, '88680', { pin: '' });
     await stays.entersBridge('conference-680');
     const kicked = await joinRoom(s.driver, '88680', { pin: '' });
@@ -83,6 +95,8 @@ describe('races', () => {
     await waitUntil(() => s.harness.app.rooms.membersOf('680').length === 1, 5000, 'one member left in the app');
     expect((await s.driver.conferenceBridges()).get('conference-680')).toEqual([stays.appChannel]);
     // (Another test's caller may show up here too: Asterisk 22.10.1 can lose a hangup: docs/DECISIONS.md.)
-    expect(s.harness.logs.filter((l) => l.event === 'dropped' && l.call === kicked.appChannel)).toEqual([expect.objectContaining({ level: 'warn', room: '680' })]);
+    expect(s.harness.logs.filter((l) => l.event === 'dropped' && l.call === kicked.appChannel)).toEqual([
+      expect.objectContaining({ level: 'warn', room: '680' }),
+    ]);
   });
 });

@@ -37,13 +37,19 @@ describe('app restart with conferences in progress', () => {
     // Left in Stasis by an earlier suite (a hangup Asterisk 22.10.1 lost, which neither a hangup
     // nor a continue frees): found stranded at this first start already, not this test's caller.
     const leftBefore = new Set(app.logs.filter((l) => l.event === 'stranded').map((l) => String(l.call)));
-    const storedRooms = (): string[] => Object.keys(JSON.parse(readFileSync(joinPath(dirname(app.settingsPath), 'rooms.json'), 'utf8')).rooms).sort();
-    const rooms = { a: await join(driver, '801', '1111'), b: await join(driver, '802', '2222'), c: await join(driver, '803', '3333'), d: await join(driver, '805', '5555') };
+    const storedRooms = (): string[] =>
+      Object.keys(JSON.parse(readFileSync(joinPath(dirname(app.settingsPath), 'rooms.json'), 'utf8')).rooms).sort();
+    const rooms = {
+      a: await join(driver, '801', '1111'),
+      b: await join(driver, '802', '2222'),
+      c: await join(driver, '803', '3333'),
+      d: await join(driver, '805', '5555'),
+    };
     const partners = { a: await join(driver, '801', '1111'), b: await join(driver, '802', '2222') };
     const stranded = await driver.call('88804'); // mid-entry when the app dies
     await stranded.hears('sound:conf-getpin');
     // Its room's bridge is made while it keys the PIN: a request that may still be on its way.
-    await waitUntil(async () => (await driver.conferenceBridges()).has('conference-804'), 5000, 'the bridge of the stranded caller\'s room');
+    await waitUntil(async () => (await driver.conferenceBridges()).has('conference-804'), 5000, "the bridge of the stranded caller's room");
 
     await app.kill('SIGKILL');
     // While the app is away: participants stay in their bridges; room 803 empties.
@@ -58,9 +64,14 @@ describe('app restart with conferences in progress', () => {
     expect(app.logs.filter((l) => l.event === 'reconciled')[1]).toMatchObject({ adopted: 3, emptied: 2 });
     // Hung up as stranded: that caller only. Any other is shown with what the app logged of it.
     const strandedCalls = app.logs.filter((l) => l.event === 'stranded' && !leftBefore.has(String(l.call))).map((l) => String(l.call));
-    const story = (id: string): string => JSON.stringify(app.logs.filter((l) => l.call === id && l.event !== 'stranded').map((l) => l.event));
+    const story = (id: string): string =>
+      JSON.stringify(app.logs.filter((l) => l.call === id && l.event !== 'stranded').map((l) => l.event));
     expect(strandedCalls.map((id) => `${id} ${story(id)}`)).toEqual([`${stranded.appChannel} ${story(stranded.appChannel)}`]);
-    await waitUntil(async () => !(await driver.conferenceBridges()).has('conference-804'), 5000, 'the stranded caller\'s room to be removed');
+    await waitUntil(
+      async () => !(await driver.conferenceBridges()).has('conference-804'),
+      5000,
+      "the stranded caller's room to be removed",
+    );
     await stranded.hungUp();
     await waitUntil(async () => !(await driver.conferenceBridges()).has('conference-803'), 5000, 'the emptied room to be removed');
     const bridges = await driver.conferenceBridges();

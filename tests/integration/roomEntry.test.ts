@@ -9,9 +9,13 @@ describe('room entry', () => {
     const listener = await s.driver.call('88');
     const fullLength = await promptLength(listener.appChannel);
     const caller = await s.driver.call('88');
-    const started = await s.driver.waitFor((e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === `channel:${caller.appChannel}`);
+    const started = await s.driver.waitFor(
+      (e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === `channel:${caller.appChannel}`,
+    );
     await caller.dtmf('1');
-    const finished = await s.driver.waitFor((e) => e.type === 'PlaybackFinished' && (e.playback as { id: string }).id === (started.playback as { id: string }).id);
+    const finished = await s.driver.waitFor(
+      (e) => e.type === 'PlaybackFinished' && (e.playback as { id: string }).id === (started.playback as { id: string }).id,
+    );
     // Stopped by the key: it ended well before the prompt's length.
     expect(Date.parse(String(finished.timestamp)) - Date.parse(String(started.timestamp))).toBeLessThan(fullLength / 2);
     await caller.dtmf('23#');
@@ -48,7 +52,11 @@ describe('room entry', () => {
   it('says goodbye and hangs up after 3 failed attempts', async () => {
     const caller = await s.driver.call('88');
     for (let attempt = 0; attempt < 3; attempt++) {
-      await s.driver.waitFor(() => caller.played().filter((m) => m === 'sound:conf-getconfno').length === attempt + 1, 8000, `prompt ${attempt + 1}`);
+      await s.driver.waitFor(
+        () => caller.played().filter((m) => m === 'sound:conf-getconfno').length === attempt + 1,
+        8000,
+        `prompt ${attempt + 1}`,
+      );
       await caller.dtmf('1#');
     }
     await caller.hears('sound:goodbye');
@@ -65,7 +73,11 @@ describe('room entry', () => {
     // With no swallowing, "4567" after the bad key would be a room.
     await caller.dtmf(`1${key}4567#`);
     await caller.hears('sound:conf-invalid', { since: mark });
-    await s.driver.waitFor((e) => e.type === 'ChannelDtmfReceived' && (e.channel as { id: string }).id === caller.appChannel && e.digit === key, 5000, `the app's channel receiving ${key}`);
+    await s.driver.waitFor(
+      (e) => e.type === 'ChannelDtmfReceived' && (e.channel as { id: string }).id === caller.appChannel && e.digit === key,
+      5000,
+      `the app's channel receiving ${key}`,
+    );
     await caller.dtmf('321#');
     await caller.hears('sound:conf-getpin');
     await caller.dtmf('#');
@@ -85,7 +97,9 @@ describe('room entry', () => {
 
   /** How long a prompt played to its end took, as Asterisk's events say. */
   async function promptLength(channel: string): Promise<number> {
-    const started = await s.driver.waitFor((e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === `channel:${channel}`);
+    const started = await s.driver.waitFor(
+      (e) => e.type === 'PlaybackStarted' && (e.playback as { target_uri: string }).target_uri === `channel:${channel}`,
+    );
     const id = (started.playback as { id: string }).id;
     const finished = await s.driver.waitFor((e) => e.type === 'PlaybackFinished' && (e.playback as { id: string }).id === id);
     return Date.parse(String(finished.timestamp)) - Date.parse(String(started.timestamp));

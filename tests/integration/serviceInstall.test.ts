@@ -68,20 +68,29 @@ class ServiceProcess {
       const [key, ...value] = assignment.split('=');
       env[key!] = underRoot(value.join('='));
     }
-    for (const [key, value] of Object.entries(environmentFile(readFileSync(join(root, one('EnvironmentFile')), 'utf8')))) env[key] = underRoot(value);
+    for (const [key, value] of Object.entries(environmentFile(readFileSync(join(root, one('EnvironmentFile')), 'utf8'))))
+      env[key] = underRoot(value);
     const [node, script, ...args] = one('ExecStart').split(' ');
-    this.child = spawn('setpriv', ['--reuid', one('User'), '--regid', one('Group'), '--init-groups', '--', node!, underRoot(script!), ...args], {
-      cwd: join(root, one('WorkingDirectory')),
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.child = spawn(
+      'setpriv',
+      ['--reuid', one('User'), '--regid', one('Group'), '--init-groups', '--', node!, underRoot(script!), ...args],
+      {
+        cwd: join(root, one('WorkingDirectory')),
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     collectLines([this.child.stdout!, this.child.stderr!], this.logs);
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
   async logged(event: string, timeoutMs = 30000, from = 0): Promise<Record<string, unknown>> {
     const find = (): Record<string, unknown> | undefined => this.logs.slice(from).find((l) => l.event === event);
-    await waitUntil(() => find() !== undefined, timeoutMs, () => `the service to log ${event}; it logged: ${this.logs.map((l) => l.event ?? l.text).join(', ')}`);
+    await waitUntil(
+      () => find() !== undefined,
+      timeoutMs,
+      () => `the service to log ${event}; it logged: ${this.logs.map((l) => l.event ?? l.text).join(', ')}`,
+    );
     return find()!;
   }
 
@@ -148,12 +157,21 @@ describe('the systemd service install (install/install.sh --root)', () => {
     expect(out).toContain(`install: ACTION NEEDED: set ARI_PASSWORD in ${root}/etc/conference-server/env`);
     expect(out).toContain(`install: installed ${root}${UNIT_PATH}`);
     expect(out).toContain(`install: installed ${root}/etc/logrotate.d/conference-server`);
-    expect(out).toContain('install: systemctl not run (--root): on the target system, run: systemctl daemon-reload && systemctl enable --now conference-server');
+    expect(out).toContain(
+      'install: systemctl not run (--root): on the target system, run: systemctl daemon-reload && systemctl enable --now conference-server',
+    );
     expect(out.trim().split('\n').at(-1)).toBe(`install: done: conference-server ${version} installed`);
     expect(userExists(USER)).toBe(true);
 
     expect(execFileSync('readlink', [join(root, 'opt/conference-server/current')], { encoding: 'utf8' }).trim()).toBe(version);
-    for (const part of ['bin/conference.js', 'dist/src/main.js', 'package.json', 'node_modules/ws/package.json', 'config/conference.json', 'install/install.sh']) {
+    for (const part of [
+      'bin/conference.js',
+      'dist/src/main.js',
+      'package.json',
+      'node_modules/ws/package.json',
+      'config/conference.json',
+      'install/install.sh',
+    ]) {
       expect(existsSync(join(root, 'opt/conference-server/current', part))).toBe(true);
     }
     expect(ownerAndMode(join(root, 'etc/conference-server/env'))).toBe('root:conference 640');
@@ -162,7 +180,9 @@ describe('the systemd service install (install/install.sh --root)', () => {
     expect(ownerAndMode(join(root, 'var/log/conference-server'))).toBe('conference:conference 750');
     // No default password: the admin sets it.
     expect(environmentFile(readFileSync(join(root, 'etc/conference-server/env'), 'utf8')).ARI_PASSWORD).toBe('');
-    const settings = JSON.parse(readFileSync(join(root, 'etc/conference-server/conference.json'), 'utf8')) as { eventsLog: { path: string } };
+    const settings = JSON.parse(readFileSync(join(root, 'etc/conference-server/conference.json'), 'utf8')) as {
+      eventsLog: { path: string };
+    };
     expect(settings.eventsLog.path).toBe(EVENTS_LOG);
     // The events log the settings name is the one the logrotate snippet rotates, in the unit's LogsDirectory.
     expect(readFileSync(join(root, 'etc/logrotate.d/conference-server'), 'utf8')).toContain(`${EVENTS_LOG} {`);
@@ -180,7 +200,13 @@ describe('the systemd service install (install/install.sh --root)', () => {
     // address) in the env file; a free status API port and the events log under the staging root.
     const ari = asteriskEnv();
     const envPath = join(root, 'etc/conference-server/env');
-    writeFileSync(envPath, readFileSync(envPath, 'utf8').replace(/^ARI_URL=.*$/m, `ARI_URL=${ari.ARI_URL}`).replace(/^ARI_USER=.*$/m, `ARI_USER=${ari.ARI_USER}`).replace(/^ARI_PASSWORD=.*$/m, `ARI_PASSWORD=${ari.ARI_PASSWORD}`));
+    writeFileSync(
+      envPath,
+      readFileSync(envPath, 'utf8')
+        .replace(/^ARI_URL=.*$/m, `ARI_URL=${ari.ARI_URL}`)
+        .replace(/^ARI_USER=.*$/m, `ARI_USER=${ari.ARI_USER}`)
+        .replace(/^ARI_PASSWORD=.*$/m, `ARI_PASSWORD=${ari.ARI_PASSWORD}`),
+    );
     const settingsPath = join(root, 'etc/conference-server/conference.json');
     const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
     writeFileSync(settingsPath, JSON.stringify({ ...settings, api: { port: 0 }, eventsLog: { path: join(root, EVENTS_LOG) } }, null, 2));
@@ -196,7 +222,11 @@ describe('the systemd service install (install/install.sh --root)', () => {
     const caller = await joinRoom(driver, '88123', { pin: '4321' });
     await caller.entersBridge('conference-123');
     const eventsPath = join(root, EVENTS_LOG);
-    await waitUntil(() => jsonLinesOf(eventsPath).some((l) => l.event === 'joined' && l.room === '123'), 10000, 'the joined line in the events log');
+    await waitUntil(
+      () => jsonLinesOf(eventsPath).some((l) => l.event === 'joined' && l.room === '123'),
+      10000,
+      'the joined line in the events log',
+    );
     expect(ownerAndMode(eventsPath)).toBe('conference:conference 640');
     const statePath = join(root, 'var/lib/conference-server/rooms.json');
     await waitUntil(() => existsSync(statePath), 10000, 'the state file');
@@ -209,8 +239,13 @@ describe('the systemd service install (install/install.sh --root)', () => {
     expect(service.logs.at(-1)).toMatchObject({ event: 'stopped' });
   }, 90000);
 
-  it('runs again without changing anything, and keeps the admin\'s settings and secrets', () => {
-    const files = [UNIT_PATH, '/etc/logrotate.d/conference-server', '/etc/conference-server/env', '/etc/conference-server/conference.json'].map((p) => join(root, p));
+  it("runs again without changing anything, and keeps the admin's settings and secrets", () => {
+    const files = [
+      UNIT_PATH,
+      '/etc/logrotate.d/conference-server',
+      '/etc/conference-server/env',
+      '/etc/conference-server/conference.json',
+    ].map((p) => join(root, p));
     const before = files.map((f) => [readFileSync(f, 'utf8'), statSync(f).mtimeMs]);
     const again = run(INSTALL, ['--root', root]);
     expect(again.stderr).toBe('');
@@ -223,7 +258,7 @@ describe('the systemd service install (install/install.sh --root)', () => {
   });
 
   /** docs/OPERATIONS.md, "Upgrade" and "Roll back": a new version folder and a switch of current, and back. */
-  it('upgrades into a new version folder, rolls back with the old version\'s own script, and never changes an installed version', () => {
+  it("upgrades into a new version folder, rolls back with the old version's own script, and never changes an installed version", () => {
     const version = execFileSync('readlink', [join(root, 'opt/conference-server/current')], { encoding: 'utf8' }).trim();
     const apps = join(root, 'opt/conference-server');
     // The next release: the installed one with another version number.
@@ -250,13 +285,25 @@ describe('the systemd service install (install/install.sh --root)', () => {
     writeFileSync(join(next, 'dist/src/main.js'), '// another build\n', { flag: 'a' });
     const rebuilt = run(join(next, 'install', 'install.sh'), ['--root', root]);
     expect(rebuilt.status).toBe(1);
-    expect(rebuilt.stderr).toContain(`install: ${apps}/9.9.9 holds other files than ${next}: an installed version is never changed in place`);
+    expect(rebuilt.stderr).toContain(
+      `install: ${apps}/9.9.9 holds other files than ${next}: an installed version is never changed in place`,
+    );
     expect(readFileSync(join(apps, '9.9.9', 'dist/src/main.js'), 'utf8')).not.toContain('another build');
     expect(execFileSync('readlink', [join(apps, 'current')], { encoding: 'utf8' }).trim()).toBe(version);
   }, 60000);
 
   it('refuses when not run as root, and from a folder that is not built, saying why', () => {
-    const asNobody = run('setpriv', ['--reuid', 'nobody', '--regid', 'nogroup', '--clear-groups', '--', INSTALL, '--root', join(root, 'not-root')]);
+    const asNobody = run('setpriv', [
+      '--reuid',
+      'nobody',
+      '--regid',
+      'nogroup',
+      '--clear-groups',
+      '--',
+      INSTALL,
+      '--root',
+      join(root, 'not-root'),
+    ]);
     expect(asNobody.status).toBe(1);
     expect(asNobody.stderr).toMatch(/^install: run it as root: /);
     expect(existsSync(join(root, 'not-root'))).toBe(false);
@@ -265,7 +312,9 @@ describe('the systemd service install (install/install.sh --root)', () => {
     for (const part of ['install', 'package.json', 'config']) cpSync(join(ROOT, part), join(unbuilt, part), { recursive: true });
     const fromUnbuilt = run(join(unbuilt, 'install', 'install.sh'), ['--root', join(root, 'unbuilt')]);
     expect(fromUnbuilt.status).toBe(1);
-    expect(fromUnbuilt.stderr).toBe(`install: ${unbuilt} is not built (no dist/src/main.js): in a checkout run 'npm ci && npm run build' (or 'make install'); a release artifact comes built\n`);
+    expect(fromUnbuilt.stderr).toBe(
+      `install: ${unbuilt} is not built (no dist/src/main.js): in a checkout run 'npm ci && npm run build' (or 'make install'); a release artifact comes built\n`,
+    );
     expect(existsSync(join(root, 'unbuilt'))).toBe(false);
   });
 
@@ -276,24 +325,40 @@ describe('the systemd service install (install/install.sh --root)', () => {
     const caller = await joinRoom(driver, '88124', { pin: '4321' });
     await caller.entersBridge('conference-124');
     const eventsPath = join(root, EVENTS_LOG);
-    await waitUntil(() => jsonLinesOf(eventsPath).some((l) => l.event === 'joined' && l.room === '124'), 10000, 'the joined line in the events log');
+    await waitUntil(
+      () => jsonLinesOf(eventsPath).some((l) => l.event === 'joined' && l.room === '124'),
+      10000,
+      'the joined line in the events log',
+    );
 
     const work = scratchFolder('conference-logrotate-');
     const config = join(work, 'conference-server');
-    writeFileSync(config, readFileSync(join(root, 'etc/logrotate.d/conference-server'), 'utf8').replaceAll('/var/log/conference-server/', join(root, 'var/log/conference-server') + '/'));
+    writeFileSync(
+      config,
+      readFileSync(join(root, 'etc/logrotate.d/conference-server'), 'utf8').replaceAll(
+        '/var/log/conference-server/',
+        join(root, 'var/log/conference-server') + '/',
+      ),
+    );
     // systemctl as the snippet calls it, for this app (systemd is not PID 1 here): anything else fails.
     mkdirSync(join(work, 'bin'));
-    writeFileSync(join(work, 'bin', 'systemctl'), [
-      '#!/bin/sh',
-      'case "$*" in',
-      '  "--quiet is-active conference-server.service") exit 0 ;;',
-      `  "kill --kill-whom=main --signal=SIGUSR1 conference-server.service") exec kill -USR1 ${String(service.child.pid)} ;;`,
-      '  *) echo "systemctl stand-in: unexpected arguments: $*" >&2; exit 1 ;;',
-      'esac',
-      '',
-    ].join('\n'), { mode: 0o755 });
+    writeFileSync(
+      join(work, 'bin', 'systemctl'),
+      [
+        '#!/bin/sh',
+        'case "$*" in',
+        '  "--quiet is-active conference-server.service") exit 0 ;;',
+        `  "kill --kill-whom=main --signal=SIGUSR1 conference-server.service") exec kill -USR1 ${String(service.child.pid)} ;;`,
+        '  *) echo "systemctl stand-in: unexpected arguments: $*" >&2; exit 1 ;;',
+        'esac',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
     const from = service.logs.length;
-    const rotate = run('logrotate', ['--force', '--state', join(work, 'state'), config], { env: { ...process.env, PATH: `${join(work, 'bin')}:${process.env.PATH ?? ''}` } });
+    const rotate = run('logrotate', ['--force', '--state', join(work, 'state'), config], {
+      env: { ...process.env, PATH: `${join(work, 'bin')}:${process.env.PATH ?? ''}` },
+    });
     expect(rotate.stderr).toBe('');
     expect(rotate.status).toBe(0);
 
@@ -303,7 +368,11 @@ describe('the systemd service install (install/install.sh --root)', () => {
     expect(ownerAndMode(eventsPath)).toBe('conference:conference 640');
     expect(jsonLinesOf(eventsPath)).toEqual([]);
     await caller.hangup();
-    await waitUntil(() => jsonLinesOf(eventsPath).some((l) => l.event === 'left' && l.room === '124'), 10000, 'the left line in the new events log');
+    await waitUntil(
+      () => jsonLinesOf(eventsPath).some((l) => l.event === 'left' && l.room === '124'),
+      10000,
+      'the left line in the new events log',
+    );
     expect(jsonLinesOf(`${eventsPath}.1`).some((l) => l.event === 'left' && l.room === '124')).toBe(false);
     expect(await service.stop(root)).toEqual({ code: 0, signal: null });
   }, 90000);

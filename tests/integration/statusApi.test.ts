@@ -8,10 +8,15 @@ const TOKEN = 'status-api-test-token-0123456789';
 /** The status API, as an operator with curl sees it, and its effect on callers. */
 describe('status API', () => {
   const s = useScenario({ api: { port: 0, token: TOKEN } });
-  const api = (method: string, path: string, token: string | null = TOKEN): ReturnType<typeof callApi> => callApi(s.harness, method, path, token);
+  const api = (method: string, path: string, token: string | null = TOKEN): ReturnType<typeof callApi> =>
+    callApi(s.harness, method, path, token);
   // Asterisk reports a channel in the bridge a moment before the app has counted it.
   const listed = (room: string, count: number): Promise<void> =>
-    waitUntil(async () => (await api('GET', `/rooms/${room}`)).json.participants?.length === count, 5000, `${count} participants listed in ${room}`);
+    waitUntil(
+      async () => (await api('GET', `/rooms/${room}`)).json.participants?.length === count,
+      5000,
+      `${count} participants listed in ${room}`,
+    );
 
   it('GET /health: ARI connected and Asterisk reachable; /metrics says ARI is connected', async () => {
     const health = await api('GET', '/health', null);
@@ -73,7 +78,13 @@ describe('status API', () => {
     const inside = await joinRoom(s.driver, '88962');
     await inside.entersBridge('conference-962');
     for (const token of [null, 'wrong-token-wrong-token-wrong']) {
-      for (const [method, path] of [['POST', '/rooms/962/lock'], ['POST', `/rooms/962/kick/${inside.appChannel}`], ['POST', `/rooms/962/mute/${inside.appChannel}`], ['GET', '/rooms'], ['GET', '/rooms/962']] as const) {
+      for (const [method, path] of [
+        ['POST', '/rooms/962/lock'],
+        ['POST', `/rooms/962/kick/${inside.appChannel}`],
+        ['POST', `/rooms/962/mute/${inside.appChannel}`],
+        ['GET', '/rooms'],
+        ['GET', '/rooms/962'],
+      ] as const) {
         const answer = await api(method, path, token);
         expect([method, path, answer.status]).toEqual([method, path, 401]);
         expect(answer.headers.get('www-authenticate')).toBe('Bearer');

@@ -61,7 +61,7 @@ describe('upgrade with the release artifact', () => {
     for (const path of [folder, inCheckout && dirname(inCheckout)]) if (path) rmSync(path, { recursive: true, force: true });
   });
 
-  it('is one folder with compiled JS and production packages only, and tells its version: the package\'s and the commit built', () => {
+  it("is one folder with compiled JS and production packages only, and tells its version: the package's and the commit built", () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
     const oldVersion = runRelease(oldRelease, ['bin/conference.js', '--version']);
@@ -69,10 +69,27 @@ describe('upgrade with the release artifact', () => {
     expect(oldRelease).toBe(join(folder, 'old', `conference-server-${oldVersion}`));
     expect(runRelease(newRelease, ['bin/conference.js', '--version'])).toBe(NEW_VERSION);
     expect(runRelease(inCheckout, ['bin/conference.js', '--version'])).toBe(oldVersion);
-    for (const path of ['dist/src/main.js', 'bin/conference.js', 'package-lock.json', 'config/conference.json', 'sounds', 'asterisk-conf', 'docs', 'README.md', 'node_modules/winston']) {
+    for (const path of [
+      'dist/src/main.js',
+      'bin/conference.js',
+      'package-lock.json',
+      'config/conference.json',
+      'sounds',
+      'asterisk-conf',
+      'docs',
+      'README.md',
+      'node_modules/winston',
+    ]) {
       expect([path, existsSync(join(oldRelease, path))]).toEqual([path, true]);
     }
-    for (const path of ['src', 'tests', 'node_modules/typescript', 'node_modules/ts-node', 'node_modules/jest', 'node_modules/@types/jest']) {
+    for (const path of [
+      'src',
+      'tests',
+      'node_modules/typescript',
+      'node_modules/ts-node',
+      'node_modules/jest',
+      'node_modules/@types/jest',
+    ]) {
       expect([path, existsSync(join(oldRelease, path))]).toEqual([path, false]);
     }
   });
@@ -92,7 +109,10 @@ describe('upgrade with the release artifact', () => {
     // A stop is not a hangup: no caller left its room (logged as left, or a room's clean-up), no room's PIN left the state file.
     const sinceStop = oldApp.logs.slice(oldApp.logs.findIndex((l) => l.event === 'stopping'));
     expect(sinceStop.filter((l) => l.room !== undefined)).toEqual([]);
-    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({ version: 1, rooms: { '811': expect.anything(), '812': expect.anything() } });
+    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({
+      version: 1,
+      rooms: { '811': expect.anything(), '812': expect.anything() },
+    });
     // Nobody is dropped while no app runs.
     expect(await a[0]!.bridge()).toBe('conference-811');
     expect(await b.bridge()).toBe('conference-812');
@@ -113,7 +133,11 @@ describe('upgrade with the release artifact', () => {
     // The callers taken over are the new app's like any other: when they hang up, their rooms go.
     for (const caller of [...a, b, newcomer]) await caller.hangup();
     await waitUntil(async () => (await driver.conferenceBridges()).size === 0, 5000, 'all rooms to be destroyed');
-    await waitUntil(() => Object.keys((JSON.parse(readFileSync(stateFile, 'utf8')) as { rooms: object }).rooms).length === 0, 5000, 'the stored PINs to go with their rooms');
+    await waitUntil(
+      () => Object.keys((JSON.parse(readFileSync(stateFile, 'utf8')) as { rooms: object }).rooms).length === 0,
+      5000,
+      'the stored PINs to go with their rooms',
+    );
   }, 120000);
 
   it('a state file in the first format (no version) is read as before: its room is taken over with its PIN, and written back as version 1', async () => {
@@ -131,6 +155,10 @@ describe('upgrade with the release artifact', () => {
     expect((await driver.conferenceBridges()).get('conference-813')?.sort()).toEqual([first.appChannel, newcomer.appChannel].sort());
     for (const caller of [first, newcomer]) await caller.hangup();
     await waitUntil(async () => (await driver.conferenceBridges()).size === 0, 5000, 'the room to be destroyed');
-    await waitUntil(() => readFileSync(stateFile, 'utf8') === JSON.stringify({ version: 1, rooms: {} }), 5000, 'the state file written as version 1, without the room');
+    await waitUntil(
+      () => readFileSync(stateFile, 'utf8') === JSON.stringify({ version: 1, rooms: {} }),
+      5000,
+      'the state file written as version 1, without the room',
+    );
   }, 120000);
 });

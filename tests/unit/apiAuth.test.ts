@@ -9,7 +9,11 @@ describe('status API auth', () => {
   });
 
   it('refuses admin actions with 403 naming api.token while no token is set', () => {
-    expect(authorize('admin', `Bearer ${TOKEN}`, '')).toMatchObject({ ok: false, status: 403, message: expect.stringContaining('api.token is not set') });
+    expect(authorize('admin', `Bearer ${TOKEN}`, '')).toMatchObject({
+      ok: false,
+      status: 403,
+      message: expect.stringContaining('api.token is not set'),
+    });
   });
 
   it('opens room routes without a token only while none is set', () => {
@@ -18,16 +22,12 @@ describe('status API auth', () => {
     expect(authorize('read', `Bearer ${TOKEN}`, TOKEN)).toEqual({ ok: true });
   });
 
-  it.each([
-    [undefined],
-    [''],
-    [`Basic ${TOKEN}`],
-    ['Bearer'],
-    [`Bearer ${TOKEN}x`],
-    [`Bearer ${TOKEN.slice(0, -1)}`],
-  ])('answers 401 to Authorization %p', (header) => {
-    expect(authorize('admin', header, TOKEN)).toMatchObject({ ok: false, status: 401 });
-  });
+  it.each([[undefined], [''], [`Basic ${TOKEN}`], ['Bearer'], [`Bearer ${TOKEN}x`], [`Bearer ${TOKEN.slice(0, -1)}`]])(
+    'answers 401 to Authorization %p',
+    (header) => {
+      expect(authorize('admin', header, TOKEN)).toMatchObject({ ok: false, status: 401 });
+    },
+  );
 
   it('takes the right bearer token, whatever the case of the scheme', () => {
     expect(authorize('admin', `Bearer ${TOKEN}`, TOKEN)).toEqual({ ok: true });

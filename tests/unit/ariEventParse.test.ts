@@ -61,7 +61,7 @@ describe('parseAriEvent', () => {
 });
 
 describe('AriAppEvents', () => {
-  it('hands the app its events, and logs what it drops without the event\'s content', () => {
+  it("hands the app its events, and logs what it drops without the event's content", () => {
     const logs: Array<Record<string, unknown>> = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {

@@ -20,7 +20,12 @@ function opsWith(ari: AriCalls) {
   const warnings: Array<Record<string, unknown>> = [];
   const log = { warn: (_message: string, meta: Record<string, unknown>) => warnings.push(meta) } as unknown as Logger;
   // Making a bridge reads no setting (music and tones do).
-  const ops = createBridgeOps(ari, () => ({}) as Settings, log, () => undefined);
+  const ops = createBridgeOps(
+    ari,
+    () => ({}) as Settings,
+    log,
+    () => undefined,
+  );
   return { ops, warnings };
 }
 

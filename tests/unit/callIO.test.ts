@@ -19,7 +19,13 @@ function setUp(): { io: AriCallIO; session: CallSession; played: string[][]; pla
     throw error;
   });
   const session = new CallSession({ channelId: 'caller-1', callerKind: 'internal', callerId: '201', suffix: '' });
-  const io = new AriCallIO(session, ari, playbacks, { firstDigitMs: 10_000, interDigitMs: 5_000 }, { musicOnHoldClass: 'default', language: 'en' });
+  const io = new AriCallIO(
+    session,
+    ari,
+    playbacks,
+    { firstDigitMs: 10_000, interDigitMs: 5_000 },
+    { musicOnHoldClass: 'default', language: 'en' },
+  );
   return { io, session, played, playbackIds, playbacks };
 }
 

@@ -54,7 +54,14 @@ const timedOut: EntryOutcome = { type: 'invalid', reason: 'timeout' };
 const tooShort: EntryOutcome = { type: 'invalid', reason: 'too-short' };
 
 const noop = async (): Promise<void> => undefined;
-const ops: BridgeOps = { create: async (room) => bridgeIdFor(room), destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
+const ops: BridgeOps = {
+  create: async (room) => bridgeIdFor(room),
+  destroy: noop,
+  addChannel: async () => 'added' as const,
+  startMoh: noop,
+  stopMoh: noop,
+  playToBridge: noop,
+};
 const silent = winston.createLogger({ silent: true });
 
 function settingsWith(raw: object = {}): Settings {
@@ -78,7 +85,15 @@ function world(raw: object = {}, bridges: BridgeOps = ops): World {
   const now = (): number => clock++;
   // randomInt(900) = 371: the 3-digit random room is 471.
   const joins = new JoinsInFlight(50, 1000);
-  const rooms = new RoomRegistry(new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }), bridges, () => 371, now, { joinTone: undefined, leaveTone: undefined }, events, joins);
+  const rooms = new RoomRegistry(
+    new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }),
+    bridges,
+    () => 371,
+    now,
+    { joinTone: undefined, leaveTone: undefined },
+    events,
+    joins,
+  );
   const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events, joins };
   return { deps, rooms, published };
 }
@@ -167,13 +182,16 @@ describe("caller flow: the optional '#' after a 4-digit room", () => {
     ['', ['123'], false],
     ['123', [], false],
     ['000', [], false],
-  ])('dialled 88%s, keyed %j: the first PIN prompt takes a leading # as the room\'s: %s', async (suffix, roomKeys, expected) => {
+  ])("dialled 88%s, keyed %j: the first PIN prompt takes a leading # as the room's: %s", async (suffix, roomKeys, expected) => {
     const w = world();
     const io = new ScriptedCallIO([...roomKeys.map(keyed), { type: 'invalid', reason: 'too-long' }, keyed('42')]);
     expect(await runCallerFlow(session({ suffix }), io, w.deps)).toBe('in-conference');
     const pinModes = modes(io).filter((m) => m.kind === 'pin');
     // Only the first PIN prompt follows the room; the one after "invalid PIN" does not.
-    expect(pinModes).toEqual([expected ? { kind: 'pin', maxLength: 8, afterFourDigitRoom: true } : { kind: 'pin', maxLength: 8 }, { kind: 'pin', maxLength: 8 }]);
+    expect(pinModes).toEqual([
+      expected ? { kind: 'pin', maxLength: 8, afterFourDigitRoom: true } : { kind: 'pin', maxLength: 8 },
+      { kind: 'pin', maxLength: 8 },
+    ]);
   });
 });
 

@@ -35,7 +35,7 @@ const errors = (w: FakeWorld): unknown[] => w.logs.filter((l) => l.level === 'er
 
 /** The event orders that race on a live server, driven without Asterisk: what callers would observe. */
 describe('the app on a fake event source', () => {
-  it('a hangup coming with the PIN\'s #, before the join: that caller never joins, the room goes on', async () => {
+  it("a hangup coming with the PIN's #, before the join: that caller never joins, the room goes on", async () => {
     const w = fakeWorld();
     await joinRoom(w, 'host', '610', '1');
     w.source.call('leaver', '610');
@@ -53,7 +53,7 @@ describe('the app on a fake event source', () => {
     expect(errors(w)).toEqual([]);
   });
 
-  it('a first caller hanging up with the PIN\'s #: the room it was starting is not left behind', async () => {
+  it("a first caller hanging up with the PIN's #: the room it was starting is not left behind", async () => {
     const w = fakeWorld();
     w.source.call('first', '611');
     await settled();
@@ -65,7 +65,7 @@ describe('the app on a fake event source', () => {
     expect(w.app.sessionCount).toBe(0);
   });
 
-  const beforeTheAnswer = 'StasisEnd before the answer to the join\'s addChannel (answered %s): the caller is not counted in the room';
+  const beforeTheAnswer = "StasisEnd before the answer to the join's addChannel (answered %s): the caller is not counted in the room";
   it.each(['added', 'caller-gone'] as const)(beforeTheAnswer, async (answer) => {
     const w = await joinUnderWay('620', 'late');
     w.source.stasisEnd('late');

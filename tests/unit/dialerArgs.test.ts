@@ -7,7 +7,9 @@ describe('conference dial', () => {
       ok: true,
       options: { number: '88123', room: undefined, pin: '4321', context: 'from-internal', callerId: '201', timeoutMs: 30000 },
     });
-    expect(parseDialArgs(['dial', '88', '--room', '0123', '--context', 'from-external', '--caller-id', '0301', '--timeout', '5'])).toMatchObject({
+    expect(
+      parseDialArgs(['dial', '88', '--room', '0123', '--context', 'from-external', '--caller-id', '0301', '--timeout', '5']),
+    ).toMatchObject({
       ok: true,
       options: { number: '88', room: '0123', pin: '', context: 'from-external', callerId: '0301', timeoutMs: 5000 },
     });
@@ -29,9 +31,11 @@ describe('conference dial', () => {
   });
 
   it('says what the caller heard and where it ended up', () => {
-    expect(describeDial({ heard: ['conf-getpin', 'conf-enteringno'], outcome: { kind: 'joined', bridge: 'conference-123', others: 2 } })).toBe(
-      'heard conf-getpin, conf-enteringno; joined conference-123 with 2 others',
+    expect(
+      describeDial({ heard: ['conf-getpin', 'conf-enteringno'], outcome: { kind: 'joined', bridge: 'conference-123', others: 2 } }),
+    ).toBe('heard conf-getpin, conf-enteringno; joined conference-123 with 2 others');
+    expect(describeDial({ heard: ['conference/conference-locked'], outcome: { kind: 'hung-up' } })).toBe(
+      'heard conference/conference-locked; not joined: the call ended',
     );
-    expect(describeDial({ heard: ['conference/conference-locked'], outcome: { kind: 'hung-up' } })).toBe('heard conference/conference-locked; not joined: the call ended');
   });
 });

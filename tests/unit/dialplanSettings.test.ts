@@ -29,12 +29,19 @@ function setUp(number = '88') {
   const entry = (level: string) => (_message: string, meta: Record<string, unknown>) => logged.push({ level, meta });
   const log = { info: entry('info'), warn: entry('warn'), debug: entry('debug') } as unknown as Logger;
   const health = new WriteHealth('number', () => 0);
-  const settings = new DialplanSettings(database, 'conference', () => number, () => false, health, log);
+  const settings = new DialplanSettings(
+    database,
+    'conference',
+    () => number,
+    () => false,
+    health,
+    log,
+  );
   const events = (): unknown[] => logged.map((line) => line.meta.event);
   return { database, settings, health, logged, events };
 }
 
-describe('the server number and app name in Asterisk\'s database', () => {
+describe("the server number and app name in Asterisk's database", () => {
   let stop: () => void = () => undefined;
   afterEach(() => stop());
 
@@ -44,7 +51,12 @@ describe('the server number and app name in Asterisk\'s database', () => {
     database.held = { number: '77', app: 'conference' };
     await settings.store();
     expect(database.held).toEqual({ number: '88', app: 'conference' });
-    expect(logged).toEqual([{ level: 'info', meta: { event: 'dialplan-settings-stored', number: '88', app: 'conference', previous: { number: '77', app: 'conference' } } }]);
+    expect(logged).toEqual([
+      {
+        level: 'info',
+        meta: { event: 'dialplan-settings-stored', number: '88', app: 'conference', previous: { number: '77', app: 'conference' } },
+      },
+    ]);
     expect(health.failure).toBeUndefined();
   });
 
@@ -56,7 +68,15 @@ describe('the server number and app name in Asterisk\'s database', () => {
     database.held = { number: '99', app: 'conference' };
     await settings.store();
     expect(events()).toEqual(['dialplan-settings-stored', 'dialplan-settings-checked', 'dialplan-settings-repaired']);
-    expect(logged[2]).toEqual({ level: 'warn', meta: { event: 'dialplan-settings-repaired', drifted: ['number'], found: { number: '99', app: 'conference' }, stored: { number: '88', app: 'conference' } } });
+    expect(logged[2]).toEqual({
+      level: 'warn',
+      meta: {
+        event: 'dialplan-settings-repaired',
+        drifted: ['number'],
+        found: { number: '99', app: 'conference' },
+        stored: { number: '88', app: 'conference' },
+      },
+    });
     expect(database.held).toEqual({ number: '88', app: 'conference' });
   });
 

@@ -24,7 +24,7 @@ describe('reading `dialplan show <number>@<context>`', () => {
     expect(answeringBlock(parseDialplanShow(OWN_FIRST))).toEqual({ context: 'site-phones', answering: ['_881XX'] });
   });
 
-  it('an extension without a priority 1 (Debian\'s stdexten) answers no call', () => {
+  it("an extension without a priority 1 (Debian's stdexten) answers no call", () => {
     expect(answeringBlock(parseDialplanShow(INCLUDED_FIRST.split('\n').slice(4).join('\n')))).toBeUndefined();
   });
 

@@ -56,7 +56,11 @@ describe('room entry', () => {
   });
 
   it('runs the first-digit timer once the prompt has been heard, the inter-digit one after each key', () => {
-    expect(collect(ROOM, startEntry(ROOM), { type: 'prompt-finished' })).toEqual({ type: 'continue', state: { keyed: '' }, timer: 'first' });
+    expect(collect(ROOM, startEntry(ROOM), { type: 'prompt-finished' })).toEqual({
+      type: 'continue',
+      state: { keyed: '' },
+      timer: 'first',
+    });
     expect(collect(ROOM, { keyed: '1' }, { type: 'prompt-finished' })).toEqual({ type: 'unchanged', state: { keyed: '1' } });
     expect(collect(ROOM, { keyed: '1' }, { type: 'key', key: '2' })).toEqual({ type: 'continue', state: { keyed: '12' }, timer: 'next' });
   });
@@ -101,7 +105,10 @@ describe("PIN entry after a 4-digit room (its '#' is optional)", () => {
   });
 
   it("the room's '#' neither stops the prompt nor starts a timer", () => {
-    expect(collect(PIN_AFTER_4_DIGITS, startEntry(PIN_AFTER_4_DIGITS), { type: 'key', key: '#' })).toEqual({ type: 'unchanged', state: { keyed: '' } });
+    expect(collect(PIN_AFTER_4_DIGITS, startEntry(PIN_AFTER_4_DIGITS), { type: 'key', key: '#' })).toEqual({
+      type: 'unchanged',
+      state: { keyed: '' },
+    });
   });
 });
 

@@ -2,12 +2,30 @@ import { parseDoctorArgs } from '../../src/tools/cli';
 
 describe('conference doctor', () => {
   it('reads the contexts, the way to the CLI and the settings file', () => {
-    expect(parseDoctorArgs(['doctor', '--internal', 'from-internal', '--internal', 'phones2', '--external', 'from-trunk', '--asterisk-cli', 'docker exec pbx asterisk -rx', '--config', '/etc/conference/conference.json'])).toEqual({
+    expect(
+      parseDoctorArgs([
+        'doctor',
+        '--internal',
+        'from-internal',
+        '--internal',
+        'phones2',
+        '--external',
+        'from-trunk',
+        '--asterisk-cli',
+        'docker exec pbx asterisk -rx',
+        '--config',
+        '/etc/conference/conference.json',
+      ]),
+    ).toEqual({
       ok: true,
       options: { internal: ['from-internal', 'phones2'], external: ['from-trunk'], asteriskCli: 'docker exec pbx asterisk -rx' },
       config: '/etc/conference/conference.json',
     });
-    expect(parseDoctorArgs(['doctor', '--external', 'from-trunk'])).toEqual({ ok: true, options: { internal: [], external: ['from-trunk'], asteriskCli: 'asterisk -rx' }, config: undefined });
+    expect(parseDoctorArgs(['doctor', '--external', 'from-trunk'])).toEqual({
+      ok: true,
+      options: { internal: [], external: ['from-trunk'], asteriskCli: 'asterisk -rx' },
+      config: undefined,
+    });
   });
 
   it.each([

@@ -43,19 +43,42 @@ describe('the ARI event stream tells why it cannot connect, once per cause', () 
 
   it('one line per change of cause; the same cause again after a connection is said again', async () => {
     const url = await serve([401, 401, 401, 404, 404, 'upgrade', 401, 401, 'upgrade']);
-    stream = new EventStream({ url, username: 'conference', password: 'wrong', app: 'conference', pingIntervalMs: 10000, backoffInitialMs: 10, backoffMaxMs: 20 });
+    stream = new EventStream({
+      url,
+      username: 'conference',
+      password: 'wrong',
+      app: 'conference',
+      pingIntervalMs: 10000,
+      backoffInitialMs: 10,
+      backoffMaxMs: 20,
+    });
     const said = record(stream);
     stream.start();
     await new Promise<void>((resolve) => stream.once('connected', resolve));
     expect(stream.problem).toBeUndefined();
     accepted[0]!.terminate(); // the connection drops
     await new Promise<void>((resolve) => stream.once('connected', resolve));
-    expect(said).toEqual(['unreachable credentials', 'unreachable no-ari', 'connected', 'disconnected', 'unreachable credentials', 'connected']);
+    expect(said).toEqual([
+      'unreachable credentials',
+      'unreachable no-ari',
+      'connected',
+      'disconnected',
+      'unreachable credentials',
+      'connected',
+    ]);
   });
 
   it('keeps the latest cause while it retries, for the status API', async () => {
     const url = await serve(Array<number>(1000).fill(401));
-    stream = new EventStream({ url, username: 'conference', password: 'wrong', app: 'conference', pingIntervalMs: 10000, backoffInitialMs: 10, backoffMaxMs: 20 });
+    stream = new EventStream({
+      url,
+      username: 'conference',
+      password: 'wrong',
+      app: 'conference',
+      pingIntervalMs: 10000,
+      backoffInitialMs: 10,
+      backoffMaxMs: 20,
+    });
     let attempts = 0;
     server.on('upgrade', () => attempts++);
     const said = record(stream);
@@ -63,7 +86,10 @@ describe('the ARI event stream tells why it cannot connect, once per cause', () 
     await new Promise<void>((resolve) => stream.once('unreachable', () => resolve()));
     while (attempts < 5) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(said).toEqual(['unreachable credentials']);
-    expect(stream.problem).toEqual({ cause: 'credentials', text: 'ARI refused the user conference: check ARI_USER/ARI_PASSWORD (ari.username, ari.password) and ari.conf' });
+    expect(stream.problem).toEqual({
+      cause: 'credentials',
+      text: 'ARI refused the user conference: check ARI_USER/ARI_PASSWORD (ari.username, ari.password) and ari.conf',
+    });
     expect(stream.connected).toBe(false);
   });
 });

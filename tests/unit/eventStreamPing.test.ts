@@ -18,7 +18,15 @@ describe('the ARI event stream over a connection whose peer stops answering', ()
   }
 
   function connect(url: string): EventStream {
-    stream = new EventStream({ url, username: 'u', password: 'p', app: 'conference', pingIntervalMs: 100, backoffInitialMs: 50, backoffMaxMs: 100 });
+    stream = new EventStream({
+      url,
+      username: 'u',
+      password: 'p',
+      app: 'conference',
+      pingIntervalMs: 100,
+      backoffInitialMs: 50,
+      backoffMaxMs: 100,
+    });
     stream.start();
     return stream;
   }

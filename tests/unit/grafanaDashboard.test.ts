@@ -18,7 +18,12 @@ const dashboard = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'g
 
 /** Every series name the app's registry can expose: a histogram's as its _bucket, _sum and _count. */
 function registeredSeries(): Set<string> {
-  const metrics = new ConferenceMetrics(new ConferenceEvents(), () => ({ rooms: 0, participants: 0 }), { eventsLog: { heldLines: 0, lostLines: 0 }, writes: [] }, () => true);
+  const metrics = new ConferenceMetrics(
+    new ConferenceEvents(),
+    () => ({ rooms: 0, participants: 0 }),
+    { eventsLog: { heldLines: 0, lostLines: 0 }, writes: [] },
+    () => true,
+  );
   const names = new Set<string>();
   for (const metric of metrics.registry.getMetricsAsArray()) {
     const { name, type } = metric as unknown as { name: string; type: string };
@@ -29,7 +34,21 @@ function registeredSeries(): Set<string> {
   return names;
 }
 
-const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
+const PROMQL_WORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'inf',
+  'nan',
+]);
 
 /** The metric names a PromQL query reads: the words left once strings, label sets, ranges, label lists, variables and function calls are taken out. */
 function metricNames(expr: string): string[] {
@@ -39,7 +58,10 @@ function metricNames(expr: string): string[] {
     .replace(/\[[^\]]*\]/g, ' ')
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
     .replace(/\$\w+/g, ' ');
-  return [...bare.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)(\s*\()?/g)].filter((m) => m[2] === undefined).map((m) => m[1]!).filter((word) => !PROMQL_WORDS.has(word.toLowerCase()));
+  return [...bare.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)(\s*\()?/g)]
+    .filter((m) => m[2] === undefined)
+    .map((m) => m[1]!)
+    .filter((word) => !PROMQL_WORDS.has(word.toLowerCase()));
 }
 
 const panels = dashboard.panels.filter((p) => p.type !== 'row');
@@ -57,13 +79,19 @@ describe('the Grafana dashboard (docs/grafana/conference-dashboard.json)', () =>
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(38);
     expect(dashboard.templating.list.find((v) => v.name === 'datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
     expect(panels.length).toBeGreaterThan(0);
-    for (const panel of panels) expect([panel.title, panel.datasource]).toEqual([panel.title, { type: 'prometheus', uid: '${datasource}' }]);
-    for (const variable of dashboard.templating.list.filter((v) => v.type === 'query')) expect(variable.datasource?.uid).toBe('${datasource}');
+    for (const panel of panels)
+      expect([panel.title, panel.datasource]).toEqual([panel.title, { type: 'prometheus', uid: '${datasource}' }]);
+    for (const variable of dashboard.templating.list.filter((v) => v.type === 'query'))
+      expect(variable.datasource?.uid).toBe('${datasource}');
   });
 
   it('reads only metrics the app registers', () => {
     const registered = registeredSeries();
-    const unknown = [...queries, ...variableQueries].flatMap(({ panel, expr }) => metricNames(expr).filter((name) => !registered.has(name)).map((name) => `${panel}: ${name}`));
+    const unknown = [...queries, ...variableQueries].flatMap(({ panel, expr }) =>
+      metricNames(expr)
+        .filter((name) => !registered.has(name))
+        .map((name) => `${panel}: ${name}`),
+    );
     expect(unknown).toEqual([]);
     // The reading of names finds the names (a query it read as none would pass the check above).
     for (const { panel, expr } of queries) expect([panel, metricNames(expr).length]).not.toEqual([panel, 0]);
@@ -71,7 +99,14 @@ describe('the Grafana dashboard (docs/grafana/conference-dashboard.json)', () =>
 
   it('shows every conference metric the app registers (its process metrics in part)', () => {
     const shown = new Set([...queries, ...variableQueries].flatMap(({ expr }) => metricNames(expr)));
-    const missing = [...registeredSeries()].filter((name) => name.startsWith('conference_') && !name.startsWith('conference_process_') && !name.endsWith('_bucket') && !name.endsWith('_count') && !name.endsWith('_sum'));
+    const missing = [...registeredSeries()].filter(
+      (name) =>
+        name.startsWith('conference_') &&
+        !name.startsWith('conference_process_') &&
+        !name.endsWith('_bucket') &&
+        !name.endsWith('_count') &&
+        !name.endsWith('_sum'),
+    );
     expect(missing.filter((name) => !shown.has(name))).toEqual([]);
     expect(shown.has('conference_join_latency_seconds_bucket')).toBe(true);
   });

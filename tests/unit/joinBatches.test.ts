@@ -12,9 +12,11 @@ function asterisk(options: { bridges?: string[]; hungUp?: string[]; recording?: 
   const refuse = (bridgeId: string, channelIds: readonly string[]): void => {
     const channels = bridges.get(bridgeId);
     if (!channels) throw new AriError(404, 'POST', `/bridges/${bridgeId}/addChannel`, 'Bridge not found');
-    if (channelIds.some((id) => options.hungUp?.includes(id))) throw new AriError(422, 'POST', `/bridges/${bridgeId}/addChannel`, 'Channel not in Stasis application');
+    if (channelIds.some((id) => options.hungUp?.includes(id)))
+      throw new AriError(422, 'POST', `/bridges/${bridgeId}/addChannel`, 'Channel not in Stasis application');
     for (const id of channelIds) {
-      if (options.recording?.includes(id)) throw new AriError(409, 'POST', `/bridges/${bridgeId}/addChannel`, `Channel ${id} currently recording`);
+      if (options.recording?.includes(id))
+        throw new AriError(409, 'POST', `/bridges/${bridgeId}/addChannel`, `Channel ${id} currently recording`);
       channels.push(id);
     }
   };
@@ -45,7 +47,12 @@ describe('join batches: callers of one room keying together', () => {
   it('go into the bridge with one request per room; a caller alone, with one of their own', async () => {
     const { ari, bridges, requests } = asterisk();
     const batches = new JoinBatches(ari);
-    const outcomes = await Promise.all([batches.add('b1', 'c1'), batches.add('b2', 'c2'), batches.add('b1', 'c3'), batches.add('b1', 'c4')]);
+    const outcomes = await Promise.all([
+      batches.add('b1', 'c1'),
+      batches.add('b2', 'c2'),
+      batches.add('b1', 'c3'),
+      batches.add('b1', 'c4'),
+    ]);
     expect(outcomes).toEqual(['added', 'added', 'added', 'added']);
     expect(requests).toEqual(['b1: c1,c3,c4', 'b2: c2']);
     expect(bridges.get('b1')).toEqual(['c1', 'c3', 'c4']);

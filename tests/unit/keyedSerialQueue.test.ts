@@ -3,7 +3,7 @@ import { KeyedSerialQueue } from '../../src/util/keyedSerialQueue';
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('keyed serial queue', () => {
-  it('runs one key\'s tasks in order, one at a time, and other keys alongside', async () => {
+  it("runs one key's tasks in order, one at a time, and other keys alongside", async () => {
     const queue = new KeyedSerialQueue();
     const log: string[] = [];
     const task = (name: string) => async (): Promise<string> => {

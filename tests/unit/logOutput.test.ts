@@ -31,7 +31,10 @@ process.exit(0);
 
 describe('log output', () => {
   it('a reader that does not read holds back the log, not the app; every line arrives once it reads', async () => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', LOGGING_PROCESS], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', LOGGING_PROCESS], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.pause();
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -47,13 +50,19 @@ describe('log output', () => {
     // 'close': the process has exited and its stdout is read to the end.
     const [code] = await once(child, 'close');
     expect(code).toBe(0);
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { call: string; event: string });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { call: string; event: string });
     expect(lines).toHaveLength(LINES);
     expect(lines.at(-1)).toMatchObject({ call: `c${LINES - 1}`, event: 'joined' });
   }, 30000);
 
   it('a lone line reaches the reader within moments, while the process goes on', async () => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', LONE_LINE_PROCESS], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', LONE_LINE_PROCESS], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
       expect(JSON.parse(chunk.toString())).toMatchObject({ call: 'c1', event: 'joined', level: 'info', message: 'joined' });
@@ -63,11 +72,17 @@ describe('log output', () => {
   }, 30000);
 
   it('a process exits, even while its reader reads nothing (what is left of the log is dropped after a moment)', async () => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', EXITING_PROCESS], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', EXITING_PROCESS], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout.pause();
     let timer: NodeJS.Timeout | undefined;
     try {
-      const [code] = await Promise.race([once(child, 'exit'), new Promise<unknown[]>((resolve) => (timer = setTimeout(() => resolve(['still running after 15 s']), 15000)))]);
+      const [code] = await Promise.race([
+        once(child, 'exit'),
+        new Promise<unknown[]>((resolve) => (timer = setTimeout(() => resolve(['still running after 15 s']), 15000))),
+      ]);
       expect(code).toBe(0);
     } finally {
       clearTimeout(timer);

@@ -1,6 +1,14 @@
 import { CallerNumber, callerNumberOf, PinGuard, PinGuardSettings, PinTry } from '../../src/domain/pinGuard';
 
-const settings: PinGuardSettings = { windowSeconds: 60, slowAfter: 2, delayMs: 500, maxDelayMs: 2000, lockAfter: 5, lockoutSeconds: 300, roomSlowAfter: 3 };
+const settings: PinGuardSettings = {
+  windowSeconds: 60,
+  slowAfter: 2,
+  delayMs: 500,
+  maxDelayMs: 2000,
+  lockAfter: 5,
+  lockoutSeconds: 300,
+  roomSlowAfter: 3,
+};
 const caller = (number: string, kind: CallerNumber['kind'] = 'external'): CallerNumber => ({ kind, number });
 const at = (room: string, from: CallerNumber | undefined): PinTry => ({ caller: from, room });
 
@@ -23,10 +31,20 @@ describe('PIN brute-force guard', () => {
     ['one room, withheld numbers', {}, () => at('123', undefined), [0, 0, 0, 0, 500, 1000, 2000, 2000]],
     // One number at one room: the longer of the two waits; the number is locked at lockAfter.
     ['one number at one room', {}, () => at('123', caller('0301')), [0, 0, 0, 500, 1000, 'locked', 'locked', 'locked']],
-    ['one number at one room, the room slowed first', { roomSlowAfter: 0 }, () => at('123', caller('0301')), [0, 500, 1000, 2000, 2000, 'locked', 'locked', 'locked']],
+    [
+      'one number at one room, the room slowed first',
+      { roomSlowAfter: 0 },
+      () => at('123', caller('0301')),
+      [0, 500, 1000, 2000, 2000, 'locked', 'locked', 'locked'],
+    ],
   ])('%s: waits grow, double and stop at the cap', (_name, changes, pinTry, expected) => {
     const guard = new PinGuard({ ...settings, ...changes });
-    expect(verdictsOf(guard, expected.map((_, i) => pinTry(i)))).toEqual(expected);
+    expect(
+      verdictsOf(
+        guard,
+        expected.map((_, i) => pinTry(i)),
+      ),
+    ).toEqual(expected);
   });
 
   it('never locks a room: after 100 wrong PINs from 100 numbers, a new caller is only slowed down', () => {
@@ -59,7 +77,11 @@ describe('PIN brute-force guard', () => {
 
   it('forgets wrong PINs older than the window, and keeps no record of them', () => {
     const guard = new PinGuard(settings);
-    verdictsOf(guard, [0, 1, 2, 3].map(() => at('123', caller('0301'))), 0);
+    verdictsOf(
+      guard,
+      [0, 1, 2, 3].map(() => at('123', caller('0301'))),
+      0,
+    );
     expect(guard.check(at('123', caller('0301')), 59_999)).toEqual({ kind: 'allowed', delayMs: 1000 });
     expect(guard.check(at('123', caller('0301')), 60_000)).toEqual({ kind: 'allowed', delayMs: 0 });
     expect(guard.size).toBe(0);
@@ -70,7 +92,10 @@ describe('PIN brute-force guard', () => {
 
   it('a right PIN clears the number, not the room', () => {
     const guard = new PinGuard(settings);
-    verdictsOf(guard, [0, 1, 2, 3].map(() => at('123', caller('0301'))));
+    verdictsOf(
+      guard,
+      [0, 1, 2, 3].map(() => at('123', caller('0301'))),
+    );
     guard.recordSuccess(caller('0301'));
     expect(guard.check(at('124', caller('0301')), 0)).toEqual({ kind: 'allowed', delayMs: 0 });
     expect(guard.check(at('123', caller('0302')), 0)).toEqual({ kind: 'allowed', delayMs: 500 });
@@ -78,7 +103,11 @@ describe('PIN brute-force guard', () => {
 
   it('lists what it counts, and the operator clears a number (both kinds), not its rooms', () => {
     const guard = new PinGuard(settings);
-    verdictsOf(guard, [0, 1, 2, 3, 4].map(() => at('123', caller('0301'))), 1000);
+    verdictsOf(
+      guard,
+      [0, 1, 2, 3, 4].map(() => at('123', caller('0301'))),
+      1000,
+    );
     verdictsOf(guard, [at('124', caller('0301', 'internal')), at('124', undefined)], 1000);
     expect(guard.counts(2000)).toEqual({
       callers: [
@@ -91,7 +120,10 @@ describe('PIN brute-force guard', () => {
       ],
     });
     expect(guard.clearCaller('0302', 2000)).toEqual([]);
-    expect(guard.clearCaller('0301', 2000).map((c) => [c.kind, c.lockedUntil])).toEqual([['external', 301_000], ['internal', undefined]]);
+    expect(guard.clearCaller('0301', 2000).map((c) => [c.kind, c.lockedUntil])).toEqual([
+      ['external', 301_000],
+      ['internal', undefined],
+    ]);
     expect(guard.check(at('125', caller('0301')), 2000)).toEqual({ kind: 'allowed', delayMs: 0 });
     expect(guard.counts(2000).callers).toEqual([]);
     expect(guard.counts(2000).rooms.map((r) => r.room)).toEqual(['123', '124']);

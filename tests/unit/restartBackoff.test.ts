@@ -1,6 +1,6 @@
 import { RestartBackoff } from '../../src/tools/restartBackoff';
 
-describe('RestartBackoff (make run\'s supervisor)', () => {
+describe("RestartBackoff (make run's supervisor)", () => {
   it('waits 1 s after a death, then doubles while the app keeps dying within a minute, up to 5 s', () => {
     const backoff = new RestartBackoff();
     const delays = [100, 2000, 500, 10, 59_999].map((ranMs) => backoff.afterExit(ranMs).delayMs);
@@ -10,7 +10,12 @@ describe('RestartBackoff (make run\'s supervisor)', () => {
   it('says when it has backed off to its longest wait, and how many deaths in a row', () => {
     const backoff = new RestartBackoff();
     const restarts = [0, 0, 0, 0].map((ranMs) => backoff.afterExit(ranMs));
-    expect(restarts.map((r) => [r.inARow, r.backedOff])).toEqual([[1, false], [2, false], [3, false], [4, true]]);
+    expect(restarts.map((r) => [r.inARow, r.backedOff])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+      [4, true],
+    ]);
   });
 
   it('starts again from 1 s after a run of a minute or more', () => {

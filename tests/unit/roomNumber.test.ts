@@ -43,6 +43,14 @@ describe('bridge ids', () => {
   });
 
   it('does not take foreign bridges for rooms', () => {
-    for (const id of ['conference-12', 'conference-12345', 'other-123', 'conference-123x', 'conference-123-0a1b2c3', 'conference-123-0A1B2C3D']) expect(roomFromBridgeId(id)).toBeUndefined();
+    for (const id of [
+      'conference-12',
+      'conference-12345',
+      'other-123',
+      'conference-123x',
+      'conference-123-0a1b2c3',
+      'conference-123-0A1B2C3D',
+    ])
+      expect(roomFromBridgeId(id)).toBeUndefined();
   });
 });

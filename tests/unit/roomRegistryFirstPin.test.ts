@@ -7,10 +7,25 @@ import { AdmissionVerdict } from '../../src/domain/admission';
 import { bridgeIdFor } from '../../src/domain/roomNumber';
 
 const noop = async (): Promise<void> => undefined;
-const bridges: BridgeOps = { create: async (room) => bridgeIdFor(room), destroy: noop, addChannel: async () => 'added' as const, startMoh: noop, stopMoh: noop, playToBridge: noop };
+const bridges: BridgeOps = {
+  create: async (room) => bridgeIdFor(room),
+  destroy: noop,
+  addChannel: async () => 'added' as const,
+  startMoh: noop,
+  stopMoh: noop,
+  playToBridge: noop,
+};
 
 function registry(): RoomRegistry {
-  return new RoomRegistry(new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }), bridges, () => 0, Date.now, { joinTone: undefined, leaveTone: undefined }, new ConferenceEvents(), new JoinsInFlight(50, 1000));
+  return new RoomRegistry(
+    new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }),
+    bridges,
+    () => 0,
+    Date.now,
+    { joinTone: undefined, leaveTone: undefined },
+    new ConferenceEvents(),
+    new JoinsInFlight(50, 1000),
+  );
 }
 
 /** A call that has hung up: its '#' and its hangup came in one read of the socket, the hangup handled first. */

@@ -58,13 +58,26 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const joiner = (channelId: string) => ({ channelId, callerId: channelId, keyedAt: 0 });
 
 function registry(bridges: ScriptedBridges, joinTone?: string): RoomRegistry {
-  return new RoomRegistry(new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }), bridges, () => 0, Date.now, { joinTone, leaveTone: undefined }, new ConferenceEvents(), new JoinsInFlight(JOIN_BURST_QUIET_MS, 1000));
+  return new RoomRegistry(
+    new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }),
+    bridges,
+    () => 0,
+    Date.now,
+    { joinTone, leaveTone: undefined },
+    new ConferenceEvents(),
+    new JoinsInFlight(JOIN_BURST_QUIET_MS, 1000),
+  );
 }
 const JOIN_BURST_QUIET_MS = 50;
 
 /** The admission rules with every switch open, and room for `maxParticipants` in a room. */
 function upTo(maxParticipants: number): Admit {
-  const settings = { enabled: true, externalAccess: true, externalMayStart: true, limits: { maxRooms: 1000, maxParticipantsPerRoom: maxParticipants } };
+  const settings = {
+    enabled: true,
+    externalAccess: true,
+    externalMayStart: true,
+    limits: { maxRooms: 1000, maxParticipantsPerRoom: maxParticipants },
+  };
   return (room) => admission(settings, 'internal', room);
 }
 

@@ -11,7 +11,7 @@ function stored(path: string): Record<string, unknown> {
   return (JSON.parse(readFileSync(path, 'utf8')) as { rooms: Record<string, unknown> }).rooms;
 }
 
-describe('parseRoomState (the state file\'s formats)', () => {
+describe("parseRoomState (the state file's formats)", () => {
   const pin = { salt: 'c2FsdA', hash: 'aGFzaA' };
 
   it('reads the current format, version 1', () => {
@@ -19,11 +19,20 @@ describe('parseRoomState (the state file\'s formats)', () => {
   });
 
   it('reads the format before it, without a version, as before', () => {
-    expect(parseRoomState(JSON.stringify({ rooms: { '123': pin, '4567': pin } }))).toEqual({ ok: true, pins: new Map([['123', pin], ['4567', pin]]) });
+    expect(parseRoomState(JSON.stringify({ rooms: { '123': pin, '4567': pin } }))).toEqual({
+      ok: true,
+      pins: new Map([
+        ['123', pin],
+        ['4567', pin],
+      ]),
+    });
   });
 
   it('skips a room whose PIN is not a salt and a hash, and takes a file without rooms as empty', () => {
-    expect(parseRoomState(JSON.stringify({ version: 1, rooms: { '123': { salt: 1 }, '124': null, '125': pin } }))).toEqual({ ok: true, pins: new Map([['125', pin]]) });
+    expect(parseRoomState(JSON.stringify({ version: 1, rooms: { '123': { salt: 1 }, '124': null, '125': pin } }))).toEqual({
+      ok: true,
+      pins: new Map([['125', pin]]),
+    });
     expect(parseRoomState('{}')).toEqual({ ok: true, pins: new Map() });
   });
 

@@ -28,16 +28,22 @@ describe('secrets from files (<VARIABLE>_FILE)', () => {
 
   it('refuses a file others may read, naming the variable, the file and the fix', () => {
     const path = secretFile('secret', 0o644);
-    expect(errorsOf({ ARI_PASSWORD_FILE: path })).toBe(`ARI_PASSWORD_FILE ${path}: mode 644 lets others at the secret; make it 600 or 640 (chmod 600 ${path})`);
+    expect(errorsOf({ ARI_PASSWORD_FILE: path })).toBe(
+      `ARI_PASSWORD_FILE ${path}: mode 644 lets others at the secret; make it 600 or 640 (chmod 600 ${path})`,
+    );
   });
 
   it('refuses a missing or empty file', () => {
-    expect(errorsOf({ ARI_PASSWORD_FILE: '/nonexistent/ari-password' })).toBe('ARI_PASSWORD_FILE /nonexistent/ari-password: file not found');
+    expect(errorsOf({ ARI_PASSWORD_FILE: '/nonexistent/ari-password' })).toBe(
+      'ARI_PASSWORD_FILE /nonexistent/ari-password: file not found',
+    );
     const empty = secretFile('\n', 0o600);
     expect(errorsOf({ ARI_PASSWORD_FILE: empty })).toBe(`ARI_PASSWORD_FILE ${empty}: the file is empty`);
   });
 
   it('refuses the variable and its file both set: which one wins would be a guess', () => {
-    expect(errorsOf({ ARI_PASSWORD: 'x', ARI_PASSWORD_FILE: secretFile('y', 0o600) })).toBe('ARI_PASSWORD and ARI_PASSWORD_FILE are both set: set one');
+    expect(errorsOf({ ARI_PASSWORD: 'x', ARI_PASSWORD_FILE: secretFile('y', 0o600) })).toBe(
+      'ARI_PASSWORD and ARI_PASSWORD_FILE are both set: set one',
+    );
   });
 });

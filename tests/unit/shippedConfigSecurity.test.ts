@@ -32,11 +32,15 @@ describe('the shipped configuration', () => {
     const dir = join(ROOT, 'install', 'asterisk');
     const text = (name: string): string => readFileSync(join(dir, name), 'utf8');
     expect(settings(text('http_conference.conf'), 'bindaddr')).toEqual(['127.0.0.1']);
-    for (const file of readdirSync(dir).filter((name) => name.endsWith('.conf'))) expect([file, settings(text(file), 'password')]).toEqual([file, []]);
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.conf')))
+      expect([file, settings(text(file), 'password')]).toEqual([file, []]);
   });
 
   it('the default settings file carries no ARI password or API token', () => {
-    const settingsFile = JSON.parse(readFileSync(join(ROOT, 'config', 'conference.json'), 'utf8')) as { ari?: { password?: string }; api?: { token?: string } };
+    const settingsFile = JSON.parse(readFileSync(join(ROOT, 'config', 'conference.json'), 'utf8')) as {
+      ari?: { password?: string };
+      api?: { token?: string };
+    };
     expect(settingsFile.ari?.password ?? '').toBe('');
     expect(settingsFile.api?.token ?? '').toBe('');
   });

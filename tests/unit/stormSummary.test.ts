@@ -2,13 +2,33 @@ import { ratiosTo, ratioTable, roundRatios, StormResult, summarize } from '../..
 
 function storm(mode: StormResult['mode'], latencies: number[], extra: Partial<StormResult> = {}): StormResult {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { mode, callers: 4, rooms: 2, joined: sorted.length, failed: 0, lost: 0, latenciesMs: sorted, latencyMs: { p50: sorted[1]!, p95: 0, p99: 0, max: sorted.at(-1)! }, asteriskCpuMsPerJoin: 1, ...extra };
+  return {
+    mode,
+    callers: 4,
+    rooms: 2,
+    joined: sorted.length,
+    failed: 0,
+    lost: 0,
+    latenciesMs: sorted,
+    latencyMs: { p50: sorted[1]!, p95: 0, p99: 0, max: sorted.at(-1)! },
+    asteriskCpuMsPerJoin: 1,
+    ...extra,
+  };
 }
 
-const app = (cpuMsPerJoin: number, rss: number, ariErrors: number) => ({ cpuMsPerJoin, cpuMsPerCall: 2, rssKbPerParticipant: rss, rssWithFreeHeapKbPerParticipant: rss, heapKbPerParticipant: 5, eventLoopDelayP99Ms: 10, ariErrors, waitedForFirstPin: 1 });
+const app = (cpuMsPerJoin: number, rss: number, ariErrors: number) => ({
+  cpuMsPerJoin,
+  cpuMsPerCall: 2,
+  rssKbPerParticipant: rss,
+  rssWithFreeHeapKbPerParticipant: rss,
+  heapKbPerParticipant: 5,
+  eventLoopDelayP99Ms: 10,
+  ariErrors,
+  waitedForFirstPin: 1,
+});
 
 describe('the storms of a side read together (make bench)', () => {
-  it('takes percentiles over every join of every storm, and keeps each storm\'s p50 as the spread', () => {
+  it("takes percentiles over every join of every storm, and keeps each storm's p50 as the spread", () => {
     const [native] = summarize([storm('native', [1, 2, 3, 4]), storm('native', [10, 20, 30, 40])]);
     expect(native).toMatchObject({ storms: 2, joined: 8, latencyMs: { p50: 4, p95: 40, p99: 40, max: 40 }, p50PerStormMs: [2, 20] });
   });
@@ -26,7 +46,7 @@ describe('the storms of a side read together (make bench)', () => {
     ]);
   });
 
-  it('weighs CPU per join by each storm\'s joins, takes the median memory figure, and adds up errors', () => {
+  it("weighs CPU per join by each storm's joins, takes the median memory figure, and adds up errors", () => {
     const [side] = summarize([
       storm('app', [1, 1, 1], { app: app(1, 50, 0), asteriskCpuMsPerJoin: 2 }),
       storm('app', [1], { app: app(5, -90, 1), asteriskCpuMsPerJoin: 6 }),
@@ -38,9 +58,16 @@ describe('the storms of a side read together (make bench)', () => {
     expect(side!.asteriskCpuMsPerJoin).toBe(2);
   });
 
-  it('pairs each side\'s storms with native\'s of the same round, and takes the median ratio', () => {
+  it("pairs each side's storms with native's of the same round, and takes the median ratio", () => {
     // Native slows down in the second round, and the app with it: the pairs say 2x throughout.
-    const sides = summarize([storm('native', [1, 2, 3]), storm('app', [2, 4, 6]), storm('native', [10, 20, 30]), storm('app', [20, 40, 60]), storm('native', [1, 0, 2]), storm('app', [3, 3, 3])]);
+    const sides = summarize([
+      storm('native', [1, 2, 3]),
+      storm('app', [2, 4, 6]),
+      storm('native', [10, 20, 30]),
+      storm('app', [20, 40, 60]),
+      storm('native', [1, 0, 2]),
+      storm('app', [3, 3, 3]),
+    ]);
     const [native, app] = sides;
     expect(roundRatios(app!, native!)).toEqual({ perRound: [2, 2, 3], median: 2 });
   });
@@ -59,7 +86,11 @@ describe('the storms of a side read together (make bench)', () => {
       storm('native', [2, 2, 2], { callers: 10 }),
       storm('app', [3, 3, 3], { callers: 10 }),
     ]);
-    expect(ratiosTo(sides, 'native').map((r) => `${r.mode} ${r.callers} ${r.p50}`)).toEqual(['app 4 3', 'app-baseline 4 1.5', 'app 10 1.5']);
+    expect(ratiosTo(sides, 'native').map((r) => `${r.mode} ${r.callers} ${r.p50}`)).toEqual([
+      'app 4 3',
+      'app-baseline 4 1.5',
+      'app 10 1.5',
+    ]);
     // No baseline storm of 10 callers: no ratio for that size.
     const toBaseline = ratiosTo(sides, 'app-baseline', (mode) => mode === 'app');
     expect(toBaseline).toEqual([{ mode: 'app', callers: 4, rooms: 2, p50: 2, p99: 2, p50ByRound: { perRound: [2], median: 2 } }]);

@@ -71,7 +71,7 @@ describe('WAV files', () => {
 });
 
 describe('which tones a recording holds', () => {
-  it('calls a tone at the phones\' level heard, an absent one not heard, and gives the level of one in between', () => {
+  it("calls a tone at the phones' level heard, an absent one not heard, and gives the level of one in between", () => {
     const recording = mix(readWav(toneWav(1000, 1, rate, 0.3)), readWav(toneWav(2000, 1, rate, 0.03)));
     expect(tonesHeard(recording, [1000, 1500, 2000])).toEqual({ 1000: 'heard', 1500: 'not heard', 2000: '-30.5 dBFS' });
   });

@@ -31,7 +31,10 @@ describe('TonePacer (join and leave tones into a bridge)', () => {
     await jest.advanceTimersByTimeAsync(499);
     expect(bridge.requests).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1);
-    expect(bridge.requests.map((r) => [r.media, r.at])).toEqual([['join', 0], ['join', 600]]);
+    expect(bridge.requests.map((r) => [r.media, r.at])).toEqual([
+      ['join', 0],
+      ['join', 600],
+    ]);
   });
 
   it('never asks for a second playback while Asterisk has not answered the first (its 500 race)', async () => {
@@ -45,7 +48,10 @@ describe('TonePacer (join and leave tones into a bridge)', () => {
     expect(bridge.requests).toHaveLength(1);
     bridge.requests[0]!.answer();
     await jest.advanceTimersByTimeAsync(0);
-    expect(bridge.requests.map((r) => [r.media, r.at])).toEqual([['join', 0], ['leave', 1800]]);
+    expect(bridge.requests.map((r) => [r.media, r.at])).toEqual([
+      ['join', 0],
+      ['leave', 1800],
+    ]);
   });
 
   it('goes on after a request that failed (answered all the same)', async () => {

@@ -13,16 +13,16 @@ describe('readVersion (what --version, the start line and /health show)', () => 
     writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'conference-server', version: '1.2.3' }));
   });
 
-  it('takes the build\'s stamp beside the compiled module, package.json or not', () => {
+  it("takes the build's stamp beside the compiled module, package.json or not", () => {
     writeFileSync(join(compiled, VERSION_STAMP), JSON.stringify({ version: '1.2.3+0123456789ab' }));
     expect(readVersion(compiled)).toBe('1.2.3+0123456789ab');
   });
 
-  it('without a stamp (the sources, or a build without one), the nearest package.json\'s version', () => {
+  it("without a stamp (the sources, or a build without one), the nearest package.json's version", () => {
     expect(readVersion(compiled)).toBe('1.2.3');
   });
 
-  it('from this checkout\'s sources: package.json\'s version', () => {
+  it("from this checkout's sources: package.json's version", () => {
     expect(VERSION).toBe((JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version);
   });
 });

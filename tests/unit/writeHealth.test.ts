@@ -21,7 +21,12 @@ describe('WriteHealth (a file the app writes: failing, and written again)', () =
       'failing /var/log/c/events.jsonl ENOSPC: no space left on device since 1001',
     ]);
     expect(health.failures).toBe(4);
-    expect(health.failure).toEqual({ setting: 'eventsLog.path', path: '/var/log/c/events.jsonl', cause: 'ENOSPC: no space left on device', since: 1001 });
+    expect(health.failure).toEqual({
+      setting: 'eventsLog.path',
+      path: '/var/log/c/events.jsonl',
+      cause: 'ENOSPC: no space left on device',
+      since: 1001,
+    });
   });
 
   it('tells the same cause again for another path', () => {
@@ -39,7 +44,11 @@ describe('WriteHealth (a file the app writes: failing, and written again)', () =
     health.succeeded({ linesWritten: 3, linesLost: 0 });
     health.succeeded({ linesWritten: 1, linesLost: 0 });
     health.failed('/a', 'disk gone');
-    expect(told).toEqual(['failing /a disk gone since 1000', 'recovered from disk gone {"linesWritten":3,"linesLost":0}', 'failing /a disk gone since 1001']);
+    expect(told).toEqual([
+      'failing /a disk gone since 1000',
+      'recovered from disk gone {"linesWritten":3,"linesLost":0}',
+      'failing /a disk gone since 1001',
+    ]);
     expect(health.failure?.since).toBe(1001);
   });
 
