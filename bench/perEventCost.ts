@@ -17,11 +17,11 @@ import { ConferenceEvents } from '../src/app/conferenceEvents';
 import { JoinsInFlight } from '../src/app/joinsInFlight';
 import { bridgeIdFor } from '../src/domain/roomNumber';
 
-const noop = async (): Promise<void> => undefined;
+const noop = (): Promise<void> => Promise.resolve();
 const ops: BridgeOps = {
-  create: async (room) => bridgeIdFor(room),
+  create: (room) => Promise.resolve(bridgeIdFor(room)),
   destroy: noop,
-  addChannel: async () => 'added' as const,
+  addChannel: () => Promise.resolve('added' as const),
   startMoh: noop,
   stopMoh: noop,
   playToBridge: noop,

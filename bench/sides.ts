@@ -116,7 +116,7 @@ async function startSketch(): Promise<SideProcess> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', () => resolve());
+    createInterface({ input: child.stdout }).once('line', () => resolve());
     child.once('exit', (code) => reject(new Error(`the sketch exited (${code}) before it connected`)));
   });
   const stop = async (): Promise<void> => {

@@ -209,7 +209,7 @@ async function soak(driver: TestDriver): Promise<void> {
   process.exit(leaked === 0 && failures.length === 0 && !heapGrew ? 0 : 1);
 }
 
-main().catch(async (error: unknown) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -13,7 +13,7 @@ export interface LogOutput {
    * Writes out every buffered line, then resolves (an orderly stop); by `deadline` (a Date.now()
    * time) at the latest, dropping what a reader that takes nothing has left.
    */
-  close(deadline: number): Promise<void>;
+  readonly close: (deadline: number) => Promise<void>;
 }
 
 /**

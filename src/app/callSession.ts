@@ -79,3 +79,8 @@ export class CallEnded extends Error {
     this.name = 'CallEnded';
   }
 }
+
+/** What a wait of an ended call rejects with: the CallEnded its session was ended with. */
+export function endedBy(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new CallEnded(String(signal.reason));
+}

@@ -6,7 +6,7 @@ import { RoomRequest } from '../domain/types';
 import { Settings } from '../config/schema';
 import { Logger } from '../logger';
 import { CallIO } from './callIO';
-import { CallSession } from './callSession';
+import { CallSession, endedBy } from './callSession';
 import { ConferenceEvents, RefusalReason } from './conferenceEvents';
 import { JoinsInFlight } from './joinsInFlight';
 import { digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from './media';
@@ -52,7 +52,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
 
   // The room entry's '#' and the hangup can come in one read of the socket: the departure is
   // then handled before this line, and a room taken now would be held by nobody, for ever.
-  if (session.signal.aborted) throw session.signal.reason;
+  if (session.signal.aborted) throw endedBy(session.signal);
   let room: string;
   let role: CallerRole;
   let announce: string[] = [];

@@ -1,3 +1,5 @@
+import { endedBy } from './callSession';
+
 /** 'set': the first caller set the PIN, check against it. 'promoted': the first caller left; this caller sets it now. */
 export type FirstPinOutcome = 'set' | 'promoted';
 
@@ -42,7 +44,7 @@ export class FirstPinTurn {
    * ever give it back.
    */
   await(sessionId: string, signal: AbortSignal): Promise<FirstPinOutcome> {
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) return Promise.reject(endedBy(signal));
     if (this.freeFor(sessionId)) {
       this.setter = sessionId;
       return Promise.resolve('promoted');
@@ -58,7 +60,7 @@ export class FirstPinTurn {
       const onAbort = (): void => {
         const index = this.waiters.indexOf(waiter);
         if (index >= 0) this.waiters.splice(index, 1);
-        reject(signal.reason);
+        reject(endedBy(signal));
       };
       this.waiters.push(waiter);
       signal.addEventListener('abort', onAbort, { once: true });

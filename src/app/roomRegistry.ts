@@ -12,6 +12,7 @@ import type { AddOutcome, BridgeOps } from './ports';
 import { RoomMedia, RoomSounds } from './roomMedia';
 import { RoomStateStore } from './roomStateStore';
 import { Member, Room, RoomTable } from './roomTable';
+import { endedBy } from './callSession';
 
 /** The caller's admission rules, asked with the room as the registry finds it. */
 export type Admit = (room: RoomState) => AdmissionVerdict;
@@ -96,7 +97,7 @@ export class RoomRegistry extends RoomTable {
 
   /** For a caller who is not first: waits while the first caller keys the PIN. */
   awaitFirstPin(room: RoomNumber, sessionId: string, signal: AbortSignal): Promise<FirstPinOutcome> {
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) return Promise.reject(endedBy(signal));
     const entry = this.rooms.get(room);
     if (!entry) return Promise.reject(new Error(`room ${room} is not held`));
     if (this.state.pinOf(room) !== undefined) return Promise.resolve('set');

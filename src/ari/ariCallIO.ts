@@ -1,6 +1,6 @@
 import { CollectorInput, CollectorState, collect, EntryMode, startEntry, TimerKind } from '../domain/digitCollector';
 import { CallIO, EntryOutcome, EntryTimeouts } from '../app/callIO';
-import { CallSession } from '../app/callSession';
+import { CallSession, endedBy } from '../app/callSession';
 import { AriCalls } from './ariCalls';
 import { Prompt } from '../app/ports';
 import { Playbacks } from './playbacks';
@@ -28,7 +28,7 @@ export class AriCallIO implements CallIO {
 
   prompt(media: readonly string[], mode: EntryMode): Promise<EntryOutcome> {
     const signal = this.session.signal;
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) return Promise.reject(endedBy(signal));
     return new Promise<EntryOutcome>((resolve, reject) => {
       let state: CollectorState = startEntry(mode);
       let timer: NodeJS.Timeout | undefined;
@@ -64,7 +64,7 @@ export class AriCallIO implements CallIO {
           settle(() => resolve(outcome));
         }
       };
-      const onAbort = (): void => settle(() => reject(signal.reason));
+      const onAbort = (): void => settle(() => reject(endedBy(signal)));
       signal.addEventListener('abort', onAbort, { once: true });
 
       stopListening = this.session.listen((key) => feed({ type: 'key', key }));
@@ -97,7 +97,7 @@ export class AriCallIO implements CallIO {
   }
 
   private throwIfEnded(): void {
-    if (this.session.signal.aborted) throw this.session.signal.reason;
+    if (this.session.signal.aborted) throw endedBy(this.session.signal);
   }
 }
 
@@ -105,17 +105,17 @@ export class AriCallIO implements CallIO {
 function untilEnded(signal: AbortSignal, work: Promise<void>, cancel: () => void): Promise<void> {
   if (signal.aborted) {
     cancel();
-    return Promise.reject(signal.reason);
+    return Promise.reject(endedBy(signal));
   }
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       cancel();
-      reject(signal.reason);
+      reject(endedBy(signal));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     void work.then(() => {
       signal.removeEventListener('abort', onAbort);
-      if (signal.aborted) reject(signal.reason);
+      if (signal.aborted) reject(endedBy(signal));
       else resolve();
     });
   });

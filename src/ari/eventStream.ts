@@ -131,7 +131,8 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
     socket.on('message', (data: WebSocket.RawData) => {
       let event: AriEvent;
       try {
-        event = JSON.parse(data.toString()) as AriEvent;
+        // ARI sends text frames, which ws hands over as one Buffer.
+        event = JSON.parse((data as Buffer).toString('utf8')) as AriEvent;
       } catch {
         return; // not ARI: nothing to act on
       }

@@ -20,7 +20,7 @@ export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env)
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, errors: [`${path}: must hold one JSON object of settings`] };
   }
-  return validateSettings(raw as object, path, env);
+  return validateSettings(raw, path, env);
 }
 
 export function validateSettings(raw: object, source: string, env: NodeJS.ProcessEnv = process.env): LoadResult {

@@ -22,8 +22,10 @@ export class StateFileRefused extends Error {
     readonly version: unknown,
   ) {
     super(
-      `room state file ${path} has format version ${JSON.stringify(version)}; this app reads version ${STATE_FORMAT_VERSION} and older. ` +
-        'Written by a newer conference server? Run that one, or move the file away to start with no stored PINs. The file is left unchanged.',
+      `room state file ${path} has format version ${JSON.stringify(version)}; ` +
+        `this app reads version ${STATE_FORMAT_VERSION} and older. ` +
+        'Written by a newer conference server? Run that one, or move the file away to start with no stored PINs. ' +
+        'The file is left unchanged.',
     );
   }
 }

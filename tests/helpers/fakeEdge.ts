@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import winston from 'winston';
 import { AppEvent } from '../../src/app/appEvents';
 import { CallIO, EntryOutcome } from '../../src/app/callIO';
-import { CallSession } from '../../src/app/callSession';
+import { CallSession, endedBy } from '../../src/app/callSession';
 import { AppPorts, ConferenceApp } from '../../src/app/conferenceApp';
 import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
@@ -138,7 +138,7 @@ export class FakeCallIO implements CallIO {
   }
   prompt(media: readonly string[]): Promise<EntryOutcome> {
     const { signal } = this.session;
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) return Promise.reject(endedBy(signal));
     this.heard.push([...media]);
     return new Promise((resolve, reject) => {
       let keyed = '';
@@ -147,7 +147,7 @@ export class FakeCallIO implements CallIO {
         signal.removeEventListener('abort', onAbort);
         finish();
       };
-      const onAbort = (): void => settle(() => reject(signal.reason));
+      const onAbort = (): void => settle(() => reject(endedBy(signal)));
       signal.addEventListener('abort', onAbort, { once: true });
       const stopListening = this.session.listen((key) => {
         if (key === '#') settle(() => resolve({ type: 'complete', value: keyed }));
@@ -167,7 +167,7 @@ export class FakeCallIO implements CallIO {
   }
 
   private throwIfEnded(): void {
-    if (this.session.signal.aborted) throw this.session.signal.reason;
+    if (this.session.signal.aborted) throw endedBy(this.session.signal);
   }
 }
 
