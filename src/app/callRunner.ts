@@ -5,7 +5,8 @@ import { CallIO, EntryTimeouts } from './callIO';
 import { CallEnded, CallSession } from './callSession';
 import { runCallerFlow } from './callerFlow';
 import { ConferenceEvents } from './conferenceEvents';
-import { InConferenceDeps, listenInConference } from './inConference';
+import { listenInConference } from './inConference';
+import { ChannelControl } from './ports';
 import { JoinsInFlight } from './joinsInFlight';
 import { RoomRegistry } from './roomRegistry';
 
@@ -22,7 +23,7 @@ export interface CallRunnerDeps {
   readonly now: () => number;
   readonly openCallIO: OpenCallIO;
   /** What the in-conference keys change on the call (its mute). */
-  readonly channels: InConferenceDeps['ari'];
+  readonly channels: ChannelControl;
 }
 
 /** One call from its arrival to its end: the caller's way in, then its keys in the room; and what it gives back at the end. */

@@ -7,7 +7,7 @@ import { AppEventSource, APP_EVENT_TYPES, PlaybackEvent } from './appEvents';
 import { CallRunner, OpenCallIO } from './callRunner';
 import { ConferenceEvents } from './conferenceEvents';
 import { routeEvent } from './eventRouting';
-import { InConferenceDeps } from './inConference';
+import { ChannelControl } from './ports';
 import { JoinsInFlight } from './joinsInFlight';
 import { AsteriskState, StateRebuild } from './rebuild';
 import { RoomRegistry } from './roomRegistry';
@@ -26,7 +26,7 @@ export interface AppPorts {
   /** False for a channel the app made for itself rather than a caller's. */
   readonly isCall: (channelId: string) => boolean;
   readonly openCallIO: OpenCallIO;
-  readonly channels: InConferenceDeps['ari'];
+  readonly channels: ChannelControl;
 }
 
 /** The parts of the app the composition root shares with the admin side and the metrics. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AriCalls } from './ariCalls';
 import { PlaybackEvent } from '../app/appEvents';
+import { Prompt, PromptPlayer } from '../app/ports';
 
 interface Tracked {
   readonly channelId: string;
@@ -9,20 +10,12 @@ interface Tracked {
   started: boolean;
 }
 
-/** A prompt playing to one channel: wait for its end, or stop it (barge-in). */
-export interface Prompt {
-  readonly id: string;
-  /** Settles when the prompt ends: played out, stopped, failed, or the channel is gone. */
-  readonly finished: Promise<void>;
-  stop(): void;
-}
-
 /**
  * Channel playbacks with ids of our own, so a prompt can be stopped before Asterisk
  * has even answered the play request: a stop that comes too early is repeated at
  * PlaybackStarted (a playback left running would hold the channel's command queue).
  */
-export class Playbacks {
+export class Playbacks implements PromptPlayer {
   private readonly tracked = new Map<string, Tracked>();
   /** Playback ids per channel, so a hangup finds its prompts without scanning everyone's. */
   private readonly byChannel = new Map<string, Set<string>>();
