@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { loadSettings } from '../config/loadSettings';
 import { ariCredentials } from './asteriskEnv';
 import { describeDial, dial, DialOptions } from './dialer';
-import { describeFindings, doctor, DoctorOptions } from './doctor';
+import { doctor, DoctorOptions } from './doctor';
+import { describeFindings } from './finding';
 import { VERSION } from '../version';
 
 const DOCTOR_USAGE = `usage: conference doctor [--internal CONTEXT]... [--external CONTEXT]... [--asterisk-cli COMMAND] [--config FILE]
