@@ -15,7 +15,7 @@ import { ConferenceApp } from './app/conferenceApp';
 import { ConferenceEvents } from './app/conferenceEvents';
 import { ConferenceMetrics } from './app/conferenceMetrics';
 import { DialplanSettings, isDialplanSettingsChannel } from './app/dialplanSettings';
-import { EventsLog } from './app/eventsLog';
+import { EventsLog } from './store/eventsLog';
 import { JoinsInFlight } from './app/joinsInFlight';
 import { logRequestFailed } from './app/requestFailed';
 import { RoomRegistry } from './app/roomRegistry';

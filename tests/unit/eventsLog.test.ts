@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
-import { EventsLog, eventLine } from '../../src/app/eventsLog';
+import { EventsLog, eventLine } from '../../src/store/eventsLog';
 import { WriteHealth } from '../../src/app/writeHealth';
 
 const at = Date.UTC(2025, 0, 2, 3, 4, 5);

@@ -1,7 +1,7 @@
 import { FileHandle, mkdir, open as openFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConferenceEvent, ConferenceEvents } from './conferenceEvents';
-import { WriteFailure, WriteHealth } from './writeHealth';
+import { ConferenceEvent, ConferenceEvents } from '../app/conferenceEvents';
+import { WriteFailure, WriteHealth } from '../app/writeHealth';
 
 /** The events a billing or audit reader wants; calls and wrong PINs are counted in metrics only. */
 const LOGGED = new Set<ConferenceEvent['type']>(['room-created', 'joined', 'left', 'room-destroyed', 'refused', 'admin']);
