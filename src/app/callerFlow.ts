@@ -143,6 +143,8 @@ async function askPin(
       }
     }
     const outcome = await io.prompt(prompt, attempt === 1 && afterFourDigitRoom ? { ...mode, afterFourDigitRoom } : mode);
+    // The PIN's '#' and the hangup can come in one read of the socket, as after the room entry.
+    if (session.signal.aborted) throw endedBy(session.signal);
     const keyedAt = deps.now();
     prompt = [Sound.invalidPin, Sound.enterPin];
     if (outcome.type === 'invalid') {

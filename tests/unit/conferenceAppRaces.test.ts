@@ -63,6 +63,7 @@ describe('the app on a fake event source', () => {
     expect(w.rooms.exists('611')).toBe(false);
     expect(w.bridges.channels.has('conference-611')).toBe(false);
     expect(w.app.sessionCount).toBe(0);
+    expect(errors(w)).toEqual([]);
   });
 
   const beforeTheAnswer = "StasisEnd before the answer to the join's addChannel (answered %s): the caller is not counted in the room";
