@@ -5,13 +5,13 @@ import { FlowDeps, runCallerFlow } from '../../src/app/callerFlow';
 import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { BridgeOps } from '../../src/app/ports';
+import { instantBridges } from '../helpers/fakeEdge';
 import { RoomRegistry } from '../../src/app/roomRegistry';
 import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { validateSettings } from '../../src/config/loadSettings';
 import { Settings } from '../../src/config/schema';
 import { EntryMode } from '../../src/domain/digitCollector';
 import { PinGuard } from '../../src/domain/pinGuard';
-import { bridgeIdFor } from '../../src/domain/roomNumber';
 
 /** What the caller heard, in order: a media list played, or prompted for an entry. */
 type Heard = { kind: 'play'; media: string[] } | { kind: 'prompt'; media: string[]; mode: EntryMode };
@@ -53,15 +53,6 @@ const keyed = (value: string): EntryOutcome => ({ type: 'complete', value });
 const timedOut: EntryOutcome = { type: 'invalid', reason: 'timeout' };
 const tooShort: EntryOutcome = { type: 'invalid', reason: 'too-short' };
 
-const noop = async (): Promise<void> => undefined;
-const ops: BridgeOps = {
-  create: async (room) => bridgeIdFor(room),
-  destroy: noop,
-  addChannel: async () => 'added' as const,
-  startMoh: noop,
-  stopMoh: noop,
-  playToBridge: noop,
-};
 const silent = winston.createLogger({ silent: true });
 
 function settingsWith(raw: object = {}): Settings {
@@ -76,7 +67,7 @@ interface World {
   published: ConferenceEvent[];
 }
 
-function world(raw: object = {}, bridges: BridgeOps = ops): World {
+function world(raw: object = {}, bridges: BridgeOps = instantBridges): World {
   const settings = settingsWith(raw);
   const events = new ConferenceEvents();
   const published: ConferenceEvent[] = [];
@@ -142,7 +133,7 @@ describe('caller flow: room entry attempts', () => {
 
 describe('caller flow: a room bridge Asterisk will not take the caller into', () => {
   it('is said to be unavailable before the hangup, and counted as a refusal', async () => {
-    const w = world({}, { ...ops, addChannel: async () => 'bridge-gone' as const });
+    const w = world({}, { ...instantBridges, addChannel: async () => 'bridge-gone' as const });
     const io = new ScriptedCallIO([keyed('1234')]);
     const end = await runCallerFlow(session({ suffix: '321' }), io, w.deps);
 

@@ -41,9 +41,9 @@ describe('the ARI event stream tells why it cannot connect, once per cause', () 
     return said;
   }
 
-  it('one line per change of cause; the same cause again after a connection is said again', async () => {
-    const url = await serve([401, 401, 401, 404, 404, 'upgrade', 401, 401, 'upgrade']);
-    stream = new EventStream({
+  /** A stream with wrong credentials that retries within milliseconds. */
+  function quickRetrying(url: string): EventStream {
+    return new EventStream({
       url,
       username: 'conference',
       password: 'wrong',
@@ -52,6 +52,11 @@ describe('the ARI event stream tells why it cannot connect, once per cause', () 
       backoffInitialMs: 10,
       backoffMaxMs: 20,
     });
+  }
+
+  it('one line per change of cause; the same cause again after a connection is said again', async () => {
+    const url = await serve([401, 401, 401, 404, 404, 'upgrade', 401, 401, 'upgrade']);
+    stream = quickRetrying(url);
     const said = record(stream);
     stream.start();
     await new Promise<void>((resolve) => stream.once('connected', resolve));
@@ -70,15 +75,7 @@ describe('the ARI event stream tells why it cannot connect, once per cause', () 
 
   it('keeps the latest cause while it retries, for the status API', async () => {
     const url = await serve(Array<number>(1000).fill(401));
-    stream = new EventStream({
-      url,
-      username: 'conference',
-      password: 'wrong',
-      app: 'conference',
-      pingIntervalMs: 10000,
-      backoffInitialMs: 10,
-      backoffMaxMs: 20,
-    });
+    stream = quickRetrying(url);
     let attempts = 0;
     server.on('upgrade', () => attempts++);
     const said = record(stream);

@@ -1,25 +1,14 @@
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
-import { BridgeOps } from '../../src/app/ports';
+import { instantBridges } from '../helpers/fakeEdge';
 import { RoomRegistry } from '../../src/app/roomRegistry';
 import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { AdmissionVerdict } from '../../src/domain/admission';
-import { bridgeIdFor } from '../../src/domain/roomNumber';
-
-const noop = async (): Promise<void> => undefined;
-const bridges: BridgeOps = {
-  create: async (room) => bridgeIdFor(room),
-  destroy: noop,
-  addChannel: async () => 'added' as const,
-  startMoh: noop,
-  stopMoh: noop,
-  playToBridge: noop,
-};
 
 function registry(): RoomRegistry {
   return new RoomRegistry(
     new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }),
-    bridges,
+    instantBridges,
     () => 0,
     Date.now,
     { joinTone: undefined, leaveTone: undefined },
