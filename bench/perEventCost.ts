@@ -9,23 +9,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AriCalls } from '../src/ari/ariCalls';
 import { Playbacks } from '../src/ari/playbacks';
-import { BridgeOps } from '../src/app/ports';
 import { Admit, RoomRegistry } from '../src/app/roomRegistry';
 import { EmbeddedRoomState } from '../src/app/roomStateStore';
 import { admission } from '../src/domain/admission';
 import { ConferenceEvents } from '../src/app/conferenceEvents';
 import { JoinsInFlight } from '../src/app/joinsInFlight';
-import { bridgeIdFor } from '../src/domain/roomNumber';
+import { instantBridges } from '../harness/instantBridges';
 
-const noop = (): Promise<void> => Promise.resolve();
-const ops: BridgeOps = {
-  create: (room) => Promise.resolve(bridgeIdFor(room)),
-  destroy: noop,
-  addChannel: () => Promise.resolve('added' as const),
-  startMoh: noop,
-  stopMoh: noop,
-  playToBridge: noop,
-};
 /** The admission rules as a busy server runs them: every switch open, rooms of up to 5,000. */
 const limits = { maxRooms: 10_000, maxParticipantsPerRoom: 5000 };
 const admit: Admit = (room) => admission({ enabled: true, externalAccess: true, externalMayStart: true, limits }, 'internal', room);
@@ -35,7 +25,7 @@ const fakeAri = { playOnChannel: pending, stopPlayback: pending } as unknown as 
 async function populated(rooms: number): Promise<{ registry: RoomRegistry; playbacks: Playbacks }> {
   const registry = new RoomRegistry(
     new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }),
-    ops,
+    instantBridges,
     randomInt,
     Date.now,
     { joinTone: undefined, leaveTone: undefined },

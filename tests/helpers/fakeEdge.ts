@@ -41,17 +41,6 @@ export class FakeEventSource extends EventEmitter<{ event: [AppEvent]; connected
   }
 }
 
-const noop = (): Promise<void> => Promise.resolve();
-/** Bridge operations that succeed at once, for tests of room rules where the bridge plays no part. */
-export const instantBridges: BridgeOps = {
-  create: (room) => Promise.resolve(bridgeIdFor(room)),
-  destroy: noop,
-  addChannel: () => Promise.resolve('added' as const),
-  startMoh: noop,
-  stopMoh: noop,
-  playToBridge: noop,
-};
-
 /**
  * Asterisk's bridges as the room registry sees them: what lives in each bridge, every request
  * recorded; addChannel answers at once, or when the test says for the channels it holds back.

@@ -5,7 +5,7 @@ import { FlowDeps, runCallerFlow } from '../../src/app/callerFlow';
 import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { BridgeOps } from '../../src/app/ports';
-import { instantBridges } from '../helpers/fakeEdge';
+import { instantBridges } from '../../harness/instantBridges';
 import { RoomRegistry } from '../../src/app/roomRegistry';
 import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { validateSettings } from '../../src/config/loadSettings';

@@ -1,6 +1,6 @@
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
-import { instantBridges } from '../helpers/fakeEdge';
+import { instantBridges } from '../../harness/instantBridges';
 import { RoomRegistry } from '../../src/app/roomRegistry';
 import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { AdmissionVerdict } from '../../src/domain/admission';
