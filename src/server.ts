@@ -75,7 +75,7 @@ export class ConferenceServer {
     const settings = store.current;
     const current = (): typeof settings => store.current;
     const ariFailed = (error: unknown, where: string): void => logRequestFailed(log, error, where);
-    this.rest = new RestClient({ ...settings.ari, maxConnections: settings.ari.maxConnections, timeoutMs: settings.ari.requestTimeoutMs });
+    this.rest = new RestClient({ ...settings.ari, timeoutMs: settings.ari.requestTimeoutMs });
     const ari = new AriCalls(this.rest);
     this.events = new EventStream(settings.ari);
     const source = new AriAppEvents(this.events, settings.ari, log);
