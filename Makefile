@@ -13,7 +13,7 @@ TEST_RTP_START ?= 11000
 TEST_RTP_END ?= 11999
 TEST_ENV = ASTERISK_INSTANCE=$(TEST_ASTERISK_INSTANCE) ARI_PORT=$(TEST_ARI_PORT) SIP_PORT=$(TEST_SIP_PORT) RTP_START=$(TEST_RTP_START) RTP_END=$(TEST_RTP_END)
 
-.PHONY: help deps build dist install run up down status cli logs test lint test-unit test-integration down-test sounds bench soak dial clean
+.PHONY: help deps build dist install run up down status cli logs test lint test-unit test-integration down-test sounds bench bench-sip soak dial clean
 
 help:
 	@echo "make run      start Asterisk (Docker, or a chroot fallback), the app and the demo phones"
@@ -23,6 +23,7 @@ help:
 	@echo "make install  install the systemd service on this Debian machine (DESTDIR=DIR stages it)"
 	@echo "make dist     build the release: release/conference-server-<version>.tgz"
 	@echo "make bench    join-storm benchmark, app vs native ConfBridge"
+	@echo "make bench-sip  a meeting start over SIP (SIPp, real audio), app vs native ConfBridge, up to capacity"
 	@echo "make soak     bounded soak run with leak checks"
 	@echo "make dial N=88123 PIN=1234   place a test call and print what the caller heard (ROOM=123 with N=88)"
 
@@ -96,6 +97,14 @@ BENCH_ENV := TEST_ASTERISK_INSTANCE=bench TEST_ARI_PORT=38088 TEST_SIP_PORT=3506
 bench: build
 	$(BENCH_ENV) node -r ts-node/register/transpile-only bench/joinStorm.ts
 	node --expose-gc -r ts-node/register/transpile-only bench/perEventCost.ts
+
+# A meeting start over real SIP (docs/PERFORMANCE.md, "make bench-sip"): SIPp callers with audio into
+# the app and into native ConfBridge on an Asterisk instance of its own, growing until capacity.
+# As root (SIPp plays each caller's audio through a raw socket). BENCH_SIP_* change the runs.
+BENCH_SIP_ENV := TEST_ASTERISK_INSTANCE=benchsip TEST_ARI_PORT=48088 TEST_SIP_PORT=45060 TEST_RTP_START=40000 TEST_RTP_END=43999 HTTP_SESSION_LIMIT=100
+bench-sip: build
+	scripts/apt-ensure.sh sipp:sip-tester
+	$(BENCH_SIP_ENV) node --expose-gc -r ts-node/register/transpile-only bench/sipBench.ts
 
 # Bounded soak with leak checks, against the test Asterisk (SOAK_CALLS, SOAK_WAVE, SOAK_SEED).
 soak: node_modules

@@ -1,10 +1,12 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 export interface RuntimeStats {
   readonly cpuMs: number;
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
+  /** The heap's objects alone: heapUsedBytes less V8's compiled code, which grows as V8 optimizes, not with what the app holds. */
+  readonly heapObjectsBytes: number;
   /**
    * V8's heap as resident, less what is in use: free pages V8 keeps for its next allocations.
    * It grows and shrinks by megabytes at a time with the pace of allocation (its young generation
@@ -38,6 +40,7 @@ export function runtimeStatsReporter(): () => RuntimeStats {
       cpuMs: cpuMs() - forcedGcMs,
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
+      heapObjectsBytes: heapObjects(),
       heapFreeResidentBytes: heapFreeResident(),
       eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
       eventLoopDelayMaxMs: delay.max / 1e6,
@@ -50,6 +53,12 @@ export function runtimeStatsReporter(): () => RuntimeStats {
 function cpuMs(): number {
   const cpu = process.cpuUsage();
   return (cpu.user + cpu.system) / 1000;
+}
+
+function heapObjects(): number {
+  return getHeapSpaceStatistics()
+    .filter((space) => !space.space_name.startsWith('code_'))
+    .reduce((sum, space) => sum + space.space_used_size, 0);
 }
 
 function heapFreeResident(): number {

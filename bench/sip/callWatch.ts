@@ -1,0 +1,102 @@
+/**
+ * What Asterisk reports of the SIP callers of a run, on Asterisk's clock: when each call came
+ * in, when its PIN's '#' arrived, when it entered and left a bridge; and, sampled during the
+ * hold, the RTP statistics Asterisk keeps of each caller's audio (from its RTCP reports).
+ */
+import { AriEvent } from '../../src/ari/eventStream';
+import { TestDriver } from '../../harness/testDriver';
+
+/** Channels of the demo trunk, the endpoint the bench's callers come in on. */
+const CALLER_CHANNEL = /^PJSIP\/trunk-/;
+
+export interface SipCall {
+  readonly id: string;
+  readonly createdAt: number;
+  /** Asterisk's stamp of the PIN's final '#' (ChannelDtmfReceived, at the key's end). */
+  hashAt?: number;
+  /** The first bridge the caller entered after its '#': the room. */
+  enteredAt?: number;
+  leftAt?: number;
+  endedAt?: number;
+}
+
+/** Asterisk's statistics of one caller's audio as it receives it, at one moment. */
+export interface RtpSample {
+  /** Packets received and lost, as of Asterisk's last RTCP report (every 5 s). */
+  readonly received: number;
+  readonly lost: number;
+  /** RFC 3550 interarrival jitter, in seconds, measured on each packet as Asterisk reads it. */
+  readonly jitterS: number;
+}
+
+/**
+ * GET /channels/{id}/rtp_statistics, as res_rtp_asterisk.c fills it: rxcount and rxploss are
+ * Asterisk's own count of the caller's stream, but its own jitter of that stream is `txjitter`
+ * (rxjitter is what the caller reported back over RTCP, which SIPp does not send).
+ */
+interface AriRtpStatistics {
+  readonly rxcount: number;
+  readonly rxploss: number;
+  readonly txjitter: number;
+}
+
+/** Asterisk writes +0000; Date.parse wants +00:00. */
+const at = (event: AriEvent): number => Date.parse(String(event.timestamp).replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+
+export class CallWatch {
+  private readonly calls = new Map<string, SipCall>();
+  private readonly onEvent = (event: AriEvent): void => this.record(event);
+
+  constructor(private readonly driver: TestDriver) {
+    driver.bus.on('event', this.onEvent);
+  }
+
+  /** The events the watch reads: Asterisk sends the driver nothing else (every event of every channel costs it). */
+  static readonly EVENTS = ['ChannelCreated', 'ChannelDtmfReceived', 'ChannelEnteredBridge', 'ChannelLeftBridge', 'ChannelDestroyed'];
+
+  private record(event: AriEvent): void {
+    const channel = event.channel as { id: string; name: string } | undefined;
+    if (!channel || !CALLER_CHANNEL.test(channel.name)) return;
+    if (event.type === 'ChannelCreated') {
+      this.calls.set(channel.id, { id: channel.id, createdAt: at(event) });
+      return;
+    }
+    const call = this.calls.get(channel.id);
+    if (!call) return;
+    if (event.type === 'ChannelDtmfReceived' && event.digit === '#') call.hashAt ??= at(event);
+    else if (event.type === 'ChannelEnteredBridge' && call.hashAt !== undefined) call.enteredAt ??= at(event);
+    else if (event.type === 'ChannelLeftBridge' && call.enteredAt !== undefined) call.leftAt ??= at(event);
+    else if (event.type === 'ChannelDestroyed') call.endedAt = at(event);
+  }
+
+  all(): SipCall[] {
+    return [...this.calls.values()];
+  }
+
+  /** Calls in, calls in a room, calls ended: the run's progress. */
+  counts(): { arrived: number; joined: number; ended: number } {
+    const all = this.all();
+    return {
+      arrived: all.length,
+      joined: all.filter((c) => c.enteredAt !== undefined).length,
+      ended: all.filter((c) => c.endedAt !== undefined).length,
+    };
+  }
+
+  /** The RTP statistics of every caller now in a room; a call that ends meanwhile is left out. */
+  async sampleRtp(): Promise<Map<string, RtpSample>> {
+    const inRoom = this.all().filter((c) => c.enteredAt !== undefined && c.leftAt === undefined && c.endedAt === undefined);
+    const samples = new Map<string, RtpSample>();
+    await Promise.all(
+      inRoom.map(async (call) => {
+        const stats = await this.driver.rest.get<AriRtpStatistics>(`/channels/${call.id}/rtp_statistics`).catch(() => undefined);
+        if (stats) samples.set(call.id, { received: stats.rxcount, lost: stats.rxploss, jitterS: stats.txjitter });
+      }),
+    );
+    return samples;
+  }
+
+  stop(): void {
+    this.driver.bus.off('event', this.onEvent);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * One run of `make bench-sip` on one side: N callers arrive over SIPp at a steady rate into rooms
+ * of 2 to 20, key their PIN, and stay until every one of them is in; then the audio of all of them
+ * is sampled for a while, and they hang up. What it measured is read from Asterisk's own stamps
+ * and statistics, SIPp's counts and the processes' CPU clocks.
+ */
+import { AppProcess } from '../../harness/appProcess';
+import { TestDriver } from '../../harness/testDriver';
+import { waitUntil } from '../../harness/waitUntil';
+import { processCpuMs, threadsCpuMs } from '../processCpu';
+import { progress } from '../stormDriver';
+import { callerPcap } from './callPcap';
+import { CallWatch, RtpSample, SipCall } from './callWatch';
+import { arrivals } from './scenario';
+import { SippRun } from './sippRun';
+import { RunResult, runResult, Side } from './sipSummary';
+
+/** The PIN every caller keys (a room's first caller sets it), and when, after the answer. */
+const PIN_KEYS = '1234#';
+const PIN_AT_MS = 1500;
+/** From the last arrival until every caller is in: its PIN, then its join. */
+const SETTLE_MS = 6000;
+/** How long the audio of all callers together is sampled: three of Asterisk's 5-second RTCP reports. */
+const SAMPLE_WINDOW_MS = 15000;
+/** From the end of the sampling to the first caller's hangup. */
+const MARGIN_MS = 4000;
+
+/** Where each side's callers go: the app's number, or the native baseline's (asterisk-conf/extensions.conf). */
+export const SIDE_PREFIX: Record<Side, string> = { app: '88', native: '77' };
+
+export interface RunContext {
+  readonly driver: TestDriver;
+  readonly asteriskPid: number;
+  readonly asteriskSipPort: number;
+  readonly user: string;
+  readonly password: string;
+  readonly app: AppProcess;
+}
+
+export interface RunPlan {
+  readonly side: Side;
+  readonly callers: number;
+  readonly callsPerSecond: number;
+  readonly seed: number;
+}
+
+const sleepUntil = (at: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+export async function sipRun(context: RunContext, plan: RunPlan): Promise<RunResult> {
+  const { driver, app } = context;
+  const { side, callers, callsPerSecond } = plan;
+  const lastArrivalMs = ((callers - 1) * 1000) / callsPerSecond;
+  // In whole 20 ms packets: the caller's audio lasts the hold.
+  const holdMs = Math.ceil((lastArrivalMs + SETTLE_MS + SAMPLE_WINDOW_MS + MARGIN_MS) / 20) * 20;
+  const appCpu = (): number => (side === 'app' ? threadsCpuMs(app.pid!) : 0);
+  const watch = new CallWatch(driver);
+  const cpuAtStart = { asterisk: processCpuMs(context.asteriskPid), app: appCpu() };
+  const start = Date.now();
+  const sipp = SippRun.start({
+    asteriskSipPort: context.asteriskSipPort,
+    user: context.user,
+    password: context.password,
+    pcap: callerPcap({ durationMs: holdMs + 2000, digits: PIN_KEYS, digitsAtMs: PIN_AT_MS }),
+    holdMs,
+    callsPerSecond,
+    arrivals: arrivals(callers, SIDE_PREFIX[side], plan.seed),
+  });
+  const label = `${side} ${callers} at ${callsPerSecond}/s`;
+  const ticker = setInterval(() => {
+    const { arrived, joined, ended } = watch.counts();
+    progress(`${label}: ${arrived} called, ${joined} in a room, ${ended} ended`);
+  }, 3000);
+  try {
+    // Every caller in, sampled over the window, while no one has left yet.
+    const windowStart = start + lastArrivalMs + SETTLE_MS;
+    await sleepUntil(windowStart);
+    const cpuAtWindow = { asterisk: processCpuMs(context.asteriskPid), app: appCpu() };
+    const samples: Array<Map<string, RtpSample>> = [await watch.sampleRtp()];
+    await sleepUntil(windowStart + SAMPLE_WINDOW_MS / 2);
+    samples.push(await watch.sampleRtp());
+    await sleepUntil(windowStart + SAMPLE_WINDOW_MS);
+    samples.push(await watch.sampleRtp());
+    const windowEnd = Date.now();
+    const cpuAtWindowEnd = { asterisk: processCpuMs(context.asteriskPid), app: appCpu() };
+    // Memory after a full collection, with every participant in (the collection's CPU is after the window's).
+    const heapWithCallers = side === 'app' ? (await app.runtimeStats()).heapObjectsBytes! : 0;
+    progress(`${label}: sampled ${samples.at(-1)!.size} callers' audio; waiting for the hangups`);
+    const sippOutcome = await sipp.finished();
+    await waitUntil(() => watch.all().every((c: SipCall) => c.endedAt !== undefined), 60000, 'every call to end').catch(() =>
+      progress(`${label}: ${watch.all().filter((c) => c.endedAt === undefined).length} call(s) still up after SIPp ended`),
+    );
+    const cpuAtEnd = { asterisk: processCpuMs(context.asteriskPid), app: appCpu() };
+    tellMissing(label, watch.all(), side === 'app' ? app : undefined);
+    const heapWithout = side === 'app' ? (await app.runtimeStats()).heapObjectsBytes! : 0;
+    return runResult({
+      plan,
+      sipp: sippOutcome,
+      calls: watch.all(),
+      samples,
+      window: { start: windowStart, end: windowEnd },
+      cpu: { start: cpuAtStart, window: cpuAtWindow, windowEnd: cpuAtWindowEnd, end: cpuAtEnd },
+      ...(side === 'app' ? { heapBytes: { withCallers: heapWithCallers, without: heapWithout } } : {}),
+    });
+  } catch (error) {
+    await sipp.kill();
+    throw error;
+  } finally {
+    clearInterval(ticker);
+    watch.stop();
+  }
+}
+
+/** Names the callers who did not get in, with what Asterisk reported of them and what the app logged of their call. */
+function tellMissing(label: string, calls: readonly SipCall[], app: AppProcess | undefined): void {
+  const missing = calls.filter((c) => c.enteredAt === undefined);
+  for (const call of missing.slice(0, 5)) {
+    const keyed = call.hashAt === undefined ? "no '#' reported" : `'#' at +${call.hashAt - call.createdAt} ms`;
+    progress(
+      `${label}: ${call.id} not in a room: ${keyed}, ended ${call.endedAt === undefined ? 'never' : `at +${call.endedAt - call.createdAt} ms`}`,
+    );
+    for (const line of app?.logs.filter((l) => l.call === call.id) ?? []) progress(`  app: ${JSON.stringify(line)}`);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * `make bench-sip`: a meeting start over real SIP, through the app and through native ConfBridge
+ * on the same Asterisk (docs/PERFORMANCE.md). SIPp places the callers as the demo trunk
+ * (digest-authenticated), each sending G.711 audio for the whole call with its PIN keyed in it as
+ * RFC 4733 events; Asterisk's own stamps give the join latency from the PIN's '#' to the room, its
+ * RTP statistics the audio quality while everyone is in. The sides take turns at each size, and
+ * the size grows until a side's audio degrades or callers fail to get in: its capacity.
+ *
+ *   BENCH_SIP_SIZES="50,100,200,300"   callers per run, in order (every side)
+ *   BENCH_SIP_STEP=100                 then larger by this much, while a side is within capacity...
+ *   BENCH_SIP_MAX=800                  ...up to this many callers
+ *   BENCH_SIP_RATE=8                   callers arriving per second
+ *   BENCH_SIP_SIDES="native,app"       some sides only, while working on it
+ *   BENCH_SIP_SETTINGS='{"limits":{"maxRooms":1000}}'  settings for the app under test
+ */
+import { cpus } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppProcess } from '../harness/appProcess';
+import { TestDriver } from '../harness/testDriver';
+import { asteriskEnv, asteriskScript, ROOT } from '../harness/testEnv';
+import { progress } from './stormDriver';
+import { chartSvg } from './sip/chart';
+import { CallWatch } from './sip/callWatch';
+import { sipRun, RunContext } from './sip/sipRun';
+import { capacity, RunResult, runsTable, Side } from './sip/sipSummary';
+import { sipChart } from './sip/sipChart';
+
+const SIDES: readonly Side[] = ['native', 'app'];
+/** Settings that make a run other than `make bench-sip`'s: its figures do not replace those the docs quote. */
+const TUNING = ['BENCH_SIP_SIZES', 'BENCH_SIP_STEP', 'BENCH_SIP_MAX', 'BENCH_SIP_RATE', 'BENCH_SIP_SIDES', 'BENCH_SIP_SETTINGS'];
+/** The same rooms and arrival order for every run of a size, on both sides. */
+const SEED = 2024;
+
+function wholeNumber(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of ${min} or more, not "${raw}"`);
+  return value;
+}
+
+function options(): { sizes: number[]; step: number; max: number; rate: number; sides: Side[] } {
+  const sizes = (process.env.BENCH_SIP_SIZES ?? '50,100,200,300').split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 2))
+    throw new Error(`BENCH_SIP_SIZES must list whole numbers of 2 or more, not "${process.env.BENCH_SIP_SIZES}"`);
+  const sides = (process.env.BENCH_SIP_SIDES ?? SIDES.join(',')).split(',') as Side[];
+  const unknown = sides.filter((s) => !SIDES.includes(s));
+  if (unknown.length) throw new Error(`BENCH_SIP_SIDES names ${unknown.join(', ')}: the sides are ${SIDES.join(', ')}`);
+  return {
+    sizes,
+    step: wholeNumber('BENCH_SIP_STEP', 100, 1),
+    max: wholeNumber('BENCH_SIP_MAX', 800, 2),
+    rate: wholeNumber('BENCH_SIP_RATE', 8, 1),
+    sides,
+  };
+}
+
+/** The sizes listed, then larger ones while a side is within its capacity; each side stops at its first degraded run. */
+async function runAll(context: RunContext, opts: ReturnType<typeof options>): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  const past = new Set<Side>();
+  const runSize = async (callers: number, turn: number): Promise<void> => {
+    // Which side goes first alternates from size to size: neither always meets the machine as the other left it.
+    const order = turn % 2 === 0 ? opts.sides : [...opts.sides].reverse();
+    for (const side of order.filter((s) => !past.has(s))) {
+      const started = Date.now();
+      const result = await sipRun(context, { side, callers, callsPerSecond: opts.rate, seed: SEED + callers });
+      results.push(result);
+      if (result.degraded) past.add(side);
+      const q = result.quality;
+      console.log(
+        `${side} ${callers}: got in ${result.joined}/${callers}, join p50 ${result.latencyMs.p50} p99 ${result.latencyMs.p99} ms, loss median ${q.lossPct.median} %, jitter median ${q.jitterMs.median} ms${result.degraded ? ` (past capacity: ${result.degraded})` : ''} [${Math.round((Date.now() - started) / 1000)} s]`,
+      );
+    }
+  };
+  let turn = 0;
+  for (const callers of opts.sizes) await runSize(callers, turn++);
+  for (let callers = Math.max(...opts.sizes) + opts.step; callers <= opts.max; callers += opts.step) {
+    if (opts.sides.every((s) => past.has(s))) break;
+    await runSize(callers, turn++);
+  }
+  return results;
+}
+
+function report(results: readonly RunResult[], opts: ReturnType<typeof options>): void {
+  const machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    asterisk: asteriskScript(['cli', 'core show version']).trim().split('\n')[0] ?? 'unknown',
+    date: new Date().toISOString(),
+  };
+  const capacities = Object.fromEntries(opts.sides.map((side) => [side, capacity(results, side)]));
+  const capacityLines = opts.sides.map((side) => {
+    const { participants, reached } = capacities[side]!;
+    const perCore = Math.round(participants / machine.cpus);
+    return reached
+      ? `${side}: capacity ${participants} participants (about ${perCore} per core of this kind)`
+      : `${side}: within capacity at every size run, up to ${participants} participants (${perCore} per core); not reached`;
+  });
+  const tuned = TUNING.filter((name) => process.env[name] !== undefined);
+  const name = tuned.length === 0 ? 'sip-latest' : 'sip-partial';
+  const output = `${runsTable(results)}\n\n${capacityLines.join('\n')}\n\nmachine: ${JSON.stringify(machine)}${
+    tuned.length ? `\ntuned by: ${tuned.map((n) => `${n}=${process.env[n]}`).join(' ')}` : ''
+  }\n`;
+  console.log(`\n${output}`);
+  const dir = join(ROOT, 'bench', 'results');
+  writeFileSync(join(dir, `${name}.md`), output);
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ machine, tuned, rate: opts.rate, capacities, runs: results }, null, 2));
+  writeFileSync(join(dir, `${name}.svg`), chartSvg(sipChart(results, machine)));
+  console.log(`written: bench/results/${name}.md, .json and .svg`);
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0)
+    throw new Error('make bench-sip needs root: SIPp sends each caller’s audio through a raw socket (play_pcap_audio)');
+  const opts = options();
+  // A fresh Asterisk: calls left over by an earlier run that failed would load this one.
+  asteriskScript(['down'], { inherit: true });
+  asteriskScript(['up'], { inherit: true });
+  // The demo trunk's calls land in from-external; on this Asterisk alone, 77 and a room reach the native baseline.
+  asteriskScript(['cli', 'dialplan add extension _77X.,1,Goto(bench-sip-native,${EXTEN},1) into from-external']);
+  const env = asteriskEnv();
+  const settings = process.env.BENCH_SIP_SETTINGS ? (JSON.parse(process.env.BENCH_SIP_SETTINGS) as Record<string, unknown>) : {};
+  // The app as production runs it: its own process, its build, its default settings (--expose-gc: memory after a collection).
+  const app = AppProcess.prepare(settings, { nodeArgs: ['--expose-gc'], compiled: true });
+  const driver = await TestDriver.connect(16);
+  try {
+    await driver.onlyEvents(CallWatch.EVENTS);
+    await app.start();
+    const context: RunContext = {
+      driver,
+      app,
+      asteriskPid: Number(asteriskScript(['pid']).trim()),
+      asteriskSipPort: Number(env.SIP_PORT),
+      user: 'trunk',
+      password: env.SIP_PASSWORD,
+    };
+    progress(`warming up: 10 callers on each side, not counted`);
+    for (const side of opts.sides) await sipRun(context, { side, callers: 10, callsPerSecond: opts.rate, seed: SEED });
+    report(await runAll(context, opts), opts);
+  } finally {
+    await app.kill('SIGTERM');
+    await driver.close();
+    asteriskScript(['down'], { inherit: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
