@@ -76,7 +76,7 @@ logs:
 	$(ASTERISK) logs
 
 test: node_modules
-	scripts/apt-ensure.sh curl openssl baresip docker-compose logrotate systemd-analyze:systemd
+	scripts/apt-ensure.sh curl openssl baresip docker-compose logrotate systemd-analyze:systemd sipp:sip-tester
 	npx tsc -p tsconfig.json --noEmit
 	npm run --silent format:check
 	npm run --silent lint

@@ -12,6 +12,7 @@
  *   BENCH_SIP_RATE=8                   callers arriving per second
  *   BENCH_SIP_SIDES="native,app"       some sides only, while working on it
  *   BENCH_SIP_SETTINGS='{"limits":{"maxRooms":1000}}'  settings for the app under test
+ *   BENCH_SIP_APP_LOG=/tmp/app.jsonl   the app's whole log, written there when the bench ends
  */
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -141,6 +142,8 @@ async function main(): Promise<void> {
     report(await runAll(context, opts), opts);
   } finally {
     await app.kill('SIGTERM');
+    if (process.env.BENCH_SIP_APP_LOG)
+      writeFileSync(process.env.BENCH_SIP_APP_LOG, app.logs.map((line) => JSON.stringify(line)).join('\n') + '\n');
     await driver.close();
     asteriskScript(['down'], { inherit: true });
   }

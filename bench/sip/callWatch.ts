@@ -12,9 +12,11 @@ const CALLER_CHANNEL = /^PJSIP\/trunk-/;
 export interface SipCall {
   readonly id: string;
   readonly createdAt: number;
+  /** Every key Asterisk reported: a caller who did not get in shows what got through. */
+  keys: string;
   /** Asterisk's stamp of the PIN's final '#' (ChannelDtmfReceived, at the key's end). */
   hashAt?: number;
-  /** The first bridge the caller entered after its '#': the room. */
+  /** The first bridge the caller entered: its room (neither side puts a caller in any other). */
   enteredAt?: number;
   leftAt?: number;
   endedAt?: number;
@@ -58,13 +60,15 @@ export class CallWatch {
     const channel = event.channel as { id: string; name: string } | undefined;
     if (!channel || !CALLER_CHANNEL.test(channel.name)) return;
     if (event.type === 'ChannelCreated') {
-      this.calls.set(channel.id, { id: channel.id, createdAt: at(event) });
+      this.calls.set(channel.id, { id: channel.id, createdAt: at(event), keys: '' });
       return;
     }
     const call = this.calls.get(channel.id);
     if (!call) return;
-    if (event.type === 'ChannelDtmfReceived' && event.digit === '#') call.hashAt ??= at(event);
-    else if (event.type === 'ChannelEnteredBridge' && call.hashAt !== undefined) call.enteredAt ??= at(event);
+    if (event.type === 'ChannelDtmfReceived') {
+      call.keys += String(event.digit);
+      if (event.digit === '#') call.hashAt ??= at(event);
+    } else if (event.type === 'ChannelEnteredBridge') call.enteredAt ??= at(event);
     else if (event.type === 'ChannelLeftBridge' && call.enteredAt !== undefined) call.leftAt ??= at(event);
     else if (event.type === 'ChannelDestroyed') call.endedAt = at(event);
   }

@@ -17,11 +17,14 @@ function series(runs: readonly RunResult[], label: string, value: (r: RunResult)
   }));
 }
 
+/** "Asterisk 22.10.1+dfsg+~cs6... built by ..." as 22.10.1. */
+const asteriskVersion = (banner: string): string => /Asterisk ([\d.]+)/.exec(banner)?.[1] ?? banner;
+
 export function sipChart(runs: readonly RunResult[], machine: { cpus: number; cpu: string; asterisk: string; date: string }): Chart {
   const rate = runs[0]?.callsPerSecond;
   return {
-    title: 'make bench-sip: a meeting start over SIP, the app beside native ConfBridge',
-    subtitle: `${rate} callers a second into rooms of 2-20; ${machine.cpus} cores (${machine.cpu}), ${machine.asterisk}, ${machine.date.slice(0, 10)}`,
+    title: 'make bench-sip: the app beside native ConfBridge',
+    subtitle: `${rate} callers a second into rooms of 2-20; ${machine.cpus} cores (${machine.cpu}), Asterisk ${asteriskVersion(machine.asterisk)}, ${machine.date.slice(0, 10)}`,
     panels: [
       {
         title: "Join latency, from the PIN's # to the room",

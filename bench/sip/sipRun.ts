@@ -25,6 +25,9 @@ const SAMPLE_WINDOW_MS = 15000;
 /** From the end of the sampling to the first caller's hangup. */
 const MARGIN_MS = 4000;
 
+/** SIPp's SIP port and its callers' first media port: beside the bench's Asterisk (45060, RTP 40000-43999). */
+const SIPP_PORTS = { sipPort: 45070, mediaPort: 50000 };
+
 /** Where each side's callers go: the app's number, or the native baseline's (asterisk-conf/extensions.conf). */
 export const SIDE_PREFIX: Record<Side, string> = { app: '88', native: '77' };
 
@@ -54,10 +57,12 @@ export async function sipRun(context: RunContext, plan: RunPlan): Promise<RunRes
   const holdMs = Math.ceil((lastArrivalMs + SETTLE_MS + SAMPLE_WINDOW_MS + MARGIN_MS) / 20) * 20;
   const appCpu = (): number => (side === 'app' ? threadsCpuMs(app.pid!) : 0);
   const watch = new CallWatch(driver);
+  const logsBefore = app.logs.length;
   const cpuAtStart = { asterisk: processCpuMs(context.asteriskPid), app: appCpu() };
   const start = Date.now();
   const sipp = SippRun.start({
     asteriskSipPort: context.asteriskSipPort,
+    ...SIPP_PORTS,
     user: context.user,
     password: context.password,
     pcap: callerPcap({ durationMs: holdMs + 2000, digits: PIN_KEYS, digitsAtMs: PIN_AT_MS }),
@@ -99,7 +104,17 @@ export async function sipRun(context: RunContext, plan: RunPlan): Promise<RunRes
       samples,
       window: { start: windowStart, end: windowEnd },
       cpu: { start: cpuAtStart, window: cpuAtWindow, windowEnd: cpuAtWindowEnd, end: cpuAtEnd },
-      ...(side === 'app' ? { heapBytes: { withCallers: heapWithCallers, without: heapWithout } } : {}),
+      ...(side === 'app'
+        ? {
+            heapBytes: { withCallers: heapWithCallers, without: heapWithout },
+            waitedForFirstPin: new Set(
+              app.logs
+                .slice(logsBefore)
+                .filter((l) => l.event === 'waiting')
+                .map((l) => String(l.call)),
+            ),
+          }
+        : {}),
     });
   } catch (error) {
     await sipp.kill();
@@ -114,7 +129,7 @@ export async function sipRun(context: RunContext, plan: RunPlan): Promise<RunRes
 function tellMissing(label: string, calls: readonly SipCall[], app: AppProcess | undefined): void {
   const missing = calls.filter((c) => c.enteredAt === undefined);
   for (const call of missing.slice(0, 5)) {
-    const keyed = call.hashAt === undefined ? "no '#' reported" : `'#' at +${call.hashAt - call.createdAt} ms`;
+    const keyed = `keys "${call.keys}"${call.hashAt === undefined ? '' : `, the first '#' at +${call.hashAt - call.createdAt} ms`}`;
     progress(
       `${label}: ${call.id} not in a room: ${keyed}, ended ${call.endedAt === undefined ? 'never' : `at +${call.endedAt - call.createdAt} ms`}`,
     );

@@ -23,10 +23,16 @@ export interface RunResult {
   callsPerSecond: number;
   /** SIPp's count of calls it completed and of those that failed, its overload warnings, and its errors by kind. */
   sipp: { successful: number; failed: number; overloads: number; errors: string[] };
-  /** Callers who entered a room after their PIN's '#'. */
+  /** Callers who entered a room. */
   joined: number;
   /** From the PIN's '#' to entering the room, Asterisk's stamps. */
   latencyMs: Percentiles;
+  /**
+   * App callers whose PIN was complete before their room's first caller had set it: the app cannot
+   * check a PIN before then, so their join waits for that caller's '#' (native ConfBridge has no
+   * such wait). The latency of the others beside it.
+   */
+  waitedForFirstPin?: { callers: number; othersLatencyMs: Percentiles };
   /** Per caller in a room over the sampling window: Asterisk's RTP statistics of its audio. */
   quality: { calls: number; lossPct: Spread; jitterMs: Spread };
   asterisk: { cpuMsPerParticipantSecond: number; cpuMsPerCaller: number };
@@ -50,6 +56,8 @@ export interface RunRecord {
   cpu: { start: CpuReading; window: CpuReading; windowEnd: CpuReading; end: CpuReading };
   /** The app's heap after a full collection, with every caller in and after they all left. */
   heapBytes?: { withCallers: number; without: number };
+  /** The app's calls that waited for their room's first PIN (its `waiting` log lines). */
+  waitedForFirstPin?: ReadonlySet<string>;
 }
 
 const median = (sorted: readonly number[]): number => (sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]!);
@@ -87,14 +95,26 @@ export function participantSeconds(calls: readonly SipCall[], window: { start: n
   return ms / 1000;
 }
 
-export function runResult(record: RunRecord): RunResult {
-  const { plan, sipp, calls, samples, window, cpu } = record;
-  const latencies = calls
-    .filter((c) => c.enteredAt !== undefined && c.hashAt !== undefined)
-    // Read() may act on the key's start while ChannelDtmfReceived is stamped at its end: 0, not negative.
+/**
+ * Each join's latency, sorted. A caller whose '#' Asterisk did not report has none; Read() may act
+ * on the key's start while ChannelDtmfReceived is stamped at its end (up to a key's length later):
+ * such a join counts 0, not negative.
+ */
+export function joinLatencies(calls: readonly SipCall[]): number[] {
+  return calls
+    .filter((c) => c.enteredAt !== undefined && c.hashAt !== undefined && c.hashAt <= c.enteredAt + KEY_MS)
     .map((c) => Math.max(0, c.enteredAt! - c.hashAt!))
     .sort((a, b) => a - b);
-  const joined = latencies.length;
+}
+
+/** How long the bench's callers hold a key (bench/sip/callPcap.ts's default). */
+const KEY_MS = 100;
+
+export function runResult(record: RunRecord): RunResult {
+  const { plan, sipp, calls, samples, window, cpu } = record;
+  const joined = calls.filter((c) => c.enteredAt !== undefined).length;
+  const latencies = joinLatencies(calls);
+  const waited = record.waitedForFirstPin;
   const seconds = participantSeconds(calls, window);
   const quality = audioQuality(samples);
   const inRoomAtEnd = samples.at(-1)?.size ?? 0;
@@ -106,6 +126,14 @@ export function runResult(record: RunRecord): RunResult {
     sipp: { successful: sipp.successful, failed: sipp.failed, overloads: sipp.overloads, errors: sipp.errors },
     joined,
     latencyMs: percentiles(latencies),
+    ...(waited
+      ? {
+          waitedForFirstPin: {
+            callers: calls.filter((c) => waited.has(c.id)).length,
+            othersLatencyMs: percentiles(joinLatencies(calls.filter((c) => !waited.has(c.id)))),
+          },
+        }
+      : {}),
     quality,
     asterisk: {
       cpuMsPerParticipantSecond: perSecond(cpu.window.asterisk, cpu.windowEnd.asterisk),
@@ -158,6 +186,7 @@ export function runsTable(runs: readonly RunResult[]): string {
     'p95',
     'p99',
     'max (ms)',
+    'waited for the first PIN: callers, p99 of the others (ms)',
     'loss median / worst (%)',
     'jitter median / worst (ms)',
     'Asterisk CPU ms per participant-second',
@@ -177,6 +206,7 @@ export function runsTable(runs: readonly RunResult[]): string {
       cell(r.latencyMs.p95),
       cell(r.latencyMs.p99),
       cell(r.latencyMs.max),
+      r.waitedForFirstPin ? `${r.waitedForFirstPin.callers}, ${cell(r.waitedForFirstPin.othersLatencyMs.p99)}` : '',
       `${cell(r.quality.lossPct.median)} / ${cell(r.quality.lossPct.worst)}`,
       `${cell(r.quality.jitterMs.median)} / ${cell(r.quality.jitterMs.worst)}`,
       cell(r.asterisk.cpuMsPerParticipantSecond),

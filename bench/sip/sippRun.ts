@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arrival, callersCsv, callerScenario } from './scenario';
 
-/** Where SIPp listens for SIP, and the first of the callers' media ports (each call takes 4 from there). */
-export const SIPP_SIP_PORT = 45070;
-export const SIPP_MEDIA_PORT = 50000;
-
 export interface SippRunOptions {
   readonly asteriskSipPort: number;
+  /** Where SIPp takes SIP on loopback, and the first of its callers' media ports (each call takes 4 from there). */
+  readonly sipPort: number;
+  readonly mediaPort: number;
   readonly user: string;
   readonly password: string;
   /** Each caller's media (bench/sip/callPcap.ts). */
@@ -60,7 +59,8 @@ export class SippRun {
     const args = [
       `127.0.0.1:${options.asteriskSipPort}`,
       ...['-sf', join(dir, 'caller.xml'), '-inf', join(dir, 'callers.csv')],
-      ...['-i', '127.0.0.1', '-p', String(SIPP_SIP_PORT), '-mi', '127.0.0.1', '-mp', String(SIPP_MEDIA_PORT)],
+      // Its remote-control socket too on loopback (by default SIPp opens it on every interface).
+      ...['-i', '127.0.0.1', '-p', String(options.sipPort), '-mi', '127.0.0.1', '-mp', String(options.mediaPort), '-ci', '127.0.0.1'],
       ...['-au', options.user, '-ap', options.password],
       ...['-r', String(options.callsPerSecond), '-m', String(calls), '-l', String(calls)],
       ...['-recv_timeout', '30000', '-timeout', `${runLimitS}s`, '-timeout_error'],

@@ -1,7 +1,16 @@
 import { arrivals, callerScenario, callersCsv, ROOM_SIZES } from '../../bench/sip/scenario';
 import { RtpSample, SipCall } from '../../bench/sip/callWatch';
 import { sippErrors } from '../../bench/sip/sippRun';
-import { audioQuality, capacity, degradedBy, participantSeconds, RunResult, runsTable } from '../../bench/sip/sipSummary';
+import {
+  audioQuality,
+  capacity,
+  degradedBy,
+  participantSeconds,
+  RunRecord,
+  runResult,
+  RunResult,
+  runsTable,
+} from '../../bench/sip/sipSummary';
 
 const roomSizes = (list: ReturnType<typeof arrivals>): number[] => {
   const sizes = new Map<string, number>();
@@ -101,12 +110,40 @@ describe('the figures of a run (bench/sip/sipSummary.ts)', () => {
 
   it('counts the seconds callers spent in a room within the window only', () => {
     const calls: SipCall[] = [
-      { id: 'in all along', createdAt: 0, hashAt: 500, enteredAt: 1000 },
-      { id: 'left in the middle', createdAt: 0, hashAt: 500, enteredAt: 1000, leftAt: 15000 },
-      { id: 'joined in the middle', createdAt: 0, hashAt: 14000, enteredAt: 15000 },
-      { id: 'never in', createdAt: 0 },
+      { id: 'in all along', createdAt: 0, keys: '', hashAt: 500, enteredAt: 1000 },
+      { id: 'left in the middle', createdAt: 0, keys: '', hashAt: 500, enteredAt: 1000, leftAt: 15000 },
+      { id: 'joined in the middle', createdAt: 0, keys: '', hashAt: 14000, enteredAt: 15000 },
+      { id: 'never in', createdAt: 0, keys: '' },
     ];
     expect(participantSeconds(calls, { start: 10000, end: 20000 })).toBe(10 + 5 + 5);
+  });
+
+  it("counts who got in, and times each join from Asterisk's '#' to the room, the app's waiters for the first PIN apart", () => {
+    const calls: SipCall[] = [
+      { id: 'a', createdAt: 0, keys: '1234#', hashAt: 1000, enteredAt: 1004 },
+      { id: 'b', createdAt: 0, keys: '1234#', hashAt: 1000, enteredAt: 1900 },
+      // Read() acted on the key's start: counted 0, not negative.
+      { id: 'c', createdAt: 0, keys: '1234#', hashAt: 1060, enteredAt: 1000 },
+      // In a room without a '#' reported: in, with no latency.
+      { id: 'd', createdAt: 0, keys: '1234', enteredAt: 1000 },
+      { id: 'e', createdAt: 0, keys: '12334#', hashAt: 1000 },
+    ];
+    const cpu = { asterisk: 0, app: 0 };
+    const record: RunRecord = {
+      plan: { side: 'app', callers: 5, callsPerSecond: 8 },
+      sipp: { successful: 5, failed: 0, exitCode: 0, overloads: 0, errors: [] },
+      calls,
+      samples: [new Map(), new Map()],
+      window: { start: 2000, end: 3000 },
+      cpu: { start: cpu, window: cpu, windowEnd: cpu, end: cpu },
+      heapBytes: { withCallers: 0, without: 0 },
+      waitedForFirstPin: new Set(['b']),
+    };
+    const result = runResult(record);
+    expect(result.joined).toBe(4);
+    expect(result.latencyMs).toEqual({ p50: 4, p95: 900, p99: 900, max: 900 });
+    expect(result.waitedForFirstPin).toEqual({ callers: 1, othersLatencyMs: { p50: 0, p95: 4, p99: 4, max: 4 } });
+    expect(result.degraded).toBe('1 of 5 callers not in a room');
   });
 
   it('calls a run past capacity when a caller did not get in, or the median caller lost over 1 % or had over 30 ms of jitter', () => {
@@ -147,7 +184,7 @@ describe('the figures of a run (bench/sip/sipSummary.ts)', () => {
   it("tables the runs by size, the app's CPU added to Asterisk's per caller", () => {
     const table = runsTable([run('app', 200), run('native', 100), run('native', 200, 'median jitter 31 ms over 30 ms')]).split('\n');
     expect(table).toHaveLength(5);
-    expect(table[2]).toMatch(/^\| native \| 100 \| 100 \(100 %\) \| 2 \| 4 \| 9 \| 12 \| 0 \/ 0.5 \| 1.5 \/ 4 \| 5.1 \| 170 \|/);
+    expect(table[2]).toMatch(/^\| native \| 100 \| 100 \(100 %\) \| 2 \| 4 \| 9 \| 12 \|  \| 0 \/ 0.5 \| 1.5 \/ 4 \| 5.1 \| 170 \|/);
     expect(table[3]).toContain('| app | 200 |');
     expect(table[3]).toContain('| 180 (170 + 10) |');
     expect(table[4]).toMatch(/median jitter 31 ms over 30 ms \|$/);
