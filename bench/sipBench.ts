@@ -13,6 +13,7 @@
  *   BENCH_SIP_SIDES="native,app"       some sides only, while working on it
  *   BENCH_SIP_SETTINGS='{"limits":{"maxRooms":1000}}'  settings for the app under test
  *   BENCH_SIP_APP_LOG=/tmp/app.jsonl   the app's whole log, written there when the bench ends
+ *   BENCH_SIP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"  extra flags for the app's node
  */
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -29,7 +30,15 @@ import { sipChart } from './sip/sipChart';
 
 const SIDES: readonly Side[] = ['native', 'app'];
 /** Settings that make a run other than `make bench-sip`'s: its figures do not replace those the docs quote. */
-const TUNING = ['BENCH_SIP_SIZES', 'BENCH_SIP_STEP', 'BENCH_SIP_MAX', 'BENCH_SIP_RATE', 'BENCH_SIP_SIDES', 'BENCH_SIP_SETTINGS'];
+const TUNING = [
+  'BENCH_SIP_SIZES',
+  'BENCH_SIP_STEP',
+  'BENCH_SIP_MAX',
+  'BENCH_SIP_RATE',
+  'BENCH_SIP_SIDES',
+  'BENCH_SIP_SETTINGS',
+  'BENCH_SIP_NODE_ARGS',
+];
 /** The same rooms and arrival order for every run of a size, on both sides. */
 const SEED = 2024;
 
@@ -124,7 +133,8 @@ async function main(): Promise<void> {
   const env = asteriskEnv();
   const settings = process.env.BENCH_SIP_SETTINGS ? (JSON.parse(process.env.BENCH_SIP_SETTINGS) as Record<string, unknown>) : {};
   // The app as production runs it: its own process, its build, its default settings (--expose-gc: memory after a collection).
-  const app = AppProcess.prepare(settings, { nodeArgs: ['--expose-gc'], compiled: true });
+  const nodeArgs = ['--expose-gc', ...(process.env.BENCH_SIP_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const app = AppProcess.prepare(settings, { nodeArgs, compiled: true });
   const driver = await TestDriver.connect(16);
   try {
     await driver.onlyEvents(CallWatch.EVENTS);
