@@ -21,11 +21,11 @@
  *   BENCH_BASELINE=main                also the app built from this git revision, side "app-baseline" beside "app"
  *   BENCH_SETTINGS='{"ari":{"maxConnections":64}}'  settings for the app under test
  */
-import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, asteriskScript } from '../harness/testEnv';
 import { BaselineBuild, buildBaseline } from './baselineBuild';
+import { machineFacts } from './machine';
 import { AppLaunch, Sides } from './sides';
 import { StormDriver } from './stormDriver';
 import { Mode, ratiosTo, ratioTable, sidesTable, StormResult, summarize } from './stormSummary';
@@ -109,15 +109,7 @@ async function runStorms(sides: Sides, modes: readonly Mode[]): Promise<StormRes
 
 /** The tables on stdout, and in bench/results: latest.* for a run as `make bench` makes it, partial.* for any other. */
 function report(results: readonly StormResult[], baseline: BaselineBuild | undefined): void {
-  const info = asteriskScript(['cli', 'core show version']).trim().split('\n')[0] ?? 'unknown';
-  const machine = {
-    cpus: cpus().length,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    node: process.version,
-    asterisk: info,
-    date: new Date().toISOString(),
-    ...(baseline ? { baseline: baseline.commit } : {}),
-  };
+  const machine = { ...machineFacts(), ...(baseline ? { baseline: baseline.commit } : {}) };
   const sides = summarize(results);
   const ratios = ratiosTo(sides, 'native');
   const toBaseline = ratiosTo(sides, 'app-baseline', (mode) => mode === 'app');

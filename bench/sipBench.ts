@@ -15,12 +15,12 @@
  *   BENCH_SIP_APP_LOG=/tmp/app.jsonl   the app's whole log, written there when the bench ends
  *   BENCH_SIP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"  extra flags for the app's node
  */
-import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppProcess } from '../harness/appProcess';
 import { TestDriver } from '../harness/testDriver';
 import { asteriskEnv, asteriskScript, ROOT } from '../harness/testEnv';
+import { machineFacts } from './machine';
 import { progress } from './stormDriver';
 import { chartSvg } from './sip/chart';
 import { CallWatch } from './sip/callWatch';
@@ -93,13 +93,7 @@ async function runAll(context: RunContext, opts: ReturnType<typeof options>): Pr
 }
 
 function report(results: readonly RunResult[], opts: ReturnType<typeof options>): void {
-  const machine = {
-    cpus: cpus().length,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    node: process.version,
-    asterisk: asteriskScript(['cli', 'core show version']).trim().split('\n')[0] ?? 'unknown',
-    date: new Date().toISOString(),
-  };
+  const machine = machineFacts();
   const capacities = Object.fromEntries(opts.sides.map((side) => [side, capacity(results, side)]));
   const capacityLines = opts.sides.map((side) => {
     const { participants, reached } = capacities[side]!;

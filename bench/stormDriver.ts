@@ -36,7 +36,7 @@ const CONTEXT: Record<Mode, string> = {
 export const inDialplan = (mode: Mode): boolean => mode === 'native' || mode === 'native-quiet';
 
 /** Asterisk writes +0000; Date.parse wants +00:00. */
-const at = (event: AriEvent): number => Date.parse(String(event.timestamp).replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+export const at = (event: AriEvent): number => Date.parse(String(event.timestamp).replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
 const channelOf = (event: AriEvent): string | undefined =>
   (event.channel as { id?: string } | undefined)?.id ??
   (event.playback as { target_uri?: string } | undefined)?.target_uri?.replace(/^channel:/, '');

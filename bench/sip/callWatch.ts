@@ -5,6 +5,7 @@
  */
 import { AriEvent } from '../../src/ari/eventStream';
 import { TestDriver } from '../../harness/testDriver';
+import { at } from '../stormDriver';
 
 /** Channels of the demo trunk, the endpoint the bench's callers come in on. */
 const CALLER_CHANNEL = /^PJSIP\/trunk-/;
@@ -41,9 +42,6 @@ interface AriRtpStatistics {
   readonly rxploss: number;
   readonly txjitter: number;
 }
-
-/** Asterisk writes +0000; Date.parse wants +00:00. */
-const at = (event: AriEvent): number => Date.parse(String(event.timestamp).replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
 
 export class CallWatch {
   private readonly calls = new Map<string, SipCall>();

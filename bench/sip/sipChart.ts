@@ -1,4 +1,5 @@
 /** The chart of `make bench-sip`: join latency, audio quality and cost against the callers of a run, app beside native. */
+import { Machine } from '../machine';
 import { Chart, Series } from './chart';
 import { LIMITS, RunResult, Side } from './sipSummary';
 
@@ -20,7 +21,7 @@ function series(runs: readonly RunResult[], label: string, value: (r: RunResult)
 /** "Asterisk 22.10.1+dfsg+~cs6... built by ..." as 22.10.1. */
 const asteriskVersion = (banner: string): string => /Asterisk ([\d.]+)/.exec(banner)?.[1] ?? banner;
 
-export function sipChart(runs: readonly RunResult[], machine: { cpus: number; cpu: string; asterisk: string; date: string }): Chart {
+export function sipChart(runs: readonly RunResult[], machine: Machine): Chart {
   const rate = runs[0]?.callsPerSecond;
   return {
     title: 'make bench-sip: the app beside native ConfBridge',
