@@ -18,6 +18,11 @@ export interface CallerPcapOptions {
   toneMs?: number;
   /** From one key's release to the next key; at least 60 ms, the time the event's end takes to send 3 times. */
   gapMs?: number;
+  /**
+   * Send only each key's end (its 3 end packets), audio while it is down: what Asterisk sees when
+   * the key-down packets were lost or read late, as under load. Default false.
+   */
+  beginsLost?: boolean;
   /** The telephone-event payload type agreed in SDP; default 101. */
   eventPayloadType?: number;
   /** Default 0x5eed0001; give callers different ones if their streams must be told apart in a capture. */
@@ -113,16 +118,17 @@ function eventPackets(options: CallerPcapOptions, packets: number): Map<number, 
     const event = (duration: number, end: boolean): Buffer =>
       Buffer.from([code, (end ? 0x80 : 0) | EVENT_VOLUME, duration >> 8, duration & 0xff]);
     // The timestamp stays at the key's start; the duration says how long it has been down so far.
-    for (let j = 0; j < toneSlots; j++)
-      events.set(start + j, {
-        marker: j === 0,
-        payloadType,
-        timestamp: start * SAMPLES_PER_PACKET,
-        payload: event((j + 1) * SAMPLES_PER_PACKET, false),
-      });
+    if (!options.beginsLost)
+      for (let j = 0; j < toneSlots; j++)
+        events.set(start + j, {
+          marker: j === 0,
+          payloadType,
+          timestamp: start * SAMPLES_PER_PACKET,
+          payload: event((j + 1) * SAMPLES_PER_PACKET, false),
+        });
     for (let j = 0; j < END_PACKETS; j++)
       events.set(start + toneSlots + j, {
-        marker: false,
+        marker: j === 0 && options.beginsLost === true,
         payloadType,
         timestamp: start * SAMPLES_PER_PACKET,
         payload: event(toneSlots * SAMPLES_PER_PACKET, true),

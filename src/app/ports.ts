@@ -44,6 +44,12 @@ export interface Prompt {
   readonly id: string;
   /** Settles when the prompt ends: played out, stopped, failed, or the channel is gone. */
   readonly finished: Promise<void>;
+  /**
+   * Barge-in during an entry: the caller hears no more of it, while Asterisk goes on reading the
+   * caller's keys as a prompt does, one report per key (docs/DECISIONS.md, "Keys are read under a
+   * prompt"), until stop().
+   */
+  pause(): void;
   stop(): void;
 }
 

@@ -56,7 +56,8 @@ export class AriCallIO implements CallIO {
           state = step.state;
         } else if (step.type === 'continue') {
           state = step.state;
-          if (input.type === 'key') prompt?.stop();
+          // Paused, not stopped, until the entry ends: Asterisk reads keys under a prompt as Read() does.
+          if (input.type === 'key') prompt?.pause();
           arm(step.timer);
         } else {
           const outcome: EntryOutcome =

@@ -59,6 +59,10 @@ export class AriCalls implements ChannelControl, AsteriskStatus {
     return gone(this.rest.post(`/bridges/${enc(bridgeId)}/play/${enc(playbackId)}`, { media: media.join(',') }));
   }
 
+  pausePlayback(playbackId: string): Promise<boolean> {
+    return gone(this.rest.post(`/playbacks/${enc(playbackId)}/control`, { operation: 'pause' }));
+  }
+
   stopPlayback(playbackId: string): Promise<boolean> {
     return gone(this.rest.delete(`/playbacks/${enc(playbackId)}`));
   }

@@ -7,13 +7,15 @@ interface Tracked {
   readonly channelId: string;
   readonly done: () => void;
   stopRequested: boolean;
+  pauseRequested: boolean;
   started: boolean;
 }
 
 /**
- * Channel playbacks with ids of our own, so a prompt can be stopped before Asterisk
- * has even answered the play request: a stop that comes too early is repeated at
- * PlaybackStarted (a playback left running would hold the channel's command queue).
+ * Channel playbacks with ids of our own, so a prompt can be paused or stopped before Asterisk
+ * has even answered the play request: a pause or stop that comes too early is repeated at
+ * PlaybackStarted (a playback left running would hold the channel's command queue; Asterisk
+ * pauses only a playback that has started).
  */
 export class Playbacks implements PromptPlayer {
   private readonly tracked = new Map<string, Tracked>();
@@ -29,7 +31,13 @@ export class Playbacks implements PromptPlayer {
     const id = randomUUID();
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
-    const entry: Tracked = { channelId, stopRequested: false, started: false, done: () => this.finish(id, channelId, done) };
+    const entry: Tracked = {
+      channelId,
+      stopRequested: false,
+      pauseRequested: false,
+      started: false,
+      done: () => this.finish(id, channelId, done),
+    };
     this.tracked.set(id, entry);
     const ids = this.byChannel.get(channelId);
     if (ids) ids.add(id);
@@ -43,7 +51,7 @@ export class Playbacks implements PromptPlayer {
         this.onError(error, channelId);
       },
     );
-    return { id, finished, stop: () => this.stop(id) };
+    return { id, finished, pause: () => this.pause(id), stop: () => this.stop(id) };
   }
 
   onEvent(event: { readonly type: PlaybackEvent['type']; readonly playback: { readonly id: string } }): void {
@@ -55,6 +63,7 @@ export class Playbacks implements PromptPlayer {
     } else {
       entry.started = true;
       if (entry.stopRequested) this.sendStop(id, entry);
+      else if (entry.pauseRequested) this.sendPause(id, entry);
     }
   }
 
@@ -67,11 +76,22 @@ export class Playbacks implements PromptPlayer {
     return this.tracked.size;
   }
 
+  private pause(id: string): void {
+    const entry = this.tracked.get(id);
+    if (!entry || entry.stopRequested || entry.pauseRequested) return;
+    entry.pauseRequested = true;
+    if (entry.started) this.sendPause(id, entry);
+  }
+
   private stop(id: string): void {
     const entry = this.tracked.get(id);
     if (!entry || entry.stopRequested) return;
     entry.stopRequested = true;
     this.sendStop(id, entry);
+  }
+
+  private sendPause(id: string, entry: Tracked): void {
+    this.ari.pausePlayback(id).catch((error: unknown) => this.onError(error, entry.channelId));
   }
 
   private sendStop(id: string, entry: Tracked): void {

@@ -4,16 +4,25 @@ import { AriCalls } from '../../src/ari/ariCalls';
 import { Playbacks } from '../../src/ari/playbacks';
 
 /** The play requests that reached "Asterisk": what the caller would have heard. */
-function setUp(): { io: AriCallIO; session: CallSession; played: string[][]; playbackIds: string[]; playbacks: Playbacks } {
+function setUp(): {
+  io: AriCallIO;
+  session: CallSession;
+  played: string[][];
+  playbackIds: string[];
+  playbacks: Playbacks;
+  controls: string[];
+} {
   const played: string[][] = [];
   const playbackIds: string[] = [];
+  const controls: string[] = [];
   const ari = {
     playOnChannel: async (_channel: string, id: string, media: readonly string[]) => {
       played.push([...media]);
       playbackIds.push(id);
       return true;
     },
-    stopPlayback: async () => true,
+    pausePlayback: async (id: string) => controls.push(`pause ${id}`),
+    stopPlayback: async (id: string) => controls.push(`stop ${id}`),
   } as unknown as AriCalls;
   const playbacks = new Playbacks(ari, (error) => {
     throw error;
@@ -26,7 +35,7 @@ function setUp(): { io: AriCallIO; session: CallSession; played: string[][]; pla
     { firstDigitMs: 10_000, interDigitMs: 5_000 },
     { musicOnHoldClass: 'default', language: 'en' },
   );
-  return { io, session, played, playbackIds, playbacks };
+  return { io, session, played, playbackIds, playbacks, controls };
 }
 
 describe('AriCallIO on a call that is hanging up', () => {
@@ -58,5 +67,41 @@ describe('AriCallIO on a call that is hanging up', () => {
     session.end('hangup');
     await expect(next).rejects.toThrow('call ended');
     expect(played).toEqual([]);
+  });
+});
+
+describe('AriCallIO barge-in', () => {
+  const started = (playbacks: Playbacks, id: string): void => playbacks.onEvent({ type: 'PlaybackStarted', playback: { id } });
+
+  it('pauses the prompt at the first key, and stops it when the entry is complete', async () => {
+    const { io, session, playbackIds, playbacks, controls } = setUp();
+    const entry = io.prompt(['conf-getpin'], { kind: 'pin', maxLength: 8 });
+    const id = playbackIds[0]!;
+    started(playbacks, id);
+    session.key('1');
+    session.key('2');
+    expect(controls).toEqual([`pause ${id}`]);
+    session.key('#');
+    await expect(entry).resolves.toEqual({ type: 'complete', value: '12' });
+    expect(controls).toEqual([`pause ${id}`, `stop ${id}`]);
+  });
+
+  it('pauses a prompt keyed over before Asterisk started it once it starts, and stops it instead when the entry ended first', async () => {
+    const { io, session, playbackIds, playbacks, controls } = setUp();
+    const first = io.prompt(['conf-getpin'], { kind: 'pin', maxLength: 8 });
+    session.key('1');
+    expect(controls).toEqual([]);
+    started(playbacks, playbackIds[0]!);
+    expect(controls).toEqual([`pause ${playbackIds[0]}`]);
+    session.key('#');
+    await first;
+
+    const second = io.prompt(['conf-getpin'], { kind: 'pin', maxLength: 8 });
+    session.key('1');
+    session.key('#');
+    await second;
+    started(playbacks, playbackIds[1]!);
+    // The stop goes at once and again once it has started (the first may have come too early); never a pause.
+    expect(controls.slice(2)).toEqual([`stop ${playbackIds[1]}`, `stop ${playbackIds[1]}`]);
   });
 });

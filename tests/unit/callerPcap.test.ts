@@ -155,6 +155,16 @@ describe("a SIPp caller's media as a pcap file (make bench-sip)", () => {
     }
   });
 
+  it('with beginsLost, sends each key as its end alone (marker on the first end packet), audio while it is down', () => {
+    const lost = readPcap(callerPcap({ ...options, digits: '12', toneMs: 40, gapMs: 60, beginsLost: true }));
+    const presses = keyPresses(lost, 101);
+    expect(presses.map((k) => k.key).join('')).toBe('12');
+    // Each end follows its key's 40 ms down, sent as audio; the next key goes down 60 ms after the release.
+    expect(presses.map((k) => k.atMs)).toEqual([1040, 1140]);
+    for (const press of presses) expect(press).toMatchObject({ durations: [], ends: 3, endDuration: 320 });
+    expect(lost.filter((p) => p.timeUs >= 1_000_000 && p.timeUs < 1_040_000).map((p) => p.payloadType)).toEqual([0, 0]);
+  });
+
   it('carries speech-like audio: a moderate level, with pauses', () => {
     const levels = packets
       .filter((p) => p.payloadType === 0)
