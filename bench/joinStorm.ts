@@ -24,7 +24,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, asteriskScript } from '../harness/testEnv';
-import { BaselineBuild, buildBaseline } from './baselineBuild';
+import { BaselineBuild, buildBaseline, withBaselineSide } from './baselineBuild';
 import { machineFacts } from './machine';
 import { AppLaunch, Sides } from './sides';
 import { StormDriver } from './stormDriver';
@@ -60,12 +60,7 @@ function sideModes(): Mode[] {
   const named = (process.env.BENCH_MODES ?? 'native,native-quiet,sketch,app')
     .split(',')
     .filter((mode): mode is Mode => MODES.includes(mode as Mode));
-  const baseline = process.env.BENCH_BASELINE !== undefined;
-  if (!baseline && named.includes('app-baseline'))
-    throw new Error('BENCH_MODES names app-baseline: set BENCH_BASELINE to the git revision of the app to compare with');
-  if (!baseline || named.includes('app-baseline')) return named;
-  const app = named.indexOf('app');
-  return app < 0 ? [...named, 'app-baseline'] : [...named.slice(0, app + 1), 'app-baseline', ...named.slice(app + 1)];
+  return withBaselineSide(named, process.env.BENCH_BASELINE !== undefined, { sides: 'BENCH_MODES', baseline: 'BENCH_BASELINE' });
 }
 
 /** The app's settings and node flags, as BENCH_SETTINGS and BENCH_NODE_ARGS change them. */
@@ -138,7 +133,7 @@ function report(results: readonly StormResult[], baseline: BaselineBuild | undef
 
 async function main(): Promise<void> {
   const modes = sideModes();
-  const baseline = process.env.BENCH_BASELINE === undefined ? undefined : buildBaseline(process.env.BENCH_BASELINE);
+  const baseline = process.env.BENCH_BASELINE === undefined ? undefined : buildBaseline(process.env.BENCH_BASELINE, 'BENCH_BASELINE');
   try {
     // A fresh Asterisk: calls left over by an earlier run that failed would load this one.
     asteriskScript(['down'], { inherit: true });

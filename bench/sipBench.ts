@@ -11,6 +11,8 @@
  *   BENCH_SIP_MAX=800                  ...up to this many callers
  *   BENCH_SIP_RATE=8                   callers arriving per second
  *   BENCH_SIP_SIDES="native,app"       some sides only, while working on it
+ *   BENCH_SIP_BASELINE=main            also the app built from this git revision, side "app-baseline"
+ *                                      beside "app": a change's before and after in one run
  *   BENCH_SIP_SETTINGS='{"limits":{"maxRooms":1000}}'  settings for the app under test
  *   BENCH_SIP_APP_LOG=/tmp/app.jsonl   the app's whole log, written there when the bench ends
  *   BENCH_SIP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"  extra flags for the app's node
@@ -20,15 +22,16 @@ import { join } from 'node:path';
 import { AppProcess } from '../harness/appProcess';
 import { TestDriver } from '../harness/testDriver';
 import { asteriskEnv, asteriskScript, ROOT } from '../harness/testEnv';
+import { BaselineBuild, buildBaseline, withBaselineSide } from './baselineBuild';
 import { machineFacts } from './machine';
 import { progress } from './stormDriver';
 import { chartSvg } from './sip/chart';
 import { CallWatch } from './sip/callWatch';
-import { sipRun, RunContext } from './sip/sipRun';
-import { capacity, RunResult, runsTable, Side } from './sip/sipSummary';
+import { sipRun, RunContext, RunPlan } from './sip/sipRun';
+import { baselineTable, capacity, RunResult, runsTable, Side } from './sip/sipSummary';
 import { sipChart } from './sip/sipChart';
 
-const SIDES: readonly Side[] = ['native', 'app'];
+const SIDES: readonly Side[] = ['native', 'app', 'app-baseline'];
 /** Settings that make a run other than `make bench-sip`'s: its figures do not replace those the docs quote. */
 const TUNING = [
   'BENCH_SIP_SIZES',
@@ -38,7 +41,10 @@ const TUNING = [
   'BENCH_SIP_SIDES',
   'BENCH_SIP_SETTINGS',
   'BENCH_SIP_NODE_ARGS',
+  'BENCH_SIP_BASELINE',
 ];
+/** Callers of a run not counted, before the counted ones: JIT, connection pools and Asterisk's caches warm. */
+const WARM_CALLERS = 10;
 /** The same rooms and arrival order for every run of a size, on both sides. */
 const SEED = 2024;
 
@@ -53,9 +59,13 @@ function options(): { sizes: number[]; step: number; max: number; rate: number; 
   const sizes = (process.env.BENCH_SIP_SIZES ?? '50,100,200,300').split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 2))
     throw new Error(`BENCH_SIP_SIZES must list whole numbers of 2 or more, not "${process.env.BENCH_SIP_SIZES}"`);
-  const sides = (process.env.BENCH_SIP_SIDES ?? SIDES.join(',')).split(',') as Side[];
-  const unknown = sides.filter((s) => !SIDES.includes(s));
+  const named = (process.env.BENCH_SIP_SIDES ?? 'native,app').split(',') as Side[];
+  const unknown = named.filter((s) => !SIDES.includes(s));
   if (unknown.length) throw new Error(`BENCH_SIP_SIDES names ${unknown.join(', ')}: the sides are ${SIDES.join(', ')}`);
+  const sides = withBaselineSide(named, process.env.BENCH_SIP_BASELINE !== undefined, {
+    sides: 'BENCH_SIP_SIDES',
+    baseline: 'BENCH_SIP_BASELINE',
+  });
   return {
     sizes,
     step: wholeNumber('BENCH_SIP_STEP', 100, 1),
@@ -65,8 +75,28 @@ function options(): { sizes: number[]; step: number; max: number; rate: number; 
   };
 }
 
+/** The processes that answer the app sides' calls: the app of this checkout, and the baseline's. */
+type SideApps = ReadonlyMap<Side, AppProcess>;
+
+/**
+ * One run of a side. One app alone runs as production runs it, one process for the whole bench.
+ * Two builds of the app cannot be up at once (bench/sides.ts): each then runs in a fresh process
+ * for each of its runs, warmed first.
+ */
+async function sideRun(context: RunContext, apps: SideApps, plan: RunPlan): Promise<RunResult> {
+  const app = apps.get(plan.side);
+  if (!app || apps.size === 1) return sipRun(context, plan, app);
+  await app.start();
+  try {
+    await sipRun(context, { ...plan, callers: WARM_CALLERS, seed: SEED }, app);
+    return await sipRun(context, plan, app);
+  } finally {
+    await app.kill('SIGTERM');
+  }
+}
+
 /** The sizes listed, then larger ones while a side is within its capacity; each side stops at its first degraded run. */
-async function runAll(context: RunContext, opts: ReturnType<typeof options>): Promise<RunResult[]> {
+async function runAll(context: RunContext, apps: SideApps, opts: ReturnType<typeof options>): Promise<RunResult[]> {
   const results: RunResult[] = [];
   const past = new Set<Side>();
   const runSize = async (callers: number, turn: number): Promise<void> => {
@@ -74,7 +104,7 @@ async function runAll(context: RunContext, opts: ReturnType<typeof options>): Pr
     const order = turn % 2 === 0 ? opts.sides : [...opts.sides].reverse();
     for (const side of order.filter((s) => !past.has(s))) {
       const started = Date.now();
-      const result = await sipRun(context, { side, callers, callsPerSecond: opts.rate, seed: SEED + callers });
+      const result = await sideRun(context, apps, { side, callers, callsPerSecond: opts.rate, seed: SEED + callers });
       results.push(result);
       if (result.degraded) past.add(side);
       const q = result.quality;
@@ -92,8 +122,8 @@ async function runAll(context: RunContext, opts: ReturnType<typeof options>): Pr
   return results;
 }
 
-function report(results: readonly RunResult[], opts: ReturnType<typeof options>): void {
-  const machine = machineFacts();
+function report(results: readonly RunResult[], opts: ReturnType<typeof options>, baseline: BaselineBuild | undefined): void {
+  const machine = { ...machineFacts(), ...(baseline ? { baseline: baseline.commit } : {}) };
   const capacities = Object.fromEntries(opts.sides.map((side) => [side, capacity(results, side)]));
   const capacityLines = opts.sides.map((side) => {
     const { participants, reached } = capacities[side]!;
@@ -104,7 +134,10 @@ function report(results: readonly RunResult[], opts: ReturnType<typeof options>)
   });
   const tuned = TUNING.filter((name) => process.env[name] !== undefined);
   const name = tuned.length === 0 ? 'sip-latest' : 'sip-partial';
-  const output = `${runsTable(results)}\n\n${capacityLines.join('\n')}\n\nmachine: ${JSON.stringify(machine)}${
+  const against = baseline
+    ? `\n\nThe app against its baseline (${process.env.BENCH_SIP_BASELINE}, ${baseline.commit.slice(0, 12)}); lower is better:\n\n${baselineTable(results)}`
+    : '';
+  const output = `${runsTable(results)}${against}\n\n${capacityLines.join('\n')}\n\nmachine: ${JSON.stringify(machine)}${
     tuned.length ? `\ntuned by: ${tuned.map((n) => `${n}=${process.env[n]}`).join(' ')}` : ''
   }\n`;
   console.log(`\n${output}`);
@@ -119,36 +152,44 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0)
     throw new Error('make bench-sip needs root: SIPp sends each caller’s audio through a raw socket (play_pcap_audio)');
   const opts = options();
-  // A fresh Asterisk: calls left over by an earlier run that failed would load this one.
-  asteriskScript(['down'], { inherit: true });
-  asteriskScript(['up'], { inherit: true });
-  // The demo trunk's calls land in from-external; on this Asterisk alone, 77 and a room reach the native baseline.
-  asteriskScript(['cli', 'dialplan add extension _77X.,1,Goto(bench-sip-native,${EXTEN},1) into from-external']);
-  const env = asteriskEnv();
   const settings = process.env.BENCH_SIP_SETTINGS ? (JSON.parse(process.env.BENCH_SIP_SETTINGS) as Record<string, unknown>) : {};
+  // Built before Asterisk starts: a revision that does not build stops the bench before any run.
+  const baseline =
+    process.env.BENCH_SIP_BASELINE === undefined ? undefined : buildBaseline(process.env.BENCH_SIP_BASELINE, 'BENCH_SIP_BASELINE');
   // The app as production runs it: its own process, its build, its default settings (--expose-gc: memory after a collection).
   const nodeArgs = ['--expose-gc', ...(process.env.BENCH_SIP_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
-  const app = AppProcess.prepare(settings, { nodeArgs, compiled: true });
-  const driver = await TestDriver.connect(16);
+  const apps = new Map<Side, AppProcess>();
+  if (opts.sides.includes('app')) apps.set('app', AppProcess.prepare(settings, { nodeArgs, compiled: true }));
+  if (baseline) apps.set('app-baseline', AppProcess.prepare(settings, { nodeArgs, release: baseline.dir }));
+  let driver: TestDriver | undefined;
   try {
+    // A fresh Asterisk: calls left over by an earlier run that failed would load this one.
+    asteriskScript(['down'], { inherit: true });
+    asteriskScript(['up'], { inherit: true });
+    // The demo trunk's calls land in from-external; on this Asterisk alone, 77 and a room reach the native baseline.
+    asteriskScript(['cli', 'dialplan add extension _77X.,1,Goto(bench-sip-native,${EXTEN},1) into from-external']);
+    const env = asteriskEnv();
+    driver = await TestDriver.connect(16);
     await driver.onlyEvents(CallWatch.EVENTS);
-    await app.start();
     const context: RunContext = {
       driver,
-      app,
       asteriskPid: Number(asteriskScript(['pid']).trim()),
       asteriskSipPort: Number(env.SIP_PORT),
       user: 'trunk',
       password: env.SIP_PASSWORD,
     };
-    progress(`warming up: 10 callers on each side, not counted`);
-    for (const side of opts.sides) await sipRun(context, { side, callers: 10, callsPerSecond: opts.rate, seed: SEED });
-    report(await runAll(context, opts), opts);
+    // One app runs for the whole bench and is warmed here; two warm their fresh process before each run (sideRun).
+    if (apps.size === 1) for (const app of apps.values()) await app.start();
+    progress(`warming up: ${WARM_CALLERS} callers on each side, not counted`);
+    for (const side of opts.sides.filter((s) => apps.size === 1 || !apps.has(s)))
+      await sipRun(context, { side, callers: WARM_CALLERS, callsPerSecond: opts.rate, seed: SEED }, apps.get(side));
+    report(await runAll(context, apps, opts), opts, baseline);
   } finally {
-    await app.kill('SIGTERM');
+    for (const app of apps.values()) await app.kill('SIGTERM');
     if (process.env.BENCH_SIP_APP_LOG)
-      writeFileSync(process.env.BENCH_SIP_APP_LOG, app.logs.map((line) => JSON.stringify(line)).join('\n') + '\n');
-    await driver.close();
+      writeFileSync(process.env.BENCH_SIP_APP_LOG, (apps.get('app')?.logs ?? []).map((line) => JSON.stringify(line)).join('\n') + '\n');
+    await driver?.close();
+    baseline?.remove();
     asteriskScript(['down'], { inherit: true });
   }
 }

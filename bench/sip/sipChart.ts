@@ -3,7 +3,7 @@ import { Machine } from '../machine';
 import { Chart, Series } from './chart';
 import { LIMITS, RunResult, Side } from './sipSummary';
 
-const LABEL: Record<Side, string> = { app: 'app', native: 'native ConfBridge' };
+const LABEL: Record<Side, string> = { app: 'app', 'app-baseline': 'app baseline', native: 'native ConfBridge' };
 
 function series(runs: readonly RunResult[], label: string, value: (r: RunResult) => number | undefined, dashed = false): Series[] {
   const sides = [...new Set(runs.map((r) => r.side))];

@@ -29,7 +29,7 @@ const MARGIN_MS = 4000;
 const SIPP_PORTS = { sipPort: 45070, mediaPort: 50000 };
 
 /** Where each side's callers go: the app's number, or the native baseline's (asterisk-conf/extensions.conf). */
-export const SIDE_PREFIX: Record<Side, string> = { app: '88', native: '77' };
+export const SIDE_PREFIX: Record<Side, string> = { app: '88', 'app-baseline': '88', native: '77' };
 
 export interface RunContext {
   readonly driver: TestDriver;
@@ -37,7 +37,6 @@ export interface RunContext {
   readonly asteriskSipPort: number;
   readonly user: string;
   readonly password: string;
-  readonly app: AppProcess;
 }
 
 export interface RunPlan {
@@ -49,15 +48,16 @@ export interface RunPlan {
 
 const sleepUntil = (at: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
-export async function sipRun(context: RunContext, plan: RunPlan): Promise<RunResult> {
-  const { driver, app } = context;
+/** One run of a side; `app` is the process that answers an app side's calls (none for native). */
+export async function sipRun(context: RunContext, plan: RunPlan, app: AppProcess | undefined): Promise<RunResult> {
+  const { driver } = context;
   const { side, callers, callsPerSecond } = plan;
   const lastArrivalMs = ((callers - 1) * 1000) / callsPerSecond;
   // In whole 20 ms packets: the caller's audio lasts the hold.
   const holdMs = Math.ceil((lastArrivalMs + SETTLE_MS + SAMPLE_WINDOW_MS + MARGIN_MS) / 20) * 20;
-  const appCpu = (): number => (side === 'app' ? threadsCpuMs(app.pid!) : 0);
+  const appCpu = (): number => (app ? threadsCpuMs(app.pid!) : 0);
   const watch = new CallWatch(driver);
-  const logsBefore = app.logs.length;
+  const logsBefore = app?.logs.length ?? 0;
   const cpuAtStart = { asterisk: processCpuMs(context.asteriskPid), app: appCpu() };
   const start = Date.now();
   const sipp = SippRun.start({
@@ -88,15 +88,15 @@ export async function sipRun(context: RunContext, plan: RunPlan): Promise<RunRes
     const windowEnd = Date.now();
     const cpuAtWindowEnd = { asterisk: processCpuMs(context.asteriskPid), app: appCpu() };
     // Memory after a full collection, with every participant in (the collection's CPU is after the window's).
-    const heapWithCallers = side === 'app' ? (await app.runtimeStats()).heapObjectsBytes! : 0;
+    const heapWithCallers = app ? (await app.runtimeStats()).heapObjectsBytes! : 0;
     progress(`${label}: sampled ${samples.at(-1)!.size} callers' audio; waiting for the hangups`);
     const sippOutcome = await sipp.finished();
     await waitUntil(() => watch.all().every((c: SipCall) => c.endedAt !== undefined), 60000, 'every call to end').catch(() =>
       progress(`${label}: ${watch.all().filter((c) => c.endedAt === undefined).length} call(s) still up after SIPp ended`),
     );
     const cpuAtEnd = { asterisk: processCpuMs(context.asteriskPid), app: appCpu() };
-    tellMissing(label, watch.all(), side === 'app' ? app : undefined);
-    const heapWithout = side === 'app' ? (await app.runtimeStats()).heapObjectsBytes! : 0;
+    tellMissing(label, watch.all(), app);
+    const heapWithout = app ? (await app.runtimeStats()).heapObjectsBytes! : 0;
     return runResult({
       plan,
       sipp: sippOutcome,
@@ -104,7 +104,7 @@ export async function sipRun(context: RunContext, plan: RunPlan): Promise<RunRes
       samples,
       window: { start: windowStart, end: windowEnd },
       cpu: { start: cpuAtStart, window: cpuAtWindow, windowEnd: cpuAtWindowEnd, end: cpuAtEnd },
-      ...(side === 'app'
+      ...(app
         ? {
             heapBytes: { withCallers: heapWithCallers, without: heapWithout },
             waitedForFirstPin: new Set(

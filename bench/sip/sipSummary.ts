@@ -7,7 +7,8 @@ import { percentiles, Percentiles, round } from '../stormSummary';
 import { RtpSample, SipCall } from './callWatch';
 import { SippOutcome } from './sippRun';
 
-export type Side = 'app' | 'native';
+/** app-baseline: the app as another git revision builds it (BENCH_SIP_BASELINE), for a change's before and after. */
+export type Side = 'app' | 'app-baseline' | 'native';
 
 /** Where audio is no longer clean for the median caller (docs/PERFORMANCE.md, "Capacity"). */
 export const LIMITS = { lossPct: 1, jitterMs: 30 } as const;
@@ -36,7 +37,12 @@ export interface RunResult {
   /** Per caller in a room over the sampling window: Asterisk's RTP statistics of its audio. */
   quality: { calls: number; lossPct: Spread; jitterMs: Spread };
   asterisk: { cpuMsPerParticipantSecond: number; cpuMsPerCaller: number };
-  app?: { cpuMsPerJoin: number; cpuMsPerParticipantSecond: number; cpuMsPerCaller: number; heapKbPerParticipant: number };
+  /**
+   * cpuMsPerEntry: the app's CPU from the first call to the sampling window (every caller in),
+   * per caller in: a whole way in (answer, prompts, keys, join, announcement), not the join alone,
+   * which `make bench`'s storm measures.
+   */
+  app?: { cpuMsPerEntry: number; cpuMsPerParticipantSecond: number; cpuMsPerCaller: number; heapKbPerParticipant: number };
   /** Why the run is past the side's capacity; absent when it is within. */
   degraded?: string;
 }
@@ -142,7 +148,7 @@ export function runResult(record: RunRecord): RunResult {
     ...(record.heapBytes
       ? {
           app: {
-            cpuMsPerJoin: round((cpu.window.app - cpu.start.app) / Math.max(joined, 1), 3),
+            cpuMsPerEntry: round((cpu.window.app - cpu.start.app) / Math.max(joined, 1), 3),
             cpuMsPerParticipantSecond: perSecond(cpu.window.app, cpu.windowEnd.app),
             cpuMsPerCaller: round((cpu.end.app - cpu.start.app) / plan.callers, 2),
             heapKbPerParticipant: round((record.heapBytes.withCallers - record.heapBytes.without) / 1024 / Math.max(inRoomAtEnd, 1), 1),
@@ -191,7 +197,7 @@ export function runsTable(runs: readonly RunResult[]): string {
     'jitter median / worst (ms)',
     'Asterisk CPU ms per participant-second',
     'CPU ms per caller (Asterisk + app)',
-    'app CPU ms per join',
+    'app CPU ms per caller getting in (dial to room)',
     'app CPU ms per participant-second',
     'app heap KB per participant',
     'past capacity',
@@ -213,10 +219,37 @@ export function runsTable(runs: readonly RunResult[]): string {
       r.app
         ? `${round(r.asterisk.cpuMsPerCaller + r.app.cpuMsPerCaller, 1)} (${r.asterisk.cpuMsPerCaller} + ${r.app.cpuMsPerCaller})`
         : cell(r.asterisk.cpuMsPerCaller),
-      cell(r.app?.cpuMsPerJoin),
+      cell(r.app?.cpuMsPerEntry),
       cell(r.app?.cpuMsPerParticipantSecond),
       cell(r.app?.heapKbPerParticipant),
       r.degraded ?? '',
     ]);
+  return [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
+}
+
+/** What the app's runs cost against its baseline's at the same size: the change's before and after, in one run. */
+export function baselineTable(runs: readonly RunResult[]): string {
+  const header = [
+    'callers',
+    'join p99, app / baseline (ms)',
+    'CPU ms per caller, Asterisk + app: app / baseline',
+    'app CPU ms per caller getting in: app / baseline',
+    'app heap KB per participant: app / baseline',
+  ];
+  const rows: string[][] = [];
+  for (const app of runs.filter((r) => r.side === 'app').sort((a, b) => a.callers - b.callers)) {
+    const base = runs.find((r) => r.side === 'app-baseline' && r.callers === app.callers);
+    if (!base) continue;
+    const whole = (r: RunResult): number => round(r.asterisk.cpuMsPerCaller + (r.app?.cpuMsPerCaller ?? 0), 1);
+    const pair = (a: number | undefined, b: number | undefined): string =>
+      `${cell(a)} / ${cell(b)}${a !== undefined && b !== undefined && b > 0 ? ` (${round(a / b, 2)})` : ''}`;
+    rows.push([
+      String(app.callers),
+      pair(app.latencyMs.p99, base.latencyMs.p99),
+      pair(whole(app), whole(base)),
+      pair(app.app?.cpuMsPerEntry, base.app?.cpuMsPerEntry),
+      pair(app.app?.heapKbPerParticipant, base.app?.heapKbPerParticipant),
+    ]);
+  }
   return [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
 }

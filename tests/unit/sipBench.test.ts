@@ -1,8 +1,10 @@
 import { arrivals, callerScenario, callersCsv, ROOM_SIZES } from '../../bench/sip/scenario';
 import { RtpSample, SipCall } from '../../bench/sip/callWatch';
 import { sippErrors } from '../../bench/sip/sippRun';
+import { withBaselineSide } from '../../bench/baselineBuild';
 import {
   audioQuality,
+  baselineTable,
   capacity,
   degradedBy,
   participantSeconds,
@@ -168,8 +170,8 @@ describe('the figures of a run (bench/sip/sipSummary.ts)', () => {
     latencyMs: { p50: 2, p95: 4, p99: 9, max: 12 },
     quality: { calls: callers, lossPct: { median: 0, worst: 0.5 }, jitterMs: { median: 1.5, worst: 4 } },
     asterisk: { cpuMsPerParticipantSecond: 5.1, cpuMsPerCaller: 170 },
-    ...(side === 'app'
-      ? { app: { cpuMsPerJoin: 1.2, cpuMsPerParticipantSecond: 0.2, cpuMsPerCaller: 10, heapKbPerParticipant: 1.5 } }
+    ...(side !== 'native'
+      ? { app: { cpuMsPerEntry: 1.2, cpuMsPerParticipantSecond: 0.2, cpuMsPerCaller: 10, heapKbPerParticipant: 1.5 } }
       : {}),
     ...(degraded ? { degraded } : {}),
   });
@@ -188,6 +190,43 @@ describe('the figures of a run (bench/sip/sipSummary.ts)', () => {
     expect(table[3]).toContain('| app | 200 |');
     expect(table[3]).toContain('| 180 (170 + 10) |');
     expect(table[4]).toMatch(/median jitter 31 ms over 30 ms \|$/);
+  });
+});
+
+describe('the app against its baseline (BENCH_SIP_BASELINE)', () => {
+  const variables = { sides: 'BENCH_SIP_SIDES', baseline: 'BENCH_SIP_BASELINE' };
+
+  it('runs the baseline right after the app, or where the sides name it, and only with a revision to build', () => {
+    expect(withBaselineSide(['native', 'app'], true, variables)).toEqual(['native', 'app', 'app-baseline']);
+    expect(withBaselineSide(['app', 'native'], true, variables)).toEqual(['app', 'app-baseline', 'native']);
+    expect(withBaselineSide(['app-baseline', 'app'], true, variables)).toEqual(['app-baseline', 'app']);
+    expect(withBaselineSide(['native'], true, variables)).toEqual(['native', 'app-baseline']);
+    expect(withBaselineSide(['native', 'app'], false, variables)).toEqual(['native', 'app']);
+    expect(() => withBaselineSide(['app-baseline'], false, variables)).toThrow(
+      'BENCH_SIP_SIDES names app-baseline: set BENCH_SIP_BASELINE to the git revision of the app to compare with',
+    );
+  });
+
+  const sample = (side: RunResult['side'], callers: number, p99: number, appCpuPerCaller: number, cpuMsPerEntry: number): RunResult => ({
+    side,
+    callers,
+    callsPerSecond: 8,
+    sipp: { successful: callers, failed: 0, overloads: 0, errors: [] },
+    joined: callers,
+    latencyMs: { p50: 2, p95: 4, p99, max: p99 },
+    quality: { calls: callers, lossPct: { median: 0, worst: 0 }, jitterMs: { median: 1, worst: 2 } },
+    asterisk: { cpuMsPerParticipantSecond: 5, cpuMsPerCaller: 200 },
+    app: { cpuMsPerEntry, cpuMsPerParticipantSecond: 0.2, cpuMsPerCaller: appCpuPerCaller, heapKbPerParticipant: 3 },
+  });
+
+  it('pairs each size of the app with the same size of the baseline, with the ratio; a size without its pair is left out', () => {
+    const table = baselineTable([
+      sample('app-baseline', 100, 10, 20, 12),
+      sample('app', 100, 8, 10, 6),
+      sample('app', 200, 30, 12, 7),
+    ]).split('\n');
+    expect(table).toHaveLength(3);
+    expect(table[2]).toBe('| 100 | 8 / 10 (0.8) | 210 / 220 (0.95) | 6 / 12 (0.5) | 3 / 3 (1) |');
   });
 });
 
