@@ -50,7 +50,8 @@ export interface Prompt {
    * prompt"), until stop().
    */
   pause(): void;
-  stop(): void;
+  /** Settles once Asterisk has answered the stop (or the prompt had ended). */
+  stop(): Promise<void>;
 }
 
 /** The playbacks tracker: prompts to channels, each followed to its end. */

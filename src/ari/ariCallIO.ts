@@ -22,7 +22,7 @@ export class AriCallIO implements CallIO {
 
   async play(media: readonly string[]): Promise<void> {
     const prompt = this.startPlayback(media);
-    if (prompt) await untilEnded(this.session.signal, prompt.finished, () => prompt.stop());
+    if (prompt) await untilEnded(this.session.signal, prompt.finished, () => void prompt.stop());
     else this.throwIfEnded();
   }
 
@@ -36,14 +36,16 @@ export class AriCallIO implements CallIO {
       let stopListening = (): void => undefined;
       const prompt = this.startPlayback(media);
 
+      // The entry's outcome once the prompt's stop has been answered: what comes next (the join's
+      // addChannel) would wait in Asterisk behind a prompt still playing (src/ari/playbacks.ts).
       const settle = (finish: () => void): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         stopListening();
         signal.removeEventListener('abort', onAbort);
-        prompt?.stop();
-        finish();
+        if (prompt) void prompt.stop().then(finish);
+        else finish();
       };
       const arm = (kind: TimerKind): void => {
         clearTimeout(timer);

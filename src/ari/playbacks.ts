@@ -6,16 +6,24 @@ import { Prompt, PromptPlayer } from '../app/ports';
 interface Tracked {
   readonly channelId: string;
   readonly done: () => void;
-  stopRequested: boolean;
+  /** Settles once Asterisk has answered the play request: from then on it holds the playback (queued or playing). */
+  readonly requested: Promise<unknown>;
+  /** The stop, once asked for: settles when Asterisk has answered it. */
+  stopped?: Promise<void>;
   pauseRequested: boolean;
   started: boolean;
 }
 
 /**
  * Channel playbacks with ids of our own, so a prompt can be paused or stopped before Asterisk
- * has even answered the play request: a pause or stop that comes too early is repeated at
- * PlaybackStarted (a playback left running would hold the channel's command queue; Asterisk
- * pauses only a playback that has started).
+ * has even answered the play request.
+ * - A stop waits for that answer, so Asterisk has the playback to stop (a queued one is then
+ *   never played), and settles when Asterisk has answered the stop. A playback left running
+ *   would hold the channel's command queue: the join's `addChannel` waits behind it in Asterisk,
+ *   holding one of the app's HTTP connections meanwhile, so the caller's flow sends it only once
+ *   the stop has been answered.
+ * - Asterisk pauses only a playback that has started: a pause that comes earlier is sent at
+ *   PlaybackStarted.
  */
 export class Playbacks implements PromptPlayer {
   private readonly tracked = new Map<string, Tracked>();
@@ -31,18 +39,7 @@ export class Playbacks implements PromptPlayer {
     const id = randomUUID();
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
-    const entry: Tracked = {
-      channelId,
-      stopRequested: false,
-      pauseRequested: false,
-      started: false,
-      done: () => this.finish(id, channelId, done),
-    };
-    this.tracked.set(id, entry);
-    const ids = this.byChannel.get(channelId);
-    if (ids) ids.add(id);
-    else this.byChannel.set(channelId, new Set([id]));
-    this.ari.playOnChannel(channelId, id, media, lang).then(
+    const requested = this.ari.playOnChannel(channelId, id, media, lang).then(
       (alive) => {
         if (!alive) entry.done();
       },
@@ -51,6 +48,11 @@ export class Playbacks implements PromptPlayer {
         this.onError(error, channelId);
       },
     );
+    const entry: Tracked = { channelId, requested, pauseRequested: false, started: false, done: () => this.finish(id, channelId, done) };
+    this.tracked.set(id, entry);
+    const ids = this.byChannel.get(channelId);
+    if (ids) ids.add(id);
+    else this.byChannel.set(channelId, new Set([id]));
     return { id, finished, pause: () => this.pause(id), stop: () => this.stop(id) };
   }
 
@@ -62,8 +64,7 @@ export class Playbacks implements PromptPlayer {
       entry.done();
     } else {
       entry.started = true;
-      if (entry.stopRequested) this.sendStop(id, entry);
-      else if (entry.pauseRequested) this.sendPause(id, entry);
+      if (entry.pauseRequested && !entry.stopped) this.sendPause(id, entry);
     }
   }
 
@@ -78,24 +79,25 @@ export class Playbacks implements PromptPlayer {
 
   private pause(id: string): void {
     const entry = this.tracked.get(id);
-    if (!entry || entry.stopRequested || entry.pauseRequested) return;
+    if (!entry || entry.stopped || entry.pauseRequested) return;
     entry.pauseRequested = true;
     if (entry.started) this.sendPause(id, entry);
   }
 
-  private stop(id: string): void {
+  private stop(id: string): Promise<void> {
     const entry = this.tracked.get(id);
-    if (!entry || entry.stopRequested) return;
-    entry.stopRequested = true;
-    this.sendStop(id, entry);
+    if (!entry) return Promise.resolve();
+    entry.stopped ??= entry.requested.then(() =>
+      this.ari.stopPlayback(id).then(
+        () => undefined,
+        (error: unknown) => this.onError(error, entry.channelId),
+      ),
+    );
+    return entry.stopped;
   }
 
   private sendPause(id: string, entry: Tracked): void {
     this.ari.pausePlayback(id).catch((error: unknown) => this.onError(error, entry.channelId));
-  }
-
-  private sendStop(id: string, entry: Tracked): void {
-    this.ari.stopPlayback(id).catch((error: unknown) => this.onError(error, entry.channelId));
   }
 
   private finish(id: string, channelId: string, resolve: () => void): void {

@@ -11,6 +11,7 @@ function setUp(): {
   playbackIds: string[];
   playbacks: Playbacks;
   controls: string[];
+  ari: AriCalls;
 } {
   const played: string[][] = [];
   const playbackIds: string[] = [];
@@ -35,8 +36,10 @@ function setUp(): {
     { firstDigitMs: 10_000, interDigitMs: 5_000 },
     { musicOnHoldClass: 'default', language: 'en' },
   );
-  return { io, session, played, playbackIds, playbacks, controls };
+  return { io, session, played, playbackIds, playbacks, controls, ari };
 }
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('AriCallIO on a call that is hanging up', () => {
   it('plays to a call that is up', async () => {
@@ -86,7 +89,7 @@ describe('AriCallIO barge-in', () => {
     expect(controls).toEqual([`pause ${id}`, `stop ${id}`]);
   });
 
-  it('pauses a prompt keyed over before Asterisk started it once it starts, and stops it instead when the entry ended first', async () => {
+  it('pauses a prompt keyed over before Asterisk started it once it starts; one stopped first is never paused', async () => {
     const { io, session, playbackIds, playbacks, controls } = setUp();
     const first = io.prompt(['conf-getpin'], { kind: 'pin', maxLength: 8 });
     session.key('1');
@@ -101,7 +104,31 @@ describe('AriCallIO barge-in', () => {
     session.key('#');
     await second;
     started(playbacks, playbackIds[1]!);
-    // The stop goes at once and again once it has started (the first may have come too early); never a pause.
-    expect(controls.slice(2)).toEqual([`stop ${playbackIds[1]}`, `stop ${playbackIds[1]}`]);
+    expect(controls.slice(2)).toEqual([`stop ${playbackIds[1]}`]);
+  });
+
+  it("settles the entry only once Asterisk has answered the prompt's stop, sent after the play request's answer", async () => {
+    const { io, session, playbackIds, controls, ari } = setUp();
+    let answerPlay!: () => void;
+    ari.playOnChannel = (_channel: string, id: string) => {
+      playbackIds.push(id);
+      return new Promise<boolean>((resolve) => (answerPlay = () => resolve(true)));
+    };
+    let answerStop!: () => void;
+    ari.stopPlayback = (id: string) => {
+      controls.push(`stop ${id}`);
+      return new Promise<boolean>((resolve) => (answerStop = () => resolve(true)));
+    };
+    let outcome: unknown;
+    void io.prompt(['conf-getpin'], { kind: 'pin', maxLength: 8 }).then((o) => (outcome = o));
+    session.key('#');
+    await flush();
+    expect({ controls, outcome }).toEqual({ controls: [], outcome: undefined });
+    answerPlay();
+    await flush();
+    expect({ controls, outcome }).toEqual({ controls: [`stop ${playbackIds[0]}`], outcome: undefined });
+    answerStop();
+    await flush();
+    expect(outcome).toEqual({ type: 'complete', value: '' });
   });
 });
