@@ -1,10 +1,9 @@
-import { TEST_INSTANCE, asteriskEnv } from '../../harness/testEnv';
 import { waitUntil } from '../../harness/waitUntil';
 import { callerPcap } from '../../bench/sip/callPcap';
 import { CallWatch, RtpSample } from '../../bench/sip/callWatch';
 import { arrivals } from '../../bench/sip/scenario';
-import { SippRun } from '../../bench/sip/sippRun';
 import { useScenario } from '../helpers/scenario';
+import { sippThroughTrunk } from '../helpers/sipCallers';
 
 // Two callers, each about 20 s from the INVITE to the BYE; room for a slow machine, not a performance goal.
 const TEST_TIMEOUT_MS = 90000;
@@ -20,14 +19,7 @@ describe("make bench-sip's callers", () => {
     'get into one room through the trunk with their PIN keyed in their audio, and Asterisk receives all of their audio',
     async () => {
       const watch = new CallWatch(s.driver);
-      const env = asteriskEnv();
-      // SIPp beside this test Asterisk's ports, so that test runs side by side do not meet.
-      const sipp = SippRun.start({
-        asteriskSipPort: Number(env.SIP_PORT),
-        sipPort: Number(TEST_INSTANCE.SIP_PORT) + 10,
-        mediaPort: Number(TEST_INSTANCE.RTP_END) + 1001,
-        user: 'trunk',
-        password: env.SIP_PASSWORD,
+      const sipp = sippThroughTrunk({
         pcap: callerPcap({ durationMs: 20000, digits: '1234#', digitsAtMs: 1500 }),
         holdMs: 18000,
         callsPerSecond: 2,

@@ -1,9 +1,8 @@
-import { TEST_INSTANCE, asteriskEnv } from '../../harness/testEnv';
 import { waitUntil } from '../../harness/waitUntil';
 import { callerPcap } from '../../bench/sip/callPcap';
 import { CallWatch } from '../../bench/sip/callWatch';
-import { SippRun } from '../../bench/sip/sippRun';
 import { joinRoom, useScenario } from '../helpers/scenario';
+import { sippThroughTrunk } from '../helpers/sipCallers';
 
 // One SIP caller, about 10 s from the INVITE to the BYE; room for a slow machine, not a performance goal.
 const TEST_TIMEOUT_MS = 60000;
@@ -23,13 +22,7 @@ describe('a SIP caller keying fast with only the ends of its keys arriving', () 
       await first.entersBridge('conference-130');
 
       const watch = new CallWatch(s.driver);
-      const env = asteriskEnv();
-      const sipp = SippRun.start({
-        asteriskSipPort: Number(env.SIP_PORT),
-        sipPort: Number(TEST_INSTANCE.SIP_PORT) + 10,
-        mediaPort: Number(TEST_INSTANCE.RTP_END) + 1001,
-        user: 'trunk',
-        password: env.SIP_PASSWORD,
+      const sipp = sippThroughTrunk({
         // Over the PIN prompt, a key every 100 ms: each held 40 ms, its start lost.
         pcap: callerPcap({ durationMs: 10000, digits: '1234#', digitsAtMs: 1500, toneMs: 40, gapMs: 60, beginsLost: true }),
         holdMs: 8000,
