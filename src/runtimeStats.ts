@@ -1,6 +1,12 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
+/**
+ * How often the event-loop monitors (this one and the metrics') wake. At 10 ms each cost the idle
+ * app 2 to 2.5 ms of CPU a second (docs/PERFORMANCE.md); at 100 ms a stall of tens of ms still shows.
+ */
+export const LOOP_MONITOR_MS = 100;
+
 export interface RuntimeStats {
   readonly cpuMs: number;
   readonly rssBytes: number;
@@ -20,10 +26,10 @@ export interface RuntimeStats {
 
 /**
  * The process's own cost, for operators (`kill -USR2 <pid>` logs it) and `make bench`.
- * The event-loop monitor samples every 10 ms: cheap enough to stay on in production.
+ * The event-loop monitor wakes every LOOP_MONITOR_MS for the process's whole life.
  */
 export function runtimeStatsReporter(): () => RuntimeStats {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
+  const delay = monitorEventLoopDelay({ resolution: LOOP_MONITOR_MS });
   delay.enable();
   let forcedGcMs = 0;
   return () => {

@@ -16,8 +16,15 @@ export type PlaybackEvent = { readonly type: 'PlaybackStarted' | 'PlaybackFinish
  * Asterisk is asked to send no others (APP_EVENT_TYPES).
  */
 export type AppEvent =
-  /** A call enters the app: `args` are the Stasis() arguments of the dialplan (the digits dialled, the caller kind). */
-  | { readonly type: 'StasisStart'; readonly channel: EventChannel & { readonly callerNumber: string }; readonly args: readonly string[] }
+  /**
+   * A call enters the app: `args` are the Stasis() arguments of the dialplan (the digits dialled,
+   * the caller kind); `answered` when the dialplan answered it before (the channel is Up).
+   */
+  | {
+      readonly type: 'StasisStart';
+      readonly channel: EventChannel & { readonly callerNumber: string; readonly answered: boolean };
+      readonly args: readonly string[];
+    }
   | { readonly type: 'StasisEnd'; readonly channel: EventChannel }
   /** A key; `digit` may be one the app has no use for (A-D). */
   | { readonly type: 'ChannelDtmfReceived'; readonly channel: EventChannel; readonly digit: string }

@@ -10,6 +10,8 @@ export interface CallInfo {
   readonly callerId: string;
   /** Digits dialled after the server number ('' for the number alone). */
   readonly suffix: string;
+  /** Answered before it reached the app (the dialplan's Answer()): the app need not answer it. */
+  readonly answered: boolean;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { LOOP_MONITOR_MS } from '../runtimeStats';
 import { ConferenceEvent, ConferenceEvents } from './conferenceEvents';
 import { WriteHealth } from './writeHealth';
 
@@ -103,7 +104,7 @@ export class ConferenceMetrics {
         for (const health of files.writes) this.inc({ setting: health.setting }, health.failures);
       },
     });
-    collectDefaultMetrics({ register: this.registry, prefix: 'conference_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'conference_process_', eventLoopMonitoringPrecision: LOOP_MONITOR_MS });
     events.on('event', (event) => this.count(event));
   }
 

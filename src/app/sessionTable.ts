@@ -45,11 +45,17 @@ export class SessionTable {
   }
 
   /** A call entered the app (StasisStart); a second StasisStart of the same channel changes nothing. */
-  start(channel: { readonly id: string; readonly callerNumber: string }, args: readonly string[]): void {
+  start(channel: { readonly id: string; readonly callerNumber: string; readonly answered: boolean }, args: readonly string[]): void {
     if (this.sessions.has(channel.id)) return;
     const [suffix = '', kind = 'internal'] = args;
     const callerKind = kind === 'external' ? 'external' : 'internal';
-    const session = new CallSession({ channelId: channel.id, callerKind, callerId: channel.callerNumber, suffix });
+    const session = new CallSession({
+      channelId: channel.id,
+      callerKind,
+      callerId: channel.callerNumber,
+      suffix,
+      answered: channel.answered,
+    });
     this.sessions.set(channel.id, session);
     this.deps.events.publish({ type: 'call', at: this.deps.now(), channel: channel.id, callerId: channel.callerNumber, callerKind });
     this.leaveRoomAtEnd(session);
@@ -58,7 +64,7 @@ export class SessionTable {
 
   /** A participant found in a bridge after a restart gets a session, so its hangup and keys are handled. */
   adopt(channelId: string, callerId: string, room: string): void {
-    const session = new CallSession({ channelId, callerKind: 'internal', callerId, suffix: room });
+    const session = new CallSession({ channelId, callerKind: 'internal', callerId, suffix: room, answered: true });
     session.room = room;
     session.inConference = true;
     this.sessions.set(channelId, session);

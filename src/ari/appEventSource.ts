@@ -34,7 +34,7 @@ export function parseAriEvent(raw: AriEvent): ParsedEvent {
       if (typeof number !== 'string') return malformed('channel.caller.number');
       const args = raw.args ?? [];
       if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string')) return malformed('args');
-      return { kind: 'event', event: { type, channel: { id, callerNumber: number }, args } };
+      return { kind: 'event', event: { type, channel: { id, callerNumber: number, answered: channel.state === 'Up' }, args } };
     }
     case 'ChannelDtmfReceived':
       if (typeof raw.digit !== 'string') return malformed('digit');

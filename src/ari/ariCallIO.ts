@@ -15,8 +15,9 @@ export class AriCallIO implements CallIO {
     private readonly sounds: { readonly musicOnHoldClass: string; readonly language: string },
   ) {}
 
+  /** One request fewer for a call the dialplan answered (extensions_conference.conf). */
   async answer(): Promise<void> {
-    await this.ari.answer(this.session.id);
+    if (!this.session.info.answered) await this.ari.answer(this.session.id);
     this.throwIfEnded();
   }
 

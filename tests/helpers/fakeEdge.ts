@@ -20,7 +20,7 @@ type AddOutcome = Awaited<ReturnType<BridgeOps['addChannel']>>;
 /** The ARI connection as the app sees it, driven by the test in whatever order it chooses. */
 export class FakeEventSource extends EventEmitter<{ event: [AppEvent]; connected: [] }> {
   call(channelId: string, dialled: string, callerNumber = '201'): void {
-    this.emit('event', { type: 'StasisStart', channel: { id: channelId, callerNumber }, args: [dialled, 'internal'] });
+    this.emit('event', { type: 'StasisStart', channel: { id: channelId, callerNumber, answered: false }, args: [dialled, 'internal'] });
   }
 
   /** Each key as its own event, one after the other, as Asterisk sends them. */

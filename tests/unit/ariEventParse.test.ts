@@ -10,13 +10,18 @@ describe('parseAriEvent', () => {
   it.each<[string, AriEvent, AppEvent]>([
     [
       'StasisStart, with its caller number and arguments',
-      { type: 'StasisStart', channel: { id: 'c1', caller: { number: '201', name: 'x' } }, args: ['610', 'external'] },
-      { type: 'StasisStart', channel: { id: 'c1', callerNumber: '201' }, args: ['610', 'external'] },
+      { type: 'StasisStart', channel: { id: 'c1', state: 'Ring', caller: { number: '201', name: 'x' } }, args: ['610', 'external'] },
+      { type: 'StasisStart', channel: { id: 'c1', callerNumber: '201', answered: false }, args: ['610', 'external'] },
     ],
     [
-      'StasisStart without caller id nor arguments',
+      'StasisStart of a call the dialplan answered',
+      { type: 'StasisStart', channel: { id: 'c1', state: 'Up', caller: { number: '201' } }, args: ['610', 'internal'] },
+      { type: 'StasisStart', channel: { id: 'c1', callerNumber: '201', answered: true }, args: ['610', 'internal'] },
+    ],
+    [
+      'StasisStart without caller id, state nor arguments',
       { type: 'StasisStart', channel: { id: 'c1' } },
-      { type: 'StasisStart', channel: { id: 'c1', callerNumber: '' }, args: [] },
+      { type: 'StasisStart', channel: { id: 'c1', callerNumber: '', answered: false }, args: [] },
     ],
     ['StasisEnd', { type: 'StasisEnd', channel: { id: 'c1' } }, { type: 'StasisEnd', channel: { id: 'c1' } }],
     [

@@ -4,7 +4,7 @@ import { AriCalls } from '../../src/ari/ariCalls';
 import { Playbacks } from '../../src/ari/playbacks';
 
 /** The play requests that reached "Asterisk": what the caller would have heard. */
-function setUp(): {
+function setUp(answered = false): {
   io: AriCallIO;
   session: CallSession;
   played: string[][];
@@ -22,13 +22,14 @@ function setUp(): {
       playbackIds.push(id);
       return true;
     },
+    answer: async (id: string) => controls.push(`answer ${id}`),
     pausePlayback: async (id: string) => controls.push(`pause ${id}`),
     stopPlayback: async (id: string) => controls.push(`stop ${id}`),
   } as unknown as AriCalls;
   const playbacks = new Playbacks(ari, (error) => {
     throw error;
   });
-  const session = new CallSession({ channelId: 'caller-1', callerKind: 'internal', callerId: '201', suffix: '' });
+  const session = new CallSession({ channelId: 'caller-1', callerKind: 'internal', callerId: '201', suffix: '', answered });
   const io = new AriCallIO(
     session,
     ari,
@@ -70,6 +71,20 @@ describe('AriCallIO on a call that is hanging up', () => {
     session.end('hangup');
     await expect(next).rejects.toThrow('call ended');
     expect(played).toEqual([]);
+  });
+});
+
+describe('AriCallIO answering', () => {
+  it('answers a call that reached the app unanswered', async () => {
+    const { io, controls } = setUp(false);
+    await io.answer();
+    expect(controls).toEqual(['answer caller-1']);
+  });
+
+  it('sends no answer for a call the dialplan answered', async () => {
+    const { io, controls } = setUp(true);
+    await io.answer();
+    expect(controls).toEqual([]);
   });
 });
 

@@ -92,7 +92,14 @@ function world(raw: object = {}, bridges: BridgeOps = instantBridges): World {
 let calls = 0;
 function session(info: Partial<CallInfo> = {}): CallSession {
   calls++;
-  return new CallSession({ channelId: `chan-${calls}`, callerKind: 'internal', callerId: `20${calls}`, suffix: '', ...info });
+  return new CallSession({
+    channelId: `chan-${calls}`,
+    callerKind: 'internal',
+    callerId: `20${calls}`,
+    suffix: '',
+    answered: false,
+    ...info,
+  });
 }
 
 /** The first caller of a room, through the flow: dials 88<room>, sets the PIN, is in. */
