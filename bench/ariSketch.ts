@@ -1,9 +1,11 @@
 /**
- * `make bench`'s third side: the floor of any ARI app on this machine. A bare ARI
- * app: room and PIN prompts with barge-in, then stop the prompt and add the caller to the
+ * The floor of any ARI app on this machine, a side of `make bench` and `make bench-sip`. A bare
+ * ARI app: room and PIN prompts with barge-in, then stop the prompt and add the caller to the
  * room's mixing bridge. No PIN check, no announcement, no tone, no log. It runs in its own
- * process, as the app does, over the app's own ARI edge (src/ari); the bench starts it with
- * ARI_URL, ARI_USER, ARI_PASSWORD and routes its callers to [bench-sketch] in extensions.conf.
+ * process, as the app does, over the app's own ARI edge (src/ari); the benches start it with
+ * ARI_URL, ARI_USER, ARI_PASSWORD and route its callers to [bench-sketch] (Local channels, which
+ * key the room) or [bench-sip-sketch] (SIP callers, answered, the room given as Stasis's argument)
+ * in extensions.conf.
  */
 import { AriEvent, EventStream } from '../src/ari/eventStream';
 import { RestClient } from '../src/ari/restClient';
@@ -14,9 +16,10 @@ const rest = new RestClient({ ...settings, maxConnections: 32, timeoutMs: 30000 
 const events = new EventStream({ ...settings, app: APP, pingIntervalMs: 30000, backoffInitialMs: 500, backoffMaxMs: 5000 });
 
 interface Call {
-  step: 'room' | 'pin';
+  step: 'room' | 'pin' | 'in';
   keyed: string;
-  playback: string | undefined;
+  /** The prompt playing: its id, and Asterisk's answer to the play request. */
+  playback: { id: string; requested: Promise<unknown> } | undefined;
   room?: string;
 }
 const calls = new Map<string, Call>();
@@ -25,8 +28,8 @@ let randomRooms = 0;
 const ignore = (): void => undefined;
 
 function prompt(id: string, call: Call, sound: string): void {
-  call.playback = `${id}-${call.step}`;
-  void rest.post(`/channels/${id}/play/${call.playback}`, { media: `sound:${sound}` }).catch(ignore);
+  const playbackId = `${id}-${call.step}`;
+  call.playback = { id: playbackId, requested: rest.post(`/channels/${id}/play/${playbackId}`, { media: `sound:${sound}` }).catch(ignore) };
 }
 
 /** Bridge ids of this process's own: a sketch started for an earlier storm may have left its bridges behind. */
@@ -39,7 +42,12 @@ function bridgeOf(room: string): Promise<unknown> {
 }
 
 function onKey(id: string, call: Call, digit: string): void {
-  if (call.playback) void rest.delete(`/playbacks/${call.playback}`).catch(ignore);
+  // A key Asterisk reports twice must not add the caller again: that would take it out and back in.
+  if (call.step === 'in') return;
+  // The stop once Asterisk has the playback: one it has not yet taken would play to its end, and
+  // the join would wait behind it.
+  const playback = call.playback;
+  if (playback) void playback.requested.then(() => rest.delete(`/playbacks/${playback.id}`)).catch(ignore);
   call.playback = undefined;
   if (digit !== '#') {
     call.keyed += digit;
@@ -53,6 +61,7 @@ function onKey(id: string, call: Call, digit: string): void {
     prompt(id, call, 'conf-getpin');
     return;
   }
+  call.step = 'in';
   void bridgeOf(call.room!)
     .then(() => rest.post(`/bridges/${bridgeId(call.room!)}/addChannel`, { channel: id }))
     .catch(ignore);
@@ -62,9 +71,12 @@ events.on('event', (event: AriEvent) => {
   const id = (event.channel as { id?: string } | undefined)?.id;
   if (!id) return;
   if (event.type === 'StasisStart') {
-    const call: Call = { step: 'room', keyed: '', playback: undefined };
+    const room = (event.args as string[] | undefined)?.[0];
+    const call: Call = room ? { step: 'pin', keyed: '', playback: undefined, room } : { step: 'room', keyed: '', playback: undefined };
     calls.set(id, call);
-    void rest.post(`/channels/${id}/answer`).then(() => prompt(id, call, 'conf-getconfno'), ignore);
+    if (room) void bridgeOf(room).catch(ignore);
+    const answered = (event.channel as { state?: string }).state === 'Up' ? Promise.resolve() : rest.post(`/channels/${id}/answer`);
+    void answered.then(() => prompt(id, call, room ? 'conf-getpin' : 'conf-getconfno'), ignore);
   } else if (event.type === 'ChannelDtmfReceived') {
     const call = calls.get(id);
     if (call) onKey(id, call, String(event.digit));

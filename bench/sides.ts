@@ -22,7 +22,7 @@ export interface AppLaunch {
 }
 
 /** A process started for a side's storms, and how to end it. */
-interface SideProcess {
+export interface SideProcess {
   readonly pid: number;
   stop(): Promise<void>;
 }
@@ -109,7 +109,7 @@ async function startApp(mode: Mode, app: AppProcess): Promise<SideProcess> {
  * own storms only: its idle connections would count against Asterisk's sessionlimit during the
  * app's (driver 32 + app 32 + sketch 32 + 3 WebSockets).
  */
-async function startSketch(): Promise<SideProcess> {
+export async function startSketch(): Promise<SideProcess> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'ariSketch.ts')], {
     cwd: ROOT,
     env: withAriCredentials(),

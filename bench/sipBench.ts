@@ -10,7 +10,7 @@
  *   BENCH_SIP_STEP=100                 then larger by this much, while a side is within capacity...
  *   BENCH_SIP_MAX=800                  ...up to this many callers
  *   BENCH_SIP_RATE=8                   callers arriving per second
- *   BENCH_SIP_SIDES="native,app"       some sides only, while working on it
+ *   BENCH_SIP_SIDES="native,app"       the sides to run; "sketch" adds the floor of any ARI app (bench/ariSketch.ts)
  *   BENCH_SIP_BASELINE=main            also the app built from this git revision, side "app-baseline"
  *                                      beside "app": a change's before and after in one run
  *   BENCH_SIP_SETTINGS='{"limits":{"maxRooms":1000}}'  settings for the app under test
@@ -24,14 +24,15 @@ import { TestDriver } from '../harness/testDriver';
 import { asteriskEnv, asteriskScript, ROOT } from '../harness/testEnv';
 import { BaselineBuild, buildBaseline, withBaselineSide } from './baselineBuild';
 import { machineFacts } from './machine';
+import { SideProcess, startSketch } from './sides';
 import { progress } from './stormDriver';
 import { chartSvg } from './sip/chart';
 import { CallWatch } from './sip/callWatch';
-import { sipRun, RunContext, RunPlan } from './sip/sipRun';
+import { AriSide, sipRun, RunContext, RunPlan } from './sip/sipRun';
 import { baselineTable, capacity, RunResult, runsTable, Side } from './sip/sipSummary';
 import { sipChart } from './sip/sipChart';
 
-const SIDES: readonly Side[] = ['native', 'app', 'app-baseline'];
+const SIDES: readonly Side[] = ['native', 'sketch', 'app', 'app-baseline'];
 /** Settings that make a run other than `make bench-sip`'s: its figures do not replace those the docs quote. */
 const TUNING = [
   'BENCH_SIP_SIZES',
@@ -75,28 +76,41 @@ function options(): { sizes: number[]; step: number; max: number; rate: number; 
   };
 }
 
-/** The processes that answer the app sides' calls: the app of this checkout, and the baseline's. */
-type SideApps = ReadonlyMap<Side, AppProcess>;
+/**
+ * The processes that answer the ARI sides' calls: the app of this checkout and the baseline's,
+ * and the sketch, up for the whole bench (its 32 connections and the app's fit in Asterisk's
+ * sessionlimit of 100 beside the driver's 16).
+ */
+interface SideProcesses {
+  readonly apps: ReadonlyMap<Side, AppProcess>;
+  readonly sketch?: SideProcess;
+}
+
+function ariSide(processes: SideProcesses, side: Side): AriSide | undefined {
+  if (side === 'sketch') return { pid: processes.sketch!.pid };
+  const app = processes.apps.get(side);
+  return app ? { pid: app.pid!, app } : undefined;
+}
 
 /**
  * One run of a side. One app alone runs as production runs it, one process for the whole bench.
  * Two builds of the app cannot be up at once (bench/sides.ts): each then runs in a fresh process
  * for each of its runs, warmed first.
  */
-async function sideRun(context: RunContext, apps: SideApps, plan: RunPlan): Promise<RunResult> {
-  const app = apps.get(plan.side);
-  if (!app || apps.size === 1) return sipRun(context, plan, app);
+async function sideRun(context: RunContext, processes: SideProcesses, plan: RunPlan): Promise<RunResult> {
+  const app = processes.apps.get(plan.side);
+  if (!app || processes.apps.size === 1) return sipRun(context, plan, ariSide(processes, plan.side));
   await app.start();
   try {
-    await sipRun(context, { ...plan, callers: WARM_CALLERS, seed: SEED }, app);
-    return await sipRun(context, plan, app);
+    await sipRun(context, { ...plan, callers: WARM_CALLERS, seed: SEED }, ariSide(processes, plan.side));
+    return await sipRun(context, plan, ariSide(processes, plan.side));
   } finally {
     await app.kill('SIGTERM');
   }
 }
 
 /** The sizes listed, then larger ones while a side is within its capacity; each side stops at its first degraded run. */
-async function runAll(context: RunContext, apps: SideApps, opts: ReturnType<typeof options>): Promise<RunResult[]> {
+async function runAll(context: RunContext, processes: SideProcesses, opts: ReturnType<typeof options>): Promise<RunResult[]> {
   const results: RunResult[] = [];
   const past = new Set<Side>();
   const runSize = async (callers: number, turn: number): Promise<void> => {
@@ -104,7 +118,7 @@ async function runAll(context: RunContext, apps: SideApps, opts: ReturnType<type
     const order = turn % 2 === 0 ? opts.sides : [...opts.sides].reverse();
     for (const side of order.filter((s) => !past.has(s))) {
       const started = Date.now();
-      const result = await sideRun(context, apps, { side, callers, callsPerSecond: opts.rate, seed: SEED + callers });
+      const result = await sideRun(context, processes, { side, callers, callsPerSecond: opts.rate, seed: SEED + callers });
       results.push(result);
       if (result.degraded) past.add(side);
       const q = result.quality;
@@ -162,12 +176,14 @@ async function main(): Promise<void> {
   if (opts.sides.includes('app')) apps.set('app', AppProcess.prepare(settings, { nodeArgs, compiled: true }));
   if (baseline) apps.set('app-baseline', AppProcess.prepare(settings, { nodeArgs, release: baseline.dir }));
   let driver: TestDriver | undefined;
+  let sketch: SideProcess | undefined;
   try {
     // A fresh Asterisk: calls left over by an earlier run that failed would load this one.
     asteriskScript(['down'], { inherit: true });
     asteriskScript(['up'], { inherit: true });
-    // The demo trunk's calls land in from-external; on this Asterisk alone, 77 and a room reach the native baseline.
+    // The demo trunk's calls land in from-external; on this Asterisk alone, 77 and a room reach the native baseline, 66 the sketch.
     asteriskScript(['cli', 'dialplan add extension _77X.,1,Goto(bench-sip-native,${EXTEN},1) into from-external']);
+    asteriskScript(['cli', 'dialplan add extension _66X.,1,Goto(bench-sip-sketch,${EXTEN},1) into from-external']);
     const env = asteriskEnv();
     driver = await TestDriver.connect(16);
     await driver.onlyEvents(CallWatch.EVENTS);
@@ -180,11 +196,14 @@ async function main(): Promise<void> {
     };
     // One app runs for the whole bench and is warmed here; two warm their fresh process before each run (sideRun).
     if (apps.size === 1) for (const app of apps.values()) await app.start();
+    if (opts.sides.includes('sketch')) sketch = await startSketch();
+    const processes: SideProcesses = { apps, ...(sketch ? { sketch } : {}) };
     progress(`warming up: ${WARM_CALLERS} callers on each side, not counted`);
     for (const side of opts.sides.filter((s) => apps.size === 1 || !apps.has(s)))
-      await sipRun(context, { side, callers: WARM_CALLERS, callsPerSecond: opts.rate, seed: SEED }, apps.get(side));
-    report(await runAll(context, apps, opts), opts, baseline);
+      await sipRun(context, { side, callers: WARM_CALLERS, callsPerSecond: opts.rate, seed: SEED }, ariSide(processes, side));
+    report(await runAll(context, processes, opts), opts, baseline);
   } finally {
+    await sketch?.stop();
     for (const app of apps.values()) await app.kill('SIGTERM');
     if (process.env.BENCH_SIP_APP_LOG)
       writeFileSync(process.env.BENCH_SIP_APP_LOG, (apps.get('app')?.logs ?? []).map((line) => JSON.stringify(line)).join('\n') + '\n');

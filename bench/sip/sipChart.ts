@@ -3,7 +3,7 @@ import { Machine } from '../machine';
 import { Chart, Series } from './chart';
 import { LIMITS, RunResult, Side } from './sipSummary';
 
-const LABEL: Record<Side, string> = { app: 'app', 'app-baseline': 'app baseline', native: 'native ConfBridge' };
+const LABEL: Record<Side, string> = { app: 'app', 'app-baseline': 'app baseline', native: 'native ConfBridge', sketch: 'ARI sketch' };
 
 function series(runs: readonly RunResult[], label: string, value: (r: RunResult) => number | undefined, dashed = false): Series[] {
   const sides = [...new Set(runs.map((r) => r.side))];
@@ -45,13 +45,13 @@ export function sipChart(runs: readonly RunResult[], machine: Machine): Chart {
         threshold: { value: LIMITS.jitterMs, label: `${LIMITS.jitterMs} ms jitter` },
       },
       {
-        title: 'CPU per participant-second while everyone is in (Asterisk, and the app on top)',
+        title: 'CPU per participant-second while everyone is in (Asterisk, and the ARI process on top)',
         unit: 'ms',
         series: [
           ...series(runs, 'Asterisk', (r) => r.asterisk.cpuMsPerParticipantSecond),
           ...series(
             runs.filter((r) => r.app),
-            'Asterisk + app',
+            'Asterisk + ARI process',
             (r) => r.asterisk.cpuMsPerParticipantSecond + (r.app?.cpuMsPerParticipantSecond ?? 0),
             true,
           ),

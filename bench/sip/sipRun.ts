@@ -28,8 +28,8 @@ const MARGIN_MS = 4000;
 /** SIPp's SIP port and its callers' first media port: beside the bench's Asterisk (45060, RTP 40000-43999). */
 const SIPP_PORTS = { sipPort: 45070, mediaPort: 50000 };
 
-/** Where each side's callers go: the app's number, or the native baseline's (asterisk-conf/extensions.conf). */
-export const SIDE_PREFIX: Record<Side, string> = { app: '88', 'app-baseline': '88', native: '77' };
+/** Where each side's callers go: the app's number, or the native baseline's or the sketch's (asterisk-conf/extensions.conf). */
+export const SIDE_PREFIX: Record<Side, string> = { app: '88', 'app-baseline': '88', native: '77', sketch: '66' };
 
 export interface RunContext {
   readonly driver: TestDriver;
@@ -46,16 +46,23 @@ export interface RunPlan {
   readonly seed: number;
 }
 
+/** The process that answers a side's calls over ARI: its pid (its CPU), and for the app the app itself (its log and memory). */
+export interface AriSide {
+  readonly pid: number;
+  readonly app?: AppProcess;
+}
+
 const sleepUntil = (at: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
-/** One run of a side; `app` is the process that answers an app side's calls (none for native). */
-export async function sipRun(context: RunContext, plan: RunPlan, app: AppProcess | undefined): Promise<RunResult> {
+/** One run of a side; `ari` is the process that answers its calls (none for native). */
+export async function sipRun(context: RunContext, plan: RunPlan, ari: AriSide | undefined): Promise<RunResult> {
   const { driver } = context;
   const { side, callers, callsPerSecond } = plan;
   const lastArrivalMs = ((callers - 1) * 1000) / callsPerSecond;
   // In whole 20 ms packets: the caller's audio lasts the hold.
   const holdMs = Math.ceil((lastArrivalMs + SETTLE_MS + SAMPLE_WINDOW_MS + MARGIN_MS) / 20) * 20;
-  const appCpu = (): number => (app ? threadsCpuMs(app.pid!) : 0);
+  const app = ari?.app;
+  const appCpu = (): number => (ari ? threadsCpuMs(ari.pid) : 0);
   const watch = new CallWatch(driver);
   const logsBefore = app?.logs.length ?? 0;
   const cpuAtStart = { asterisk: processCpuMs(context.asteriskPid), app: appCpu() };
@@ -104,6 +111,7 @@ export async function sipRun(context: RunContext, plan: RunPlan, app: AppProcess
       samples,
       window: { start: windowStart, end: windowEnd },
       cpu: { start: cpuAtStart, window: cpuAtWindow, windowEnd: cpuAtWindowEnd, end: cpuAtEnd },
+      ariProcess: ari !== undefined,
       ...(app
         ? {
             heapBytes: { withCallers: heapWithCallers, without: heapWithout },

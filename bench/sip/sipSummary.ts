@@ -7,8 +7,11 @@ import { percentiles, Percentiles, round } from '../stormSummary';
 import { RtpSample, SipCall } from './callWatch';
 import { SippOutcome } from './sippRun';
 
-/** app-baseline: the app as another git revision builds it (BENCH_SIP_BASELINE), for a change's before and after. */
-export type Side = 'app' | 'app-baseline' | 'native';
+/**
+ * app-baseline: the app as another git revision builds it (BENCH_SIP_BASELINE), for a change's
+ * before and after; sketch: the floor of any ARI app (bench/ariSketch.ts).
+ */
+export type Side = 'app' | 'app-baseline' | 'native' | 'sketch';
 
 /** Where audio is no longer clean for the median caller (docs/PERFORMANCE.md, "Capacity"). */
 export const LIMITS = { lossPct: 1, jitterMs: 30 } as const;
@@ -38,11 +41,12 @@ export interface RunResult {
   quality: { calls: number; lossPct: Spread; jitterMs: Spread };
   asterisk: { cpuMsPerParticipantSecond: number; cpuMsPerCaller: number };
   /**
-   * cpuMsPerEntry: the app's CPU from the first call to the sampling window (every caller in),
-   * per caller in: a whole way in (answer, prompts, keys, join, announcement), not the join alone,
-   * which `make bench`'s storm measures.
+   * The ARI process's figures (the app's, or the sketch's). cpuMsPerEntry: its CPU from the first
+   * call to the sampling window (every caller in), per caller in: a whole way in (answer, prompts,
+   * keys, join, announcement), not the join alone, which `make bench`'s storm measures.
+   * heapKbPerParticipant: the app's only (the sketch reports no memory).
    */
-  app?: { cpuMsPerEntry: number; cpuMsPerParticipantSecond: number; cpuMsPerCaller: number; heapKbPerParticipant: number };
+  app?: { cpuMsPerEntry: number; cpuMsPerParticipantSecond: number; cpuMsPerCaller: number; heapKbPerParticipant?: number };
   /** Why the run is past the side's capacity; absent when it is within. */
   degraded?: string;
 }
@@ -60,6 +64,8 @@ export interface RunRecord {
   samples: ReadonlyArray<ReadonlyMap<string, RtpSample>>;
   window: { start: number; end: number };
   cpu: { start: CpuReading; window: CpuReading; windowEnd: CpuReading; end: CpuReading };
+  /** The side's calls went to an ARI process (the app or the sketch), whose threads' CPU `cpu.*.app` reads. */
+  ariProcess: boolean;
   /** The app's heap after a full collection, with every caller in and after they all left. */
   heapBytes?: { withCallers: number; without: number };
   /** The app's calls that waited for their room's first PIN (its `waiting` log lines). */
@@ -145,13 +151,20 @@ export function runResult(record: RunRecord): RunResult {
       cpuMsPerParticipantSecond: perSecond(cpu.window.asterisk, cpu.windowEnd.asterisk),
       cpuMsPerCaller: round((cpu.end.asterisk - cpu.start.asterisk) / plan.callers, 1),
     },
-    ...(record.heapBytes
+    ...(record.ariProcess
       ? {
           app: {
             cpuMsPerEntry: round((cpu.window.app - cpu.start.app) / Math.max(joined, 1), 3),
             cpuMsPerParticipantSecond: perSecond(cpu.window.app, cpu.windowEnd.app),
             cpuMsPerCaller: round((cpu.end.app - cpu.start.app) / plan.callers, 2),
-            heapKbPerParticipant: round((record.heapBytes.withCallers - record.heapBytes.without) / 1024 / Math.max(inRoomAtEnd, 1), 1),
+            ...(record.heapBytes
+              ? {
+                  heapKbPerParticipant: round(
+                    (record.heapBytes.withCallers - record.heapBytes.without) / 1024 / Math.max(inRoomAtEnd, 1),
+                    1,
+                  ),
+                }
+              : {}),
           },
         }
       : {}),
@@ -196,9 +209,9 @@ export function runsTable(runs: readonly RunResult[]): string {
     'loss median / worst (%)',
     'jitter median / worst (ms)',
     'Asterisk CPU ms per participant-second',
-    'CPU ms per caller (Asterisk + app)',
-    'app CPU ms per caller getting in (dial to room)',
-    'app CPU ms per participant-second',
+    'CPU ms per caller (Asterisk + app or sketch)',
+    'app (sketch) CPU ms per caller getting in (dial to room)',
+    'app (sketch) CPU ms per participant-second',
     'app heap KB per participant',
     'past capacity',
   ];

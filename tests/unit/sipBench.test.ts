@@ -138,6 +138,7 @@ describe('the figures of a run (bench/sip/sipSummary.ts)', () => {
       samples: [new Map(), new Map()],
       window: { start: 2000, end: 3000 },
       cpu: { start: cpu, window: cpu, windowEnd: cpu, end: cpu },
+      ariProcess: true,
       heapBytes: { withCallers: 0, without: 0 },
       waitedForFirstPin: new Set(['b']),
     };
@@ -146,6 +147,22 @@ describe('the figures of a run (bench/sip/sipSummary.ts)', () => {
     expect(result.latencyMs).toEqual({ p50: 4, p95: 900, p99: 900, max: 900 });
     expect(result.waitedForFirstPin).toEqual({ callers: 1, othersLatencyMs: { p50: 0, p95: 4, p99: 4, max: 4 } });
     expect(result.degraded).toBe('1 of 5 callers not in a room');
+  });
+
+  it("gives the ARI process's CPU for the sketch as for the app, with no memory, and none for native", () => {
+    const calls: SipCall[] = [{ id: 'a', createdAt: 0, keys: '1234#', hashAt: 1000, enteredAt: 1004 }];
+    const at = (asterisk: number, app: number): { asterisk: number; app: number } => ({ asterisk, app });
+    const record = (side: RunRecord['plan']['side'], ariProcess: boolean): RunRecord => ({
+      plan: { side, callers: 1, callsPerSecond: 8 },
+      sipp: { successful: 1, failed: 0, exitCode: 0, overloads: 0, errors: [] },
+      calls,
+      samples: [new Map(), new Map()],
+      window: { start: 2000, end: 3000 },
+      cpu: { start: at(0, 0), window: at(100, 12), windowEnd: at(105, 12.5), end: at(200, 20) },
+      ariProcess,
+    });
+    expect(runResult(record('sketch', true)).app).toEqual({ cpuMsPerEntry: 12, cpuMsPerParticipantSecond: 0.5, cpuMsPerCaller: 20 });
+    expect(runResult(record('native', false)).app).toBeUndefined();
   });
 
   it('calls a run past capacity when a caller did not get in, or the median caller lost over 1 % or had over 30 ms of jitter', () => {
