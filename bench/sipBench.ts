@@ -10,7 +10,7 @@
  *   BENCH_SIP_STEP=100                 then larger by this much, while a side is within capacity...
  *   BENCH_SIP_MAX=800                  ...up to this many callers
  *   BENCH_SIP_RATE=8                   callers arriving per second
- *   BENCH_SIP_SIDES="native,app"       the sides to run; "sketch" adds the floor of any ARI app (bench/ariSketch.ts)
+ *   BENCH_SIP_SIDES="native,sketch,app"  the sides to run (sketch: the floor of any ARI app, bench/ariSketch.ts)
  *   BENCH_SIP_BASELINE=main            also the app built from this git revision, side "app-baseline"
  *                                      beside "app": a change's before and after in one run
  *   BENCH_SIP_SETTINGS='{"limits":{"maxRooms":1000}}'  settings for the app under test
@@ -60,7 +60,7 @@ function options(): { sizes: number[]; step: number; max: number; rate: number; 
   const sizes = (process.env.BENCH_SIP_SIZES ?? '50,100,200,300').split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 2))
     throw new Error(`BENCH_SIP_SIZES must list whole numbers of 2 or more, not "${process.env.BENCH_SIP_SIZES}"`);
-  const named = (process.env.BENCH_SIP_SIDES ?? 'native,app').split(',') as Side[];
+  const named = (process.env.BENCH_SIP_SIDES ?? 'native,sketch,app').split(',') as Side[];
   const unknown = named.filter((s) => !SIDES.includes(s));
   if (unknown.length) throw new Error(`BENCH_SIP_SIDES names ${unknown.join(', ')}: the sides are ${SIDES.join(', ')}`);
   const sides = withBaselineSide(named, process.env.BENCH_SIP_BASELINE !== undefined, {

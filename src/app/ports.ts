@@ -50,7 +50,10 @@ export interface Prompt {
    * prompt"), until stop().
    */
   pause(): void;
-  /** Settles once Asterisk has answered the stop (or the prompt had ended). */
+  /**
+   * Settles once a request sent after it reaches Asterisk no earlier than the stop: at once when
+   * Asterisk holds the playback, else once it has answered the stop (or the prompt had ended).
+   */
   stop(): Promise<void>;
 }
 

@@ -37,8 +37,8 @@ export class AriCallIO implements CallIO {
       let stopListening = (): void => undefined;
       const prompt = this.startPlayback(media);
 
-      // The entry's outcome once the prompt's stop has been answered: what comes next (the join's
-      // addChannel) would wait in Asterisk behind a prompt still playing (src/ari/playbacks.ts).
+      // The entry's outcome once the prompt's stop is on its way ahead of what comes next: the
+      // join's addChannel would wait in Asterisk behind a prompt still playing (src/ari/playbacks.ts).
       const settle = (finish: () => void): void => {
         if (settled) return;
         settled = true;

@@ -8,7 +8,9 @@ interface Tracked {
   readonly done: () => void;
   /** Settles once Asterisk has answered the play request: from then on it holds the playback (queued or playing). */
   readonly requested: Promise<unknown>;
-  /** The stop, once asked for: settles when Asterisk has answered it. */
+  /** `requested` has settled: Asterisk has the playback to stop. */
+  answered: boolean;
+  /** The stop, once asked for: settles once it is on its way ahead of any later request (see stop). */
   stopped?: Promise<void>;
   pauseRequested: boolean;
   started: boolean;
@@ -18,10 +20,12 @@ interface Tracked {
  * Channel playbacks with ids of our own, so a prompt can be paused or stopped before Asterisk
  * has even answered the play request.
  * - A stop waits for that answer, so Asterisk has the playback to stop (a queued one is then
- *   never played), and settles when Asterisk has answered the stop. A playback left running
- *   would hold the channel's command queue: the join's `addChannel` waits behind it in Asterisk,
- *   holding one of the app's HTTP connections meanwhile, so the caller's flow sends it only once
- *   the stop has been answered.
+ *   never played). A playback left running holds the channel's command queue: the join's
+ *   `addChannel` waits behind it in Asterisk, holding one of the app's HTTP connections.
+ * - So the caller's flow sends the join only once the stop is on its way: at once when the play
+ *   request had been answered (the stop is handed to the connection pool first, which sends
+ *   requests in order, so no join can hold the connection its own stop needs), else once Asterisk
+ *   has answered the stop.
  * - Asterisk pauses only a playback that has started: a pause that comes earlier is sent at
  *   PlaybackStarted.
  */
@@ -41,6 +45,7 @@ export class Playbacks implements PromptPlayer {
     const finished = new Promise<void>((resolve) => (done = resolve));
     const requested = this.ari.playOnChannel(channelId, id, media, lang).then(
       (alive) => {
+        entry.answered = true;
         if (!alive) entry.done();
       },
       (error: unknown) => {
@@ -48,7 +53,14 @@ export class Playbacks implements PromptPlayer {
         this.onError(error, channelId);
       },
     );
-    const entry: Tracked = { channelId, requested, pauseRequested: false, started: false, done: () => this.finish(id, channelId, done) };
+    const entry: Tracked = {
+      channelId,
+      requested,
+      answered: false,
+      pauseRequested: false,
+      started: false,
+      done: () => this.finish(id, channelId, done),
+    };
     this.tracked.set(id, entry);
     const ids = this.byChannel.get(channelId);
     if (ids) ids.add(id);
@@ -87,12 +99,15 @@ export class Playbacks implements PromptPlayer {
   private stop(id: string): Promise<void> {
     const entry = this.tracked.get(id);
     if (!entry) return Promise.resolve();
-    entry.stopped ??= entry.requested.then(() =>
+    if (entry.stopped) return entry.stopped;
+    const send = (): Promise<void> =>
       this.ari.stopPlayback(id).then(
         () => undefined,
         (error: unknown) => this.onError(error, entry.channelId),
-      ),
-    );
+      );
+    // Handed to the pool now, a stop goes out ahead of any request made after it.
+    if (entry.answered) void send();
+    entry.stopped = entry.answered ? Promise.resolve() : entry.requested.then(send);
     return entry.stopped;
   }
 

@@ -122,27 +122,44 @@ describe('AriCallIO barge-in', () => {
     expect(controls.slice(2)).toEqual([`stop ${playbackIds[1]}`]);
   });
 
-  it("settles the entry only once Asterisk has answered the prompt's stop, sent after the play request's answer", async () => {
-    const { io, session, playbackIds, controls, ari } = setUp();
-    let answerPlay!: () => void;
+  /** A play request and a stop that "Asterisk" answers only when the test says so. */
+  const heldAnswers = (ari: AriCalls, playbackIds: string[], controls: string[]): { answerPlay: () => void; answerStop: () => void } => {
+    const answers = { answerPlay: (): void => undefined, answerStop: (): void => undefined };
     ari.playOnChannel = (_channel: string, id: string) => {
       playbackIds.push(id);
-      return new Promise<boolean>((resolve) => (answerPlay = () => resolve(true)));
+      return new Promise<boolean>((resolve) => (answers.answerPlay = () => resolve(true)));
     };
-    let answerStop!: () => void;
     ari.stopPlayback = (id: string) => {
       controls.push(`stop ${id}`);
-      return new Promise<boolean>((resolve) => (answerStop = () => resolve(true)));
+      return new Promise<boolean>((resolve) => (answers.answerStop = () => resolve(true)));
     };
+    return answers;
+  };
+
+  it('settles the entry as soon as the stop is sent when Asterisk holds the prompt: the join goes out right behind it', async () => {
+    const { io, session, playbackIds, controls, ari } = setUp();
+    const answers = heldAnswers(ari, playbackIds, controls);
+    let outcome: unknown;
+    void io.prompt(['conf-getpin'], { kind: 'pin', maxLength: 8 }).then((o) => (outcome = o));
+    answers.answerPlay();
+    await flush();
+    session.key('#');
+    await flush();
+    expect({ controls, outcome }).toEqual({ controls: [`stop ${playbackIds[0]}`], outcome: { type: 'complete', value: '' } });
+  });
+
+  it("sends the stop of a prompt keyed over before Asterisk answered its play request after that answer, and settles once the stop's answer is in", async () => {
+    const { io, session, playbackIds, controls, ari } = setUp();
+    const answers = heldAnswers(ari, playbackIds, controls);
     let outcome: unknown;
     void io.prompt(['conf-getpin'], { kind: 'pin', maxLength: 8 }).then((o) => (outcome = o));
     session.key('#');
     await flush();
     expect({ controls, outcome }).toEqual({ controls: [], outcome: undefined });
-    answerPlay();
+    answers.answerPlay();
     await flush();
     expect({ controls, outcome }).toEqual({ controls: [`stop ${playbackIds[0]}`], outcome: undefined });
-    answerStop();
+    answers.answerStop();
     await flush();
     expect(outcome).toEqual({ type: 'complete', value: '' });
   });
