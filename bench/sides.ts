@@ -105,9 +105,10 @@ async function startApp(mode: Mode, app: AppProcess): Promise<SideProcess> {
 }
 
 /**
- * The sketch in its own process, as the app runs; resolves once it is connected. It runs for its
- * own storms only: its idle connections would count against Asterisk's sessionlimit during the
- * app's (driver 32 + app 32 + sketch 32 + 3 WebSockets).
+ * The sketch in its own process, as the app runs; resolves once it is connected. In `make bench`
+ * it runs for its own storms only: its idle connections would count against Asterisk's
+ * sessionlimit during the app's (driver 32 + app 32 + sketch 32 + 3 WebSockets). `make bench-sip`'s
+ * driver holds 16, so there it stays up for the whole bench.
  */
 export async function startSketch(): Promise<SideProcess> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'ariSketch.ts')], {

@@ -102,8 +102,9 @@ async function sideRun(context: RunContext, processes: SideProcesses, plan: RunP
   if (!app || processes.apps.size === 1) return sipRun(context, plan, ariSide(processes, plan.side));
   await app.start();
   try {
-    await sipRun(context, { ...plan, callers: WARM_CALLERS, seed: SEED }, ariSide(processes, plan.side));
-    return await sipRun(context, plan, ariSide(processes, plan.side));
+    const ari = ariSide(processes, plan.side);
+    await sipRun(context, { ...plan, callers: WARM_CALLERS, seed: SEED }, ari);
+    return await sipRun(context, plan, ari);
   } finally {
     await app.kill('SIGTERM');
   }
