@@ -105,9 +105,13 @@ export class Playbacks implements PromptPlayer {
         () => undefined,
         (error: unknown) => this.onError(error, entry.channelId),
       );
-    // Handed to the pool now, a stop goes out ahead of any request made after it.
-    if (entry.answered) void send();
-    entry.stopped = entry.answered ? Promise.resolve() : entry.requested.then(send);
+    if (entry.answered) {
+      // Handed to the pool now, a stop goes out ahead of any request made after it.
+      void send();
+      entry.stopped = Promise.resolve();
+    } else {
+      entry.stopped = entry.requested.then(send);
+    }
     return entry.stopped;
   }
 
