@@ -17,6 +17,7 @@ module.exports = {
       transform: tsJest,
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/helpers/globalSetup.ts',
+      setupFilesAfterEnv: ['<rootDir>/tests/helpers/asteriskAnswers.ts'],
       slowTestThreshold: 30,
     },
   ],

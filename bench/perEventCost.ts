@@ -19,12 +19,14 @@ import { instantBridges } from '../harness/instantBridges';
 /** The admission rules as a busy server runs them: every switch open, rooms of up to 5,000. */
 const limits = { maxRooms: 10_000, maxParticipantsPerRoom: 5000 };
 const admit: Admit = (room) => admission({ enabled: true, externalAccess: true, externalMayStart: true, limits }, 'internal', room);
+/** The bench's callers never hang up on the way in. */
+const LIVE = new AbortController().signal;
 const pending = (): Promise<boolean> => new Promise(() => undefined);
 const fakeAri = { playOnChannel: pending, stopPlayback: pending } as unknown as AriCalls;
 
 async function populated(rooms: number): Promise<{ registry: RoomRegistry; playbacks: Playbacks }> {
   const registry = new RoomRegistry(
-    new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }),
+    new EmbeddedRoomState({ set: () => Promise.resolve(), delete: () => undefined }),
     instantBridges,
     randomInt,
     Date.now,
@@ -37,8 +39,8 @@ async function populated(rooms: number): Promise<{ registry: RoomRegistry; playb
     const room = String(1000 + r);
     for (let m = 0; m < 4; m++) {
       const id = `${room}-${m}`;
-      registry.enter(room, id, admit);
-      if (m === 0) registry.setPin(room, id, '1');
+      await registry.enter(room, id, LIVE, admit);
+      if (m === 0) await registry.setPin(room, id, '1');
       await registry.join(room, id, { channelId: id, callerId: '201', keyedAt: 0 }, admit);
       playbacks.play(id, ['sound:beep'], 'en'); // a prompt still tracked for every participant
     }
@@ -50,8 +52,8 @@ async function populated(rooms: number): Promise<{ registry: RoomRegistry; playb
 async function callCycle(registry: RoomRegistry, playbacks: Playbacks, i: number): Promise<void> {
   const id = `cycle-${i}`;
   const room = '555';
-  registry.enter(room, id, admit);
-  registry.setPin(room, id, '4321');
+  await registry.enter(room, id, LIVE, admit);
+  await registry.setPin(room, id, '4321');
   const prompt = playbacks.play(id, ['sound:conf-getpin'], 'en');
   playbacks.onEvent({ type: 'PlaybackStarted', playback: { id: prompt.id } });
   playbacks.onEvent({ type: 'PlaybackFinished', playback: { id: prompt.id } });
@@ -60,8 +62,8 @@ async function callCycle(registry: RoomRegistry, playbacks: Playbacks, i: number
   registry.memberCount(room);
   // A late caller into an existing room: PIN check and join.
   const other = `other-${i}`;
-  registry.enter('1000', other, admit);
-  registry.verifyPin('1000', '1');
+  await registry.enter('1000', other, LIVE, admit);
+  await registry.verifyPin('1000', '1');
   await registry.join('1000', other, { channelId: other, callerId: '202', keyedAt: 0 }, admit);
   await registry.depart('1000', other, other);
   await registry.depart(room, id, id);

@@ -171,7 +171,7 @@ async function soak(driver: TestDriver): Promise<void> {
     'every call to be gone',
   ).catch(() => undefined);
   await pause(1500); // the brute-force window (1 s) passes; its sweep runs below
-  app.sweepGuard();
+  await app.sweepGuard();
   const stats = app.stats();
   const leaks = {
     sessions: stats.sessions,

@@ -145,7 +145,7 @@ export class ConferenceServer {
     this.api = settings.api.enabled ? new StatusServer({ host, port, token: () => store.current.api.token, handle, log }) : undefined;
     const storeNumber = (): Promise<void> => this.dialplanSettings.store();
     fanOutSettings(store, { log, eventsLog: this.eventsLog, guard: this.guard, rooms: this.rooms, storeNumber });
-    this.sweepTimer = setInterval(() => this.sweepGuard(), GUARD_SWEEP_MS);
+    this.sweepTimer = setInterval(() => void this.sweepGuard(), GUARD_SWEEP_MS);
     this.sweepTimer.unref();
   }
 
@@ -187,8 +187,10 @@ export class ConferenceServer {
   }
 
   /** Forgets brute-force counts older than their window (every minute, and on demand for soak runs). */
-  sweepGuard(): void {
-    this.guard.sweep(Date.now());
+  async sweepGuard(): Promise<void> {
+    await this.guard
+      .sweep(Date.now())
+      .catch((error: unknown) => this.log.warn('brute-force counts could not be swept', { event: 'sweep-failed', error: String(error) }));
   }
 
   stats(): AppStats {

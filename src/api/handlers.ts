@@ -38,11 +38,11 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
           muted: route.muted,
         });
       case 'lock':
-        return answer(admin.setLocked(route.room, route.locked), route, { room: route.room, locked: route.locked });
+        return answer(await admin.setLocked(route.room, route.locked), route, { room: route.room, locked: route.locked });
       case 'lockouts':
-        return { status: 200, json: lockoutsView(admin.lockouts()) };
+        return { status: 200, json: lockoutsView(await admin.lockouts()) };
       case 'clear-lockout':
-        return answer(admin.clearLockout(route.callerId), route, { callerId: route.callerId, cleared: true });
+        return answer(await admin.clearLockout(route.callerId), route, { callerId: route.callerId, cleared: true });
     }
   };
 }

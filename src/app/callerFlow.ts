@@ -58,7 +58,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   let announce: string[] = [];
   // Refused before the room is taken: a caller who may not start one leaves no trace of it.
   if (request.kind === 'random') {
-    const drawn = deps.rooms.reserveRandom(request.digits, session.id, admit);
+    const drawn = await deps.rooms.reserveRandom(request.digits, session.id, session.signal, admit);
     if (drawn.kind === 'refused') return refuseFor(session, io, deps, drawn.reason, undefined);
     if (drawn.kind === 'none-free') return refuse(session, io, deps, 'no-free-room', undefined, { digits: request.digits });
     room = drawn.room;
@@ -67,8 +67,10 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
     log.info('random room reserved', { event: 'reserved', room });
   } else {
     room = request.room;
-    const entered = deps.rooms.enter(room, session.id, admit);
+    const entered = await deps.rooms.enter(room, session.id, session.signal, admit);
     if (entered.kind === 'refused') return refuseFor(session, io, deps, entered.reason, roomOfRefusal(entered.reason, room));
+    if (entered.kind === 'elsewhere')
+      return refuse(session, io, deps, 'room-elsewhere', room, { cause: 'another node of the cluster holds the room' });
     role = entered.kind === 'first' ? 'first' : 'later';
   }
   session.room = room;
@@ -135,7 +137,7 @@ async function askPin(
   let prompt = [...announce, Sound.enterPin];
   for (let attempt = 1; attempt <= settings.entry.maxAttempts; attempt++) {
     if (role === 'later') {
-      const verdict = guard.check(pinTry, deps.now());
+      const verdict = await guard.check(pinTry, deps.now());
       if (verdict.kind === 'locked') return lockedOut(session, io, deps, room, verdict.retryAfterMs);
       if (verdict.delayMs > 0) {
         log.info('PIN try delayed', { event: 'pin-delay', room, delayMs: verdict.delayMs, callerId: session.info.callerId });
@@ -153,19 +155,19 @@ async function askPin(
     }
     if (role === 'later' && (await waitForFirstPin(session, io, deps, room)) === 'promoted') {
       role = 'first';
-      const promoted = admit(rooms.stateFor(room, session.id));
+      const promoted = admit(await rooms.stateFor(room, session.id));
       if (promoted.kind === 'refused') return refuseFor(session, io, deps, promoted.reason, room).then(() => undefined);
     }
     if (role === 'first') {
-      rooms.setPin(room, session.id, outcome.value);
+      await rooms.setPin(room, session.id, outcome.value);
       log.info('room PIN set', { event: 'pin-set', room, emptyPin: outcome.value === '' });
       return keyedAt;
     }
-    if (rooms.verifyPin(room, outcome.value)) {
-      guard.recordSuccess(pinTry.caller);
+    if (await rooms.verifyPin(room, outcome.value)) {
+      await guard.recordSuccess(pinTry.caller);
       return keyedAt;
     }
-    const locked = guard.recordFailure(pinTry, deps.now());
+    const locked = await guard.recordFailure(pinTry, deps.now());
     log.warn('wrong PIN', {
       event: 'wrong-pin',
       room,

@@ -86,21 +86,21 @@ export class ConferenceAdmin {
     return { ok: true };
   }
 
-  setLocked(room: RoomNumber, locked: boolean): AdminOutcome {
-    const outcome = this.deps.rooms.setLocked(room, locked);
+  async setLocked(room: RoomNumber, locked: boolean): Promise<AdminOutcome> {
+    const outcome = await this.deps.rooms.setLocked(room, locked);
     if (outcome !== 'done') return { ok: false, error: outcome === 'unknown-room' ? 'unknown-room' : 'unchanged' };
     this.audit(locked ? 'lock' : 'unlock', room, undefined);
     return { ok: true };
   }
 
   /** Caller numbers and rooms with wrong PINs counted: lockouts and slow-downs in force. */
-  lockouts(): GuardCounts {
+  lockouts(): Promise<GuardCounts> {
     return this.deps.guard.counts(this.deps.now());
   }
 
   /** Lets a caller number try PINs again at once: its count and lockout go, for internal and external callers alike. */
-  clearLockout(callerId: string): AdminOutcome {
-    const cleared = this.deps.guard.clearCaller(callerId, this.deps.now());
+  async clearLockout(callerId: string): Promise<AdminOutcome> {
+    const cleared = await this.deps.guard.clearCaller(callerId, this.deps.now());
     if (cleared.length === 0) return { ok: false, error: 'unknown-caller' };
     const wasLockedOut = cleared.some((count) => count.lockedUntil !== undefined);
     const failures = cleared.reduce((sum, count) => sum + count.failures, 0);
@@ -110,7 +110,7 @@ export class ConferenceAdmin {
   }
 
   private missingMember(room: RoomNumber, channelId: string): AdminOutcome | undefined {
-    if (!this.deps.rooms.exists(room)) return { ok: false, error: 'unknown-room' };
+    if (!this.deps.rooms.holds(room)) return { ok: false, error: 'unknown-room' };
     if (!this.deps.rooms.isMember(room, channelId)) return { ok: false, error: 'unknown-channel' };
     return undefined;
   }

@@ -37,6 +37,8 @@ export const REFUSAL_SOUND: Record<RefusalReason, readonly string[]> = {
   'pin-locked': [Sound.pinLocked, Sound.goodbye],
   // Asterisk would not take the caller into the room's bridge, even made again.
   'no-bridge': [Sound.serviceUnavailable],
+  // The room's bridge is on another node of the cluster, which this node cannot join callers to yet.
+  'room-elsewhere': [Sound.serviceUnavailable],
 };
 
 /** A number read digit by digit ("4 7 1"), as a caller passes it on. */

@@ -76,7 +76,7 @@ export class StateRebuild {
       if (room === undefined) continue;
       const present = bridge.channels.filter((id) => live.has(id));
       present.forEach((id) => bridged.add(id));
-      if (rooms.exists(room)) {
+      if (rooms.holds(room)) {
         // A member whose call ended unseen; one that joined after the snapshot is live, and stays.
         for (const channelId of rooms.membersOf(room)) {
           if (live.has(channelId)) continue;
@@ -92,13 +92,14 @@ export class StateRebuild {
       const members = await Promise.all(
         present.map(async (channelId) => ({ channelId, callerId: await this.callerNumber(channelId), joinedAt: this.deps.now() })),
       );
-      rooms.adopt(room, bridgeId, pins.get(room), members);
+      const adopted = await rooms.adopt(room, bridgeId, pins.get(room), members);
+      if (adopted === 'held') continue;
       for (const member of members) sessions.adopt(member.channelId, member.callerId, room);
       counts.adopted++;
-      if (!pins.has(room)) log.warn('no stored PIN for a live room: closed to newcomers', { event: 'room-closed', room });
+      if (adopted === 'closed') log.warn('no stored PIN for a live room: closed to newcomers', { event: 'room-closed', room });
     }
     // PINs of rooms that emptied while the app was away: those numbers are free again.
-    for (const room of [...pins.keys()]) if (!rooms.exists(room)) this.deps.pins.delete(room);
+    for (const room of [...pins.keys()]) if (!rooms.holds(room)) this.deps.pins.delete(room);
     counts.stranded = await this.releaseStranded([...live].filter((channelId) => !sessions.has(channelId) && !bridged.has(channelId)));
     log.info('state rebuilt from Asterisk', { event: 'reconciled', ...counts });
   }

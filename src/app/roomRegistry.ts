@@ -16,10 +16,15 @@ import { endedBy } from './callSession';
 
 /** The caller's admission rules, asked with the room as the registry finds it. */
 export type Admit = (room: RoomState) => AdmissionVerdict;
+/** 'elsewhere': another app instance of the cluster holds the room. */
+export type EnterOutcome = AdmissionVerdict | { kind: 'elsewhere' };
 export type RandomOutcome = { kind: 'reserved'; room: RoomNumber } | { kind: 'refused'; reason: Refusal } | { kind: 'none-free' };
 /** 'gone': the caller left on the way in. 'no-bridge': Asterisk had no bridge to add the caller to, even made again. */
 export type JoinOutcome =
   { kind: 'joined'; others: number } | { kind: 'refused'; reason: Refusal } | { kind: 'gone' } | { kind: 'no-bridge' };
+
+/** 'closed': adopted without a PIN to be found, so closed to newcomers. 'held': this app or another instance has the room. */
+export type AdoptOutcome = 'with-pin' | 'closed' | 'held';
 
 /** Who is joining: the member to be, and when they keyed the last key of their PIN. */
 export interface Joiner {
@@ -28,15 +33,21 @@ export interface Joiner {
   readonly keyedAt: number;
 }
 
+/** How often a drawn random number may turn out taken (by a racing caller) before the draw gives up. */
+const RANDOM_DRAWS = 8;
+
 /**
- * The one owner of room state. Decisions (who is first, which PIN, which random number)
- * are taken synchronously, so two callers racing for a room always meet one room;
- * a room's bridge work (its creation, music, destroy) runs through that room's serial queue,
- * while joins run side by side: a room with anyone on the way in is never destroyed.
- * What must be one across app instances (numbers held, PINs, locks) lives in `state`.
+ * The one owner of room state. A room's doors (who takes it, who is first, which random number)
+ * open one caller at a time through that room's door queue, so two callers racing for a room
+ * always meet one room, whatever the store's round trips; a room's bridge work (its creation,
+ * music, destroy) runs through its bridge queue, while joins run side by side: a room with
+ * anyone on the way in is never destroyed.
+ * What must be one across app instances (numbers held, PINs, locks) lives in `state`, whose
+ * atomic steps settle races between instances.
  */
 export class RoomRegistry extends RoomTable {
   private readonly queue = new KeyedSerialQueue();
+  private readonly doors = new KeyedSerialQueue();
   private readonly media: RoomMedia;
 
   constructor(
@@ -58,41 +69,58 @@ export class RoomRegistry extends RoomTable {
 
   /** Settles when every queued bridge operation has run (tests, shutdown). */
   get pendingOperations(): number {
-    return this.queue.size;
+    return this.queue.size + this.doors.size;
   }
 
   /** The room as this session finds it on its way in, for the admission rules. */
-  stateFor(room: RoomNumber, sessionId: string): RoomState {
+  async stateFor(room: RoomNumber, sessionId: string): Promise<RoomState> {
     const entry = this.rooms.get(room);
-    if (!entry) return { kind: 'new', roomsHeld: this.state.claimedCount() };
-    const pinFree = this.state.pinOf(room) === undefined && entry.firstPin.freeFor(sessionId);
-    return { kind: 'held', locked: this.state.isLocked(room), pinFree };
+    if (!entry) return { kind: 'new', roomsHeld: await this.state.claimedCount() };
+    return { kind: 'held', locked: entry.locked, pinFree: !entry.pinSet && entry.firstPin.freeFor(sessionId) };
   }
 
-  /** A caller asks for a room: admitted, the first one in sets its PIN, the others are checked against it. */
-  enter(room: RoomNumber, sessionId: string, admit: Admit): AdmissionVerdict {
-    const verdict = admit(this.stateFor(room, sessionId));
-    if (verdict.kind === 'refused') return verdict;
-    return { kind: this.take(room, sessionId) };
+  /**
+   * A caller asks for a room: admitted, the first one in sets its PIN, the others are checked
+   * against it. A call that ends on the way (`signal`) takes nothing: its departure has been handled.
+   */
+  enter(room: RoomNumber, sessionId: string, signal: AbortSignal, admit: Admit): Promise<EnterOutcome> {
+    return this.doors.run(room, async () => {
+      const verdict = admit(await this.stateFor(room, sessionId));
+      if (verdict.kind === 'refused') return verdict;
+      const entry = this.rooms.get(room) ?? (await this.claim(room));
+      if (!entry) return { kind: 'elsewhere' };
+      return { kind: this.take(entry, sessionId, signal) };
+    });
   }
 
   /** Draws and reserves a free random room for this caller, once the rules let them start one. */
-  reserveRandom(digits: 3 | 4, sessionId: string, admit: Admit): RandomOutcome {
-    const verdict = admit({ kind: 'new', roomsHeld: this.state.claimedCount() });
+  async reserveRandom(digits: 3 | 4, sessionId: string, signal: AbortSignal, admit: Admit): Promise<RandomOutcome> {
+    const verdict = admit({ kind: 'new', roomsHeld: await this.state.claimedCount() });
     if (verdict.kind === 'refused') return verdict;
-    const room = drawRandomRoom(digits, (r) => this.state.isClaimed(r), this.state.claimedCount(digits), this.randomInt);
-    if (room === undefined) return { kind: 'none-free' };
-    if (this.take(room, sessionId) !== 'first') throw new Error(`random room ${room} was not free`);
-    return { kind: 'reserved', room };
+    for (let draw = 0; draw < RANDOM_DRAWS; draw++) {
+      const held = await this.state.claimedRooms(digits);
+      const room = drawRandomRoom(digits, (r) => held.has(r) || this.rooms.has(r), held.size, this.randomInt);
+      if (room === undefined) return { kind: 'none-free' };
+      // Only a number nobody holds: a caller who keyed it meanwhile has it (here or on another instance).
+      const reserved = await this.doors.run(room, async () => {
+        const entry = this.rooms.has(room) ? undefined : await this.claim(room);
+        return entry !== undefined && this.take(entry, sessionId, signal) === 'first';
+      });
+      if (reserved) return { kind: 'reserved', room };
+    }
+    return { kind: 'none-free' };
   }
 
-  /** The first caller's PIN: kept hashed; everyone waiting for it is released to check theirs. */
-  setPin(room: RoomNumber, sessionId: string, pin: string): void {
+  /**
+   * The first caller's PIN: kept hashed; everyone waiting for it is released to check theirs.
+   * They are released before the store has answered: their reads go after this write.
+   */
+  async setPin(room: RoomNumber, sessionId: string, pin: string): Promise<void> {
     const entry = this.rooms.get(room);
-    if (!entry || !entry.firstPin.isSetter(sessionId) || !this.state.setPin(room, hashPin(pin))) {
-      throw new Error(`session ${sessionId} does not hold the PIN of ${room}`);
-    }
+    if (!entry || !entry.firstPin.isSetter(sessionId)) throw new Error(`session ${sessionId} does not hold the PIN of ${room}`);
+    entry.pinSet = true;
     entry.firstPin.settled();
+    if (!(await this.state.setPin(room, hashPin(pin)))) throw new Error(`the room state store already holds a PIN for ${room}`);
   }
 
   /** For a caller who is not first: waits while the first caller keys the PIN. */
@@ -100,12 +128,12 @@ export class RoomRegistry extends RoomTable {
     if (signal.aborted) return Promise.reject(endedBy(signal));
     const entry = this.rooms.get(room);
     if (!entry) return Promise.reject(new Error(`room ${room} is not held`));
-    if (this.state.pinOf(room) !== undefined) return Promise.resolve('set');
+    if (entry.pinSet) return Promise.resolve('set');
     return entry.firstPin.await(sessionId, signal);
   }
 
-  verifyPin(room: RoomNumber, pin: string): boolean {
-    const stored = this.state.pinOf(room);
+  async verifyPin(room: RoomNumber, pin: string): Promise<boolean> {
+    const stored = await this.state.pinOf(room);
     return stored !== undefined && pinMatches(stored, pin);
   }
 
@@ -118,7 +146,7 @@ export class RoomRegistry extends RoomTable {
     const entry = this.rooms.get(room);
     if (!entry || !entry.holders.has(sessionId)) return { kind: 'gone' };
     // A room locked while this caller keyed the PIN refuses them too.
-    const verdict = admit({ kind: 'joining', locked: this.state.isLocked(room), occupants: entry.members.size + entry.joining });
+    const verdict = admit({ kind: 'joining', locked: entry.locked, occupants: entry.members.size + entry.joining });
     if (verdict.kind === 'refused') return verdict;
     entry.joining++;
     let added: AddOutcome = 'caller-gone';
@@ -171,8 +199,9 @@ export class RoomRegistry extends RoomTable {
         this.events.publish({ type: 'left', at: this.now(), room, channel: channelId, callerId, joinedAt });
       }
       if (entry.members.size === 0 && entry.holders.size === 0 && entry.firstPin.idle) {
-        this.forget(entry);
+        const released = this.forget(entry);
         await this.media.destroyBridge(entry);
+        await released;
         return;
       }
       if (!wasMember || entry.members.size === 0) return;
@@ -182,32 +211,52 @@ export class RoomRegistry extends RoomTable {
   }
 
   /**
-   * After a restart: takes over a bridge that still holds participants. Without a stored PIN
-   * the room is closed to newcomers (an unguessable PIN) rather than opened to anyone.
+   * After a restart: takes over a bridge that still holds participants, with its PIN from the
+   * state file or else the shared store. Without one the room is closed to newcomers (an
+   * unguessable PIN) rather than opened to anyone.
    */
-  adopt(room: RoomNumber, bridgeId: string, pin: PinHash | undefined, members: ReadonlyArray<Omit<Member, 'muted'>>): boolean {
-    if (this.rooms.has(room) || !this.state.claim(room)) return false;
-    this.state.setPin(room, pin ?? hashPin(randomUUID()));
-    const entry = this.create(room);
-    entry.bridgeId = bridgeId;
-    entry.bridgeUp = true;
-    entry.opened = true;
-    for (const member of members) entry.members.set(member.channelId, { ...member, muted: false });
-    return true;
+  adopt(
+    room: RoomNumber,
+    bridgeId: string,
+    pin: PinHash | undefined,
+    members: ReadonlyArray<Omit<Member, 'muted'>>,
+  ): Promise<AdoptOutcome> {
+    return this.doors.run(room, async () => {
+      if (this.rooms.has(room)) return 'held';
+      // A claim starts the room anew, so its PIN is read first.
+      const kept = pin ?? (await this.state.pinOf(room));
+      if (!(await this.state.claim(room))) return 'held';
+      const entry = this.create(room);
+      await this.state.setPin(room, kept ?? hashPin(randomUUID()));
+      entry.pinSet = true;
+      entry.bridgeId = bridgeId;
+      entry.bridgeUp = true;
+      entry.opened = true;
+      for (const member of members) entry.members.set(member.channelId, { ...member, muted: false });
+      return kept ? 'with-pin' : 'closed';
+    });
   }
 
-  /** The session holds the room, taking it if nobody does; 'first' when it is to set the PIN. */
-  private take(room: RoomNumber, sessionId: string): 'first' | 'later' {
-    let entry = this.rooms.get(room);
-    if (!entry) {
-      if (!this.state.claim(room)) throw new Error(`room ${room} is held elsewhere`);
-      const created = this.create(room);
-      entry = created;
-      // The bridge is made while the first caller keys the PIN, so the join is one request.
-      void this.queue.run(room, () => this.media.ensureBridge(created)).catch(() => undefined);
+  /** Takes the number in the store for a new room: undefined when another app instance holds it. */
+  private async claim(room: RoomNumber): Promise<Room | undefined> {
+    if (!(await this.state.claim(room))) return undefined;
+    const created = this.create(room);
+    // The bridge is made while the first caller keys the PIN, so the join is one request.
+    void this.queue.run(room, () => this.media.ensureBridge(created)).catch(() => undefined);
+    return created;
+  }
+
+  /**
+   * The session holds the room; 'first' when it is to set the PIN. A call that ended while the
+   * store answered takes nothing, and a room it alone asked for is given back.
+   */
+  private take(entry: Room, sessionId: string, signal: AbortSignal): 'first' | 'later' {
+    if (signal.aborted) {
+      void this.depart(entry.room, sessionId, sessionId).catch(() => undefined);
+      throw endedBy(signal);
     }
     entry.holders.add(sessionId);
-    return this.state.pinOf(room) === undefined && entry.firstPin.claim(sessionId) ? 'first' : 'later';
+    return !entry.pinSet && entry.firstPin.claim(sessionId) ? 'first' : 'later';
   }
 
   private create(room: RoomNumber): Room {
@@ -222,16 +271,20 @@ export class RoomRegistry extends RoomTable {
       joining: 0,
       mohOn: false,
       opened: false,
+      pinSet: false,
+      locked: false,
       tones: this.media.tonePacer(() => entry),
     };
     this.rooms.set(room, entry);
     return entry;
   }
 
-  private forget(entry: Room): void {
-    if (this.rooms.get(entry.room) !== entry) return;
+  /** The room leaves this app at once; the number is free once the store has answered. */
+  private forget(entry: Room): Promise<void> {
+    if (this.rooms.get(entry.room) !== entry) return Promise.resolve();
     this.rooms.delete(entry.room);
-    this.state.release(entry.room);
+    const released = this.state.release(entry.room);
     if (entry.opened) this.events.publish({ type: 'room-destroyed', at: this.now(), room: entry.room, createdAt: entry.createdAt });
+    return released;
   }
 }

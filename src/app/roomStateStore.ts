@@ -5,32 +5,37 @@ import { RoomNumber } from '../domain/types';
  * What every app instance serving the same rooms must agree on: which numbers are held (a random
  * number is reserved by holding it), each room's PIN hash and lock. The registry keeps the rest
  * (callers, bridges, who keys the first PIN) per instance. One app keeps this in memory
- * (EmbeddedRoomState); a shared store can implement it for a cluster.
+ * (EmbeddedRoomState); the app instances of a cluster share one (ValkeyRoomState).
  *
- * Each operation is one atomic step of the store: a caller never reads, decides, then writes.
- * The embedded store answers synchronously, which the registry relies on to decide a race between
- * two callers in one turn of the event loop; a networked store makes these promises, one round
- * trip each.
+ * Each operation is one atomic step of the store (one round trip to a shared one): a caller never
+ * reads, decides, then writes. Races between callers of one app are settled by the registry before
+ * it asks; races between app instances by these steps.
  */
 export interface RoomStateStore {
-  /** Holds the number if nobody does: true when this call took it (set-if-absent). */
-  claim(room: RoomNumber): boolean;
-  isClaimed(room: RoomNumber): boolean;
-  /** Numbers held, in all (the room limit) or of one length (the random draw knows when all are taken). */
-  claimedCount(digits?: number): number;
+  /**
+   * Holds the number if nobody does (set-if-absent), or as this app's own again (after a restart):
+   * true when this call took it, as a new room, without PIN or lock.
+   */
+  claim(room: RoomNumber): Promise<boolean>;
+  isClaimed(room: RoomNumber): Promise<boolean>;
+  /** Numbers held, in all (the room limit). */
+  claimedCount(): Promise<number>;
+  /** The numbers of one length held, for the random draw (which then claims the one it drew). */
+  claimedRooms(digits: number): Promise<ReadonlySet<RoomNumber>>;
   /** Lets the number go with its PIN and lock; nothing when it is not held. */
-  release(room: RoomNumber): void;
+  release(room: RoomNumber): Promise<void>;
   /** Stores the room's PIN unless one is set: true when this call set it (set-if-absent). */
-  setPin(room: RoomNumber, pin: PinHash): boolean;
-  pinOf(room: RoomNumber): PinHash | undefined;
+  setPin(room: RoomNumber, pin: PinHash): Promise<boolean>;
+  pinOf(room: RoomNumber): Promise<PinHash | undefined>;
   /** Locks or unlocks a held room: true when the lock changed (compare-and-set). */
-  setLocked(room: RoomNumber, locked: boolean): boolean;
-  isLocked(room: RoomNumber): boolean;
+  setLocked(room: RoomNumber, locked: boolean): Promise<boolean>;
+  isLocked(room: RoomNumber): Promise<boolean>;
 }
 
 /** Where room PINs outlive the app (the state file); told every PIN set and every PIN gone. */
 export interface PinPersistence {
-  set(room: RoomNumber, pin: PinHash): void;
+  /** Resolves once the PIN is written (or the write failed, and is tried again). */
+  set(room: RoomNumber, pin: PinHash): Promise<void>;
   delete(room: RoomNumber): void;
 }
 
@@ -42,53 +47,55 @@ interface HeldRoom {
 /** The rooms' state of a single app, in memory; PINs are handed to `persistence` to survive a restart. */
 export class EmbeddedRoomState implements RoomStateStore {
   private readonly held = new Map<RoomNumber, HeldRoom>();
-  private readonly heldByLength = new Map<number, number>();
 
   constructor(private readonly persistence: PinPersistence) {}
 
-  claim(room: RoomNumber): boolean {
+  async claim(room: RoomNumber): Promise<boolean> {
     if (this.held.has(room)) return false;
     this.held.set(room, { pin: undefined, locked: false });
-    this.heldByLength.set(room.length, this.claimedCount(room.length) + 1);
     return true;
   }
 
-  isClaimed(room: RoomNumber): boolean {
+  async isClaimed(room: RoomNumber): Promise<boolean> {
     return this.held.has(room);
   }
 
-  claimedCount(digits?: number): number {
-    return digits === undefined ? this.held.size : (this.heldByLength.get(digits) ?? 0);
+  async claimedCount(): Promise<number> {
+    return this.held.size;
   }
 
-  release(room: RoomNumber): void {
+  async claimedRooms(digits: number): Promise<ReadonlySet<RoomNumber>> {
+    return new Set([...this.held.keys()].filter((room) => room.length === digits));
+  }
+
+  async release(room: RoomNumber): Promise<void> {
     const entry = this.held.get(room);
     if (!entry) return;
     this.held.delete(room);
-    this.heldByLength.set(room.length, this.claimedCount(room.length) - 1);
     if (entry.pin) this.persistence.delete(room);
   }
 
-  setPin(room: RoomNumber, pin: PinHash): boolean {
+  async setPin(room: RoomNumber, pin: PinHash): Promise<boolean> {
     const entry = this.held.get(room);
     if (!entry || entry.pin) return false;
     entry.pin = pin;
-    this.persistence.set(room, pin);
+    // The first caller joins once the PIN would outlive a crash of the app.
+    await this.persistence.set(room, pin);
     return true;
   }
 
-  pinOf(room: RoomNumber): PinHash | undefined {
+  async pinOf(room: RoomNumber): Promise<PinHash | undefined> {
     return this.held.get(room)?.pin;
   }
 
-  setLocked(room: RoomNumber, locked: boolean): boolean {
+  async setLocked(room: RoomNumber, locked: boolean): Promise<boolean> {
     const entry = this.held.get(room);
     if (!entry || entry.locked === locked) return false;
     entry.locked = locked;
     return true;
   }
 
-  isLocked(room: RoomNumber): boolean {
+  async isLocked(room: RoomNumber): Promise<boolean> {
     return this.held.get(room)?.locked ?? false;
   }
 }

@@ -21,6 +21,10 @@ export interface Room extends RoomBridge {
   readonly members: Map<string, Member>;
   /** Someone has joined: from then on the room is a conference (created and destroyed events). */
   opened: boolean;
+  /** The PIN is set (or being written): later callers check theirs rather than wait for the first. */
+  pinSet: boolean;
+  /** As in the store, which this app's operator changes go through: newcomers are refused. */
+  locked: boolean;
 }
 
 export interface RoomSnapshot {
@@ -44,14 +48,20 @@ export class RoomTable {
 
   constructor(protected readonly state: RoomStateStore) {}
 
-  exists(room: RoomNumber): boolean {
-    return this.state.isClaimed(room);
+  /** The room is held by this app. */
+  holds(room: RoomNumber): boolean {
+    return this.rooms.has(room);
   }
 
   /** An operator locks or unlocks a room: a locked room refuses newcomers, its participants stay. */
-  setLocked(room: RoomNumber, locked: boolean): LockOutcome {
-    if (!this.state.isClaimed(room)) return 'unknown-room';
-    return this.state.setLocked(room, locked) ? 'done' : 'unchanged';
+  async setLocked(room: RoomNumber, locked: boolean): Promise<LockOutcome> {
+    const entry = this.rooms.get(room);
+    if (!entry) return 'unknown-room';
+    // Marked here first: a caller joining while the store answers is refused too.
+    const was = entry.locked;
+    entry.locked = locked;
+    const changed = await this.state.setLocked(room, locked);
+    return changed || was !== locked ? 'done' : 'unchanged';
   }
 
   isMember(room: RoomNumber, channelId: string): boolean {
@@ -109,8 +119,8 @@ export class RoomTable {
       room: entry.room,
       bridgeId: entry.bridgeId,
       createdAt: entry.createdAt,
-      pinSet: this.state.pinOf(entry.room) !== undefined,
-      locked: this.state.isLocked(entry.room),
+      pinSet: entry.pinSet,
+      locked: entry.locked,
       members: [...entry.members.values()].map((m) => ({ ...m })),
       waiting: entry.firstPin.waiting,
     };

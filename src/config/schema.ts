@@ -163,6 +163,40 @@ export const schemaDefinition = checked({
     env: 'CONFERENCE_STATE',
     restart: true,
   },
+  store: {
+    url: {
+      doc:
+        'The Valkey (or Redis) server that the app instances of a cluster share rooms, PINs, locks and brute-force counts through: ' +
+        'redis://host:port, or rediss:// for TLS. Empty: one app alone, its rooms in memory and their PINs in stateFile.',
+      format: text(/^(|rediss?:\/\/[^\s/]+(\/[0-9]{1,2})?)$/, 'empty, or redis://host:port (rediss:// for TLS), optionally /db'),
+      default: '',
+      env: 'CONFERENCE_STORE_URL',
+      restart: true,
+    },
+    password: {
+      doc: 'Password for store.url (Valkey/Redis AUTH); prefer the CONFERENCE_STORE_PASSWORD environment variable. Never logged.',
+      format: String,
+      default: '',
+      env: 'CONFERENCE_STORE_PASSWORD',
+      sensitive: true,
+      restart: true,
+    },
+    node: {
+      doc: "This app instance's name in the cluster, unique per node; its rooms are recorded under it. Empty: the host name.",
+      format: text(/^[A-Za-z0-9._-]{0,64}$/, 'up to 64 letters, digits, ., - or _'),
+      default: '',
+      env: 'CONFERENCE_NODE',
+      restart: true,
+    },
+    leaseSeconds: {
+      doc:
+        "How long a node's rooms stay held after it stops renewing them (it renews every third of this): " +
+        "a dead node's rooms free up then.",
+      format: integer(3, 300),
+      default: 15,
+      restart: true,
+    },
+  },
   api: {
     enabled: {
       doc: 'Serve the status API (health, rooms, admin actions, Prometheus metrics) over HTTP.',

@@ -13,29 +13,35 @@ export interface CallerFailures {
   readonly lockedUntil: number | undefined;
 }
 
+/** Every number and room with failures or a lockout. */
+export interface GuardCountsHeld {
+  readonly callers: CallerFailures[];
+  readonly rooms: Array<{ room: RoomNumber; failures: number }>;
+}
+
 /**
- * Where the PinGuard keeps its counts: in memory for one app (EmbeddedGuardCounts), or in a store
- * shared by the app instances of a cluster, so that an attacker spread over them is counted once.
+ * Where the PinGuard keeps its counts: in memory for one app (EmbeddedGuardCounts), or in the store
+ * shared by the app instances of a cluster (ValkeyGuardCounts), so that an attacker spread over them is counted once.
  * `now` is the time of the call; `since` the start of the counting window. A number's count stands
  * while it is locked (no window applies) and is forgotten with the lockout when that ends; failures
  * older than the window are dropped. Each operation is one atomic step of the store.
  */
 export interface GuardCountStore {
   /** The number's failures and lockout as of `now`; undefined when it has none. */
-  caller(caller: CallerNumber, now: number, since: number): CallerFailures | undefined;
+  caller(caller: CallerNumber, now: number, since: number): Promise<CallerFailures | undefined>;
   /** Counts a wrong PIN of the number at `now` and returns its record with it (add, trim and read in one step). */
-  addCallerFailure(caller: CallerNumber, now: number, since: number): CallerFailures;
+  addCallerFailure(caller: CallerNumber, now: number, since: number): Promise<CallerFailures>;
   /** Locks the number until `until` unless it is locked: true when this call locked it (set-if-absent, expiring). */
-  lockCaller(caller: CallerNumber, until: number): boolean;
+  lockCaller(caller: CallerNumber, until: number): Promise<boolean>;
   /** Forgets the number's failures and lockout. */
-  clearCaller(caller: CallerNumber): void;
+  clearCaller(caller: CallerNumber): Promise<void>;
   /** Wrong PINs at the room within the window. */
-  roomFailures(room: RoomNumber, since: number): number;
+  roomFailures(room: RoomNumber, since: number): Promise<number>;
   /** Counts a wrong PIN at the room and returns its failures within the window, this one included. */
-  addRoomFailure(room: RoomNumber, now: number, since: number): number;
+  addRoomFailure(room: RoomNumber, now: number, since: number): Promise<number>;
   /** Every number and room with failures or a lockout, for the operator (drops what has expired). */
-  all(now: number, since: number): { callers: CallerFailures[]; rooms: Array<{ room: RoomNumber; failures: number }> };
-  /** Numbers and rooms held (the app's own memory figures). */
+  all(now: number, since: number): Promise<GuardCountsHeld>;
+  /** Numbers and rooms held in this app's memory (0 for a shared store). */
   readonly size: number;
 }
 
@@ -51,40 +57,40 @@ export class EmbeddedGuardCounts implements GuardCountStore {
   private readonly callers = new Map<string, CallerRecord>();
   private readonly rooms = new Map<RoomNumber, number[]>();
 
-  caller(caller: CallerNumber, now: number, since: number): CallerFailures | undefined {
+  async caller(caller: CallerNumber, now: number, since: number): Promise<CallerFailures | undefined> {
     const record = this.current(caller, now, since);
     return record && view(record);
   }
 
-  addCallerFailure(caller: CallerNumber, now: number, since: number): CallerFailures {
+  async addCallerFailure(caller: CallerNumber, now: number, since: number): Promise<CallerFailures> {
     const record = this.current(caller, now, since) ?? { caller, failures: [], lockedUntil: 0 };
     record.failures.push(now);
     this.callers.set(keyOf(caller), record);
     return view(record);
   }
 
-  lockCaller(caller: CallerNumber, until: number): boolean {
+  async lockCaller(caller: CallerNumber, until: number): Promise<boolean> {
     const record = this.callers.get(keyOf(caller));
     if (!record || record.lockedUntil !== 0) return false;
     record.lockedUntil = until;
     return true;
   }
 
-  clearCaller(caller: CallerNumber): void {
+  async clearCaller(caller: CallerNumber): Promise<void> {
     this.callers.delete(keyOf(caller));
   }
 
-  roomFailures(room: RoomNumber, since: number): number {
+  async roomFailures(room: RoomNumber, since: number): Promise<number> {
     return this.roomWindow(room, since).length;
   }
 
-  addRoomFailure(room: RoomNumber, now: number, since: number): number {
+  async addRoomFailure(room: RoomNumber, now: number, since: number): Promise<number> {
     const failures = [...this.roomWindow(room, since), now];
     this.rooms.set(room, failures);
     return failures.length;
   }
 
-  all(now: number, since: number): { callers: CallerFailures[]; rooms: Array<{ room: RoomNumber; failures: number }> } {
+  async all(now: number, since: number): Promise<GuardCountsHeld> {
     for (const record of [...this.callers.values()]) this.current(record.caller, now, since);
     for (const room of [...this.rooms.keys()]) this.roomWindow(room, since);
     return {

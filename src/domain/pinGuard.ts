@@ -70,41 +70,44 @@ export class PinGuard {
   }
 
   /** Refused while the caller's number is locked; else the longer of the number's and the room's waits. */
-  check(pinTry: PinTry, now: number): GuardVerdict {
+  async check(pinTry: PinTry, now: number): Promise<GuardVerdict> {
     const since = this.windowStart(now);
-    const caller = pinTry.caller && this.store.caller(pinTry.caller, now, since);
+    const [caller, roomFailures] = await Promise.all([
+      pinTry.caller && this.store.caller(pinTry.caller, now, since),
+      this.store.roomFailures(pinTry.room, since),
+    ]);
     if (caller?.lockedUntil !== undefined) return { kind: 'locked', retryAfterMs: caller.lockedUntil - now };
     const callerDelay = this.delay(caller?.failures.length ?? 0, this.settings.slowAfter);
-    const roomDelay = this.delay(this.store.roomFailures(pinTry.room, since), this.settings.roomSlowAfter);
+    const roomDelay = this.delay(roomFailures, this.settings.roomSlowAfter);
     return { kind: 'allowed', delayMs: Math.max(callerDelay, roomDelay) };
   }
 
   /** Counts a wrong PIN against the room and the number; true when it locked the number. */
-  recordFailure(pinTry: PinTry, now: number): boolean {
+  async recordFailure(pinTry: PinTry, now: number): Promise<boolean> {
     const since = this.windowStart(now);
-    this.store.addRoomFailure(pinTry.room, now, since);
-    if (!pinTry.caller) return false;
-    const record = this.store.addCallerFailure(pinTry.caller, now, since);
+    const roomCounted = this.store.addRoomFailure(pinTry.room, now, since);
+    if (!pinTry.caller) return roomCounted.then(() => false);
+    const [record] = await Promise.all([this.store.addCallerFailure(pinTry.caller, now, since), roomCounted]);
     if (record.failures.length < this.settings.lockAfter) return false;
     // Set-if-absent: a number already locked is not locked again, its lockout does not grow with more tries.
     return this.store.lockCaller(pinTry.caller, now + this.settings.lockoutSeconds * 1000);
   }
 
   /** A right PIN clears the caller's own count (not the room's: others may be guessing). */
-  recordSuccess(caller: CallerNumber | undefined): void {
-    if (caller) this.store.clearCaller(caller);
+  async recordSuccess(caller: CallerNumber | undefined): Promise<void> {
+    if (caller) await this.store.clearCaller(caller);
   }
 
   /** The operator's clear: the number's count and lockout, whatever its kind. Returns what was cleared. */
-  clearCaller(number: string, now: number): CallerCount[] {
-    const cleared = this.counts(now).callers.filter((count) => count.number === number);
-    for (const count of cleared) this.store.clearCaller(count);
+  async clearCaller(number: string, now: number): Promise<CallerCount[]> {
+    const cleared = (await this.counts(now)).callers.filter((count) => count.number === number);
+    await Promise.all(cleared.map((count) => this.store.clearCaller(count)));
     return cleared;
   }
 
   /** Every number and room with wrong PINs counted, for the operator. */
-  counts(now: number): GuardCounts {
-    const all = this.store.all(now, this.windowStart(now));
+  async counts(now: number): Promise<GuardCounts> {
+    const all = await this.store.all(now, this.windowStart(now));
     const callers = all.callers.map(({ caller, failures, lockedUntil }) => ({
       ...caller,
       failures: failures.length,
@@ -116,8 +119,8 @@ export class PinGuard {
   }
 
   /** Drops what has expired, so memory follows the attackers of the last window only. */
-  sweep(now: number): void {
-    this.store.all(now, this.windowStart(now));
+  async sweep(now: number): Promise<void> {
+    await this.store.all(now, this.windowStart(now));
   }
 
   get size(): number {

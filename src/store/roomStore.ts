@@ -81,9 +81,10 @@ export class RoomStore implements PinPersistence {
     return this.pins;
   }
 
-  set(room: RoomNumber, pin: PinHash): void {
+  set(room: RoomNumber, pin: PinHash): Promise<void> {
     this.pins.set(room, pin);
     this.schedule();
+    return this.written();
   }
 
   delete(room: RoomNumber): void {

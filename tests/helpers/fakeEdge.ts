@@ -205,7 +205,7 @@ export function fakeWorld(): FakeWorld {
   conferenceEvents.on('event', (event) => published.push(event));
   const joins = new JoinsInFlight(0, 0);
   const sounds = { joinTone: undefined, leaveTone: undefined };
-  const pins = { set: () => undefined, delete: () => undefined };
+  const pins = { set: async () => undefined, delete: () => undefined };
   const rooms = new RoomRegistry(new EmbeddedRoomState(pins), bridges, () => 0, Date.now, sounds, conferenceEvents, joins);
   const calls = new Map<string, FakeCallIO>();
   const app = new ConferenceApp(

@@ -8,7 +8,8 @@ describe('random rooms when the numbers run out', () => {
   it('draws the one free 3-digit number, then tells the next caller that none is free and hangs up', async () => {
     // 899 of the 900 numbers held, as by callers keying their PINs; only 555 is free.
     const held = Array.from({ length: 900 }, (_, i) => String(100 + i)).filter((room) => room !== '555');
-    for (const room of held) s.harness.app.rooms.enter(room, `holder-${room}`, () => ({ kind: 'first' }));
+    const live = new AbortController().signal;
+    await Promise.all(held.map((room) => s.harness.app.rooms.enter(room, `holder-${room}`, live, () => ({ kind: 'first' }))));
     try {
       const lucky = await s.driver.call('88000');
       await lucky.hears('sound:conf-getpin');

@@ -77,7 +77,7 @@ function world(raw: object = {}, bridges: BridgeOps = instantBridges): World {
   // randomInt(900) = 371: the 3-digit random room is 471.
   const joins = new JoinsInFlight(50, 1000);
   const rooms = new RoomRegistry(
-    new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }),
+    new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined }),
     bridges,
     () => 371,
     now,
@@ -165,7 +165,7 @@ describe('caller flow: a hangup that comes with the room key', () => {
     };
 
     await expect(runCallerFlow(caller, io, w.deps)).rejects.toBeInstanceOf(CallEnded);
-    expect(w.rooms.exists('555')).toBe(false);
+    expect(w.rooms.holds('555')).toBe(false);
   });
 });
 
@@ -277,7 +277,7 @@ describe('caller flow: externalMayStart off', () => {
     expect(end).toBe('hang-up');
     expect(io.plays).toEqual([['sound:conference/external-may-not-start']]);
     expect(io.prompts.some((p) => p.includes('sound:conf-getpin'))).toBe(false);
-    expect(w.rooms.exists(room)).toBe(false);
+    expect(w.rooms.holds(room)).toBe(false);
     expect(w.rooms.roomCount).toBe(0);
     expect(caller.room).toBeUndefined();
     expect(w.published).toContainEqual(expect.objectContaining({ type: 'refused', reason: 'external-may-not-start', room }));

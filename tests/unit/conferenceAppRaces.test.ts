@@ -26,7 +26,7 @@ async function joinUnderWay(room: string, joiner: string): Promise<FakeWorld> {
 async function expectRoomEndsWithItsLastCaller(w: FakeWorld, room: string): Promise<void> {
   for (const channelId of w.rooms.membersOf(room)) w.source.stasisEnd(channelId);
   await settled();
-  expect(w.rooms.exists(room)).toBe(false);
+  expect(w.rooms.holds(room)).toBe(false);
   expect(w.bridges.channels.has(`conference-${room}`)).toBe(false);
   expect(w.app.sessionCount).toBe(0);
 }
@@ -60,7 +60,7 @@ describe('the app on a fake event source', () => {
     w.source.keys('first', '2#');
     w.source.stasisEnd('first');
     await settled();
-    expect(w.rooms.exists('611')).toBe(false);
+    expect(w.rooms.holds('611')).toBe(false);
     expect(w.bridges.channels.has('conference-611')).toBe(false);
     expect(w.app.sessionCount).toBe(0);
     expect(errors(w)).toEqual([]);

@@ -13,12 +13,14 @@ const caller = (number: string, kind: CallerNumber['kind'] = 'external'): Caller
 const at = (room: string, from: CallerNumber | undefined): PinTry => ({ caller: from, room });
 
 /** The verdict before each try of a series, each try a wrong PIN. */
-function verdictsOf(guard: PinGuard, tries: readonly PinTry[], now = 0): unknown[] {
-  return tries.map((pinTry) => {
-    const verdict = guard.check(pinTry, now);
-    guard.recordFailure(pinTry, now);
-    return verdict.kind === 'allowed' ? verdict.delayMs : 'locked';
-  });
+async function verdictsOf(guard: PinGuard, tries: readonly PinTry[], now = 0): Promise<unknown[]> {
+  const verdicts: unknown[] = [];
+  for (const pinTry of tries) {
+    const verdict = await guard.check(pinTry, now);
+    await guard.recordFailure(pinTry, now);
+    verdicts.push(verdict.kind === 'allowed' ? verdict.delayMs : 'locked');
+  }
+  return verdicts;
 }
 
 describe('PIN brute-force guard', () => {
@@ -37,79 +39,80 @@ describe('PIN brute-force guard', () => {
       () => at('123', caller('0301')),
       [0, 500, 1000, 2000, 2000, 'locked', 'locked', 'locked'],
     ],
-  ])('%s: waits grow, double and stop at the cap', (_name, changes, pinTry, expected) => {
+  ])('%s: waits grow, double and stop at the cap', async (_name, changes, pinTry, expected) => {
     const guard = new PinGuard({ ...settings, ...changes });
     expect(
-      verdictsOf(
+      await verdictsOf(
         guard,
         expected.map((_, i) => pinTry(i)),
       ),
     ).toEqual(expected);
   });
 
-  it('never locks a room: after 100 wrong PINs from 100 numbers, a new caller is only slowed down', () => {
+  it('never locks a room: after 100 wrong PINs from 100 numbers, a new caller is only slowed down', async () => {
     const guard = new PinGuard(settings);
-    for (let i = 0; i < 100; i++) expect(guard.recordFailure(at('123', caller(`0301${i}`)), 0)).toBe(false);
-    expect(guard.check(at('123', caller('0302')), 0)).toEqual({ kind: 'allowed', delayMs: 2000 });
-    expect(guard.check(at('123', undefined), 0)).toEqual({ kind: 'allowed', delayMs: 2000 });
-    expect(guard.check(at('124', caller('0302')), 0)).toEqual({ kind: 'allowed', delayMs: 0 });
+    for (let i = 0; i < 100; i++) expect(await guard.recordFailure(at('123', caller(`0301${i}`)), 0)).toBe(false);
+    expect(await guard.check(at('123', caller('0302')), 0)).toEqual({ kind: 'allowed', delayMs: 2000 });
+    expect(await guard.check(at('123', undefined), 0)).toEqual({ kind: 'allowed', delayMs: 2000 });
+    expect(await guard.check(at('124', caller('0302')), 0)).toEqual({ kind: 'allowed', delayMs: 0 });
   });
 
-  it('locks a number at lockAfter, for lockoutSeconds, and only that number', () => {
+  it('locks a number at lockAfter, for lockoutSeconds, and only that number', async () => {
     const guard = new PinGuard(settings);
-    const locks = [1, 2, 3, 4, 5, 6].map((i) => guard.recordFailure(at(`10${i}`, caller('0301')), 1000));
+    const locks: boolean[] = [];
+    for (const i of [1, 2, 3, 4, 5, 6]) locks.push(await guard.recordFailure(at(`10${i}`, caller('0301')), 1000));
     // The 5th locks it; a 6th, from a call already keying, does not lock it again (one lockout counted).
     expect(locks).toEqual([false, false, false, false, true, false]);
-    expect(guard.check(at('200', caller('0301')), 2000)).toEqual({ kind: 'locked', retryAfterMs: 299_000 });
-    expect(guard.check(at('200', caller('0301', 'internal')), 2000)).toEqual({ kind: 'allowed', delayMs: 0 });
-    expect(guard.check(at('200', caller('0302')), 2000)).toEqual({ kind: 'allowed', delayMs: 0 });
+    expect(await guard.check(at('200', caller('0301')), 2000)).toEqual({ kind: 'locked', retryAfterMs: 299_000 });
+    expect(await guard.check(at('200', caller('0301', 'internal')), 2000)).toEqual({ kind: 'allowed', delayMs: 0 });
+    expect(await guard.check(at('200', caller('0302')), 2000)).toEqual({ kind: 'allowed', delayMs: 0 });
     // The lockout outlasts the window: the count stands until it ends, then starts from nothing.
-    expect(guard.check(at('200', caller('0301')), 1000 + 299_999).kind).toBe('locked');
-    expect(guard.check(at('200', caller('0301')), 1000 + 300_000)).toEqual({ kind: 'allowed', delayMs: 0 });
-    expect(guard.recordFailure(at('200', caller('0301')), 1000 + 300_000)).toBe(false);
+    expect((await guard.check(at('200', caller('0301')), 1000 + 299_999)).kind).toBe('locked');
+    expect(await guard.check(at('200', caller('0301')), 1000 + 300_000)).toEqual({ kind: 'allowed', delayMs: 0 });
+    expect(await guard.recordFailure(at('200', caller('0301')), 1000 + 300_000)).toBe(false);
   });
 
-  it('never locks a withheld number', () => {
+  it('never locks a withheld number', async () => {
     const guard = new PinGuard({ ...settings, lockAfter: 1 });
-    expect(guard.recordFailure(at('123', undefined), 0)).toBe(false);
-    expect(guard.check(at('124', undefined), 0)).toEqual({ kind: 'allowed', delayMs: 0 });
+    expect(await guard.recordFailure(at('123', undefined), 0)).toBe(false);
+    expect(await guard.check(at('124', undefined), 0)).toEqual({ kind: 'allowed', delayMs: 0 });
   });
 
-  it('forgets wrong PINs older than the window, and keeps no record of them', () => {
+  it('forgets wrong PINs older than the window, and keeps no record of them', async () => {
     const guard = new PinGuard(settings);
-    verdictsOf(
+    await verdictsOf(
       guard,
       [0, 1, 2, 3].map(() => at('123', caller('0301'))),
       0,
     );
-    expect(guard.check(at('123', caller('0301')), 59_999)).toEqual({ kind: 'allowed', delayMs: 1000 });
-    expect(guard.check(at('123', caller('0301')), 60_000)).toEqual({ kind: 'allowed', delayMs: 0 });
+    expect(await guard.check(at('123', caller('0301')), 59_999)).toEqual({ kind: 'allowed', delayMs: 1000 });
+    expect(await guard.check(at('123', caller('0301')), 60_000)).toEqual({ kind: 'allowed', delayMs: 0 });
     expect(guard.size).toBe(0);
-    verdictsOf(guard, [at('123', caller('0301'))], 0);
-    guard.sweep(60_000);
+    await verdictsOf(guard, [at('123', caller('0301'))], 0);
+    await guard.sweep(60_000);
     expect(guard.size).toBe(0);
   });
 
-  it('a right PIN clears the number, not the room', () => {
+  it('a right PIN clears the number, not the room', async () => {
     const guard = new PinGuard(settings);
-    verdictsOf(
+    await verdictsOf(
       guard,
       [0, 1, 2, 3].map(() => at('123', caller('0301'))),
     );
-    guard.recordSuccess(caller('0301'));
-    expect(guard.check(at('124', caller('0301')), 0)).toEqual({ kind: 'allowed', delayMs: 0 });
-    expect(guard.check(at('123', caller('0302')), 0)).toEqual({ kind: 'allowed', delayMs: 500 });
+    await guard.recordSuccess(caller('0301'));
+    expect(await guard.check(at('124', caller('0301')), 0)).toEqual({ kind: 'allowed', delayMs: 0 });
+    expect(await guard.check(at('123', caller('0302')), 0)).toEqual({ kind: 'allowed', delayMs: 500 });
   });
 
-  it('lists what it counts, and the operator clears a number (both kinds), not its rooms', () => {
+  it('lists what it counts, and the operator clears a number (both kinds), not its rooms', async () => {
     const guard = new PinGuard(settings);
-    verdictsOf(
+    await verdictsOf(
       guard,
       [0, 1, 2, 3, 4].map(() => at('123', caller('0301'))),
       1000,
     );
-    verdictsOf(guard, [at('124', caller('0301', 'internal')), at('124', undefined)], 1000);
-    expect(guard.counts(2000)).toEqual({
+    await verdictsOf(guard, [at('124', caller('0301', 'internal')), at('124', undefined)], 1000);
+    expect(await guard.counts(2000)).toEqual({
       callers: [
         { kind: 'external', number: '0301', failures: 5, lockedUntil: 301_000, delayMs: 0 },
         { kind: 'internal', number: '0301', failures: 1, lockedUntil: undefined, delayMs: 0 },
@@ -119,14 +122,14 @@ describe('PIN brute-force guard', () => {
         { room: '124', failures: 2, delayMs: 0 },
       ],
     });
-    expect(guard.clearCaller('0302', 2000)).toEqual([]);
-    expect(guard.clearCaller('0301', 2000).map((c) => [c.kind, c.lockedUntil])).toEqual([
+    expect(await guard.clearCaller('0302', 2000)).toEqual([]);
+    expect((await guard.clearCaller('0301', 2000)).map((c) => [c.kind, c.lockedUntil])).toEqual([
       ['external', 301_000],
       ['internal', undefined],
     ]);
-    expect(guard.check(at('125', caller('0301')), 2000)).toEqual({ kind: 'allowed', delayMs: 0 });
-    expect(guard.counts(2000).callers).toEqual([]);
-    expect(guard.counts(2000).rooms.map((r) => r.room)).toEqual(['123', '124']);
+    expect(await guard.check(at('125', caller('0301')), 2000)).toEqual({ kind: 'allowed', delayMs: 0 });
+    expect((await guard.counts(2000)).callers).toEqual([]);
+    expect((await guard.counts(2000)).rooms.map((r) => r.room)).toEqual(['123', '124']);
   });
 
   it.each([

@@ -9,7 +9,7 @@ function settings(raw: object, env: NodeJS.ProcessEnv = {}): Settings {
 }
 
 describe('settings that apply at the next restart', () => {
-  it('are the ones the app reads once at start: ARI, the state file, and where the status API listens', () => {
+  it('are the ones the app reads once at start: ARI, the state file, the shared store, and where the status API listens', () => {
     expect(RESTART_SETTINGS).toEqual([
       'ari.url',
       'ari.username',
@@ -18,6 +18,10 @@ describe('settings that apply at the next restart', () => {
       'ari.maxConnections',
       'ari.requestTimeoutMs',
       'stateFile',
+      'store.url',
+      'store.password',
+      'store.node',
+      'store.leaseSeconds',
       'api.enabled',
       'api.host',
       'api.port',

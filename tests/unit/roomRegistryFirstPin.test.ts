@@ -2,12 +2,12 @@ import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { instantBridges } from '../../harness/instantBridges';
 import { RoomRegistry } from '../../src/app/roomRegistry';
-import { EmbeddedRoomState } from '../../src/app/roomStateStore';
+import { EmbeddedRoomState, RoomStateStore } from '../../src/app/roomStateStore';
 import { AdmissionVerdict } from '../../src/domain/admission';
 
-function registry(): RoomRegistry {
+function registry(state: RoomStateStore = new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined })): RoomRegistry {
   return new RoomRegistry(
-    new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }),
+    state,
     instantBridges,
     () => 0,
     Date.now,
@@ -27,12 +27,29 @@ function endedCall(): AbortSignal {
 const admitAll = (): AdmissionVerdict => ({ kind: 'later' });
 const liveCall = (): AbortSignal => new AbortController().signal;
 
+/** A store a network away (a shared one): every answer comes a few milliseconds later. */
+function distantStore(): RoomStateStore {
+  const near = new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined });
+  const later = <T>(answer: Promise<T>): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(answer), 3));
+  return {
+    claim: (room) => later(near.claim(room)),
+    isClaimed: (room) => later(near.isClaimed(room)),
+    claimedCount: () => later(near.claimedCount()),
+    claimedRooms: (digits) => later(near.claimedRooms(digits)),
+    release: (room) => later(near.release(room)),
+    setPin: (room, pin) => later(near.setPin(room, pin)),
+    pinOf: (room) => later(near.pinOf(room)),
+    setLocked: (room, locked) => later(near.setLocked(room, locked)),
+    isLocked: (room) => later(near.isLocked(room)),
+  };
+}
+
 describe('the first PIN, and callers whose call has already ended', () => {
   test('an ended call does not queue for the first PIN: when the first caller leaves, a live caller takes over', async () => {
     const rooms = registry();
-    expect(rooms.enter('912', 'first', admitAll)).toEqual({ kind: 'first' });
-    expect(rooms.enter('912', 'gone', admitAll)).toEqual({ kind: 'later' });
-    expect(rooms.enter('912', 'waiting', admitAll)).toEqual({ kind: 'later' });
+    expect(await rooms.enter('912', 'first', liveCall(), admitAll)).toEqual({ kind: 'first' });
+    expect(await rooms.enter('912', 'gone', liveCall(), admitAll)).toEqual({ kind: 'later' });
+    expect(await rooms.enter('912', 'waiting', liveCall(), admitAll)).toEqual({ kind: 'later' });
     await rooms.depart('912', 'gone', 'gone');
     await expect(rooms.awaitFirstPin('912', 'gone', endedCall())).rejects.toThrow('hung up');
     const waiting = rooms.awaitFirstPin('912', 'waiting', liveCall());
@@ -43,14 +60,58 @@ describe('the first PIN, and callers whose call has already ended', () => {
 
   test('an ended call does not take the role nobody holds; the room is given up once everyone has gone', async () => {
     const rooms = registry();
-    rooms.enter('912', 'first', admitAll);
-    rooms.enter('912', 'gone', admitAll);
-    rooms.enter('912', 'next', admitAll);
+    await rooms.enter('912', 'first', liveCall(), admitAll);
+    await rooms.enter('912', 'gone', liveCall(), admitAll);
+    await rooms.enter('912', 'next', liveCall(), admitAll);
     await rooms.depart('912', 'first', 'first');
     await rooms.depart('912', 'gone', 'gone');
     await expect(rooms.awaitFirstPin('912', 'gone', endedCall())).rejects.toThrow('hung up');
     await expect(rooms.awaitFirstPin('912', 'next', liveCall())).resolves.toBe('promoted');
     await rooms.depart('912', 'next', 'next');
-    expect(rooms.exists('912')).toBe(false);
+    expect(rooms.holds('912')).toBe(false);
+  });
+});
+
+describe('a store a network away: callers racing for a room still meet one room', () => {
+  test('callers asking for one room together: one is first, the others wait for their PIN', async () => {
+    const rooms = registry(distantStore());
+    const verdicts = await Promise.all(['a', 'b', 'c'].map((caller) => rooms.enter('913', caller, liveCall(), admitAll)));
+    expect(verdicts).toEqual([{ kind: 'first' }, { kind: 'later' }, { kind: 'later' }]);
+    const waiting = rooms.awaitFirstPin('913', 'b', liveCall());
+    await rooms.setPin('913', 'a', '1234');
+    await expect(waiting).resolves.toBe('set');
+    await expect(rooms.verifyPin('913', '1234')).resolves.toBe(true);
+  });
+
+  test('a call that ends while the store answers takes nothing, and the room it asked for is given back', async () => {
+    const state = distantStore();
+    const rooms = registry(state);
+    const controller = new AbortController();
+    const entering = rooms.enter('914', 'gone', controller.signal, admitAll);
+    controller.abort(new Error('hung up'));
+    await expect(entering).rejects.toThrow('hung up');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(rooms.holds('914')).toBe(false);
+    await expect(state.isClaimed('914')).resolves.toBe(false);
+  });
+
+  test('a random draw never hands out a number a caller has just keyed', async () => {
+    // The draw's first pick is the keyed number; it must draw again.
+    const picks = [0, 0, 1];
+    const rooms = new RoomRegistry(
+      distantStore(),
+      instantBridges,
+      () => picks.shift() ?? 2,
+      Date.now,
+      { joinTone: undefined, leaveTone: undefined },
+      new ConferenceEvents(),
+      new JoinsInFlight(50, 1000),
+    );
+    const [keyed, drawn] = await Promise.all([
+      rooms.enter('100', 'keyer', liveCall(), admitAll),
+      rooms.reserveRandom(3, 'drawer', liveCall(), admitAll),
+    ]);
+    expect(keyed).toEqual({ kind: 'first' });
+    expect(drawn).toEqual({ kind: 'reserved', room: '101' });
   });
 });

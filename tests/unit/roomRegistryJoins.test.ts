@@ -56,10 +56,12 @@ class ScriptedBridges implements BridgeOps {
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const joiner = (channelId: string) => ({ channelId, callerId: channelId, keyedAt: 0 });
+/** Callers who stay on the line. */
+const LIVE = new AbortController().signal;
 
 function registry(bridges: ScriptedBridges, joinTone?: string): RoomRegistry {
   return new RoomRegistry(
-    new EmbeddedRoomState({ set: () => undefined, delete: () => undefined }),
+    new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined }),
     bridges,
     () => 0,
     Date.now,
@@ -91,8 +93,8 @@ async function loneParticipant(rooms: RoomRegistry, bridges: ScriptedBridges, ro
 
 /** A room whose PIN is set, with these callers past the PIN and about to join. */
 async function roomWithCallers(rooms: RoomRegistry, room: string, callers: string[]): Promise<void> {
-  for (const caller of callers) rooms.enter(room, caller, upTo(10));
-  rooms.setPin(room, callers[0]!, '1');
+  for (const caller of callers) await rooms.enter(room, caller, LIVE, upTo(10));
+  await rooms.setPin(room, callers[0]!, '1');
   await settle();
 }
 
@@ -166,7 +168,7 @@ describe('room registry: joins of one room', () => {
     expect(bridges.requests.at(-1)).toBe('destroy conference-204-0a1b2c3d');
     // Once Asterisk has let the usual id go, the room's next bridge has it again.
     bridges.spareIds.delete('204');
-    rooms.enter('204', 'c', upTo(10));
+    await rooms.enter('204', 'c', LIVE, upTo(10));
     await settle();
     expect(rooms.snapshotOfRoom('204')?.bridgeId).toBe('conference-204');
     expect(bridges.requests.at(-1)).toBe('create conference-204');
@@ -201,7 +203,7 @@ describe('room registry: joins of one room', () => {
     expect(await joining).toEqual({ kind: 'gone' });
     await departed;
     await settle();
-    expect(rooms.exists('202')).toBe(false);
+    expect(rooms.holds('202')).toBe(false);
     expect(bridges.requests).toContain('destroy conference-202');
   });
 

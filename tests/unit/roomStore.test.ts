@@ -59,8 +59,8 @@ describe('RoomStore (room PINs kept over a restart)', () => {
     const path = join(dir, 'state', 'rooms.json');
     const store = new RoomStore(path, health(), (error) => errors.push(error));
     const pin = hashPin('1234');
-    store.set('123', pin);
-    store.set('456', hashPin('99'));
+    void store.set('123', pin);
+    void store.set('456', hashPin('99'));
     store.delete('456');
     await store.written();
     expect(stored(path)).toEqual({ '123': pin });
@@ -70,12 +70,20 @@ describe('RoomStore (room PINs kept over a restart)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('answers a PIN set once the file holds it: the first caller joins only then', async () => {
+    const path = join(dir, 'rooms.json');
+    const store = new RoomStore(path, health(), (error) => errors.push(error));
+    const pin = hashPin('1');
+    await store.set('123', pin);
+    expect(stored(path)).toEqual({ '123': pin });
+  });
+
   it('writes a change made while a write is under way once that write is done', async () => {
     const path = join(dir, 'rooms.json');
     const store = new RoomStore(path, health(), (error) => errors.push(error));
-    store.set('123', hashPin('1'));
+    void store.set('123', hashPin('1'));
     await new Promise((resolve) => setImmediate(resolve));
-    store.set('124', hashPin('2'));
+    void store.set('124', hashPin('2'));
     await store.written();
     expect(Object.keys(stored(path)).sort()).toEqual(['123', '124']);
   });
@@ -89,16 +97,16 @@ describe('RoomStore (room PINs kept over a restart)', () => {
     writeFileSync(folder, '');
     const path = join(folder, 'rooms.json');
     const store = new RoomStore(path, writes, (error) => errors.push(error));
-    store.set('123', hashPin('1'));
+    void store.set('123', hashPin('1'));
     await store.written();
-    store.set('124', hashPin('2'));
+    void store.set('124', hashPin('2'));
     await store.written();
     expect(writes.failure).toMatchObject({ setting: 'stateFile', path, cause: expect.stringContaining('EEXIST') });
     expect(writes.failures).toBe(2);
     expect(told).toEqual([expect.stringContaining('failing EEXIST')]);
 
     unlinkSync(folder);
-    store.set('125', hashPin('3'));
+    void store.set('125', hashPin('3'));
     await store.written();
     expect(writes.failure).toBeUndefined();
     expect(told).toHaveLength(2);
@@ -111,7 +119,7 @@ describe('RoomStore (room PINs kept over a restart)', () => {
   it('writes the format version', async () => {
     const path = join(dir, 'rooms.json');
     const store = new RoomStore(path, health(), (error) => errors.push(error));
-    store.set('123', hashPin('1'));
+    void store.set('123', hashPin('1'));
     await store.written();
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ version: STATE_FORMAT_VERSION });
   });
