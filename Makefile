@@ -11,6 +11,7 @@ TEST_ARI_PORT ?= 18088
 TEST_SIP_PORT ?= 15060
 TEST_RTP_START ?= 11000
 TEST_RTP_END ?= 11999
+TEST_VALKEY_PORT ?= 16379
 TEST_ENV = ASTERISK_INSTANCE=$(TEST_ASTERISK_INSTANCE) ARI_PORT=$(TEST_ARI_PORT) SIP_PORT=$(TEST_SIP_PORT) RTP_START=$(TEST_RTP_START) RTP_END=$(TEST_RTP_END)
 
 .PHONY: help deps build dist install run up down status cli logs test lint test-unit test-integration down-test sounds bench bench-sip soak dial clean
@@ -117,6 +118,7 @@ test-integration: node_modules
 	npx jest --selectProjects integration --runInBand --forceExit
 
 down-test:
+	VALKEY_INSTANCE=$(TEST_ASTERISK_INSTANCE) VALKEY_PORT=$(TEST_VALKEY_PORT) scripts/valkey.sh down
 	$(TEST_ENV) $(ASTERISK) down
 
 # A test call through the real dialplan of the Asterisk that 'make run' started (or the one

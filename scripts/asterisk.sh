@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's Asterisk 22: one script for development, tests and `make run`.
 #
-#   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|pid|image|base-image|samples <dir>
+#   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|pid|image|base-image|runtime|samples <dir>
 #
 # Environment (all optional): ASTERISK_INSTANCE (run), ARI_PORT (8088), SIP_PORT (5060),
 # RTP_START/RTP_END (10000/10999), HTTP_SESSION_LIMIT (1000), ARI_USER (conference), ARI_PASSWORD and SIP_PASSWORD
@@ -11,6 +11,7 @@
 # is, instead of the project's asterisk-conf/: a site's own Asterisk, whose asterisk.conf puts
 # its db, run, spool and log directories under <dir>/<instance> as ours does).
 # `samples <dir>` copies the package's stock configuration (its /etc/asterisk) into <dir>.
+# `runtime` prints the runtime `up` would choose (docker or chroot), the chroot built if that is it.
 #
 # Runtime: Docker with --network host (ARI, SIP and RTP stay on loopback); where no Docker
 # engine can run, the same Debian sid root in a chroot. The choice is always printed.
@@ -34,7 +35,8 @@ DOCKER=/usr/bin/docker
 [[ -x $DOCKER ]] || DOCKER=docker
 # Debian's sid snapshot mirrors carry expired Release files; accept them.
 APT_OPT='Acquire::Check-Valid-Until "false"'
-PACKAGES=asterisk,asterisk-core-sounds-en-wav,asterisk-moh-opsound-wav
+# valkey-server: scripts/valkey.sh runs the cluster's store from the same root.
+PACKAGES=asterisk,asterisk-core-sounds-en-wav,asterisk-moh-opsound-wav,valkey-server
 
 say() { echo "asterisk[$INSTANCE]: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -166,7 +168,14 @@ docker_down() { "$DOCKER" rm -f "$CONTAINER" >/dev/null 2>&1 || true; }
 # --- chroot runtime ----------------------------------------------------------------------
 
 ensure_chroot() {
-  [[ -x $CHROOT/usr/sbin/asterisk ]] && return 0
+  if [[ -x $CHROOT/usr/sbin/asterisk ]]; then
+    [[ -x $CHROOT/usr/bin/valkey-server ]] && return 0
+    # A root built before valkey-server was in PACKAGES: added in place (instances may run in it).
+    say "adding valkey-server to .run/chroot-root"
+    chroot "$CHROOT" sh -c "apt-get -o 'Acquire::Check-Valid-Until=false' update -qq && \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valkey-server" >/dev/null
+    return 0
+  fi
   ensure_mmdebstrap
   say "building a Debian sid root with Asterisk in .run/chroot-root (mmdebstrap)"
   rm -rf "$CHROOT"
@@ -335,6 +344,7 @@ case ${1:-} in
   pid) cmd_pid ;;
   image) ensure_engine && ensure_image ;;
   base-image) ensure_engine && base_image ;;
+  runtime) runtime=$(choose_runtime); [[ $runtime == chroot ]] && ensure_chroot; echo "$runtime" ;;
   samples) shift; cmd_samples "$@" ;;
-  *) echo "usage: $0 up|down|restart|status|cli \"<command>\"|logs|env|pid|image|base-image|samples <dir>" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|restart|status|cli \"<command>\"|logs|env|pid|image|base-image|runtime|samples <dir>" >&2; exit 2 ;;
 esac

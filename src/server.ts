@@ -21,9 +21,11 @@ import { logRequestFailed } from './app/requestFailed';
 import { RoomRegistry } from './app/roomRegistry';
 import { EmbeddedRoomState } from './app/roomStateStore';
 import { RoomStore } from './store/roomStore';
+import { openSharedStore, SharedStore } from './store/sharedStore';
 import { fanOutSettings, roomSounds } from './app/settingsFanOut';
 import { WriteHealth } from './app/writeHealth';
 import { SettingsStore } from './config/settingsStore';
+import { EmbeddedGuardCounts } from './domain/guardCounts';
 import { PinGuard } from './domain/pinGuard';
 import { Logger } from './logger';
 
@@ -67,6 +69,8 @@ export class ConferenceServer {
   private readonly eventsLog: EventsLog;
   private readonly dialplanSettings: DialplanSettings;
   private readonly sweepTimer: NodeJS.Timeout;
+  /** The cluster's store (store.url); none for an app alone. */
+  private readonly shared: SharedStore | undefined;
 
   constructor(
     private readonly store: SettingsStore,
@@ -81,7 +85,8 @@ export class ConferenceServer {
     const source = new AriAppEvents(this.events, settings.ari, log);
     const connected = (): boolean => this.events.connected;
     this.playbacks = new Playbacks(ari, ariFailed);
-    this.guard = new PinGuard(settings.bruteForce);
+    this.shared = settings.store.url ? openSharedStore(settings.store, log) : undefined;
+    this.guard = new PinGuard(settings.bruteForce, this.shared?.counts ?? new EmbeddedGuardCounts());
 
     const conferenceEvents = new ConferenceEvents();
     const joins = new JoinsInFlight(JOIN_BURST_QUIET_MS, JOIN_BURST_MAX_WAIT_MS);
@@ -91,7 +96,7 @@ export class ConferenceServer {
     this.logWrites(this.roomStore.health, 'room state file cannot be written: tried again every 5 s');
     const bridges = createBridgeOps(ari, current, log, ariFailed);
     this.rooms = new RoomRegistry(
-      new EmbeddedRoomState(this.roomStore),
+      this.shared?.rooms ?? new EmbeddedRoomState(this.roomStore),
       bridges,
       randomInt,
       Date.now,
@@ -171,7 +176,7 @@ export class ConferenceServer {
     await this.events.stop(ARI_CLOSE_WAIT_MS);
     this.app.stop();
     this.rest.close();
-    const [unwritten] = await Promise.all([this.eventsLog.close(), this.roomStore.close()]);
+    const [unwritten] = await Promise.all([this.eventsLog.close(), this.roomStore.close(), this.shared?.close()]);
     if (unwritten > 0) {
       this.log.error('events log lines lost at the stop: the file could not be written', { event: 'events-log-lost', lines: unwritten });
     }

@@ -9,6 +9,8 @@ import { listenInConference } from './inConference';
 import { ChannelControl } from './ports';
 import { JoinsInFlight } from './joinsInFlight';
 import { RoomRegistry } from './roomRegistry';
+import { StoreUnavailable } from './roomStateStore';
+import { REFUSAL_SOUND } from './media';
 
 /** How the app acts on one call: its prompts, keys and hangup. */
 export type OpenCallIO = (session: CallSession, timeouts: EntryTimeouts, sounds: Settings['sounds']) => CallIO;
@@ -47,9 +49,19 @@ export class CallRunner {
       }
     } catch (error) {
       if (error instanceof CallEnded) return;
-      log.error('call failed', { event: 'call-failed', error: String(error) });
+      if (error instanceof StoreUnavailable) await this.refuseStoreUnavailable(session, io, log, error);
+      else log.error('call failed', { event: 'call-failed', error: String(error) });
       await io.hangup().catch(() => undefined);
     }
+  }
+
+  /** The shared store did not answer on the caller's way in: they are told, and the refusal counted. */
+  private async refuseStoreUnavailable(session: CallSession, io: CallIO, log: Logger, error: StoreUnavailable): Promise<void> {
+    const reason = 'store-unavailable';
+    log.error('caller refused: the shared store did not answer', { event: 'refused', reason, room: session.room, error: error.message });
+    const { id: channel, room } = session;
+    this.deps.events.publish({ type: 'refused', at: this.deps.now(), reason, room, channel, callerId: session.info.callerId });
+    await io.play(REFUSAL_SOUND[reason]).catch(() => undefined);
   }
 
   /** The call ended: the room it held (keying its PIN, waiting, or in it) is given back. */

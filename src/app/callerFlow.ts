@@ -155,7 +155,7 @@ async function askPin(
     }
     if (role === 'later' && (await waitForFirstPin(session, io, deps, room)) === 'promoted') {
       role = 'first';
-      const promoted = admit(await rooms.stateFor(room, session.id));
+      const promoted = admit(rooms.stateFor(room, session.id));
       if (promoted.kind === 'refused') return refuseFor(session, io, deps, promoted.reason, room).then(() => undefined);
     }
     if (role === 'first') {

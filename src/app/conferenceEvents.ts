@@ -4,7 +4,15 @@ import { CallerKind, RoomNumber } from '../domain/types';
 
 /** Why a caller did not get into a room (the admission refusals, and the room's own). */
 export type RefusalReason =
-  Refusal | 'too-many-rooms' | 'no-free-room' | 'room-full' | 'room-locked' | 'pin-locked' | 'no-bridge' | 'room-elsewhere';
+  | Refusal
+  | 'too-many-rooms'
+  | 'no-free-room'
+  | 'room-full'
+  | 'room-locked'
+  | 'pin-locked'
+  | 'no-bridge'
+  | 'room-elsewhere'
+  | 'store-unavailable';
 
 /** What an operator did to a room through the status API. */
 export type AdminAction = 'kick' | 'mute' | 'unmute' | 'lock' | 'unlock';

@@ -39,6 +39,8 @@ export const REFUSAL_SOUND: Record<RefusalReason, readonly string[]> = {
   'no-bridge': [Sound.serviceUnavailable],
   // The room's bridge is on another node of the cluster, which this node cannot join callers to yet.
   'room-elsewhere': [Sound.serviceUnavailable],
+  // The cluster's shared store did not answer: no room can be decided on.
+  'store-unavailable': [Sound.serviceUnavailable],
 };
 
 /** A number read digit by digit ("4 7 1"), as a caller passes it on. */

@@ -73,9 +73,10 @@ export class RoomRegistry extends RoomTable {
   }
 
   /** The room as this session finds it on its way in, for the admission rules. */
-  async stateFor(room: RoomNumber, sessionId: string): Promise<RoomState> {
+  stateFor(room: RoomNumber, sessionId: string): RoomState {
     const entry = this.rooms.get(room);
-    if (!entry) return { kind: 'new', roomsHeld: await this.state.claimedCount() };
+    // The room limit is this node's: it guards what its Asterisk mixes.
+    if (!entry) return { kind: 'new', roomsHeld: this.rooms.size };
     return { kind: 'held', locked: entry.locked, pinFree: !entry.pinSet && entry.firstPin.freeFor(sessionId) };
   }
 
@@ -85,7 +86,7 @@ export class RoomRegistry extends RoomTable {
    */
   enter(room: RoomNumber, sessionId: string, signal: AbortSignal, admit: Admit): Promise<EnterOutcome> {
     return this.doors.run(room, async () => {
-      const verdict = admit(await this.stateFor(room, sessionId));
+      const verdict = admit(this.stateFor(room, sessionId));
       if (verdict.kind === 'refused') return verdict;
       const entry = this.rooms.get(room) ?? (await this.claim(room));
       if (!entry) return { kind: 'elsewhere' };
@@ -95,7 +96,7 @@ export class RoomRegistry extends RoomTable {
 
   /** Draws and reserves a free random room for this caller, once the rules let them start one. */
   async reserveRandom(digits: 3 | 4, sessionId: string, signal: AbortSignal, admit: Admit): Promise<RandomOutcome> {
-    const verdict = admit({ kind: 'new', roomsHeld: await this.state.claimedCount() });
+    const verdict = admit({ kind: 'new', roomsHeld: this.rooms.size });
     if (verdict.kind === 'refused') return verdict;
     for (let draw = 0; draw < RANDOM_DRAWS; draw++) {
       const held = await this.state.claimedRooms(digits);

@@ -18,8 +18,6 @@ export interface RoomStateStore {
    */
   claim(room: RoomNumber): Promise<boolean>;
   isClaimed(room: RoomNumber): Promise<boolean>;
-  /** Numbers held, in all (the room limit). */
-  claimedCount(): Promise<number>;
   /** The numbers of one length held, for the random draw (which then claims the one it drew). */
   claimedRooms(digits: number): Promise<ReadonlySet<RoomNumber>>;
   /** Lets the number go with its PIN and lock; nothing when it is not held. */
@@ -60,10 +58,6 @@ export class EmbeddedRoomState implements RoomStateStore {
     return this.held.has(room);
   }
 
-  async claimedCount(): Promise<number> {
-    return this.held.size;
-  }
-
   async claimedRooms(digits: number): Promise<ReadonlySet<RoomNumber>> {
     return new Set([...this.held.keys()].filter((room) => room.length === digits));
   }
@@ -97,5 +91,12 @@ export class EmbeddedRoomState implements RoomStateStore {
 
   async isLocked(room: RoomNumber): Promise<boolean> {
     return this.held.get(room)?.locked ?? false;
+  }
+}
+
+/** The shared store did not answer (down, unreachable, refused): the caller is told the service is unavailable. */
+export class StoreUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`the shared store (store.url) did not answer: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }

@@ -151,7 +151,7 @@ export const schemaDefinition = checked({
       default: 50,
     },
     maxRooms: {
-      doc: 'Most rooms at once; a caller who would start one more hears that no more can be started.',
+      doc: 'Most rooms at once (on each node of a cluster); a caller who would start one more hears that no more can be started.',
       format: integer(1, 10000),
       default: 500,
     },

@@ -31,8 +31,8 @@ export interface GuardCountStore {
   caller(caller: CallerNumber, now: number, since: number): Promise<CallerFailures | undefined>;
   /** Counts a wrong PIN of the number at `now` and returns its record with it (add, trim and read in one step). */
   addCallerFailure(caller: CallerNumber, now: number, since: number): Promise<CallerFailures>;
-  /** Locks the number until `until` unless it is locked: true when this call locked it (set-if-absent, expiring). */
-  lockCaller(caller: CallerNumber, until: number): Promise<boolean>;
+  /** Locks the number from `now` until `until` unless it is locked: true when this call locked it (set-if-absent, expiring). */
+  lockCaller(caller: CallerNumber, now: number, until: number): Promise<boolean>;
   /** Forgets the number's failures and lockout. */
   clearCaller(caller: CallerNumber): Promise<void>;
   /** Wrong PINs at the room within the window. */
@@ -69,7 +69,7 @@ export class EmbeddedGuardCounts implements GuardCountStore {
     return view(record);
   }
 
-  async lockCaller(caller: CallerNumber, until: number): Promise<boolean> {
+  async lockCaller(caller: CallerNumber, _now: number, until: number): Promise<boolean> {
     const record = this.callers.get(keyOf(caller));
     if (!record || record.lockedUntil !== 0) return false;
     record.lockedUntil = until;

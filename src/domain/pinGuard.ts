@@ -90,7 +90,7 @@ export class PinGuard {
     const [record] = await Promise.all([this.store.addCallerFailure(pinTry.caller, now, since), roomCounted]);
     if (record.failures.length < this.settings.lockAfter) return false;
     // Set-if-absent: a number already locked is not locked again, its lockout does not grow with more tries.
-    return this.store.lockCaller(pinTry.caller, now + this.settings.lockoutSeconds * 1000);
+    return this.store.lockCaller(pinTry.caller, now, now + this.settings.lockoutSeconds * 1000);
   }
 
   /** A right PIN clears the caller's own count (not the room's: others may be guessing). */

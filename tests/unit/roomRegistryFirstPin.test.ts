@@ -34,7 +34,6 @@ function distantStore(): RoomStateStore {
   return {
     claim: (room) => later(near.claim(room)),
     isClaimed: (room) => later(near.isClaimed(room)),
-    claimedCount: () => later(near.claimedCount()),
     claimedRooms: (digits) => later(near.claimedRooms(digits)),
     release: (room) => later(near.release(room)),
     setPin: (room, pin) => later(near.setPin(room, pin)),

@@ -1,64 +1,32 @@
-import { EmbeddedRoomState, RoomStateStore } from '../../src/app/roomStateStore';
+import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { hashPin } from '../../src/domain/pinHash';
 
-/** What every RoomStateStore guarantees (the registry relies on it), shown on the in-memory one. */
+/** What the in-memory store adds to the contract every store keeps (tests/integration/sharedStore.test.ts): the state file. */
 describe('room state store: the embedded one', () => {
-  let persisted: string[];
-  let store: RoomStateStore;
-  beforeEach(() => {
-    persisted = [];
-    store = new EmbeddedRoomState({
+  it('hands every PIN set to the state file, and takes it back when the number is released', async () => {
+    const persisted: string[] = [];
+    const store = new EmbeddedRoomState({
       set: async (room) => void persisted.push(`set ${room}`),
       delete: (room) => persisted.push(`delete ${room}`),
     });
-  });
-
-  it('claims a number once: a second claim of it fails until it is released', async () => {
-    expect(await store.claim('123')).toBe(true);
-    expect(await store.claim('123')).toBe(false);
-    expect(await store.isClaimed('123')).toBe(true);
-    await store.release('123');
-    expect(await store.isClaimed('123')).toBe(false);
-    expect(await store.claim('123')).toBe(true);
-  });
-
-  it('counts the numbers held, in all and by length (the random draw)', async () => {
-    for (const room of ['123', '456', '7890']) await store.claim(room);
-    expect([await store.claimedCount(), [...(await store.claimedRooms(3))], [...(await store.claimedRooms(4))]]).toEqual([
-      3,
-      ['123', '456'],
-      ['7890'],
-    ]);
-    await store.release('456');
-    await store.release('456');
-    expect([await store.claimedCount(), [...(await store.claimedRooms(3))], [...(await store.claimedRooms(4))]]).toEqual([
-      2,
-      ['123'],
-      ['7890'],
-    ]);
-  });
-
-  it("sets a room's PIN once, only for a held number, and keeps it until the number is released", async () => {
-    const pin = hashPin('1234');
-    expect(await store.setPin('123', pin)).toBe(false);
     await store.claim('123');
-    expect(await store.setPin('123', pin)).toBe(true);
-    expect(await store.setPin('123', hashPin('9999'))).toBe(false);
-    expect(await store.pinOf('123')).toEqual(pin);
+    await store.setPin('123', hashPin('1234'));
+    await store.setPin('123', hashPin('9999'));
     await store.release('123');
-    await store.claim('123');
-    expect(await store.pinOf('123')).toBeUndefined();
+    await store.release('123');
     expect(persisted).toEqual(['set 123', 'delete 123']);
   });
 
-  it('locks and unlocks a held room, saying when the lock changed; a released room is unlocked', async () => {
-    expect(await store.setLocked('123', true)).toBe(false);
+  it('answers a PIN set only once the state file has it', async () => {
+    let written = (): void => undefined;
+    const store = new EmbeddedRoomState({ set: () => new Promise((resolve) => (written = resolve)), delete: () => undefined });
     await store.claim('123');
-    expect(await store.setLocked('123', true)).toBe(true);
-    expect(await store.setLocked('123', true)).toBe(false);
-    expect(await store.isLocked('123')).toBe(true);
-    await store.release('123');
-    await store.claim('123');
-    expect(await store.isLocked('123')).toBe(false);
+    let answered = false;
+    const setting = store.setPin('123', hashPin('1')).then(() => (answered = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    written();
+    await setting;
+    expect(answered).toBe(true);
   });
 });

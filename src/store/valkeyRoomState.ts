@@ -1,0 +1,183 @@
+import type { Redis } from 'ioredis';
+import { PinHash } from '../domain/pinHash';
+import { RoomNumber } from '../domain/types';
+import { RoomStateStore } from '../app/roomStateStore';
+import { storeCall } from './storeUnavailable';
+
+export interface ValkeyRoomStateOptions {
+  /** This app instance's name: its rooms are recorded under it. */
+  readonly node: string;
+  /** A room stays held this long after its node last renewed it. */
+  readonly leaseMs: number;
+  readonly prefix: string;
+  /** Rooms this node held that another node has taken since (its leases had run out). */
+  readonly onLost: (rooms: RoomNumber[]) => void;
+}
+
+// Every script reads the time from the server, so the nodes' clocks do not matter to leases, and
+// treats a room whose lease has run out as free. KEYS[1] is the sorted set of held rooms (score:
+// the lease's end, in ms); a room's hash holds its home node, PIN and lock.
+const NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+const LIVE = "local function live(room) local e = redis.call('ZSCORE', KEYS[1], room) return e and tonumber(e) > now end";
+
+const SCRIPTS = {
+  /** KEYS: held, room hash. ARGV: room, node, lease ms. */
+  roomClaim: `${NOW} ${LIVE}
+    if live(ARGV[1]) and redis.call('HGET', KEYS[2], 'home') ~= ARGV[2] then return 0 end
+    redis.call('DEL', KEYS[2])
+    redis.call('HSET', KEYS[2], 'home', ARGV[2], 'locked', '0')
+    redis.call('PEXPIRE', KEYS[2], ARGV[3])
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+    return 1`,
+  /** KEYS: held, room hashes. ARGV: node, lease ms, rooms. Answers the rooms no longer this node's. */
+  roomRenew: `${NOW} ${LIVE}
+    local lost = {}
+    for i = 2, #KEYS do
+      local room = ARGV[i + 1]
+      if live(room) and redis.call('HGET', KEYS[i], 'home') == ARGV[1] then
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), room)
+        redis.call('PEXPIRE', KEYS[i], ARGV[2])
+      else
+        table.insert(lost, room)
+      end
+    end
+    return lost`,
+  /** KEYS: held, room hash. ARGV: room, node. */
+  roomRelease: `${NOW} ${LIVE}
+    if not live(ARGV[1]) or redis.call('HGET', KEYS[2], 'home') ~= ARGV[2] then return 0 end
+    redis.call('ZREM', KEYS[1], ARGV[1])
+    redis.call('DEL', KEYS[2])
+    return 1`,
+  /** KEYS: held, room hash. ARGV: room, field. The field of a live room, or false. */
+  roomField: `${NOW} ${LIVE}
+    if not live(ARGV[1]) then return false end
+    return redis.call('HGET', KEYS[2], ARGV[2])`,
+  /** KEYS: held, room hash. ARGV: room, PIN. Set-if-absent on a live room. */
+  roomSetPin: `${NOW} ${LIVE}
+    if not live(ARGV[1]) then return 0 end
+    return redis.call('HSETNX', KEYS[2], 'pin', ARGV[2])`,
+  /** KEYS: held, room hash. ARGV: room, '1' or '0'. Compare-and-set on a live room. */
+  roomSetLocked: `${NOW} ${LIVE}
+    if not live(ARGV[1]) or redis.call('HGET', KEYS[2], 'locked') == ARGV[2] then return 0 end
+    redis.call('HSET', KEYS[2], 'locked', ARGV[2])
+    return 1`,
+  /** KEYS: held. The live rooms, the run-out ones dropped. */
+  roomsHeld: `${NOW}
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+    return redis.call('ZRANGE', KEYS[1], 0, -1)`,
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+type Scripted = { [name in ScriptName]: (...args: Array<string | number>) => Promise<unknown> };
+
+/** Loads the scripts into the client once (ioredis sends EVALSHA, and the script itself when Valkey lacks it). */
+function scripted(redis: Redis): Scripted {
+  for (const [name, lua] of Object.entries(SCRIPTS)) {
+    if (!(name in redis)) redis.defineCommand(name, { lua });
+  }
+  return redis as unknown as Scripted;
+}
+
+/**
+ * Rooms, PINs and locks shared by the app instances of a cluster, in Valkey (or Redis). A room is
+ * held by one node under a lease this node renews for its rooms every third of `leaseMs`; a dead
+ * node's rooms are free once their leases run out. Every operation is one script, run atomically
+ * by the server.
+ */
+export class ValkeyRoomState implements RoomStateStore {
+  private readonly scripts: Scripted;
+  private readonly held: string;
+  /** This node's rooms, renewed on the timer. */
+  private readonly mine = new Set<RoomNumber>();
+  private readonly renewTimer: NodeJS.Timeout;
+
+  constructor(
+    redis: Redis,
+    private readonly options: ValkeyRoomStateOptions,
+  ) {
+    this.scripts = scripted(redis);
+    this.held = `${options.prefix}held`;
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(1, Math.floor(options.leaseMs / 3))).unref();
+  }
+
+  async claim(room: RoomNumber): Promise<boolean> {
+    const taken = await storeCall(() =>
+      this.scripts.roomClaim(2, this.held, this.key(room), room, this.options.node, this.options.leaseMs),
+    );
+    if (taken !== 1) return false;
+    this.mine.add(room);
+    return true;
+  }
+
+  async isClaimed(room: RoomNumber): Promise<boolean> {
+    return (await this.field(room, 'home')) !== null;
+  }
+
+  async claimedRooms(digits: number): Promise<ReadonlySet<RoomNumber>> {
+    return new Set((await this.liveRooms()).filter((room) => room.length === digits));
+  }
+
+  async release(room: RoomNumber): Promise<void> {
+    this.mine.delete(room);
+    await storeCall(() => this.scripts.roomRelease(2, this.held, this.key(room), room, this.options.node));
+  }
+
+  async setPin(room: RoomNumber, pin: PinHash): Promise<boolean> {
+    return (await storeCall(() => this.scripts.roomSetPin(2, this.held, this.key(room), room, JSON.stringify(pin)))) === 1;
+  }
+
+  async pinOf(room: RoomNumber): Promise<PinHash | undefined> {
+    const stored = await this.field(room, 'pin');
+    return stored === null ? undefined : (JSON.parse(stored) as PinHash);
+  }
+
+  async setLocked(room: RoomNumber, locked: boolean): Promise<boolean> {
+    return (await storeCall(() => this.scripts.roomSetLocked(2, this.held, this.key(room), room, locked ? '1' : '0'))) === 1;
+  }
+
+  async isLocked(room: RoomNumber): Promise<boolean> {
+    return (await this.field(room, 'locked')) === '1';
+  }
+
+  /** The node that holds the room, while its lease runs. */
+  async homeOf(room: RoomNumber): Promise<string | undefined> {
+    return (await this.field(room, 'home')) ?? undefined;
+  }
+
+  /** Stops renewing this node's rooms (they run out after leaseMs); the client is the caller's to close. */
+  close(): void {
+    clearInterval(this.renewTimer);
+  }
+
+  private async renew(): Promise<void> {
+    const rooms = [...this.mine];
+    if (rooms.length === 0) return;
+    const keys = rooms.map((room) => this.key(room));
+    try {
+      const lost = (await this.scripts.roomRenew(
+        1 + keys.length,
+        this.held,
+        ...keys,
+        this.options.node,
+        this.options.leaseMs,
+        ...rooms,
+      )) as string[];
+      for (const room of lost) this.mine.delete(room);
+      if (lost.length > 0) this.options.onLost(lost);
+    } catch {
+      // The store is away: the next renewal tries again, and calls meanwhile say it is unavailable.
+    }
+  }
+
+  private async field(room: RoomNumber, name: 'home' | 'pin' | 'locked'): Promise<string | null> {
+    return (await storeCall(() => this.scripts.roomField(2, this.held, this.key(room), room, name))) as string | null;
+  }
+
+  private liveRooms(): Promise<string[]> {
+    return storeCall(() => this.scripts.roomsHeld(1, this.held)) as Promise<string[]>;
+  }
+
+  private key(room: RoomNumber): string {
+    return `${this.options.prefix}room:${room}`;
+  }
+}

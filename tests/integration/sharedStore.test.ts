@@ -1,0 +1,197 @@
+import { Redis } from 'ioredis';
+import { EmbeddedRoomState, RoomStateStore } from '../../src/app/roomStateStore';
+import { EmbeddedGuardCounts, GuardCountStore } from '../../src/domain/guardCounts';
+import { hashPin } from '../../src/domain/pinHash';
+import { ValkeyGuardCounts } from '../../src/store/valkeyGuardCounts';
+import { ValkeyRoomState } from '../../src/store/valkeyRoomState';
+import { freshPrefix, testValkey } from '../helpers/valkeyServer';
+
+/** The stores a cluster's app instances share, on the real Valkey, held to what the in-memory ones do. */
+const clients: Redis[] = [];
+const closers: Array<() => void> = [];
+const client = (): Redis => {
+  const made = testValkey().client();
+  clients.push(made);
+  return made;
+};
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+afterEach(() => {
+  for (const close of closers.splice(0)) close();
+});
+afterAll(() => {
+  for (const made of clients) made.disconnect();
+});
+
+/** One node's room state under its own prefix; `lost` gets the rooms another node took over. */
+function valkeyRooms(node: string, prefix: string, leaseMs = 15000, lost: string[] = []): ValkeyRoomState {
+  const store = new ValkeyRoomState(client(), { node, leaseMs, prefix, onLost: (rooms) => lost.push(...rooms) });
+  closers.push(() => store.close());
+  return store;
+}
+
+const roomStores: Array<[string, () => RoomStateStore]> = [
+  ['embedded', () => new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined })],
+  ['Valkey', () => valkeyRooms('a', freshPrefix())],
+];
+
+describe.each(roomStores)('room state store: %s', (_name, make) => {
+  it('claims a number once: a second claim of it fails until it is released, and a claim starts the room anew', async () => {
+    const store = make();
+    expect(await store.claim('123')).toBe(true);
+    expect(await store.isClaimed('123')).toBe(true);
+    await store.setPin('123', hashPin('1'));
+    await store.release('123');
+    expect(await store.isClaimed('123')).toBe(false);
+    expect(await store.claim('123')).toBe(true);
+    expect(await store.pinOf('123')).toBeUndefined();
+  });
+
+  it('lists the numbers held by length, for the random draw', async () => {
+    const store = make();
+    for (const room of ['123', '456', '7890']) await store.claim(room);
+    await store.release('456');
+    expect([...(await store.claimedRooms(3))]).toEqual(['123']);
+    expect([...(await store.claimedRooms(4))]).toEqual(['7890']);
+  });
+
+  it("sets a room's PIN once (set-if-absent), only for a held number", async () => {
+    const store = make();
+    const pin = hashPin('1234');
+    expect(await store.setPin('123', pin)).toBe(false);
+    await store.claim('123');
+    expect(await store.setPin('123', pin)).toBe(true);
+    expect(await store.setPin('123', hashPin('9999'))).toBe(false);
+    expect(await store.pinOf('123')).toEqual(pin);
+  });
+
+  it('locks and unlocks a held room, saying when the lock changed (compare-and-set)', async () => {
+    const store = make();
+    expect(await store.setLocked('123', true)).toBe(false);
+    await store.claim('123');
+    expect(await store.isLocked('123')).toBe(false);
+    expect(await store.setLocked('123', true)).toBe(true);
+    expect(await store.setLocked('123', true)).toBe(false);
+    expect(await store.isLocked('123')).toBe(true);
+    expect(await store.setLocked('123', false)).toBe(true);
+    expect(await store.isLocked('123')).toBe(false);
+  });
+});
+
+describe('room state in Valkey, between nodes', () => {
+  it('two nodes racing 50 claims of one room: exactly one holds it, and only it can let it go', async () => {
+    const prefix = freshPrefix();
+    const a = valkeyRooms('a', prefix);
+    const b = valkeyRooms('b', prefix);
+    const claims = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? a : b).claim('555')));
+    const winners = claims.filter(Boolean).length;
+    // The winning node's repeated claims succeed too (its own room, started anew); the other's never.
+    const home = await a.homeOf('555');
+    expect(['a', 'b']).toContain(home);
+    expect(claims.filter((taken, i) => taken && (i % 2 === 0 ? 'a' : 'b') !== home)).toEqual([]);
+    expect(winners).toBeGreaterThan(0);
+    const [owner, other] = home === 'a' ? [a, b] : [b, a];
+    await other.release('555');
+    expect(await owner.isClaimed('555')).toBe(true);
+    await owner.release('555');
+    expect(await other.claim('555')).toBe(true);
+  });
+
+  it("keeps a node's room while it renews the lease; frees it once the node stops, for another node to start anew", async () => {
+    const prefix = freshPrefix();
+    const lostByA: string[] = [];
+    const a = valkeyRooms('a', prefix, 600, lostByA);
+    const b = valkeyRooms('b', prefix, 600);
+    expect(await a.claim('777')).toBe(true);
+    await a.setPin('777', hashPin('1'));
+    await sleep(1500);
+    expect(await b.claim('777')).toBe(false);
+    expect(await b.homeOf('777')).toBe('a');
+
+    a.close();
+    await sleep(900);
+    expect(await b.isClaimed('777')).toBe(false);
+    expect(await b.claim('777')).toBe(true);
+    expect(await b.pinOf('777')).toBeUndefined();
+    expect(await b.homeOf('777')).toBe('b');
+    expect(lostByA).toEqual([]);
+  });
+
+  it('tells a node that its room was taken over once its lease had run out', async () => {
+    const prefix = freshPrefix();
+    const lostByA: string[] = [];
+    const a = valkeyRooms('a', prefix, 600, lostByA);
+    const b = valkeyRooms('b', prefix, 600);
+    await a.claim('778');
+    // Node a stalls (its renewals do not reach the store): b takes the room when the lease ends.
+    const stalled = client();
+    await stalled.zadd(`${prefix}held`, 0, '778');
+    expect(await b.claim('778')).toBe(true);
+    await sleep(400);
+    expect(lostByA).toEqual(['778']);
+    expect(await a.homeOf('778')).toBe('b');
+  });
+
+  it('answers a store that is away with StoreUnavailable, naming the setting', async () => {
+    const away = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
+    clients.push(away);
+    away.on('error', () => undefined);
+    const store = new ValkeyRoomState(away, { node: 'a', leaseMs: 1000, prefix: freshPrefix(), onLost: () => undefined });
+    closers.push(() => store.close());
+    await expect(store.claim('123')).rejects.toThrow(/store\.url/);
+  });
+});
+
+const guardStores: Array<[string, () => GuardCountStore]> = [
+  ['embedded', () => new EmbeddedGuardCounts()],
+  ['Valkey', () => new ValkeyGuardCounts(client(), freshPrefix())],
+];
+const number = { kind: 'external', number: '0301' } as const;
+
+describe.each(guardStores)('brute-force counts: %s', (_name, make) => {
+  it('counts failures within the window, drops older ones, and forgets a number with none', async () => {
+    const counts = make();
+    await counts.addCallerFailure(number, 1000, 0);
+    const record = await counts.addCallerFailure(number, 2000, 0);
+    expect(record.failures).toEqual([1000, 2000]);
+    expect((await counts.caller(number, 2500, 1500))?.failures).toEqual([2000]);
+    expect(await counts.caller(number, 5000, 3000)).toBeUndefined();
+  });
+
+  it('locks a number once (set-if-absent); its count stands while locked and is forgotten when the lockout ends', async () => {
+    const counts = make();
+    expect(await counts.lockCaller(number, 1000, 61000)).toBe(false);
+    await counts.addCallerFailure(number, 1000, 0);
+    expect(await counts.lockCaller(number, 1000, 61000)).toBe(true);
+    expect(await counts.lockCaller(number, 1000, 99000)).toBe(false);
+    expect(await counts.caller(number, 50000, 40000)).toEqual({ caller: number, failures: [1000], lockedUntil: 61000 });
+    expect(await counts.caller(number, 61000, 51000)).toBeUndefined();
+  });
+
+  it('counts a room, clears a number, and lists both for the operator', async () => {
+    const counts = make();
+    await counts.addRoomFailure('123', 1000, 0);
+    expect(await counts.addRoomFailure('123', 2000, 0)).toBe(2);
+    expect(await counts.roomFailures('123', 1500)).toBe(1);
+    await counts.addCallerFailure(number, 2000, 0);
+    await counts.addCallerFailure({ kind: 'internal', number: '201' }, 2000, 0);
+    const all = await counts.all(2000, 0);
+    expect(all.rooms).toEqual([{ room: '123', failures: 1 }]);
+    expect(all.callers.map((c) => `${c.caller.kind}:${c.caller.number}`).sort()).toEqual(['external:0301', 'internal:201']);
+    await counts.clearCaller(number);
+    expect(await counts.caller(number, 2000, 0)).toBeUndefined();
+  });
+});
+
+describe('brute-force counts in Valkey, between nodes', () => {
+  it('one attacker spread over two nodes is counted once, and one lockout holds on both', async () => {
+    const prefix = freshPrefix();
+    const a = new ValkeyGuardCounts(client(), prefix);
+    const b = new ValkeyGuardCounts(client(), prefix);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).addCallerFailure(number, 1000 + i, 0)));
+    expect((await a.caller(number, 2000, 0))?.failures).toHaveLength(10);
+    const locks = await Promise.all([a.lockCaller(number, 2000, 9000), b.lockCaller(number, 2000, 9000)]);
+    expect(locks.filter(Boolean)).toHaveLength(1);
+    expect((await b.caller(number, 3000, 2500))?.lockedUntil).toBe(9000);
+  });
+});
