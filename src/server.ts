@@ -142,6 +142,7 @@ export class ConferenceServer {
       ariConnected: connected,
       writeFailures: () => [this.eventsLog.failure, this.roomStore.health.failure, numberHealth.failure].filter((f) => f !== undefined),
       ariProblem: () => this.events.problem?.text,
+      store: () => this.shared?.health(),
       language: () => store.current.sounds.language,
       now: Date.now,
     });

@@ -22,6 +22,16 @@ export interface Health {
   readonly asteriskVersion: string | undefined;
   /** What the app cannot write (the events log, the state file, the number in AstDB): the service runs on, degraded. */
   readonly writeFailures: readonly WriteFailure[];
+  /** The cluster's shared store (store.url), when set: new callers are refused while it does not answer. */
+  readonly store: StoreHealth | undefined;
+}
+
+export interface StoreHealth {
+  /** This app instance's name in the cluster (store.node). */
+  readonly node: string;
+  readonly reachable: boolean;
+  /** While it is not reachable: why, as the client last said it. */
+  readonly error: string | undefined;
 }
 
 export interface AdminDeps {
@@ -35,6 +45,7 @@ export interface AdminDeps {
   readonly writeFailures: () => readonly WriteFailure[];
   /** Why the latest attempt to connect to ARI failed, if it did. */
   readonly ariProblem: () => string | undefined;
+  readonly store: () => StoreHealth | undefined;
   readonly language: () => string;
   readonly now: () => number;
 }
@@ -48,13 +59,15 @@ export class ConferenceAdmin {
     const info = await this.deps.ari.asteriskInfo().catch(() => undefined);
     const asteriskReachable = info !== undefined;
     const ariError = ariConnected ? undefined : (this.deps.ariProblem() ?? 'connecting');
+    const store = this.deps.store();
     return {
-      healthy: ariConnected && asteriskReachable,
+      healthy: ariConnected && asteriskReachable && (store?.reachable ?? true),
       ariConnected,
       ariError,
       asteriskReachable,
       asteriskVersion: info?.system?.version,
       writeFailures: this.deps.writeFailures(),
+      store,
     };
   }
 

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { Settings } from '../config/schema';
+import { StoreHealth } from '../app/conferenceAdmin';
 import { Logger } from '../logger';
 import { ValkeyGuardCounts } from './valkeyGuardCounts';
 import { ValkeyRoomState } from './valkeyRoomState';
@@ -15,6 +16,7 @@ export interface SharedStore {
   readonly node: string;
   readonly rooms: ValkeyRoomState;
   readonly counts: ValkeyGuardCounts;
+  health(): StoreHealth;
   close(): Promise<void>;
 }
 
@@ -33,19 +35,19 @@ export function openSharedStore(settings: Settings['store'], log: Logger): Share
     commandTimeout: COMMAND_TIMEOUT_MS,
   });
   let reachable: boolean | undefined;
-  const report = (now: boolean, error?: unknown): void => {
-    if (reachable === now) return;
+  let lastError = 'connecting';
+  let closing = false;
+  const report = (now: boolean, error?: Error): void => {
+    if (error) lastError = error.message;
+    if (reachable === now || closing) return;
     reachable = now;
     if (now) log.info('shared store connected', { event: 'store-connected', node });
     else
-      log.error('shared store unavailable: new callers hear "service unavailable"', {
-        event: 'store-unavailable',
-        node,
-        error: String(error),
-      });
+      log.error('shared store unavailable: new callers hear "service unavailable"', { event: 'store-unavailable', node, error: lastError });
   };
   redis.on('ready', () => report(true));
-  redis.on('error', (error: unknown) => report(false, error));
+  redis.on('error', (error: Error) => report(false, error));
+  redis.on('end', () => report(false));
   const rooms = new ValkeyRoomState(redis, {
     node,
     leaseMs: settings.leaseSeconds * 1000,
@@ -57,7 +59,9 @@ export function openSharedStore(settings: Settings['store'], log: Logger): Share
     node,
     rooms,
     counts: new ValkeyGuardCounts(redis, KEY_PREFIX),
+    health: () => ({ node, reachable: reachable === true, error: reachable === true ? undefined : lastError }),
     async close() {
+      closing = true;
       rooms.close();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -4,6 +4,7 @@ import { ValkeyRoomState } from '../../src/store/valkeyRoomState';
 import { joinRoom, useScenario } from '../helpers/scenario';
 import { waitUntil } from '../../harness/waitUntil';
 import { testValkey } from '../helpers/valkeyServer';
+import { callApi } from '../helpers/statusApi';
 
 /** The prefix the app writes under (src/store/sharedStore.ts): the test plays node-b beside it. */
 const PREFIX = 'conference:';
@@ -30,6 +31,12 @@ describe('the app on the shared store', () => {
   afterAll(() => {
     nodeB.close();
     redis.disconnect();
+  });
+
+  it('says in /health that the store answers, and names the node', async () => {
+    const health = await callApi(s.harness, 'GET', '/health', null);
+    expect(health.status).toBe(200);
+    expect(health.json).toMatchObject({ status: 'ok', store: { node: 'node-a', reachable: true } });
   });
 
   it('holds a room it starts under its node, with the PIN hashed, and lets the number go when everyone has left', async () => {
@@ -105,5 +112,11 @@ describe('the app with its shared store away', () => {
       reason: 'store-unavailable',
     });
     expect(s.harness.logs.some((l) => l.event === 'store-unavailable')).toBe(true);
+    const health = await callApi(s.harness, 'GET', '/health', null);
+    expect(health.status).toBe(503);
+    expect(health.json).toMatchObject({
+      status: 'unavailable',
+      store: { node: 'node-a', reachable: false, error: expect.stringMatching(/ECONNREFUSED/) },
+    });
   });
 });
