@@ -119,6 +119,7 @@ test-integration: node_modules
 
 down-test:
 	VALKEY_INSTANCE=$(TEST_ASTERISK_INSTANCE) VALKEY_PORT=$(TEST_VALKEY_PORT) scripts/valkey.sh down
+	ASTERISK_INSTANCE=$(TEST_ASTERISK_INSTANCE)-b $(ASTERISK) down
 	$(TEST_ENV) $(ASTERISK) down
 
 # A test call through the real dialplan of the Asterisk that 'make run' started (or the one

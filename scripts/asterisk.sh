@@ -5,7 +5,8 @@
 #
 # Environment (all optional): ASTERISK_INSTANCE (run), ARI_PORT (8088), SIP_PORT (5060),
 # RTP_START/RTP_END (10000/10999), HTTP_SESSION_LIMIT (1000), ARI_USER (conference), ARI_PASSWORD and SIP_PASSWORD
-# (generated once per instance into .run/<instance>/ when not given), ASTERISK_RUNTIME
+# (generated once per instance into .run/<instance>/ when not given), CLUSTER_PASSWORD (the password
+# the nodes of a cluster call each other with: the same on every node; generated the same way), ASTERISK_RUNTIME
 # (auto | docker | chroot), BASE_IMAGE (the Docker base; built locally with mmdebstrap when
 # no registry is reachable), ASTERISK_CONFIG (a folder of Asterisk's configuration used as it
 # is, instead of the project's asterisk-conf/: a site's own Asterisk, whose asterisk.conf puts
@@ -54,6 +55,7 @@ secret() {
 
 ARI_PASSWORD=$(secret ari-password "${ARI_PASSWORD:-}")
 SIP_PASSWORD=$(secret sip-password "${SIP_PASSWORD:-}")
+CLUSTER_PASSWORD=$(secret cluster-password "${CLUSTER_PASSWORD:-}")
 
 # --- configuration -----------------------------------------------------------------------
 
@@ -65,7 +67,7 @@ render_config() {
     cp -r "$ASTERISK_CONFIG/." "$out.new"
   else
     INSTANCE=$INSTANCE ARI_PORT=$ARI_PORT SIP_PORT=$SIP_PORT RTP_START=$RTP_START RTP_END=$RTP_END \
-      HTTP_SESSION_LIMIT=$HTTP_SESSION_LIMIT ARI_USER=$ARI_USER ARI_PASSWORD=$ARI_PASSWORD SIP_PASSWORD=$SIP_PASSWORD \
+      HTTP_SESSION_LIMIT=$HTTP_SESSION_LIMIT ARI_USER=$ARI_USER ARI_PASSWORD=$ARI_PASSWORD SIP_PASSWORD=$SIP_PASSWORD CLUSTER_PASSWORD=$CLUSTER_PASSWORD \
       "$ROOT/scripts/render-asterisk-conf.sh" "$ROOT" "$out.new"
   fi
   chmod -R a+rX "$out.new"
@@ -319,8 +321,8 @@ cmd_pid() {
 }
 
 cmd_env() {
-  printf 'ARI_URL=http://127.0.0.1:%s\nARI_USER=%s\nARI_PASSWORD=%s\nSIP_PORT=%s\nSIP_PASSWORD=%s\n' \
-    "$ARI_PORT" "$ARI_USER" "$ARI_PASSWORD" "$SIP_PORT" "$SIP_PASSWORD"
+  printf 'ARI_URL=http://127.0.0.1:%s\nARI_USER=%s\nARI_PASSWORD=%s\nSIP_PORT=%s\nSIP_PASSWORD=%s\nCLUSTER_PASSWORD=%s\n' \
+    "$ARI_PORT" "$ARI_USER" "$ARI_PASSWORD" "$SIP_PORT" "$SIP_PASSWORD" "$CLUSTER_PASSWORD"
 }
 
 # The package's stock configuration, as a site starts from it.

@@ -18,4 +18,9 @@ export interface CallIO {
   hold(on: boolean): Promise<void>;
   sleep(ms: number): Promise<void>;
   hangup(): Promise<void>;
+  /**
+   * Passes the call on to the room's home node (its Asterisk's SIP address, host:port), out of
+   * this app: that node's app takes the caller from there. False when the call was gone.
+   */
+  relay(room: string, homeAddress: string): Promise<boolean>;
 }

@@ -44,7 +44,7 @@ export class CallRunner {
       const flow = { settings, rooms: deps.rooms, guard: deps.guard, now: deps.now, log, events: deps.events, joins: deps.joins };
       const end = await runCallerFlow(session, io, flow);
       if (end === 'hang-up') await io.hangup();
-      else if (session.room !== undefined) {
+      else if (end === 'in-conference' && session.room !== undefined) {
         listenInConference(session, session.room, io, { settings, rooms: deps.rooms, ari: deps.channels, log });
       }
     } catch (error) {

@@ -12,6 +12,8 @@ export interface CallInfo {
   readonly suffix: string;
   /** Answered before it reached the app (the dialplan's Answer()): the app need not answer it. */
   readonly answered: boolean;
+  /** Passed on by another node of the cluster (extensions_conference.conf, conference-link): never passed on again. */
+  readonly linked: boolean;
 }
 
 /**

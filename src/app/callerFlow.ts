@@ -11,6 +11,7 @@ import { ConferenceEvents, RefusalReason } from './conferenceEvents';
 import { JoinsInFlight } from './joinsInFlight';
 import { digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from './media';
 import { Admit, RoomRegistry } from './roomRegistry';
+import { RoomHome } from './roomStateStore';
 
 export interface FlowDeps {
   /** The settings in force when the call arrived; a later change applies to later calls. */
@@ -24,8 +25,8 @@ export interface FlowDeps {
   readonly joins: JoinsInFlight;
 }
 
-/** How a caller's flow ended: in a room (the call goes on), or done (hang the call up). */
-export type FlowEnd = 'in-conference' | 'hang-up';
+/** How a caller's flow ended: in a room (the call goes on), passed on to another node (out of this app), or done (hang the call up). */
+export type FlowEnd = 'in-conference' | 'passed-on' | 'hang-up';
 /** 'first': this caller sets the room's PIN; 'later': checked against it. */
 type CallerRole = 'first' | 'later';
 
@@ -69,8 +70,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
     room = request.room;
     const entered = await deps.rooms.enter(room, session.id, session.signal, admit);
     if (entered.kind === 'refused') return refuseFor(session, io, deps, entered.reason, roomOfRefusal(entered.reason, room));
-    if (entered.kind === 'elsewhere')
-      return refuse(session, io, deps, 'room-elsewhere', room, { cause: 'another node of the cluster holds the room' });
+    if (entered.kind === 'elsewhere') return passOn(session, io, deps, room, entered.home);
     role = entered.kind === 'first' ? 'first' : 'later';
   }
   session.room = room;
@@ -94,6 +94,28 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   await io.play([Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others)]);
   if (joined.others === 0) await deps.rooms.startHoldMusicIfAlone(room);
   return 'in-conference';
+}
+
+/**
+ * The room is mixed on another node of the cluster: the caller is passed on to it, and keys the
+ * PIN there. Not when this call was passed on already (no loops between nodes), nor to a node
+ * that gave no address.
+ */
+async function passOn(session: CallSession, io: CallIO, deps: FlowDeps, room: string, home: RoomHome | undefined): Promise<FlowEnd> {
+  if (session.info.linked) {
+    return refuse(session, io, deps, 'room-elsewhere', room, {
+      cause: 'passed on here by another node, yet held by a third',
+      home: home?.node,
+    });
+  }
+  if (!home?.sipAddress) {
+    const cause = home ? `the room's node ${home.node} has no store.sipAddress` : 'the room was let go meanwhile';
+    return refuse(session, io, deps, 'room-elsewhere', room, { cause, home: home?.node });
+  }
+  const { id: channel, info } = session;
+  deps.log.info("passed on to the room's node", { event: 'passed-on', room, home: home.node, address: home.sipAddress });
+  deps.events.publish({ type: 'passed-on', at: deps.now(), room, channel, callerId: info.callerId, home: home.node });
+  return (await io.relay(room, home.sipAddress)) ? 'passed-on' : 'hang-up';
 }
 
 /** The room: from the dialled suffix, or keyed after a prompt, with the allowed attempts. */

@@ -51,6 +51,15 @@ export type ConferenceEvent =
       readonly callerId: string;
     }
   | {
+      /** The caller landed here for a room another node mixes, and was passed on to that node (`home`). */
+      readonly type: 'passed-on';
+      readonly at: number;
+      readonly room: RoomNumber;
+      readonly channel: string;
+      readonly callerId: string;
+      readonly home: string;
+    }
+  | {
       readonly type: 'wrong-pin';
       readonly at: number;
       readonly room: RoomNumber;

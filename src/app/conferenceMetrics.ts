@@ -26,6 +26,11 @@ export class ConferenceMetrics {
     help: 'Callers who joined a conference.',
     registers: [this.registry],
   });
+  private readonly relays = new Counter({
+    name: 'conference_calls_passed_on_total',
+    help: 'Callers who landed on this node for a room another node mixes, passed on to that node.',
+    registers: [this.registry],
+  });
   private readonly wrongPins = new Counter({ name: 'conference_wrong_pins_total', help: 'Wrong PINs keyed.', registers: [this.registry] });
   private readonly lockouts = new Counter({
     name: 'conference_pin_lockouts_total',
@@ -131,6 +136,9 @@ export class ConferenceMetrics {
         return;
       case 'refused':
         this.refusals.inc({ reason: event.reason });
+        return;
+      case 'passed-on':
+        this.relays.inc();
         return;
       default:
         return;

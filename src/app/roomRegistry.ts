@@ -10,14 +10,14 @@ import { FirstPinOutcome, FirstPinTurn } from './firstPinTurn';
 import { JoinsInFlight } from './joinsInFlight';
 import type { AddOutcome, BridgeOps } from './ports';
 import { RoomMedia, RoomSounds } from './roomMedia';
-import { RoomStateStore } from './roomStateStore';
+import { RoomHome, RoomStateStore } from './roomStateStore';
 import { Member, Room, RoomTable } from './roomTable';
 import { endedBy } from './callSession';
 
 /** The caller's admission rules, asked with the room as the registry finds it. */
 export type Admit = (room: RoomState) => AdmissionVerdict;
-/** 'elsewhere': another app instance of the cluster holds the room. */
-export type EnterOutcome = AdmissionVerdict | { kind: 'elsewhere' };
+/** 'elsewhere': another app instance of the cluster holds the room (`home`: which, while its lease runs). */
+export type EnterOutcome = AdmissionVerdict | { kind: 'elsewhere'; home: RoomHome | undefined };
 export type RandomOutcome = { kind: 'reserved'; room: RoomNumber } | { kind: 'refused'; reason: Refusal } | { kind: 'none-free' };
 /** 'gone': the caller left on the way in. 'no-bridge': Asterisk had no bridge to add the caller to, even made again. */
 export type JoinOutcome =
@@ -88,8 +88,13 @@ export class RoomRegistry extends RoomTable {
     return this.doors.run(room, async () => {
       const verdict = admit(this.stateFor(room, sessionId));
       if (verdict.kind === 'refused') return verdict;
-      const entry = this.rooms.get(room) ?? (await this.claim(room));
-      if (!entry) return { kind: 'elsewhere' };
+      let entry = this.rooms.get(room) ?? (await this.claim(room));
+      if (!entry) {
+        const home = await this.state.homeOf(room);
+        // Let go between the claim and the question: free to take after all.
+        if (!home) entry = await this.claim(room);
+        if (!entry) return { kind: 'elsewhere', home };
+      }
       return { kind: this.take(entry, sessionId, signal) };
     });
   }

@@ -28,6 +28,14 @@ export interface RoomStateStore {
   /** Locks or unlocks a held room: true when the lock changed (compare-and-set). */
   setLocked(room: RoomNumber, locked: boolean): Promise<boolean>;
   isLocked(room: RoomNumber): Promise<boolean>;
+  /** The node that holds the room, while its lease runs; undefined when it is free (or held here alone). */
+  homeOf(room: RoomNumber): Promise<RoomHome | undefined>;
+}
+
+/** The node whose Asterisk mixes a room, and where its callers are passed on to (host:port, or ''). */
+export interface RoomHome {
+  readonly node: string;
+  readonly sipAddress: string;
 }
 
 /** Where room PINs outlive the app (the state file); told every PIN set and every PIN gone. */
@@ -91,6 +99,11 @@ export class EmbeddedRoomState implements RoomStateStore {
 
   async isLocked(room: RoomNumber): Promise<boolean> {
     return this.held.get(room)?.locked ?? false;
+  }
+
+  /** A single app has no other node for a room to be on. */
+  async homeOf(_room: RoomNumber): Promise<RoomHome | undefined> {
+    return undefined;
   }
 }
 

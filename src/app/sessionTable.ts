@@ -47,7 +47,7 @@ export class SessionTable {
   /** A call entered the app (StasisStart); a second StasisStart of the same channel changes nothing. */
   start(channel: { readonly id: string; readonly callerNumber: string; readonly answered: boolean }, args: readonly string[]): void {
     if (this.sessions.has(channel.id)) return;
-    const [suffix = '', kind = 'internal'] = args;
+    const [suffix = '', kind = 'internal', via] = args;
     const callerKind = kind === 'external' ? 'external' : 'internal';
     const session = new CallSession({
       channelId: channel.id,
@@ -55,6 +55,7 @@ export class SessionTable {
       callerId: channel.callerNumber,
       suffix,
       answered: channel.answered,
+      linked: via === 'link',
     });
     this.sessions.set(channel.id, session);
     this.deps.events.publish({ type: 'call', at: this.deps.now(), channel: channel.id, callerId: channel.callerNumber, callerKind });
@@ -64,7 +65,7 @@ export class SessionTable {
 
   /** A participant found in a bridge after a restart gets a session, so its hangup and keys are handled. */
   adopt(channelId: string, callerId: string, room: string): void {
-    const session = new CallSession({ channelId, callerKind: 'internal', callerId, suffix: room, answered: true });
+    const session = new CallSession({ channelId, callerKind: 'internal', callerId, suffix: room, answered: true, linked: false });
     session.room = room;
     session.inConference = true;
     this.sessions.set(channelId, session);

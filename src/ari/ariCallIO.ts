@@ -5,6 +5,9 @@ import { AriCalls } from './ariCalls';
 import { Prompt } from '../app/ports';
 import { Playbacks } from './playbacks';
 
+/** Where a call goes to be passed on to another node of the cluster. */
+const LINK_CONTEXT = 'conference-link-out';
+
 /** CallIO over ARI for one session. */
 export class AriCallIO implements CallIO {
   constructor(
@@ -92,6 +95,12 @@ export class AriCallIO implements CallIO {
 
   async hangup(): Promise<void> {
     await this.ari.hangup(this.session.id);
+  }
+
+  /** Through the dialplan (extensions_conference.conf, conference-link-out), which calls the home node. */
+  async relay(room: string, homeAddress: string): Promise<boolean> {
+    if (!(await this.ari.setVariable(this.session.id, 'CONF_LINK_HOST', homeAddress))) return false;
+    return this.ari.continueAt(this.session.id, LINK_CONTEXT, room);
   }
 
   /** Nothing to play, or a call that is hanging up (its session ends with StasisEnd): no playback. */

@@ -34,6 +34,15 @@ export class AriCalls implements ChannelControl, AsteriskStatus {
     return gone(this.rest.delete(`/channels/${enc(channelId)}`, { reason: 'normal' }));
   }
 
+  setVariable(channelId: string, variable: string, value: string): Promise<boolean> {
+    return gone(this.rest.post(`/channels/${enc(channelId)}/variable`, { variable, value }));
+  }
+
+  /** Lets the channel out of Stasis into the dialplan at the context's extension. */
+  continueAt(channelId: string, context: string, extension: string): Promise<boolean> {
+    return gone(this.rest.post(`/channels/${enc(channelId)}/continue`, { context, extension, priority: 1 }));
+  }
+
   /** Lets the channel out of Stasis into the dialplan, whose next step after Stasis() is Hangup(). */
   private leaveStasis(channelId: string): Promise<boolean> {
     return gone(this.rest.post(`/channels/${enc(channelId)}/continue`));

@@ -188,6 +188,15 @@ export const schemaDefinition = checked({
       env: 'CONFERENCE_NODE',
       restart: true,
     },
+    sipAddress: {
+      doc:
+        "Where the other nodes reach this node's Asterisk over SIP (host:port of its cluster endpoint), to pass on a caller " +
+        "who landed there for a room this node mixes. Empty: callers of this node's rooms who land on another node are refused.",
+      format: text(/^(|[A-Za-z0-9.-]+:[0-9]{1,5})$/, 'empty, or host:port'),
+      default: '',
+      env: 'CONFERENCE_SIP_ADDRESS',
+      restart: true,
+    },
     leaseSeconds: {
       doc:
         "How long a node's rooms stay held after it stops renewing them (it renews every third of this): " +

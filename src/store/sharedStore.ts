@@ -50,6 +50,7 @@ export function openSharedStore(settings: Settings['store'], log: Logger): Share
   redis.on('end', () => report(false));
   const rooms = new ValkeyRoomState(redis, {
     node,
+    sipAddress: settings.sipAddress,
     leaseMs: settings.leaseSeconds * 1000,
     prefix: KEY_PREFIX,
     onLost: (lost) =>

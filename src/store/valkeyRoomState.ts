@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
 import { PinHash } from '../domain/pinHash';
 import { RoomNumber } from '../domain/types';
-import { RoomStateStore } from '../app/roomStateStore';
+import { RoomHome, RoomStateStore } from '../app/roomStateStore';
 import { storeCall } from './storeUnavailable';
 
 export interface ValkeyRoomStateOptions {
   /** This app instance's name: its rooms are recorded under it. */
   readonly node: string;
+  /** Where other nodes pass on callers of this node's rooms (store.sipAddress); '' for nowhere. */
+  readonly sipAddress: string;
   /** A room stays held this long after its node last renewed it. */
   readonly leaseMs: number;
   readonly prefix: string;
@@ -21,11 +23,11 @@ const NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + ma
 const LIVE = "local function live(room) local e = redis.call('ZSCORE', KEYS[1], room) return e and tonumber(e) > now end";
 
 const SCRIPTS = {
-  /** KEYS: held, room hash. ARGV: room, node, lease ms. */
+  /** KEYS: held, room hash. ARGV: room, node, lease ms, node's SIP address. */
   roomClaim: `${NOW} ${LIVE}
     if live(ARGV[1]) and redis.call('HGET', KEYS[2], 'home') ~= ARGV[2] then return 0 end
     redis.call('DEL', KEYS[2])
-    redis.call('HSET', KEYS[2], 'home', ARGV[2], 'locked', '0')
+    redis.call('HSET', KEYS[2], 'home', ARGV[2], 'sip', ARGV[4], 'locked', '0')
     redis.call('PEXPIRE', KEYS[2], ARGV[3])
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
     return 1`,
@@ -48,10 +50,10 @@ const SCRIPTS = {
     redis.call('ZREM', KEYS[1], ARGV[1])
     redis.call('DEL', KEYS[2])
     return 1`,
-  /** KEYS: held, room hash. ARGV: room, field. The field of a live room, or false. */
-  roomField: `${NOW} ${LIVE}
+  /** KEYS: held, room hash. ARGV: room, fields. The fields of a live room, or false. */
+  roomFields: `${NOW} ${LIVE}
     if not live(ARGV[1]) then return false end
-    return redis.call('HGET', KEYS[2], ARGV[2])`,
+    return redis.call('HMGET', KEYS[2], unpack(ARGV, 2))`,
   /** KEYS: held, room hash. ARGV: room, PIN. Set-if-absent on a live room. */
   roomSetPin: `${NOW} ${LIVE}
     if not live(ARGV[1]) then return 0 end
@@ -102,7 +104,7 @@ export class ValkeyRoomState implements RoomStateStore {
 
   async claim(room: RoomNumber): Promise<boolean> {
     const taken = await storeCall(() =>
-      this.scripts.roomClaim(2, this.held, this.key(room), room, this.options.node, this.options.leaseMs),
+      this.scripts.roomClaim(2, this.held, this.key(room), room, this.options.node, this.options.leaseMs, this.options.sipAddress),
     );
     if (taken !== 1) return false;
     this.mine.add(room);
@@ -139,9 +141,12 @@ export class ValkeyRoomState implements RoomStateStore {
     return (await this.field(room, 'locked')) === '1';
   }
 
-  /** The node that holds the room, while its lease runs. */
-  async homeOf(room: RoomNumber): Promise<string | undefined> {
-    return (await this.field(room, 'home')) ?? undefined;
+  async homeOf(room: RoomNumber): Promise<RoomHome | undefined> {
+    const fields = (await storeCall(() => this.scripts.roomFields(2, this.held, this.key(room), room, 'home', 'sip'))) as Array<
+      string | null
+    > | null;
+    const [node, sipAddress] = fields ?? [];
+    return node ? { node, sipAddress: sipAddress ?? '' } : undefined;
   }
 
   /** Stops renewing this node's rooms (they run out after leaseMs); the client is the caller's to close. */
@@ -170,7 +175,10 @@ export class ValkeyRoomState implements RoomStateStore {
   }
 
   private async field(room: RoomNumber, name: 'home' | 'pin' | 'locked'): Promise<string | null> {
-    return (await storeCall(() => this.scripts.roomField(2, this.held, this.key(room), room, name))) as string | null;
+    const fields = (await storeCall(() => this.scripts.roomFields(2, this.held, this.key(room), room, name))) as Array<
+      string | null
+    > | null;
+    return fields?.[0] ?? null;
   }
 
   private liveRooms(): Promise<string[]> {

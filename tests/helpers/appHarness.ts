@@ -7,7 +7,7 @@ import { loadSettings } from '../../src/config/loadSettings';
 import { SettingsStore } from '../../src/config/settingsStore';
 import { ConferenceServer } from '../../src/server';
 import { defaultSettingsFile, SettingsFile } from '../../harness/settingsFile';
-import { asteriskEnv, asteriskScript } from '../../harness/testEnv';
+import { AsteriskEnv, asteriskEnv, asteriskScript } from '../../harness/testEnv';
 import { waitUntil } from '../../harness/waitUntil';
 
 /**
@@ -26,8 +26,9 @@ export class AppHarness {
     private readonly logger: winston.Logger,
   ) {}
 
-  static async start(overrides: SettingsFile = {}): Promise<AppHarness> {
-    const env = asteriskEnv();
+  /** Against the test Asterisk, or another one (`asterisk`: a second node's, from startSecondAsterisk). */
+  static async start(overrides: SettingsFile = {}, asterisk: AsteriskEnv = asteriskEnv()): Promise<AppHarness> {
+    const env = asterisk;
     const dir = mkdtempSync(join(tmpdir(), 'conference-test-'));
     const path = join(dir, 'conference.json');
     // The status API on a free port, so test runs never fight over one.

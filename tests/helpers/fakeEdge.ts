@@ -126,6 +126,8 @@ export class FakeAsterisk implements AsteriskState {
 export class FakeCallIO implements CallIO {
   readonly heard: string[][] = [];
   hungUp = false;
+  /** `<room>@<home address>` once passed on to another node. */
+  relayedTo: string | undefined;
 
   constructor(private readonly session: CallSession) {}
 
@@ -164,6 +166,10 @@ export class FakeCallIO implements CallIO {
   }
   async hangup(): Promise<void> {
     this.hungUp = true;
+  }
+  async relay(room: string, homeAddress: string): Promise<boolean> {
+    this.relayedTo = `${room}@${homeAddress}`;
+    return true;
   }
 
   private throwIfEnded(): void {

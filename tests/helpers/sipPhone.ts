@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from '../../harness/waitUntil';
 import { BaresipControl, BaresipEvent } from './baresipControl';
-import { asteriskEnv, TEST_INSTANCE } from '../../harness/testEnv';
+import { AsteriskEnv, asteriskEnv, TEST_INSTANCE } from '../../harness/testEnv';
 import { Audio, readWav, toneWav } from './wavAudio';
 
 /** Codecs of the demo endpoints (pjsip.conf allows g722, ulaw, alaw), as baresip names them. */
@@ -17,6 +17,8 @@ export interface SipPhoneOptions {
   codec?: SipCodec;
   /** The tone the phone sends as its microphone, in Hz; silence when absent. */
   toneHz?: number;
+  /** The Asterisk the phone registers with and calls (a second node's); the test Asterisk when absent. */
+  asterisk?: AsteriskEnv;
 }
 
 // Phones take ports beside the test Asterisk's (its SIP port + 40.., its RTP range's end + 1..),
@@ -45,10 +47,12 @@ export class SipPhone {
     private readonly child: ChildProcess,
     private readonly control: BaresipControl,
     private readonly dir: string,
+    /** The SIP port of the Asterisk it registered with, where it places its calls. */
+    private readonly serverPort: string,
   ) {}
 
   static async start(options: SipPhoneOptions): Promise<SipPhone> {
-    const env = asteriskEnv();
+    const env = options.asterisk ?? asteriskEnv();
     const index = phonesStarted++ % MAX_PHONES;
     const sipPort = Number(TEST_INSTANCE.SIP_PORT) + 40 + 2 * index;
     const controlPort = Number(TEST_INSTANCE.SIP_PORT) + 40 + 2 * MAX_PHONES + index;
@@ -72,7 +76,7 @@ export class SipPhone {
     child.once('exit', () => running.delete(child));
     try {
       const control = await BaresipControl.connect(controlPort);
-      const phone = new SipPhone(options.user, child, control, dir);
+      const phone = new SipPhone(options.user, child, control, dir, env.SIP_PORT);
       // Registration starts before the control port opens (its event may be gone): ask for its state.
       await waitUntil(async () => /\bOK\b/.test(withoutColours(await control.command('reginfo'))), 10000, `${options.user} to register`);
       return phone;
@@ -83,10 +87,10 @@ export class SipPhone {
     }
   }
 
-  /** Dials a number at the test Asterisk; resolves once the call is answered. */
+  /** Dials a number at its Asterisk; resolves once the call is answered. */
   async dial(number: string): Promise<void> {
     const from = this.control.events.length;
-    await this.control.command('dial', `sip:${number}@127.0.0.1:${asteriskEnv().SIP_PORT}`);
+    await this.control.command('dial', `sip:${number}@127.0.0.1:${this.serverPort}`);
     const outcome = await this.nextEvent(from, ['CALL_ESTABLISHED', 'CALL_CLOSED'], `${this.user}'s call to ${number} to be answered`);
     if (outcome.type === 'CALL_CLOSED') throw new Error(`${this.user}'s call to ${number} failed: ${outcome.param ?? ''}`);
   }

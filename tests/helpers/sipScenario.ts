@@ -25,10 +25,19 @@ export function usePhones(): { start(options: SipPhoneOptions): Promise<SipPhone
   };
 }
 
-/** Dials from the phone; resolves with the channel Asterisk made for that call, as the driver sees it. */
-export async function dialFromPhone(driver: TestDriver, phone: SipPhone, number: string): Promise<ObservedChannel> {
+/**
+ * Dials from the phone; resolves with the channel Asterisk made for that call, as the driver sees
+ * it: the phone's own (PJSIP/<user>-...), or, for a call another node passes on to the driver's
+ * Asterisk, the channel it comes in on (`channelPrefix` PJSIP/cluster-).
+ */
+export async function dialFromPhone(
+  driver: TestDriver,
+  phone: SipPhone,
+  number: string,
+  channelPrefix = `PJSIP/${phone.user}-`,
+): Promise<ObservedChannel> {
   const isPhoneChannel = (e: AriEvent): boolean =>
-    e.type === 'ChannelCreated' && (e.channel as { name: string }).name.startsWith(`PJSIP/${phone.user}-`);
+    e.type === 'ChannelCreated' && (e.channel as { name: string }).name.startsWith(channelPrefix);
   const earlier = new Set(driver.events.filter(isPhoneChannel));
   await phone.dial(number);
   const created = await driver.waitFor((e) => isPhoneChannel(e) && !earlier.has(e), 5000, `the channel of ${phone.user}'s call`);
@@ -36,8 +45,14 @@ export async function dialFromPhone(driver: TestDriver, phone: SipPhone, number:
 }
 
 /** Dials from the phone and keys room and PIN as asked, all in RFC 2833 DTMF. */
-export async function joinRoomByPhone(driver: TestDriver, phone: SipPhone, dialled: string, keys: RoomKeys = {}): Promise<ObservedChannel> {
-  const channel = await dialFromPhone(driver, phone, dialled);
+export async function joinRoomByPhone(
+  driver: TestDriver,
+  phone: SipPhone,
+  dialled: string,
+  keys: RoomKeys = {},
+  channelPrefix?: string,
+): Promise<ObservedChannel> {
+  const channel = await dialFromPhone(driver, phone, dialled, channelPrefix);
   await keyRoomAndPin(channel, phone, keys);
   return channel;
 }

@@ -23,7 +23,7 @@ describe('the app on the shared store', () => {
   let nodeB: ValkeyRoomState;
   beforeAll(() => {
     redis = valkey.client();
-    nodeB = new ValkeyRoomState(redis, { node: 'node-b', leaseMs: 15000, prefix: PREFIX, onLost: () => undefined });
+    nodeB = new ValkeyRoomState(redis, { node: 'node-b', sipAddress: '', leaseMs: 15000, prefix: PREFIX, onLost: () => undefined });
   });
   beforeEach(async () => {
     await redis.flushdb();
@@ -42,7 +42,7 @@ describe('the app on the shared store', () => {
   it('holds a room it starts under its node, with the PIN hashed, and lets the number go when everyone has left', async () => {
     const first = await joinRoom(s.driver, '88555', { pin: '2468' });
     await first.entersBridge('conference-555');
-    expect(await nodeB.homeOf('555')).toBe('node-a');
+    expect(await nodeB.homeOf('555')).toEqual({ node: 'node-a', sipAddress: '' });
     expect(await nodeB.claim('555')).toBe(false);
     const stored = await redis.hget(`${PREFIX}room:555`, 'pin');
     expect(stored).toMatch(/hash/);
@@ -59,7 +59,7 @@ describe('the app on the shared store', () => {
     const caller = await joinRoom(s.driver, '88556', { pin: '1' });
     await caller.entersBridge('conference-556');
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    expect(await nodeB.homeOf('556')).toBe('node-a');
+    expect(await nodeB.homeOf('556')).toEqual({ node: 'node-a', sipAddress: '' });
   });
 
   it('a room another node holds: the caller hears that the service is not available and is hung up', async () => {
@@ -78,7 +78,7 @@ describe('the app on the shared store', () => {
     const lucky = await s.driver.call('88000');
     await lucky.hears('sound:conf-getpin');
     expect(lucky.played()).toContain('digits:555');
-    expect(await nodeB.homeOf('555')).toBe('node-a');
+    expect(await nodeB.homeOf('555')).toEqual({ node: 'node-a', sipAddress: '' });
     const unlucky = await s.driver.call('88000');
     await unlucky.hears('sound:conference/no-free-room');
     await unlucky.hungUp();

@@ -25,7 +25,13 @@ afterAll(() => {
 
 /** One node's room state under its own prefix; `lost` gets the rooms another node took over. */
 function valkeyRooms(node: string, prefix: string, leaseMs = 15000, lost: string[] = []): ValkeyRoomState {
-  const store = new ValkeyRoomState(client(), { node, leaseMs, prefix, onLost: (rooms) => lost.push(...rooms) });
+  const store = new ValkeyRoomState(client(), {
+    node,
+    sipAddress: `${node}.example:5060`,
+    leaseMs,
+    prefix,
+    onLost: (rooms) => lost.push(...rooms),
+  });
   closers.push(() => store.close());
   return store;
 }
@@ -86,7 +92,7 @@ describe('room state in Valkey, between nodes', () => {
     const claims = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? a : b).claim('555')));
     const winners = claims.filter(Boolean).length;
     // The winning node's repeated claims succeed too (its own room, started anew); the other's never.
-    const home = await a.homeOf('555');
+    const home = (await a.homeOf('555'))?.node;
     expect(['a', 'b']).toContain(home);
     expect(claims.filter((taken, i) => taken && (i % 2 === 0 ? 'a' : 'b') !== home)).toEqual([]);
     expect(winners).toBeGreaterThan(0);
@@ -106,14 +112,14 @@ describe('room state in Valkey, between nodes', () => {
     await a.setPin('777', hashPin('1'));
     await sleep(1500);
     expect(await b.claim('777')).toBe(false);
-    expect(await b.homeOf('777')).toBe('a');
+    expect(await b.homeOf('777')).toEqual({ node: 'a', sipAddress: 'a.example:5060' });
 
     a.close();
     await sleep(900);
     expect(await b.isClaimed('777')).toBe(false);
     expect(await b.claim('777')).toBe(true);
     expect(await b.pinOf('777')).toBeUndefined();
-    expect(await b.homeOf('777')).toBe('b');
+    expect(await b.homeOf('777')).toEqual({ node: 'b', sipAddress: 'b.example:5060' });
     expect(lostByA).toEqual([]);
   });
 
@@ -129,14 +135,14 @@ describe('room state in Valkey, between nodes', () => {
     expect(await b.claim('778')).toBe(true);
     await sleep(400);
     expect(lostByA).toEqual(['778']);
-    expect(await a.homeOf('778')).toBe('b');
+    expect((await a.homeOf('778'))?.node).toBe('b');
   });
 
   it('answers a store that is away with StoreUnavailable, naming the setting', async () => {
     const away = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
     clients.push(away);
     away.on('error', () => undefined);
-    const store = new ValkeyRoomState(away, { node: 'a', leaseMs: 1000, prefix: freshPrefix(), onLost: () => undefined });
+    const store = new ValkeyRoomState(away, { node: 'a', sipAddress: '', leaseMs: 1000, prefix: freshPrefix(), onLost: () => undefined });
     closers.push(() => store.close());
     await expect(store.claim('123')).rejects.toThrow(/store\.url/);
   });

@@ -29,7 +29,7 @@ function setUp(answered = false): {
   const playbacks = new Playbacks(ari, (error) => {
     throw error;
   });
-  const session = new CallSession({ channelId: 'caller-1', callerKind: 'internal', callerId: '201', suffix: '', answered });
+  const session = new CallSession({ channelId: 'caller-1', callerKind: 'internal', callerId: '201', suffix: '', answered, linked: false });
   const io = new AriCallIO(
     session,
     ari,

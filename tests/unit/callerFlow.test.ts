@@ -7,7 +7,7 @@ import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { BridgeOps } from '../../src/app/ports';
 import { instantBridges } from '../../harness/instantBridges';
 import { RoomRegistry } from '../../src/app/roomRegistry';
-import { EmbeddedRoomState } from '../../src/app/roomStateStore';
+import { EmbeddedRoomState, RoomStateStore } from '../../src/app/roomStateStore';
 import { validateSettings } from '../../src/config/loadSettings';
 import { Settings } from '../../src/config/schema';
 import { EntryMode } from '../../src/domain/digitCollector';
@@ -19,6 +19,7 @@ type Heard = { kind: 'play'; media: string[] } | { kind: 'prompt'; media: string
 /** A scripted call: every prompt answers with the next outcome; everything else resolves at once. */
 class ScriptedCallIO implements CallIO {
   readonly heard: Heard[] = [];
+  relayedTo: string | undefined;
 
   constructor(private readonly script: EntryOutcome[]) {}
 
@@ -47,6 +48,10 @@ class ScriptedCallIO implements CallIO {
   async hold(): Promise<void> {}
   async sleep(): Promise<void> {}
   async hangup(): Promise<void> {}
+  async relay(room: string, homeAddress: string): Promise<boolean> {
+    this.relayedTo = `${room}@${homeAddress}`;
+    return true;
+  }
 }
 
 const keyed = (value: string): EntryOutcome => ({ type: 'complete', value });
@@ -67,7 +72,11 @@ interface World {
   published: ConferenceEvent[];
 }
 
-function world(raw: object = {}, bridges: BridgeOps = instantBridges): World {
+function world(
+  raw: object = {},
+  bridges: BridgeOps = instantBridges,
+  state: RoomStateStore = new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined }),
+): World {
   const settings = settingsWith(raw);
   const events = new ConferenceEvents();
   const published: ConferenceEvent[] = [];
@@ -76,15 +85,7 @@ function world(raw: object = {}, bridges: BridgeOps = instantBridges): World {
   const now = (): number => clock++;
   // randomInt(900) = 371: the 3-digit random room is 471.
   const joins = new JoinsInFlight(50, 1000);
-  const rooms = new RoomRegistry(
-    new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined }),
-    bridges,
-    () => 371,
-    now,
-    { joinTone: undefined, leaveTone: undefined },
-    events,
-    joins,
-  );
+  const rooms = new RoomRegistry(state, bridges, () => 371, now, { joinTone: undefined, leaveTone: undefined }, events, joins);
   const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events, joins };
   return { deps, rooms, published };
 }
@@ -98,6 +99,7 @@ function session(info: Partial<CallInfo> = {}): CallSession {
     callerId: `20${calls}`,
     suffix: '',
     answered: false,
+    linked: false,
     ...info,
   });
 }
@@ -148,6 +150,60 @@ describe('caller flow: a room bridge Asterisk will not take the caller into', ()
     expect(io.heard.at(-1)).toEqual({ kind: 'play', media: ['sound:conference/service-unavailable'] });
     expect(w.published.filter((e) => e.type === 'refused')).toMatchObject([{ reason: 'no-bridge', room: '321' }]);
     expect(w.published.some((e) => e.type === 'joined')).toBe(false);
+  });
+});
+
+/** A cluster's store in which node-b holds room 700, reached at `sipAddress`. */
+function heldByNodeB(sipAddress: string): RoomStateStore {
+  const here = new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined });
+  return {
+    claim: async (room) => room !== '700' && here.claim(room),
+    isClaimed: async (room) => room === '700' || here.isClaimed(room),
+    claimedRooms: (digits) => here.claimedRooms(digits),
+    release: (room) => here.release(room),
+    setPin: (room, pin) => here.setPin(room, pin),
+    pinOf: (room) => here.pinOf(room),
+    setLocked: (room, locked) => here.setLocked(room, locked),
+    isLocked: (room) => here.isLocked(room),
+    homeOf: async (room) => (room === '700' ? { node: 'node-b', sipAddress } : undefined),
+  };
+}
+
+describe('caller flow: a room another node of the cluster mixes', () => {
+  it('passes the caller on to that node before any PIN prompt, and publishes it', async () => {
+    const w = world({}, instantBridges, heldByNodeB('10.0.0.2:5060'));
+    const io = new ScriptedCallIO([]);
+    const caller = session({ suffix: '700', callerId: '0301' });
+    const end = await runCallerFlow(caller, io, w.deps);
+
+    expect(end).toBe('passed-on');
+    expect(io.relayedTo).toBe('700@10.0.0.2:5060');
+    expect(io.heard).toEqual([]);
+    expect(w.published.filter((e) => e.type !== 'call')).toMatchObject([
+      { type: 'passed-on', room: '700', channel: caller.id, callerId: '0301', home: 'node-b' },
+    ]);
+    expect(w.rooms.holds('700')).toBe(false);
+  });
+
+  it('refuses a call another node passed on already: no loops between nodes', async () => {
+    const w = world({}, instantBridges, heldByNodeB('10.0.0.2:5060'));
+    const io = new ScriptedCallIO([]);
+    const end = await runCallerFlow(session({ suffix: '700', linked: true }), io, w.deps);
+
+    expect(end).toBe('hang-up');
+    expect(io.relayedTo).toBeUndefined();
+    expect(io.plays).toEqual([['sound:conference/service-unavailable']]);
+    expect(w.published.filter((e) => e.type === 'refused')).toMatchObject([{ reason: 'room-elsewhere', room: '700' }]);
+  });
+
+  it('refuses the caller when the room node gave no SIP address (store.sipAddress)', async () => {
+    const w = world({}, instantBridges, heldByNodeB(''));
+    const io = new ScriptedCallIO([]);
+    const end = await runCallerFlow(session({ suffix: '700' }), io, w.deps);
+
+    expect(end).toBe('hang-up');
+    expect(io.relayedTo).toBeUndefined();
+    expect(w.published.filter((e) => e.type === 'refused')).toMatchObject([{ reason: 'room-elsewhere', room: '700' }]);
   });
 });
 

@@ -21,6 +21,7 @@ describe('settings that apply at the next restart', () => {
       'store.url',
       'store.password',
       'store.node',
+      'store.sipAddress',
       'store.leaseSeconds',
       'api.enabled',
       'api.host',

@@ -40,6 +40,7 @@ function distantStore(): RoomStateStore {
     pinOf: (room) => later(near.pinOf(room)),
     setLocked: (room, locked) => later(near.setLocked(room, locked)),
     isLocked: (room) => later(near.isLocked(room)),
+    homeOf: (room) => later(near.homeOf(room)),
   };
 }
 

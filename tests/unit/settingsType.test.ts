@@ -39,7 +39,13 @@ interface ExpectedSettings {
   readonly conferenceKeys: KeyMap;
   readonly limits: { readonly maxParticipantsPerRoom: number; readonly maxRooms: number };
   readonly stateFile: string;
-  readonly store: { readonly url: string; readonly password: string; readonly node: string; readonly leaseSeconds: number };
+  readonly store: {
+    readonly url: string;
+    readonly password: string;
+    readonly node: string;
+    readonly sipAddress: string;
+    readonly leaseSeconds: number;
+  };
   readonly api: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly token: string };
   readonly eventsLog: { readonly path: string };
   readonly log: { readonly level: 'error' | 'warn' | 'info' | 'debug' };

@@ -1,0 +1,140 @@
+import { Sound } from '../../src/app/media';
+import { AriEvent } from '../../src/ari/eventStream';
+import { AriCredentials } from '../../src/tools/asteriskEnv';
+import { ObservedChannel } from '../../harness/observedChannel';
+import { TestDriver } from '../../harness/testDriver';
+import { AsteriskEnv, asteriskEnv, startSecondAsterisk } from '../../harness/testEnv';
+import { waitUntil } from '../../harness/waitUntil';
+import { AppHarness } from '../helpers/appHarness';
+import { expectNothingLeft, joinRoom } from '../helpers/scenario';
+import { joinRoomByPhone, untilOnlyVoices, usePhones } from '../helpers/sipScenario';
+import { callApi } from '../helpers/statusApi';
+import { tonesHeard } from '../helpers/toneLevel';
+import { testValkey } from '../helpers/valkeyServer';
+
+// Two Asterisks starting, then phones joining and listening: room for a slow machine.
+const CLUSTER_START_MS = 180000;
+const AUDIO_TEST_TIMEOUT_MS = 60000;
+/** The channel a caller passed on by the other node comes in on (pjsip.conf, endpoint "cluster"). */
+const LINKED = 'PJSIP/cluster-';
+
+const credentials = (env: AsteriskEnv): AriCredentials => ({ url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD });
+
+/**
+ * Two nodes of a cluster on one Valkey: node-a (the test Asterisk and its app) and node-b (a
+ * second Asterisk with its app). A caller who lands on node-b for a room node-a mixes is passed
+ * on to node-a over SIP: node-a's prompts, node-a's PIN check, node-a's bridge.
+ */
+describe('a caller who lands on another node than the room', () => {
+  const valkey = testValkey();
+  const phones = usePhones();
+  let second: AsteriskEnv;
+  let nodeA: AppHarness;
+  let nodeB: AppHarness;
+  let driverA: TestDriver;
+  let driverB: TestDriver;
+
+  const storeOf = (node: string, asterisk: AsteriskEnv): Record<string, unknown> => ({
+    store: { url: valkey.url, password: valkey.password, node, sipAddress: `127.0.0.1:${asterisk.SIP_PORT}`, leaseSeconds: 3 },
+  });
+
+  beforeAll(async () => {
+    second = startSecondAsterisk();
+    await valkey.client().flushdb();
+    nodeA = await AppHarness.start(storeOf('node-a', asteriskEnv()));
+    nodeB = await AppHarness.start(storeOf('node-b', second), second);
+    driverA = await TestDriver.connect();
+    driverB = await TestDriver.connect(64, credentials(second));
+  }, CLUSTER_START_MS);
+
+  afterEach(async () => {
+    await Promise.all([driverA.hangupAll(), driverB.hangupAll()]);
+    await expectNothingLeft({ driver: driverA, harness: nodeA });
+    await expectNothingLeft({ driver: driverB, harness: nodeB });
+  });
+
+  afterAll(async () => {
+    await Promise.all([nodeA?.stop(), nodeB?.stop()]);
+    await Promise.all([driverA?.close(), driverB?.close()]);
+  });
+
+  /** Dials on one node; resolves with the channel the call comes in on at the other, once there. */
+  async function callPassedOn(
+    from: TestDriver,
+    to: TestDriver,
+    dialled: string,
+    callerId: string,
+  ): Promise<{ landed: { dtmf(keys: string): Promise<void> }; there: ObservedChannel }> {
+    const isLinked = (e: AriEvent): boolean => e.type === 'ChannelCreated' && (e.channel as { name: string }).name.startsWith(LINKED);
+    const earlier = new Set(to.events.filter(isLinked));
+    const landed = await from.call(dialled, { callerId });
+    const created = await to.waitFor((e) => isLinked(e) && !earlier.has(e), 10000, `the call of ${callerId} passed on`);
+    return { landed, there: new ObservedChannel(to, (created.channel as { id: string }).id) };
+  }
+
+  it('keys the PIN on the room node, joins its bridge with its own number, and the landing node keeps nothing', async () => {
+    const host = await joinRoom(driverA, '88610', { pin: '2468' });
+    await host.entersBridge('conference-610');
+
+    const { landed, there: atA } = await callPassedOn(driverB, driverA, '88610', '0207');
+    await atA.hears('sound:conf-getpin');
+    await landed.dtmf('2468#');
+    await atA.entersBridge('conference-610');
+    await atA.hears(Sound.entering);
+
+    const room = await callApi(nodeA, 'GET', '/rooms/610', null);
+    expect(room.status).toBe(200);
+    const callers = (room.json as { participants: Array<{ callerId: string }> }).participants.map((p) => p.callerId);
+    expect(callers.sort()).toEqual(['0207', '201']);
+    // node-b passed the call on and holds nothing of it: no room, no bridge, no session.
+    expect(nodeB.app.stats()).toMatchObject({ rooms: 0 });
+    expect((await driverB.conferenceBridges()).size).toBe(0);
+    const passedOn = nodeB.logs.find((l) => l.event === 'passed-on');
+    expect(passedOn).toMatchObject({ room: '610', home: 'node-a', address: `127.0.0.1:${asteriskEnv().SIP_PORT}` });
+    await waitUntil(() => nodeB.app.stats().sessions === 0, 5000, 'node-b to let go of the call it passed on');
+  });
+
+  it('a wrong PIN keyed through the other node is refused by the room node, and the caller stays out', async () => {
+    const host = await joinRoom(driverA, '88611', { pin: '1357' });
+    await host.entersBridge('conference-611');
+
+    const { landed, there: atA } = await callPassedOn(driverB, driverA, '88611', '0208');
+    await atA.hears('sound:conf-getpin');
+    await landed.dtmf('9999#');
+    await atA.hears('sound:conf-invalidpin');
+    expect(await atA.bridge()).toBeUndefined();
+    expect(nodeA.logs.find((l) => l.call === atA.appChannel && l.event === 'wrong-pin')).toMatchObject({ room: '611', callerId: '0208' });
+  });
+
+  it('a room started on node-b is mixed there: a caller of node-a is passed the other way', async () => {
+    const host = await joinRoom(driverB, '88612', { pin: '55' });
+    await host.entersBridge('conference-612');
+    expect(await valkey.client().hget('conference:room:612', 'home')).toBe('node-b');
+
+    const { landed: guest, there: atB } = await callPassedOn(driverA, driverB, '88612', '0209');
+    await atB.hears('sound:conf-getpin');
+    await guest.dtmf('55#');
+    await atB.entersBridge('conference-612');
+    expect(nodeA.app.stats()).toMatchObject({ rooms: 0 });
+  });
+
+  it(
+    'phones on two nodes in one room hear each other, each not itself',
+    async () => {
+      const [a, b] = await Promise.all([
+        phones.start({ user: '201', toneHz: 1000 }),
+        phones.start({ user: '202', toneHz: 2000, asterisk: second }),
+      ]);
+      const onA = await joinRoomByPhone(driverA, a, '88620', { pin: '8642' });
+      await onA.entersBridge('conference-620');
+      const fromB = await joinRoomByPhone(driverA, b, '88620', { pin: '8642' }, LINKED);
+      await fromB.entersBridge('conference-620');
+      await untilOnlyVoices(driverA, 'conference-620', [onA, fromB]);
+
+      const [heardByA, heardByB] = await Promise.all([a.listen(2000), b.listen(2000)]);
+      expect(tonesHeard(heardByA, [1000, 2000])).toEqual({ 1000: 'not heard', 2000: 'heard' });
+      expect(tonesHeard(heardByB, [1000, 2000])).toEqual({ 1000: 'heard', 2000: 'not heard' });
+    },
+    AUDIO_TEST_TIMEOUT_MS,
+  );
+});
