@@ -31,6 +31,7 @@ say help-leave "To leave, press"
 say help-again "To hear this again, press"
 say muted "You are muted."
 say unmuted "You are no longer muted."
+say reconnected "You are reconnected to the conference."
 # Two short beeps, rising for a join and falling for a leave.
 sox -n -r 8000 -c 1 -b 16 -e signed-integer /tmp/hi.wav synth 0.12 sine 880
 sox -n -r 8000 -c 1 -b 16 -e signed-integer /tmp/lo.wav synth 0.12 sine 660

@@ -17,6 +17,7 @@ import { ConferenceMetrics } from './app/conferenceMetrics';
 import { DialplanSettings, isDialplanSettingsChannel } from './app/dialplanSettings';
 import { EventsLog } from './store/eventsLog';
 import { JoinsInFlight } from './app/joinsInFlight';
+import { LinkLegs } from './app/linkLegs';
 import { logRequestFailed } from './app/requestFailed';
 import { RoomRegistry } from './app/roomRegistry';
 import { EmbeddedRoomState } from './app/roomStateStore';
@@ -86,9 +87,16 @@ export class ConferenceServer {
     const connected = (): boolean => this.events.connected;
     this.playbacks = new Playbacks(ari, ariFailed);
     this.shared = settings.store.url ? openSharedStore(settings.store, log) : undefined;
+    // Rooms whose Asterisk is away are not renewed: past a lease, another node starts them again.
+    const rooms = this.shared?.rooms;
+    if (rooms) {
+      this.events.on('disconnected', () => rooms.holdRenewals(true));
+      this.events.on('connected', () => rooms.holdRenewals(false));
+    }
     this.guard = new PinGuard(settings.bruteForce, this.shared?.counts ?? new EmbeddedGuardCounts());
 
     const conferenceEvents = new ConferenceEvents();
+    const links = new LinkLegs();
     const joins = new JoinsInFlight(JOIN_BURST_QUIET_MS, JOIN_BURST_MAX_WAIT_MS);
     this.roomStore = new RoomStore(settings.stateFile, new WriteHealth('stateFile', Date.now), (error) =>
       log.error('room state file unreadable', { event: 'state-error', error: String(error) }),
@@ -125,8 +133,10 @@ export class ConferenceServer {
         playbacks: this.playbacks,
         dialplan: this.dialplanSettings,
         isCall: (channelId) => !isDialplanSettingsChannel(channelId),
-        openCallIO: (session, timeouts, sounds) => new AriCallIO(session, ari, this.playbacks, timeouts, sounds),
+        openCallIO: (session, timeouts, sounds) =>
+          new AriCallIO(session, ari, this.playbacks, timeouts, sounds, links, store.current.ari.app),
         channels: ari,
+        links,
       },
       { settings: current, log, rooms: this.rooms, guard: this.guard, joins, conferenceEvents, pins: this.roomStore, now: Date.now },
     );

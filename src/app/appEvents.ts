@@ -29,7 +29,10 @@ export type AppEvent =
   /** A key; `digit` may be one the app has no use for (A-D). */
   | { readonly type: 'ChannelDtmfReceived'; readonly channel: EventChannel; readonly digit: string }
   | { readonly type: 'ChannelLeftBridge'; readonly channel: EventChannel }
-  | { readonly type: 'ChannelHangupRequest'; readonly channel: EventChannel }
+  /** `cause`: Q.850, as Asterisk gives it (16: normal clearing); 0 when it gave none. */
+  | { readonly type: 'ChannelHangupRequest'; readonly channel: EventChannel; readonly cause: number }
+  /** The channel is gone: a leg to another node that was never answered ends so. */
+  | { readonly type: 'ChannelDestroyed'; readonly channel: EventChannel; readonly cause: number }
   | PlaybackEvent;
 
 export type AppEventType = AppEvent['type'];
@@ -41,6 +44,7 @@ export const APP_EVENT_TYPES: readonly AppEventType[] = [
   'ChannelDtmfReceived',
   'ChannelLeftBridge',
   'ChannelHangupRequest',
+  'ChannelDestroyed',
   'PlaybackStarted',
   'PlaybackFinished',
 ];

@@ -1,4 +1,5 @@
 import { EntryMode, InvalidReason } from '../domain/digitCollector';
+import { LegEnd } from './linkLegs';
 
 export type EntryOutcome = { type: 'complete'; value: string } | { type: 'invalid'; reason: InvalidReason };
 
@@ -19,8 +20,9 @@ export interface CallIO {
   sleep(ms: number): Promise<void>;
   hangup(): Promise<void>;
   /**
-   * Passes the call on to the room's home node (its Asterisk's SIP address, host:port), out of
-   * this app: that node's app takes the caller from there. False when the call was gone.
+   * Passes the call on to the room's home node (its Asterisk's SIP address, host:port): a leg to
+   * it, bridged with the caller here, until one of them ends. 'ended': the home ended the call;
+   * 'lost': it did not answer, or stopped. Rejects with CallEnded when the caller hangs up.
    */
-  relay(room: string, homeAddress: string): Promise<boolean>;
+  relay(room: string, homeAddress: string): Promise<LegEnd>;
 }

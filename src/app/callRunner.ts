@@ -44,7 +44,7 @@ export class CallRunner {
       const flow = { settings, rooms: deps.rooms, guard: deps.guard, now: deps.now, log, events: deps.events, joins: deps.joins };
       const end = await runCallerFlow(session, io, flow);
       if (end === 'hang-up') await io.hangup();
-      else if (end === 'in-conference' && session.room !== undefined) {
+      else if (session.room !== undefined) {
         listenInConference(session, session.room, io, { settings, rooms: deps.rooms, ari: deps.channels, log });
       }
     } catch (error) {
@@ -72,6 +72,8 @@ export class CallRunner {
     try {
       await this.deps.rooms.depart(room, session.id, session.id);
       if (session.inConference) this.deps.log.info('left', { call: session.id, event: 'left', room });
+      const { via } = session.info;
+      if (session.inConference && via.kind === 'link' && via.landed) await this.deps.rooms.forgetAdmitted(via.landed, room);
     } catch (error) {
       this.deps.log.error('room clean-up failed', { call: session.id, event: 'cleanup-failed', room, error: String(error) });
     }

@@ -12,9 +12,16 @@ export interface CallInfo {
   readonly suffix: string;
   /** Answered before it reached the app (the dialplan's Answer()): the app need not answer it. */
   readonly answered: boolean;
-  /** Passed on by another node of the cluster (extensions_conference.conf, conference-link): never passed on again. */
-  readonly linked: boolean;
+  /** How the call reached this app (a cluster's nodes pass callers on to each other). */
+  readonly via: CallVia;
 }
+
+/**
+ * 'dialled': here, by the caller. 'link': passed on by the node the caller landed on
+ * (extensions_conference.conf, conference-link), with the call's id there (`landed`; '' if not
+ * given); never passed on again.
+ */
+export type CallVia = { readonly kind: 'dialled' } | { readonly kind: 'link'; readonly landed: string };
 
 /**
  * One call, from StasisStart to StasisEnd. Registered synchronously when the call arrives;

@@ -10,7 +10,7 @@ import { CallSession, endedBy } from './callSession';
 import { ConferenceEvents, RefusalReason } from './conferenceEvents';
 import { JoinsInFlight } from './joinsInFlight';
 import { digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from './media';
-import { Admit, RoomRegistry } from './roomRegistry';
+import { Admit, EnterOutcome, RoomRegistry } from './roomRegistry';
 import { RoomHome } from './roomStateStore';
 
 export interface FlowDeps {
@@ -25,14 +25,20 @@ export interface FlowDeps {
   readonly joins: JoinsInFlight;
 }
 
-/** How a caller's flow ended: in a room (the call goes on), passed on to another node (out of this app), or done (hang the call up). */
-export type FlowEnd = 'in-conference' | 'passed-on' | 'hang-up';
+/** How a caller's flow ended: in a room (the call goes on), or done (hang the call up). */
+export type FlowEnd = 'in-conference' | 'hang-up';
 /** 'first': this caller sets the room's PIN; 'later': checked against it. */
 type CallerRole = 'first' | 'later';
 
 const ROOM_ENTRY: EntryMode = { kind: 'room' };
 /** How long a caller waits for the first caller's PIN in silence before the music starts. */
 const HOLD_MUSIC_GRACE_MS = 400;
+/** How often a caller passed on may find the room's node lost and the room started again, before being refused. */
+const MAX_RELINKS = 2;
+/** How often a caller back from a lost node asks whether the room is free to start again. */
+const REHOME_POLL_MS = 500;
+/** Past the lost node's lease: the store's answer and a renewal that was under way. */
+const REHOME_SLACK_MS = 2000;
 
 /**
  * The caller's way in, as SPEC.md tells it: admission, room (keyed, dialled or random),
@@ -41,7 +47,7 @@ const HOLD_MUSIC_GRACE_MS = 400;
  */
 export async function runCallerFlow(session: CallSession, io: CallIO, deps: FlowDeps): Promise<FlowEnd> {
   const { settings, log } = deps;
-  const { callerKind } = session.info;
+  const { callerKind, via } = session.info;
   await io.answer();
 
   const admit: Admit = (room) => admission(settings, callerKind, room);
@@ -57,6 +63,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   let room: string;
   let role: CallerRole;
   let announce: string[] = [];
+  let relinked = false;
   // Refused before the room is taken: a caller who may not start one leaves no trace of it.
   if (request.kind === 'random') {
     const drawn = await deps.rooms.reserveRandom(request.digits, session.id, session.signal, admit);
@@ -68,16 +75,20 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
     log.info('random room reserved', { event: 'reserved', room });
   } else {
     room = request.room;
-    const entered = await deps.rooms.enter(room, session.id, session.signal, admit);
+    const entered = await enterOrPassOn(session, io, deps, room, admit);
     if (entered.kind === 'refused') return refuseFor(session, io, deps, entered.reason, roomOfRefusal(entered.reason, room));
-    if (entered.kind === 'elsewhere') return passOn(session, io, deps, room, entered.home);
+    if (entered.kind === 'done') return entered.end;
     role = entered.kind === 'first' ? 'first' : 'later';
+    relinked = entered.relinked;
   }
   session.room = room;
 
+  // A caller the room let in on a node lost since is not asked again.
+  const admittedAs = admittedId(session, relinked);
+  const readmitted = role === 'later' && admittedAs !== undefined && (await deps.rooms.wasAdmitted(admittedAs, room));
   // After a 4-digit room the '#' is optional: one keyed right after it ends the room entry.
   const afterFourDigitRoom = room.length === 4;
-  const keyedAt = await askPin(session, io, deps, admit, room, role, announce, afterFourDigitRoom);
+  const keyedAt = readmitted ? deps.now() : await askPin(session, io, deps, admit, room, role, announce, afterFourDigitRoom);
   if (keyedAt === undefined) return 'hang-up';
 
   const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt };
@@ -87,13 +98,84 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   if (joined.kind === 'refused') return refuseFor(session, io, deps, joined.reason, room);
   session.inConference = true;
   // joinMs: from the PIN's last key, as the app saw it, to Asterisk's answer that the caller is in.
-  log.info('joined', { event: 'joined', room, others: joined.others, joinMs: deps.now() - keyedAt });
+  log.info('joined', { event: 'joined', room, others: joined.others, joinMs: deps.now() - keyedAt, readmitted });
+  if (via.kind === 'link' && via.landed) await recordAdmitted(deps, via.landed, room);
 
   // After a burst of joins has gone through: starting playbacks would slow the others' joins.
   await deps.joins.settled();
-  await io.play([Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others)]);
+  await io.play(readmitted ? [Sound.reconnected] : [Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others)]);
   if (joined.others === 0) await deps.rooms.startHoldMusicIfAlone(room);
   return 'in-conference';
+}
+
+type Entered = { kind: 'first' | 'later'; relinked: boolean } | { kind: 'refused'; reason: Refusal } | { kind: 'done'; end: FlowEnd };
+
+/**
+ * Into the room here, or passed on to the node that mixes it for as long as that node lasts: when
+ * it is lost, the room is entered again (started here, or passed on to its new home).
+ */
+async function enterOrPassOn(session: CallSession, io: CallIO, deps: FlowDeps, room: string, admit: Admit): Promise<Entered> {
+  let lostHome: RoomHome | undefined;
+  for (let relinks = 0; ; relinks++) {
+    const entered = await enterRoom(session, io, deps, room, admit, lostHome);
+    if (entered.kind === 'refused') return entered;
+    if (entered.kind !== 'elsewhere') return { kind: entered.kind === 'first' ? 'first' : 'later', relinked: lostHome !== undefined };
+    if (relinks > MAX_RELINKS) {
+      return {
+        kind: 'done',
+        end: await refuse(session, io, deps, 'room-elsewhere', room, { cause: `the room's node was lost ${relinks} times` }),
+      };
+    }
+    const passed = await passOn(session, io, deps, room, entered.home);
+    if (passed !== 'lost') return { kind: 'done', end: passed };
+    lostHome = entered.home;
+    deps.log.warn("the room's node was lost: the caller enters the room again", { event: 'home-lost', room, home: lostHome?.node });
+  }
+}
+
+/**
+ * The room, entered. A caller whose room's node was lost (`lostHome`) finds the room held there
+ * until that node's lease runs out: they wait for it with music, rather than be passed back to a
+ * node that is gone, then start the room here or are passed on to its new home.
+ */
+async function enterRoom(
+  session: CallSession,
+  io: CallIO,
+  deps: FlowDeps,
+  room: string,
+  admit: Admit,
+  lostHome: RoomHome | undefined,
+): Promise<EnterOutcome> {
+  const enter = (): Promise<EnterOutcome> => deps.rooms.enter(room, session.id, session.signal, admit);
+  const stillThere = (entered: EnterOutcome): boolean =>
+    lostHome !== undefined && entered.kind === 'elsewhere' && entered.home?.node === lostHome.node;
+  let entered = await enter();
+  if (!stillThere(entered)) return entered;
+  deps.log.info('waiting for a lost node to let go of the room', { event: 'rehoming', room, home: lostHome?.node });
+  const deadline = deps.now() + deps.settings.store.leaseSeconds * 1000 + REHOME_SLACK_MS;
+  await io.hold(true);
+  while (stillThere(entered) && deps.now() < deadline) {
+    await io.sleep(REHOME_POLL_MS);
+    entered = await enter();
+  }
+  await io.hold(false);
+  return entered;
+}
+
+/** Under which id the room records a caller it let in: the call's id on the node it landed on. */
+function admittedId(session: CallSession, relinked: boolean): string | undefined {
+  const { via } = session.info;
+  if (via.kind === 'link') return via.landed || undefined;
+  return relinked ? session.id : undefined;
+}
+
+/** Recorded for the room's next home, should this node be lost; a store that fails here costs the caller nothing now. */
+async function recordAdmitted(deps: FlowDeps, landedId: string, room: string): Promise<void> {
+  try {
+    await deps.rooms.recordAdmitted(landedId, room);
+  } catch (error) {
+    deps.log.warn('could not record a caller passed on as admitted', { event: 'admitted-not-recorded', room, error: String(error) });
+  }
 }
 
 /**
@@ -101,8 +183,14 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
  * PIN there. Not when this call was passed on already (no loops between nodes), nor to a node
  * that gave no address.
  */
-async function passOn(session: CallSession, io: CallIO, deps: FlowDeps, room: string, home: RoomHome | undefined): Promise<FlowEnd> {
-  if (session.info.linked) {
+async function passOn(
+  session: CallSession,
+  io: CallIO,
+  deps: FlowDeps,
+  room: string,
+  home: RoomHome | undefined,
+): Promise<FlowEnd | 'lost'> {
+  if (session.info.via.kind === 'link') {
     return refuse(session, io, deps, 'room-elsewhere', room, {
       cause: 'passed on here by another node, yet held by a third',
       home: home?.node,
@@ -115,7 +203,8 @@ async function passOn(session: CallSession, io: CallIO, deps: FlowDeps, room: st
   const { id: channel, info } = session;
   deps.log.info("passed on to the room's node", { event: 'passed-on', room, home: home.node, address: home.sipAddress });
   deps.events.publish({ type: 'passed-on', at: deps.now(), room, channel, callerId: info.callerId, home: home.node });
-  return (await io.relay(room, home.sipAddress)) ? 'passed-on' : 'hang-up';
+  // The home ended the call (a leave key, a kick, a refusal): so does this node.
+  return (await io.relay(room, home.sipAddress)) === 'lost' ? 'lost' : 'hang-up';
 }
 
 /** The room: from the dialled suffix, or keyed after a prompt, with the allowed attempts. */

@@ -9,6 +9,7 @@ import { ConferenceEvents } from './conferenceEvents';
 import { routeEvent } from './eventRouting';
 import { ChannelControl } from './ports';
 import { JoinsInFlight } from './joinsInFlight';
+import { LinkLegs } from './linkLegs';
 import { AsteriskState, StateRebuild } from './rebuild';
 import { RoomRegistry } from './roomRegistry';
 import { SessionTable } from './sessionTable';
@@ -27,6 +28,8 @@ export interface AppPorts {
   readonly isCall: (channelId: string) => boolean;
   readonly openCallIO: OpenCallIO;
   readonly channels: ChannelControl;
+  /** Legs to other nodes for callers passed on: their answers and ends come as events. */
+  readonly links: LinkLegs;
 }
 
 /** The parts of the app the composition root shares with the admin side and the metrics. */
@@ -69,7 +72,7 @@ export class ConferenceApp {
     const app = (): string => parts.settings().ari.app;
     this.rebuild = new StateRebuild({ ...parts, asterisk: ports.asterisk, app, isCall: ports.isCall, sessions: this.sessions });
     const claim = (channelId: string, args: readonly string[]): boolean => ports.dialplan.claim(channelId, args);
-    const targets = { sessions: this.sessions, claim, playbacks: ports.playbacks };
+    const targets = { sessions: this.sessions, claim, playbacks: ports.playbacks, links: ports.links };
     ports.source.on('event', (event) => routeEvent(event, targets));
     ports.source.on('connected', () => void this.onConnected());
   }

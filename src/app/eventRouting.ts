@@ -1,5 +1,6 @@
 import { isKey } from '../domain/types';
 import { AppEvent, PlaybackEvent } from './appEvents';
+import { LinkLegs } from './linkLegs';
 import { SessionTable } from './sessionTable';
 
 export interface EventTargets {
@@ -7,6 +8,8 @@ export interface EventTargets {
   /** A StasisStart of a channel the app made for itself (the dialplan settings' store): taken (true), never a call. */
   readonly claim: (channelId: string, args: readonly string[]) => boolean;
   readonly playbacks: { onEvent(event: PlaybackEvent): void };
+  /** Legs to other nodes for callers passed on (src/app/linkLegs.ts). */
+  readonly links: LinkLegs;
 }
 
 /** Each event to the one that acts on it. An event for a call the app does not hold (ended, or never seen) changes nothing. */
@@ -14,6 +17,7 @@ export function routeEvent(event: AppEvent, targets: EventTargets): void {
   const { sessions } = targets;
   switch (event.type) {
     case 'StasisStart':
+      if (targets.links.claim(event.channel.id, event.args)) return;
       if (!targets.claim(event.channel.id, event.args)) sessions.start(event.channel, event.args);
       return;
     case 'StasisEnd':
@@ -23,7 +27,10 @@ export function routeEvent(event: AppEvent, targets: EventTargets): void {
       sessions.leftBridge(event.channel.id);
       return;
     case 'ChannelHangupRequest':
-      sessions.hangupRequested(event.channel.id);
+      if (!targets.links.ended(event.channel.id, event.cause)) sessions.hangupRequested(event.channel.id);
+      return;
+    case 'ChannelDestroyed':
+      targets.links.ended(event.channel.id, event.cause);
       return;
     case 'ChannelDtmfReceived':
       if (isKey(event.digit)) sessions.key(event.channel.id, event.digit);

@@ -23,6 +23,7 @@ export const Sound = {
   locked: 'sound:conference/conference-locked',
   tooManyRooms: 'sound:conference/too-many-conferences',
   serviceUnavailable: 'sound:conference/service-unavailable',
+  reconnected: 'sound:conference/reconnected',
 } as const;
 
 /** What a refused caller hears before the call ends. */
@@ -37,7 +38,7 @@ export const REFUSAL_SOUND: Record<RefusalReason, readonly string[]> = {
   'pin-locked': [Sound.pinLocked, Sound.goodbye],
   // Asterisk would not take the caller into the room's bridge, even made again.
   'no-bridge': [Sound.serviceUnavailable],
-  // The room's bridge is on another node of the cluster, which this node cannot join callers to yet.
+  // The room is on another node of the cluster, and the caller cannot be passed on to it.
   'room-elsewhere': [Sound.serviceUnavailable],
   // The cluster's shared store did not answer: no room can be decided on.
   'store-unavailable': [Sound.serviceUnavailable],

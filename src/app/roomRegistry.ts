@@ -109,7 +109,7 @@ export class RoomRegistry extends RoomTable {
       if (room === undefined) return { kind: 'none-free' };
       // Only a number nobody holds: a caller who keyed it meanwhile has it (here or on another instance).
       const reserved = await this.doors.run(room, async () => {
-        const entry = this.rooms.has(room) ? undefined : await this.claim(room);
+        const entry = this.rooms.has(room) ? undefined : await this.claim(room, true);
         return entry !== undefined && this.take(entry, sessionId, signal) === 'first';
       });
       if (reserved) return { kind: 'reserved', room };
@@ -141,6 +141,19 @@ export class RoomRegistry extends RoomTable {
   async verifyPin(room: RoomNumber, pin: string): Promise<boolean> {
     const stored = await this.state.pinOf(room);
     return stored !== undefined && pinMatches(stored, pin);
+  }
+
+  /** A caller passed on from another node got in here (RoomStateStore.recordAdmitted). */
+  recordAdmitted(landedId: string, room: RoomNumber): Promise<void> {
+    return this.state.recordAdmitted(landedId, room);
+  }
+
+  wasAdmitted(landedId: string, room: RoomNumber): Promise<boolean> {
+    return this.state.wasAdmitted(landedId, room);
+  }
+
+  forgetAdmitted(landedId: string, room: RoomNumber): Promise<void> {
+    return this.state.forgetAdmitted(landedId, room);
   }
 
   /**
@@ -243,10 +256,18 @@ export class RoomRegistry extends RoomTable {
     });
   }
 
-  /** Takes the number in the store for a new room: undefined when another app instance holds it. */
-  private async claim(room: RoomNumber): Promise<Room | undefined> {
-    if (!(await this.state.claim(room))) return undefined;
+  /**
+   * Takes the number in the store: undefined when another app instance holds it. A room whose node
+   * was lost goes on here with its PIN and lock, unless `fresh` (a random number must be new).
+   */
+  private async claim(room: RoomNumber, fresh = false): Promise<Room | undefined> {
+    const claimed = await this.state.claim(room, fresh);
+    if (!claimed) return undefined;
     const created = this.create(room);
+    if (claimed === 'resumed') {
+      created.pinSet = true;
+      created.locked = await this.state.isLocked(room);
+    }
     // The bridge is made while the first caller keys the PIN, so the join is one request.
     void this.queue.run(room, () => this.media.ensureBridge(created)).catch(() => undefined);
     return created;

@@ -14,9 +14,11 @@ import { RoomNumber } from '../domain/types';
 export interface RoomStateStore {
   /**
    * Holds the number if nobody does (set-if-absent), or as this app's own again (after a restart):
-   * true when this call took it, as a new room, without PIN or lock.
+   * 'new' when this call took it as a new room, without PIN or lock; 'resumed' when it took over
+   * a room whose node was lost, with that room's PIN and lock (unless `fresh`: then such a room
+   * is not taken); false when it is held.
    */
-  claim(room: RoomNumber): Promise<boolean>;
+  claim(room: RoomNumber, fresh?: boolean): Promise<Claim>;
   isClaimed(room: RoomNumber): Promise<boolean>;
   /** The numbers of one length held, for the random draw (which then claims the one it drew). */
   claimedRooms(digits: number): Promise<ReadonlySet<RoomNumber>>;
@@ -30,7 +32,18 @@ export interface RoomStateStore {
   isLocked(room: RoomNumber): Promise<boolean>;
   /** The node that holds the room, while its lease runs; undefined when it is free (or held here alone). */
   homeOf(room: RoomNumber): Promise<RoomHome | undefined>;
+  /**
+   * A caller passed on from another node got into the room here: recorded under the call's id on
+   * that node, so that if this node is lost, the room's next home takes the caller in without a PIN.
+   */
+  recordAdmitted(landedId: string, room: RoomNumber): Promise<void>;
+  /** The call with this id on its landing node got into the room (and has not left it). */
+  wasAdmitted(landedId: string, room: RoomNumber): Promise<boolean>;
+  /** The caller left the room here: this node's record of it goes. */
+  forgetAdmitted(landedId: string, room: RoomNumber): Promise<void>;
 }
+
+export type Claim = 'new' | 'resumed' | false;
 
 /** The node whose Asterisk mixes a room, and where its callers are passed on to (host:port, or ''). */
 export interface RoomHome {
@@ -56,10 +69,10 @@ export class EmbeddedRoomState implements RoomStateStore {
 
   constructor(private readonly persistence: PinPersistence) {}
 
-  async claim(room: RoomNumber): Promise<boolean> {
+  async claim(room: RoomNumber): Promise<Claim> {
     if (this.held.has(room)) return false;
     this.held.set(room, { pin: undefined, locked: false });
-    return true;
+    return 'new';
   }
 
   async isClaimed(room: RoomNumber): Promise<boolean> {
@@ -101,10 +114,18 @@ export class EmbeddedRoomState implements RoomStateStore {
     return this.held.get(room)?.locked ?? false;
   }
 
-  /** A single app has no other node for a room to be on. */
+  /** A single app has no other node for a room to be on, nor callers passed on. */
   async homeOf(_room: RoomNumber): Promise<RoomHome | undefined> {
     return undefined;
   }
+
+  async recordAdmitted(_landedId: string, _room: RoomNumber): Promise<void> {}
+
+  async wasAdmitted(_landedId: string, _room: RoomNumber): Promise<boolean> {
+    return false;
+  }
+
+  async forgetAdmitted(_landedId: string, _room: RoomNumber): Promise<void> {}
 }
 
 /** The shared store did not answer (down, unreachable, refused): the caller is told the service is unavailable. */

@@ -1,6 +1,6 @@
 import { Key } from '../domain/types';
 import { Logger } from '../logger';
-import { CallSession } from './callSession';
+import { CallSession, CallVia } from './callSession';
 import { ConferenceEvents } from './conferenceEvents';
 import { logRequestFailed } from './requestFailed';
 
@@ -47,7 +47,7 @@ export class SessionTable {
   /** A call entered the app (StasisStart); a second StasisStart of the same channel changes nothing. */
   start(channel: { readonly id: string; readonly callerNumber: string; readonly answered: boolean }, args: readonly string[]): void {
     if (this.sessions.has(channel.id)) return;
-    const [suffix = '', kind = 'internal', via] = args;
+    const [suffix = '', kind = 'internal'] = args;
     const callerKind = kind === 'external' ? 'external' : 'internal';
     const session = new CallSession({
       channelId: channel.id,
@@ -55,7 +55,7 @@ export class SessionTable {
       callerId: channel.callerNumber,
       suffix,
       answered: channel.answered,
-      linked: via === 'link',
+      via: callVia(args),
     });
     this.sessions.set(channel.id, session);
     this.deps.events.publish({ type: 'call', at: this.deps.now(), channel: channel.id, callerId: channel.callerNumber, callerKind });
@@ -65,7 +65,7 @@ export class SessionTable {
 
   /** A participant found in a bridge after a restart gets a session, so its hangup and keys are handled. */
   adopt(channelId: string, callerId: string, room: string): void {
-    const session = new CallSession({ channelId, callerKind: 'internal', callerId, suffix: room, answered: true, linked: false });
+    const session = new CallSession({ channelId, callerKind: 'internal', callerId, suffix: room, answered: true, via: DIALLED });
     session.room = room;
     session.inConference = true;
     this.sessions.set(channelId, session);
@@ -140,3 +140,15 @@ export class SessionTable {
     session.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   }
 }
+
+const DIALLED: CallVia = { kind: 'dialled' };
+
+/** The dialplan's arguments after the suffix and caller kind (extensions_conference.conf): how the call came. */
+function callVia(args: readonly string[]): CallVia {
+  const [, , via, landed = ''] = args;
+  if (via !== 'link') return DIALLED;
+  // A channel id of the landing node, as a header of the call: anything else is not one.
+  return { kind: 'link', landed: CHANNEL_ID.test(landed) ? landed : '' };
+}
+
+const CHANNEL_ID = /^[A-Za-z0-9._-]{1,80}$/;

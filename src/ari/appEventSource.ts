@@ -41,8 +41,10 @@ export function parseAriEvent(raw: AriEvent): ParsedEvent {
       return { kind: 'event', event: { type, channel: { id }, digit: raw.digit } };
     case 'StasisEnd':
     case 'ChannelLeftBridge':
-    case 'ChannelHangupRequest':
       return { kind: 'event', event: { type, channel: { id } } };
+    case 'ChannelHangupRequest':
+    case 'ChannelDestroyed':
+      return { kind: 'event', event: { type, channel: { id }, cause: typeof raw.cause === 'number' ? raw.cause : 0 } };
   }
 }
 

@@ -4,9 +4,10 @@ import { CallSession, endedBy } from '../app/callSession';
 import { AriCalls } from './ariCalls';
 import { Prompt } from '../app/ports';
 import { Playbacks } from './playbacks';
+import { LegEnd, LINK_LEG_ARG, LinkLegs } from '../app/linkLegs';
 
-/** Where a call goes to be passed on to another node of the cluster. */
-const LINK_CONTEXT = 'conference-link-out';
+/** How long a home node has to answer a leg. */
+const LEG_ANSWER_SECONDS = 10;
 
 /** CallIO over ARI for one session. */
 export class AriCallIO implements CallIO {
@@ -16,7 +17,13 @@ export class AriCallIO implements CallIO {
     private readonly playbacks: Playbacks,
     private readonly timeouts: EntryTimeouts,
     private readonly sounds: { readonly musicOnHoldClass: string; readonly language: string },
+    private readonly links: LinkLegs,
+    /** The Stasis app the legs come back to. */
+    private readonly app: string,
   ) {}
+
+  /** Legs opened so far: each gets an id of its own. */
+  private legs = 0;
 
   /** One request fewer for a call the dialplan answered (extensions_conference.conf). */
   async answer(): Promise<void> {
@@ -97,10 +104,42 @@ export class AriCallIO implements CallIO {
     await this.ari.hangup(this.session.id);
   }
 
-  /** Through the dialplan (extensions_conference.conf, conference-link-out), which calls the home node. */
-  async relay(room: string, homeAddress: string): Promise<boolean> {
-    if (!(await this.ari.setVariable(this.session.id, 'CONF_LINK_HOST', homeAddress))) return false;
-    return this.ari.continueAt(this.session.id, LINK_CONTEXT, room);
+  /**
+   * A leg to the home (endpoint `cluster`, pjsip.conf) dialling the room, the caller's kind and
+   * the call's id here (extensions_conference.conf, conference-link), with the caller's number,
+   * bridged with the caller once answered. The caller's keys pass through to the home;
+   * here they are nobody's while the leg lasts.
+   */
+  async relay(room: string, homeAddress: string): Promise<LegEnd> {
+    const { id, info } = this.session;
+    const legId = `${id}-leg${++this.legs}`;
+    const leg = this.links.open(legId);
+    const swallowKeys = this.session.listen(() => undefined);
+    try {
+      await this.ari.callOut({
+        endpoint: `PJSIP/cluster/sip:${room}*${info.callerKind}*${id}@${homeAddress}`,
+        app: this.app,
+        appArgs: LINK_LEG_ARG,
+        channelId: legId,
+        callerId: info.callerId,
+        timeoutSeconds: LEG_ANSWER_SECONDS,
+      });
+      if (!(await untilEndedWith(this.session.signal, leg.answered))) return 'lost';
+      const bridgeId = `relay-${legId}`;
+      await this.ari.createRelayBridge(bridgeId);
+      try {
+        await this.ari.addAllToBridge(bridgeId, [id, legId]);
+        return await untilEndedWith(this.session.signal, leg.ended);
+      } finally {
+        await this.ari.destroyBridge(bridgeId).catch(() => undefined);
+      }
+    } finally {
+      swallowKeys();
+      if (this.session.ended) {
+        this.links.forget(legId);
+        await this.ari.hangup(legId).catch(() => undefined);
+      }
+    }
   }
 
   /** Nothing to play, or a call that is hanging up (its session ends with StasisEnd): no playback. */
@@ -112,6 +151,19 @@ export class AriCallIO implements CallIO {
   private throwIfEnded(): void {
     if (this.session.signal.aborted) throw endedBy(this.session.signal);
   }
+}
+
+/** Waits for `work`'s answer, or rejects with the call's end. */
+function untilEndedWith<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(endedBy(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(endedBy(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then((value) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    });
+  });
 }
 
 /** Waits for `work`, or rejects with the call's end, running `cancel` so nothing is left behind. */

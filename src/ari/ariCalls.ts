@@ -19,6 +19,15 @@ export interface DialplanCall {
   readonly timeoutSeconds: number;
 }
 
+export interface OutboundCall {
+  readonly endpoint: string;
+  readonly app: string;
+  readonly appArgs: string;
+  readonly channelId: string;
+  readonly callerId: string;
+  readonly timeoutSeconds: number;
+}
+
 /**
  * The ARI operations the app uses, named for what they do. A channel, bridge or playback
  * that is gone is an expected race: those calls resolve `false` instead of throwing.
@@ -34,13 +43,15 @@ export class AriCalls implements ChannelControl, AsteriskStatus {
     return gone(this.rest.delete(`/channels/${enc(channelId)}`, { reason: 'normal' }));
   }
 
-  setVariable(channelId: string, variable: string, value: string): Promise<boolean> {
-    return gone(this.rest.post(`/channels/${enc(channelId)}/variable`, { variable, value }));
+  /** Calls out under our channel id into the app: its StasisStart, with `appArgs`, is the answer. */
+  async callOut(call: OutboundCall): Promise<void> {
+    const { endpoint, app, appArgs, channelId, callerId, timeoutSeconds } = call;
+    await this.rest.post('/channels', { endpoint, app, appArgs, channelId, callerId, timeout: timeoutSeconds });
   }
 
-  /** Lets the channel out of Stasis into the dialplan at the context's extension. */
-  continueAt(channelId: string, context: string, extension: string): Promise<boolean> {
-    return gone(this.rest.post(`/channels/${enc(channelId)}/continue`, { context, extension, priority: 1 }));
+  /** A two-party bridge that passes keys through and reports none (Asterisk may bridge it at the RTP level). */
+  async createRelayBridge(bridgeId: string): Promise<void> {
+    await this.rest.post(`/bridges/${enc(bridgeId)}`, { type: 'mixing', name: bridgeId });
   }
 
   /** Lets the channel out of Stasis into the dialplan, whose next step after Stasis() is Hangup(). */

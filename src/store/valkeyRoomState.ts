@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { PinHash } from '../domain/pinHash';
 import { RoomNumber } from '../domain/types';
-import { RoomHome, RoomStateStore } from '../app/roomStateStore';
+import { Claim, RoomHome, RoomStateStore } from '../app/roomStateStore';
 import { storeCall } from './storeUnavailable';
 
 export interface ValkeyRoomStateOptions {
@@ -18,27 +18,40 @@ export interface ValkeyRoomStateOptions {
 
 // Every script reads the time from the server, so the nodes' clocks do not matter to leases, and
 // treats a room whose lease has run out as free. KEYS[1] is the sorted set of held rooms (score:
-// the lease's end, in ms); a room's hash holds its home node, PIN and lock.
+// the lease's end, in ms); a room's hash holds its home node and its SIP address, PIN and lock,
+// and outlives the lease by RESUME_MS: a lost node's room is started again elsewhere with them.
 const NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
 const LIVE = "local function live(room) local e = redis.call('ZSCORE', KEYS[1], room) return e and tonumber(e) > now end";
 
 const SCRIPTS = {
-  /** KEYS: held, room hash. ARGV: room, node, lease ms, node's SIP address. */
+  /**
+   * KEYS: held, room hash. ARGV: room, node, lease ms, node's SIP address, hash lifetime ms,
+   * '1' for fresh. A room whose lease ran out but whose hash lives on (its node was lost, not
+   * let go) is resumed with its PIN and lock: 2. A new room: 1. Held: 0.
+   */
   roomClaim: `${NOW} ${LIVE}
-    if live(ARGV[1]) and redis.call('HGET', KEYS[2], 'home') ~= ARGV[2] then return 0 end
+    if live(ARGV[1]) then
+      if redis.call('HGET', KEYS[2], 'home') ~= ARGV[2] then return 0 end
+    elseif redis.call('HEXISTS', KEYS[2], 'pin') == 1 then
+      if ARGV[6] == '1' then return 0 end
+      redis.call('HSET', KEYS[2], 'home', ARGV[2], 'sip', ARGV[4])
+      redis.call('PEXPIRE', KEYS[2], ARGV[5])
+      redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+      return 2
+    end
     redis.call('DEL', KEYS[2])
     redis.call('HSET', KEYS[2], 'home', ARGV[2], 'sip', ARGV[4], 'locked', '0')
-    redis.call('PEXPIRE', KEYS[2], ARGV[3])
+    redis.call('PEXPIRE', KEYS[2], ARGV[5])
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
     return 1`,
-  /** KEYS: held, room hashes. ARGV: node, lease ms, rooms. Answers the rooms no longer this node's. */
+  /** KEYS: held, room hashes. ARGV: node, lease ms, hash lifetime ms, rooms. Answers the rooms no longer this node's. */
   roomRenew: `${NOW} ${LIVE}
     local lost = {}
     for i = 2, #KEYS do
-      local room = ARGV[i + 1]
+      local room = ARGV[i + 2]
       if live(room) and redis.call('HGET', KEYS[i], 'home') == ARGV[1] then
         redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), room)
-        redis.call('PEXPIRE', KEYS[i], ARGV[2])
+        redis.call('PEXPIRE', KEYS[i], ARGV[3])
       else
         table.insert(lost, room)
       end
@@ -63,11 +76,18 @@ const SCRIPTS = {
     if not live(ARGV[1]) or redis.call('HGET', KEYS[2], 'locked') == ARGV[2] then return 0 end
     redis.call('HSET', KEYS[2], 'locked', ARGV[2])
     return 1`,
+  /** KEYS: the key. ARGV: the value it must hold to be deleted. */
+  forgetIfEqual: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
   /** KEYS: held. The live rooms, the run-out ones dropped. */
   roomsHeld: `${NOW}
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
     return redis.call('ZRANGE', KEYS[1], 0, -1)`,
 } as const;
+
+/** How long a lost node's room can be started again with its PIN and lock (its callers dial in again meanwhile). */
+const RESUME_MS = 120_000;
+/** How long a record of a caller passed on and admitted lives at most (a call's length). */
+const ADMITTED_MS = 24 * 3600_000;
 
 type ScriptName = keyof typeof SCRIPTS;
 type Scripted = { [name in ScriptName]: (...args: Array<string | number>) => Promise<unknown> };
@@ -92,9 +112,10 @@ export class ValkeyRoomState implements RoomStateStore {
   /** This node's rooms, renewed on the timer. */
   private readonly mine = new Set<RoomNumber>();
   private readonly renewTimer: NodeJS.Timeout;
+  private renewalsHeld = false;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly options: ValkeyRoomStateOptions,
   ) {
     this.scripts = scripted(redis);
@@ -102,13 +123,15 @@ export class ValkeyRoomState implements RoomStateStore {
     this.renewTimer = setInterval(() => void this.renew(), Math.max(1, Math.floor(options.leaseMs / 3))).unref();
   }
 
-  async claim(room: RoomNumber): Promise<boolean> {
+  async claim(room: RoomNumber, fresh = false): Promise<Claim> {
+    const { node, leaseMs, sipAddress } = this.options;
+    const lifetime = leaseMs + RESUME_MS;
     const taken = await storeCall(() =>
-      this.scripts.roomClaim(2, this.held, this.key(room), room, this.options.node, this.options.leaseMs, this.options.sipAddress),
+      this.scripts.roomClaim(2, this.held, this.key(room), room, node, leaseMs, sipAddress, lifetime, fresh ? '1' : '0'),
     );
-    if (taken !== 1) return false;
+    if (taken !== 1 && taken !== 2) return false;
     this.mine.add(room);
-    return true;
+    return taken === 1 ? 'new' : 'resumed';
   }
 
   async isClaimed(room: RoomNumber): Promise<boolean> {
@@ -149,6 +172,28 @@ export class ValkeyRoomState implements RoomStateStore {
     return node ? { node, sipAddress: sipAddress ?? '' } : undefined;
   }
 
+  async recordAdmitted(landedId: string, room: RoomNumber): Promise<void> {
+    await storeCall(() => this.redis.set(this.admittedKey(landedId), this.admission(room), 'PX', ADMITTED_MS));
+  }
+
+  async wasAdmitted(landedId: string, room: RoomNumber): Promise<boolean> {
+    const recorded = await storeCall(() => this.redis.get(this.admittedKey(landedId)));
+    return recorded?.endsWith(` ${room}`) ?? false;
+  }
+
+  /** Only this node's record: a node that comes back late must not forget what the room's next home recorded. */
+  async forgetAdmitted(landedId: string, room: RoomNumber): Promise<void> {
+    await storeCall(() => this.scripts.forgetIfEqual(1, this.admittedKey(landedId), this.admission(room)));
+  }
+
+  /**
+   * While this node's Asterisk is away its rooms are not renewed: if it does not come back within
+   * a lease, they run out and are started again on another node (its callers there re-linked).
+   */
+  holdRenewals(held: boolean): void {
+    this.renewalsHeld = held;
+  }
+
   /** Stops renewing this node's rooms (they run out after leaseMs); the client is the caller's to close. */
   close(): void {
     clearInterval(this.renewTimer);
@@ -156,7 +201,7 @@ export class ValkeyRoomState implements RoomStateStore {
 
   private async renew(): Promise<void> {
     const rooms = [...this.mine];
-    if (rooms.length === 0) return;
+    if (rooms.length === 0 || this.renewalsHeld) return;
     const keys = rooms.map((room) => this.key(room));
     try {
       const lost = (await this.scripts.roomRenew(
@@ -165,6 +210,7 @@ export class ValkeyRoomState implements RoomStateStore {
         ...keys,
         this.options.node,
         this.options.leaseMs,
+        this.options.leaseMs + RESUME_MS,
         ...rooms,
       )) as string[];
       for (const room of lost) this.mine.delete(room);
@@ -187,5 +233,14 @@ export class ValkeyRoomState implements RoomStateStore {
 
   private key(room: RoomNumber): string {
     return `${this.options.prefix}room:${room}`;
+  }
+
+  private admittedKey(landedId: string): string {
+    return `${this.options.prefix}admitted:${landedId}`;
+  }
+
+  /** Who let the caller in, and into which room. */
+  private admission(room: RoomNumber): string {
+    return `${this.options.node} ${room}`;
   }
 }

@@ -7,6 +7,7 @@ import { CallSession, endedBy } from '../../src/app/callSession';
 import { AppPorts, ConferenceApp } from '../../src/app/conferenceApp';
 import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
+import { LegEnd, LinkLegs } from '../../src/app/linkLegs';
 import { AsteriskState } from '../../src/app/rebuild';
 import { BridgeOps } from '../../src/app/ports';
 import { RoomRegistry } from '../../src/app/roomRegistry';
@@ -33,7 +34,7 @@ export class FakeEventSource extends EventEmitter<{ event: [AppEvent]; connected
   }
 
   hangupRequest(channelId: string): void {
-    this.emit('event', { type: 'ChannelHangupRequest', channel: { id: channelId } });
+    this.emit('event', { type: 'ChannelHangupRequest', channel: { id: channelId }, cause: 16 });
   }
 
   connected(): void {
@@ -167,9 +168,9 @@ export class FakeCallIO implements CallIO {
   async hangup(): Promise<void> {
     this.hungUp = true;
   }
-  async relay(room: string, homeAddress: string): Promise<boolean> {
+  async relay(room: string, homeAddress: string): Promise<LegEnd> {
     this.relayedTo = `${room}@${homeAddress}`;
-    return true;
+    return 'ended';
   }
 
   private throwIfEnded(): void {
@@ -228,6 +229,7 @@ export function fakeWorld(): FakeWorld {
       },
       // The in-conference keys (mute) are not driven in these tests.
       channels: { muteChannel: async () => true } as unknown as AppPorts['channels'],
+      links: new LinkLegs(),
     },
     { settings: () => settings, log, rooms, guard: new PinGuard(settings.bruteForce), joins, conferenceEvents, pins, now: Date.now },
   );

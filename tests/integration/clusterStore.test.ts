@@ -63,7 +63,7 @@ describe('the app on the shared store', () => {
   });
 
   it('a room another node holds: the caller hears that the service is not available and is hung up', async () => {
-    expect(await nodeB.claim('557')).toBe(true);
+    expect(await nodeB.claim('557')).toBe('new');
     const caller = await s.driver.call('88557');
     await caller.hears('sound:conference/service-unavailable');
     await caller.hungUp();

@@ -1,12 +1,13 @@
 import { Sound } from '../../src/app/media';
 import { AriEvent } from '../../src/ari/eventStream';
 import { AriCredentials } from '../../src/tools/asteriskEnv';
+import { Caller } from '../../harness/caller';
 import { ObservedChannel } from '../../harness/observedChannel';
 import { TestDriver } from '../../harness/testDriver';
-import { AsteriskEnv, asteriskEnv, startSecondAsterisk } from '../../harness/testEnv';
+import { AsteriskEnv, asteriskEnv, asteriskScript, SECOND_INSTANCE, startSecondAsterisk } from '../../harness/testEnv';
 import { waitUntil } from '../../harness/waitUntil';
 import { AppHarness } from '../helpers/appHarness';
-import { expectNothingLeft, joinRoom } from '../helpers/scenario';
+import { expectNothingLeft, expectWrongPinRefused, joinRoom } from '../helpers/scenario';
 import { joinRoomByPhone, untilOnlyVoices, usePhones } from '../helpers/sipScenario';
 import { callApi } from '../helpers/statusApi';
 import { tonesHeard } from '../helpers/toneLevel';
@@ -17,6 +18,7 @@ const CLUSTER_START_MS = 180000;
 const AUDIO_TEST_TIMEOUT_MS = 60000;
 /** The channel a caller passed on by the other node comes in on (pjsip.conf, endpoint "cluster"). */
 const LINKED = 'PJSIP/cluster-';
+const TOKEN = 'cross-node-test-token-0123456789';
 
 const credentials = (env: AsteriskEnv): AriCredentials => ({ url: env.ARI_URL, username: env.ARI_USER, password: env.ARI_PASSWORD });
 
@@ -35,6 +37,7 @@ describe('a caller who lands on another node than the room', () => {
   let driverB: TestDriver;
 
   const storeOf = (node: string, asterisk: AsteriskEnv): Record<string, unknown> => ({
+    api: { port: 0, token: TOKEN },
     store: { url: valkey.url, password: valkey.password, node, sipAddress: `127.0.0.1:${asterisk.SIP_PORT}`, leaseSeconds: 3 },
   });
 
@@ -64,7 +67,7 @@ describe('a caller who lands on another node than the room', () => {
     to: TestDriver,
     dialled: string,
     callerId: string,
-  ): Promise<{ landed: { dtmf(keys: string): Promise<void> }; there: ObservedChannel }> {
+  ): Promise<{ landed: Caller; there: ObservedChannel }> {
     const isLinked = (e: AriEvent): boolean => e.type === 'ChannelCreated' && (e.channel as { name: string }).name.startsWith(LINKED);
     const earlier = new Set(to.events.filter(isLinked));
     const landed = await from.call(dialled, { callerId });
@@ -77,21 +80,27 @@ describe('a caller who lands on another node than the room', () => {
     await host.entersBridge('conference-610');
 
     const { landed, there: atA } = await callPassedOn(driverB, driverA, '88610', '0207');
-    await atA.hears('sound:conf-getpin');
+    // A caller slow to key: no media flows while the PIN prompt is over, and the link must hold.
+    await atA.heardToEnd('sound:conf-getpin');
+    await new Promise((resolve) => setTimeout(resolve, 4000));
     await landed.dtmf('2468#');
     await atA.entersBridge('conference-610');
     await atA.hears(Sound.entering);
 
-    const room = await callApi(nodeA, 'GET', '/rooms/610', null);
+    const room = await callApi(nodeA, 'GET', '/rooms/610', TOKEN);
     expect(room.status).toBe(200);
     const callers = (room.json as { participants: Array<{ callerId: string }> }).participants.map((p) => p.callerId);
     expect(callers.sort()).toEqual(['0207', '201']);
-    // node-b passed the call on and holds nothing of it: no room, no bridge, no session.
+    // node-b only relays the call: no room, no conference bridge there.
     expect(nodeB.app.stats()).toMatchObject({ rooms: 0 });
     expect((await driverB.conferenceBridges()).size).toBe(0);
     const passedOn = nodeB.logs.find((l) => l.event === 'passed-on');
     expect(passedOn).toMatchObject({ room: '610', home: 'node-a', address: `127.0.0.1:${asteriskEnv().SIP_PORT}` });
-    await waitUntil(() => nodeB.app.stats().sessions === 0, 5000, 'node-b to let go of the call it passed on');
+
+    // The room node ends the call (a kick): so does the node it landed on.
+    const kicked = await callApi(nodeA, 'POST', `/rooms/610/kick/${atA.appChannel}`, TOKEN);
+    expect(kicked.status).toBe(200);
+    await landed.hungUp();
   });
 
   it('a wrong PIN keyed through the other node is refused by the room node, and the caller stays out', async () => {
@@ -136,5 +145,51 @@ describe('a caller who lands on another node than the room', () => {
       expect(tonesHeard(heardByB, [1000, 2000])).toEqual({ 1000: 'heard', 2000: 'not heard' });
     },
     AUDIO_TEST_TIMEOUT_MS,
+  );
+
+  // Last: it stops node-b's Asterisk, and starts it again at the end.
+  it(
+    "the room node's Asterisk dies: the callers passed on to it are in the room again on their own node within 10 s, hear each other, and newcomers join with the same PIN",
+    async () => {
+      const [a, c] = await Promise.all([phones.start({ user: '201', toneHz: 1000 }), phones.start({ user: '203', toneHz: 2000 })]);
+      const host = await joinRoom(driverB, '88630', { pin: '2580' });
+      await host.entersBridge('conference-630');
+      for (const phone of [a, c]) {
+        const atB = await joinRoomByPhone(driverB, phone, '88630', { pin: '2580' }, LINKED);
+        await atB.entersBridge('conference-630');
+      }
+
+      // node-b recorded that it let both in, under their calls' ids on node-a.
+      expect(await valkey.client().keys('conference:admitted:*')).toHaveLength(2);
+      const lostAt = Date.now();
+      asteriskScript(['down'], { instance: SECOND_INSTANCE });
+      let inRoom: string[] = [];
+      await waitUntil(
+        async () => (inRoom = (await driverA.conferenceBridges()).get('conference-630') ?? []).length === 2,
+        20000,
+        "both phones' calls in conference-630 on node-a",
+      );
+      expect(Date.now() - lostAt).toBeLessThan(10000);
+      // Each hears that it is back, to the end; then only the other.
+      for (const channel of inRoom) await new ObservedChannel(driverA, channel).heardToEnd(Sound.reconnected);
+      expect((await valkey.client().hget('conference:room:630', 'home')) ?? '').toBe('node-a');
+
+      const [heardByA, heardByC] = await Promise.all([a.listen(2000), c.listen(2000)]);
+      expect(tonesHeard(heardByA, [1000, 2000])).toEqual({ 1000: 'not heard', 2000: 'heard' });
+      expect(tonesHeard(heardByC, [1000, 2000])).toEqual({ 1000: 'heard', 2000: 'not heard' });
+
+      const newcomer = await joinRoom(driverA, '88630', { pin: '2580' });
+      await newcomer.entersBridge('conference-630');
+      await expectWrongPinRefused(driverA, '88630', '1111');
+
+      startSecondAsterisk();
+      await driverB.whenConnected();
+      await waitUntil(() => nodeB.app.events.connected, 20000, 'node-b to be connected to its Asterisk again');
+      // node-b, back, does not take the room again: one home.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(await valkey.client().hget('conference:room:630', 'home')).toBe('node-a');
+      expect(nodeB.app.stats().rooms).toBe(0);
+    },
+    AUDIO_TEST_TIMEOUT_MS + 30000,
   );
 });

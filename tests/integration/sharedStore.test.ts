@@ -44,12 +44,12 @@ const roomStores: Array<[string, () => RoomStateStore]> = [
 describe.each(roomStores)('room state store: %s', (_name, make) => {
   it('claims a number once: a second claim of it fails until it is released, and a claim starts the room anew', async () => {
     const store = make();
-    expect(await store.claim('123')).toBe(true);
+    expect(await store.claim('123')).toBe('new');
     expect(await store.isClaimed('123')).toBe(true);
     await store.setPin('123', hashPin('1'));
     await store.release('123');
     expect(await store.isClaimed('123')).toBe(false);
-    expect(await store.claim('123')).toBe(true);
+    expect(await store.claim('123')).toBe('new');
     expect(await store.pinOf('123')).toBeUndefined();
   });
 
@@ -100,16 +100,18 @@ describe('room state in Valkey, between nodes', () => {
     await other.release('555');
     expect(await owner.isClaimed('555')).toBe(true);
     await owner.release('555');
-    expect(await other.claim('555')).toBe(true);
+    expect(await other.claim('555')).toBe('new');
   });
 
-  it("keeps a node's room while it renews the lease; frees it once the node stops, for another node to start anew", async () => {
+  it("keeps a node's room while it renews the lease; once the node is lost, another starts it again with its PIN and lock", async () => {
     const prefix = freshPrefix();
     const lostByA: string[] = [];
     const a = valkeyRooms('a', prefix, 600, lostByA);
     const b = valkeyRooms('b', prefix, 600);
-    expect(await a.claim('777')).toBe(true);
-    await a.setPin('777', hashPin('1'));
+    expect(await a.claim('777')).toBe('new');
+    const pin = hashPin('1');
+    await a.setPin('777', pin);
+    await a.setLocked('777', true);
     await sleep(1500);
     expect(await b.claim('777')).toBe(false);
     expect(await b.homeOf('777')).toEqual({ node: 'a', sipAddress: 'a.example:5060' });
@@ -117,10 +119,42 @@ describe('room state in Valkey, between nodes', () => {
     a.close();
     await sleep(900);
     expect(await b.isClaimed('777')).toBe(false);
-    expect(await b.claim('777')).toBe(true);
-    expect(await b.pinOf('777')).toBeUndefined();
+    // A random draw never lands on it: the number is not new.
+    expect(await b.claim('777', true)).toBe(false);
+    expect(await b.claim('777')).toBe('resumed');
+    expect(await b.pinOf('777')).toEqual(pin);
+    expect(await b.isLocked('777')).toBe(true);
     expect(await b.homeOf('777')).toEqual({ node: 'b', sipAddress: 'b.example:5060' });
     expect(lostByA).toEqual([]);
+  });
+
+  it('a node whose Asterisk is away holds its renewals: its rooms run out for another node to take', async () => {
+    const prefix = freshPrefix();
+    const a = valkeyRooms('a', prefix, 600);
+    const b = valkeyRooms('b', prefix, 600);
+    expect(await a.claim('779')).toBe('new');
+    a.holdRenewals(true);
+    await sleep(900);
+    expect(await b.claim('779')).toBe('new');
+    a.holdRenewals(false);
+    await sleep(400);
+    expect((await a.homeOf('779'))?.node).toBe('b');
+  });
+
+  it('records a caller passed on and let in, under its landing id; only the node that let it in forgets it', async () => {
+    const prefix = freshPrefix();
+    const a = valkeyRooms('a', prefix);
+    const b = valkeyRooms('b', prefix);
+    await a.recordAdmitted('node-c-1.5', '780');
+    expect(await b.wasAdmitted('node-c-1.5', '780')).toBe(true);
+    expect(await b.wasAdmitted('node-c-1.5', '781')).toBe(false);
+    expect(await b.wasAdmitted('node-c-1.6', '780')).toBe(false);
+    // b let the caller in again after a was lost; a, back late, must not forget b's record.
+    await b.recordAdmitted('node-c-1.5', '780');
+    await a.forgetAdmitted('node-c-1.5', '780');
+    expect(await a.wasAdmitted('node-c-1.5', '780')).toBe(true);
+    await b.forgetAdmitted('node-c-1.5', '780');
+    expect(await a.wasAdmitted('node-c-1.5', '780')).toBe(false);
   });
 
   it('tells a node that its room was taken over once its lease had run out', async () => {
@@ -132,7 +166,7 @@ describe('room state in Valkey, between nodes', () => {
     // Node a stalls (its renewals do not reach the store): b takes the room when the lease ends.
     const stalled = client();
     await stalled.zadd(`${prefix}held`, 0, '778');
-    expect(await b.claim('778')).toBe(true);
+    expect(await b.claim('778')).toBe('new');
     await sleep(400);
     expect(lostByA).toEqual(['778']);
     expect((await a.homeOf('778'))?.node).toBe('b');

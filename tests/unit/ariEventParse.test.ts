@@ -37,7 +37,7 @@ describe('parseAriEvent', () => {
     [
       'ChannelHangupRequest',
       { type: 'ChannelHangupRequest', channel: { id: 'c1' }, cause: 16 },
-      { type: 'ChannelHangupRequest', channel: { id: 'c1' } },
+      { type: 'ChannelHangupRequest', channel: { id: 'c1' }, cause: 16 },
     ],
     [
       'PlaybackFinished',

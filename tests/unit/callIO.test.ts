@@ -1,3 +1,4 @@
+import { LinkLegs } from '../../src/app/linkLegs';
 import { AriCallIO } from '../../src/ari/ariCallIO';
 import { CallSession } from '../../src/app/callSession';
 import { AriCalls } from '../../src/ari/ariCalls';
@@ -29,13 +30,22 @@ function setUp(answered = false): {
   const playbacks = new Playbacks(ari, (error) => {
     throw error;
   });
-  const session = new CallSession({ channelId: 'caller-1', callerKind: 'internal', callerId: '201', suffix: '', answered, linked: false });
+  const session = new CallSession({
+    channelId: 'caller-1',
+    callerKind: 'internal',
+    callerId: '201',
+    suffix: '',
+    answered,
+    via: { kind: 'dialled' },
+  });
   const io = new AriCallIO(
     session,
     ari,
     playbacks,
     { firstDigitMs: 10_000, interDigitMs: 5_000 },
     { musicOnHoldClass: 'default', language: 'en' },
+    new LinkLegs(),
+    'conference',
   );
   return { io, session, played, playbackIds, playbacks, controls, ari };
 }

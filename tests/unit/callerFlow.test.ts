@@ -8,6 +8,8 @@ import { BridgeOps } from '../../src/app/ports';
 import { instantBridges } from '../../harness/instantBridges';
 import { RoomRegistry } from '../../src/app/roomRegistry';
 import { EmbeddedRoomState, RoomStateStore } from '../../src/app/roomStateStore';
+import { LegEnd } from '../../src/app/linkLegs';
+import { hashPin } from '../../src/domain/pinHash';
 import { validateSettings } from '../../src/config/loadSettings';
 import { Settings } from '../../src/config/schema';
 import { EntryMode } from '../../src/domain/digitCollector';
@@ -21,7 +23,11 @@ class ScriptedCallIO implements CallIO {
   readonly heard: Heard[] = [];
   relayedTo: string | undefined;
 
-  constructor(private readonly script: EntryOutcome[]) {}
+  /** `legEnds`: how each leg to another node ends, in turn ('ended' once they run out). */
+  constructor(
+    private readonly script: EntryOutcome[],
+    private readonly legEnds: LegEnd[] = [],
+  ) {}
 
   get prompts(): string[][] {
     return this.heard.filter((h) => h.kind === 'prompt').map((h) => h.media);
@@ -48,9 +54,9 @@ class ScriptedCallIO implements CallIO {
   async hold(): Promise<void> {}
   async sleep(): Promise<void> {}
   async hangup(): Promise<void> {}
-  async relay(room: string, homeAddress: string): Promise<boolean> {
+  async relay(room: string, homeAddress: string): Promise<LegEnd> {
     this.relayedTo = `${room}@${homeAddress}`;
-    return true;
+    return this.legEnds.shift() ?? 'ended';
   }
 }
 
@@ -99,7 +105,7 @@ function session(info: Partial<CallInfo> = {}): CallSession {
     callerId: `20${calls}`,
     suffix: '',
     answered: false,
-    linked: false,
+    via: { kind: 'dialled' },
     ...info,
   });
 }
@@ -157,7 +163,7 @@ describe('caller flow: a room bridge Asterisk will not take the caller into', ()
 function heldByNodeB(sipAddress: string): RoomStateStore {
   const here = new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined });
   return {
-    claim: async (room) => room !== '700' && here.claim(room),
+    claim: async (room) => (room === '700' ? false : here.claim(room)),
     isClaimed: async (room) => room === '700' || here.isClaimed(room),
     claimedRooms: (digits) => here.claimedRooms(digits),
     release: (room) => here.release(room),
@@ -166,17 +172,20 @@ function heldByNodeB(sipAddress: string): RoomStateStore {
     setLocked: (room, locked) => here.setLocked(room, locked),
     isLocked: (room) => here.isLocked(room),
     homeOf: async (room) => (room === '700' ? { node: 'node-b', sipAddress } : undefined),
+    recordAdmitted: (landedId, room) => here.recordAdmitted(landedId, room),
+    wasAdmitted: (landedId, room) => here.wasAdmitted(landedId, room),
+    forgetAdmitted: (landedId, room) => here.forgetAdmitted(landedId, room),
   };
 }
 
 describe('caller flow: a room another node of the cluster mixes', () => {
-  it('passes the caller on to that node before any PIN prompt, and publishes it', async () => {
+  it('passes the caller on to that node before any PIN prompt, publishes it, and hangs up when that node ends the call', async () => {
     const w = world({}, instantBridges, heldByNodeB('10.0.0.2:5060'));
     const io = new ScriptedCallIO([]);
     const caller = session({ suffix: '700', callerId: '0301' });
     const end = await runCallerFlow(caller, io, w.deps);
 
-    expect(end).toBe('passed-on');
+    expect(end).toBe('hang-up');
     expect(io.relayedTo).toBe('700@10.0.0.2:5060');
     expect(io.heard).toEqual([]);
     expect(w.published.filter((e) => e.type !== 'call')).toMatchObject([
@@ -188,7 +197,7 @@ describe('caller flow: a room another node of the cluster mixes', () => {
   it('refuses a call another node passed on already: no loops between nodes', async () => {
     const w = world({}, instantBridges, heldByNodeB('10.0.0.2:5060'));
     const io = new ScriptedCallIO([]);
-    const end = await runCallerFlow(session({ suffix: '700', linked: true }), io, w.deps);
+    const end = await runCallerFlow(session({ suffix: '700', via: { kind: 'link', landed: 'b-1.1' } }), io, w.deps);
 
     expect(end).toBe('hang-up');
     expect(io.relayedTo).toBeUndefined();
@@ -204,6 +213,88 @@ describe('caller flow: a room another node of the cluster mixes', () => {
     expect(end).toBe('hang-up');
     expect(io.relayedTo).toBeUndefined();
     expect(w.published.filter((e) => e.type === 'refused')).toMatchObject([{ reason: 'room-elsewhere', room: '700' }]);
+  });
+});
+
+/**
+ * Room 700 was node-b's, reached at 10.0.0.2:5060; node-b was lost. Its lease runs out after
+ * `claimsRefused` claims; the room then goes on here with its PIN (resumed). `admitted`: the
+ * call ids node-b had let in.
+ */
+function lostNodeB(claimsRefused: number, admitted: string[]): RoomStateStore {
+  const here = new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined });
+  let refused = 0;
+  return {
+    ...heldByNodeB('10.0.0.2:5060'),
+    claim: async (room) => {
+      if (room !== '700') return here.claim(room);
+      if (refused++ < claimsRefused) return false;
+      await here.claim(room);
+      await here.setPin(room, hashPin('2468'));
+      return 'resumed';
+    },
+    homeOf: async (room) => (room === '700' && refused <= claimsRefused ? { node: 'node-b', sipAddress: '10.0.0.2:5060' } : undefined),
+    pinOf: (room) => here.pinOf(room),
+    release: (room) => here.release(room),
+    isLocked: (room) => here.isLocked(room),
+    wasAdmitted: async (landedId, room) => room === '700' && admitted.includes(landedId),
+  };
+}
+
+describe("caller flow: passed on, and the room's node lost", () => {
+  it('waits with music until the lost node lets go, then is in the room started again here without a PIN, told it is back', async () => {
+    const w = world({}, instantBridges, lostNodeB(3, ['chan-back']));
+    const io = new ScriptedCallIO([], ['lost']);
+    const caller = new CallSession({
+      channelId: 'chan-back',
+      callerKind: 'internal',
+      callerId: '201',
+      suffix: '700',
+      answered: true,
+      via: { kind: 'dialled' },
+    });
+    const end = await runCallerFlow(caller, io, w.deps);
+
+    expect(end).toBe('in-conference');
+    expect(io.relayedTo).toBe('700@10.0.0.2:5060');
+    expect(io.prompts).toEqual([]);
+    expect(io.plays).toEqual([['sound:conference/reconnected']]);
+    expect(w.rooms.holds('700')).toBe(true);
+  });
+
+  it("a caller the lost node had not let in yet keys the PIN, checked against the room's", async () => {
+    const w = world({}, instantBridges, lostNodeB(1, []));
+    const io = new ScriptedCallIO([keyed('1111'), keyed('2468')], ['lost']);
+    const end = await runCallerFlow(session({ suffix: '700' }), io, w.deps);
+
+    expect(end).toBe('in-conference');
+    expect(io.prompts).toEqual([['sound:conf-getpin'], ['sound:conf-invalidpin', 'sound:conf-getpin']]);
+  });
+
+  it('the room node ending the call (a leave key, a kick, a refusal) ends it here', async () => {
+    const w = world({}, instantBridges, heldByNodeB('10.0.0.2:5060'));
+    const io = new ScriptedCallIO([], ['ended']);
+    const end = await runCallerFlow(session({ suffix: '700' }), io, w.deps);
+
+    expect(end).toBe('hang-up');
+    expect(io.heard).toEqual([]);
+    expect(w.rooms.holds('700')).toBe(false);
+  });
+
+  it("is refused once the room's node was lost too often", async () => {
+    let moves = 0;
+    // Each time the caller is back, another node has started the room, and is lost in turn.
+    const restless: RoomStateStore = {
+      ...heldByNodeB('10.0.0.2:5060'),
+      homeOf: async () => ({ node: `node-${++moves}`, sipAddress: '10.0.0.2:5060' }),
+    };
+    const w = world({}, instantBridges, restless);
+    const io = new ScriptedCallIO([], ['lost', 'lost', 'lost', 'lost']);
+    const end = await runCallerFlow(session({ suffix: '700' }), io, w.deps);
+
+    expect(end).toBe('hang-up');
+    expect(w.published.filter((e) => e.type === 'passed-on')).toHaveLength(3);
+    expect(w.published.filter((e) => e.type === 'refused')).toMatchObject([{ reason: 'room-elsewhere' }]);
   });
 });
 

@@ -167,7 +167,7 @@ describe('the app on a fake event source', () => {
     const w = fakeWorld();
     w.source.connected();
     await settled();
-    const handled = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'ChannelLeftBridge', 'ChannelHangupRequest'];
+    const handled = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'ChannelLeftBridge', 'ChannelHangupRequest', 'ChannelDestroyed'];
     handled.push('PlaybackStarted', 'PlaybackFinished');
     expect(w.asterisk.filtered).toEqual([handled]);
   });

@@ -41,6 +41,9 @@ function distantStore(): RoomStateStore {
     setLocked: (room, locked) => later(near.setLocked(room, locked)),
     isLocked: (room) => later(near.isLocked(room)),
     homeOf: (room) => later(near.homeOf(room)),
+    recordAdmitted: (landedId, room) => later(near.recordAdmitted(landedId, room)),
+    wasAdmitted: (landedId, room) => later(near.wasAdmitted(landedId, room)),
+    forgetAdmitted: (landedId, room) => later(near.forgetAdmitted(landedId, room)),
   };
 }
 
