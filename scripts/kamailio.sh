@@ -4,10 +4,11 @@
 #
 #   scripts/kamailio.sh up|down|status|env|logs|nodes|drain <uri>|undrain <uri>
 #
-# Environment: KAMAILIO_INSTANCE (run), KAMAILIO_PORT (5070), KAMAILIO_NODES (for `up`: the SIP
-# URIs of the Asterisk nodes, space-separated, e.g. "sip:127.0.0.1:25060 sip:127.0.0.1:25160"),
-# ASTERISK_RUNTIME (auto | docker | chroot), as for scripts/asterisk.sh: a container of
-# docker/kamailio.Dockerfile on the host network, or the chroot that scripts/asterisk.sh builds.
+# Environment: KAMAILIO_INSTANCE (run), KAMAILIO_PORT (5070, or the port the instance last ran
+# on), KAMAILIO_NODES (for `up`: the SIP URIs of the Asterisk nodes, space-separated, e.g.
+# "sip:127.0.0.1:25060 sip:127.0.0.1:25160"), ASTERISK_RUNTIME (auto | docker | chroot), as for
+# scripts/asterisk.sh: a container of docker/kamailio.Dockerfile on the host network, or the
+# chroot that scripts/asterisk.sh builds.
 # `nodes` prints a line per node: its URI and state (active, trying: it missed a ping, inactive,
 # draining). `drain` sends a node no new calls while its calls go on (their in-dialog requests
 # follow the Record-Route); `undrain` gives it calls again once its pings are answered.
@@ -15,8 +16,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 INSTANCE=${KAMAILIO_INSTANCE:-run}
-PORT=${KAMAILIO_PORT:-5070}
 STATE="$ROOT/.run/kamailio-$INSTANCE"
+# The port given, else the one this instance was last started on.
+PORT=${KAMAILIO_PORT:-$(cat "$STATE/port" 2>/dev/null || echo 5070)}
 IMAGE=conference/kamailio:sid
 CONTAINER="conference-kamailio-$INSTANCE"
 CHROOT="$ROOT/.run/chroot-root"
@@ -101,6 +103,7 @@ cmd_up() {
   echo "$runtime" > "$STATE/runtime"
   say "starting Kamailio with runtime $runtime"
   "${runtime}_up"
+  echo "$PORT" > "$STATE/port"
   local deadline=$((SECONDS + 30))
   until answers; do
     if ((SECONDS > deadline)) || ! running; then
