@@ -118,6 +118,11 @@ test-integration: node_modules
 	npx jest --selectProjects integration --runInBand --forceExit
 
 down-test:
+	KAMAILIO_INSTANCE=test scripts/kamailio.sh down
+	@# The Asterisk nodes behind it (tests/integration/sipFront.test.ts), when a run left them up.
+	@for node in front-a front-b; do \
+	  if [[ -e .run/$$node/runtime ]]; then ASTERISK_INSTANCE=$$node $(ASTERISK) down; fi; \
+	done
 	VALKEY_INSTANCE=$(TEST_ASTERISK_INSTANCE) VALKEY_PORT=$(TEST_VALKEY_PORT) scripts/valkey.sh down
 	ASTERISK_INSTANCE=$(TEST_ASTERISK_INSTANCE)-b $(ASTERISK) down
 	$(TEST_ENV) $(ASTERISK) down

@@ -36,8 +36,9 @@ DOCKER=/usr/bin/docker
 [[ -x $DOCKER ]] || DOCKER=docker
 # Debian's sid snapshot mirrors carry expired Release files; accept them.
 APT_OPT='Acquire::Check-Valid-Until "false"'
-# valkey-server: scripts/valkey.sh runs the cluster's store from the same root.
-PACKAGES=asterisk,asterisk-core-sounds-en-wav,asterisk-moh-opsound-wav,valkey-server
+# valkey-server and kamailio: scripts/valkey.sh and scripts/kamailio.sh run the cluster's store
+# and its SIP front from the same root.
+PACKAGES=asterisk,asterisk-core-sounds-en-wav,asterisk-moh-opsound-wav,valkey-server,kamailio
 
 say() { echo "asterisk[$INSTANCE]: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -171,11 +172,16 @@ docker_down() { "$DOCKER" rm -f "$CONTAINER" >/dev/null 2>&1 || true; }
 
 ensure_chroot() {
   if [[ -x $CHROOT/usr/sbin/asterisk ]]; then
-    [[ -x $CHROOT/usr/bin/valkey-server ]] && return 0
-    # A root built before valkey-server was in PACKAGES: added in place (instances may run in it).
-    say "adding valkey-server to .run/chroot-root"
+    # A root built before valkey-server or kamailio were in PACKAGES: what it lacks is added in
+    # place (instances may run in it).
+    local missing=() program
+    for program in /usr/bin/valkey-server:valkey-server /usr/sbin/kamailio:kamailio; do
+      [[ -x $CHROOT${program%%:*} ]] || missing+=("${program#*:}")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    say "adding ${missing[*]} to .run/chroot-root"
     chroot "$CHROOT" sh -c "apt-get -o 'Acquire::Check-Valid-Until=false' update -qq && \
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valkey-server" >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missing[*]}" >/dev/null
     return 0
   fi
   ensure_mmdebstrap
