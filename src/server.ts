@@ -23,6 +23,7 @@ import { RoomRegistry } from './app/roomRegistry';
 import { EmbeddedRoomState } from './app/roomStateStore';
 import { RoomStore } from './store/roomStore';
 import { openSharedStore, SharedStore } from './store/sharedStore';
+import { ValkeyRoomState } from './store/valkeyRoomState';
 import { fanOutSettings, roomSounds } from './app/settingsFanOut';
 import { WriteHealth } from './app/writeHealth';
 import { SettingsStore } from './config/settingsStore';
@@ -92,6 +93,10 @@ export class ConferenceServer {
     if (rooms) {
       this.events.on('disconnected', () => rooms.holdRenewals(true));
       this.events.on('connected', () => rooms.holdRenewals(false));
+      // Nothing listens where Asterisk was: it is gone with its calls, so its rooms go at once.
+      this.events.on('unreachable', (problem) => {
+        if (problem.cause === 'refused') void this.letGoOfRooms(rooms);
+      });
     }
     this.guard = new PinGuard(settings.bruteForce, this.shared?.counts ?? new EmbeddedGuardCounts());
 
@@ -217,6 +222,19 @@ export class ConferenceServer {
       roomQueues: this.rooms.pendingOperations,
       guardEntries: this.guard.size,
     };
+  }
+
+  private async letGoOfRooms(rooms: ValkeyRoomState): Promise<void> {
+    try {
+      const gone = await rooms.letGo();
+      if (gone.length > 0)
+        this.log.warn('Asterisk is gone: its rooms are let go for the other nodes', { event: 'rooms-let-go', rooms: gone });
+    } catch (error) {
+      this.log.warn('could not let go of the rooms: they run out with their leases', {
+        event: 'rooms-let-go-failed',
+        error: String(error),
+      });
+    }
   }
 
   /** A file's failed writes in the log: once per cause, and once when it is written again. */

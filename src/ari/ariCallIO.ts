@@ -115,6 +115,8 @@ export class AriCallIO implements CallIO {
     const legId = `${id}-leg${++this.legs}`;
     const leg = this.links.open(legId);
     const swallowKeys = this.session.listen(() => undefined);
+    // Until the leg has ended by itself, it is this call's to hang up (the caller gone, a request failed).
+    let legEnded = false;
     try {
       await this.ari.callOut({
         endpoint: `PJSIP/cluster/sip:${room}*${info.callerKind}*${id}@${homeAddress}`,
@@ -124,18 +126,23 @@ export class AriCallIO implements CallIO {
         callerId: info.callerId,
         timeoutSeconds: LEG_ANSWER_SECONDS,
       });
-      if (!(await untilEndedWith(this.session.signal, leg.answered))) return 'lost';
+      if (!(await untilEndedWith(this.session.signal, leg.answered))) {
+        legEnded = true;
+        return 'lost';
+      }
       const bridgeId = `relay-${legId}`;
       await this.ari.createRelayBridge(bridgeId);
       try {
         await this.ari.addAllToBridge(bridgeId, [id, legId]);
-        return await untilEndedWith(this.session.signal, leg.ended);
+        const end = await untilEndedWith(this.session.signal, leg.ended);
+        legEnded = true;
+        return end;
       } finally {
         await this.ari.destroyBridge(bridgeId).catch(() => undefined);
       }
     } finally {
       swallowKeys();
-      if (this.session.ended) {
+      if (!legEnded) {
         this.links.forget(legId);
         await this.ari.hangup(legId).catch(() => undefined);
       }

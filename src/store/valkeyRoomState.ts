@@ -57,6 +57,12 @@ const SCRIPTS = {
       end
     end
     return lost`,
+  /** KEYS: held, room hashes. ARGV: node, rooms. Ends the leases of those still this node's, their hashes kept (resumable). */
+  roomLetGo: `${NOW}
+    for i = 2, #KEYS do
+      if redis.call('HGET', KEYS[i], 'home') == ARGV[1] then redis.call('ZADD', KEYS[1], now - 1, ARGV[i]) end
+    end
+    return 0`,
   /** KEYS: held, room hash. ARGV: room, node. */
   roomRelease: `${NOW} ${LIVE}
     if not live(ARGV[1]) or redis.call('HGET', KEYS[2], 'home') ~= ARGV[2] then return 0 end
@@ -184,6 +190,19 @@ export class ValkeyRoomState implements RoomStateStore {
   /** Only this node's record: a node that comes back late must not forget what the room's next home recorded. */
   async forgetAdmitted(landedId: string, room: RoomNumber): Promise<void> {
     await storeCall(() => this.scripts.forgetIfEqual(1, this.admittedKey(landedId), this.admission(room)));
+  }
+
+  /**
+   * This node's Asterisk is gone, and its calls with it: its rooms' leases end now, with their PINs
+   * and locks kept, so the nodes their callers were passed on from start them again at once.
+   */
+  async letGo(): Promise<RoomNumber[]> {
+    const rooms = [...this.mine];
+    this.mine.clear();
+    if (rooms.length === 0) return rooms;
+    const keys = rooms.map((room) => this.key(room));
+    await storeCall(() => this.scripts.roomLetGo(1 + keys.length, this.held, ...keys, this.options.node, ...rooms));
+    return rooms;
   }
 
   /**

@@ -39,6 +39,7 @@ describe('the app as Asterisk sees it', () => {
     );
     const app = await s.driver.rest.get<{ events_allowed: Array<{ type: string }> }>('/applications/conference');
     expect(app.events_allowed.map((e) => e.type).sort()).toEqual([
+      'ChannelDestroyed',
       'ChannelDtmfReceived',
       'ChannelHangupRequest',
       'ChannelLeftBridge',

@@ -141,6 +141,21 @@ describe('room state in Valkey, between nodes', () => {
     expect((await a.homeOf('779'))?.node).toBe('b');
   });
 
+  it('a node whose Asterisk is gone lets go of its rooms at once: another node resumes them, PIN kept', async () => {
+    const prefix = freshPrefix();
+    const a = valkeyRooms('a', prefix);
+    const b = valkeyRooms('b', prefix);
+    expect(await a.claim('782')).toBe('new');
+    const pin = hashPin('9');
+    await a.setPin('782', pin);
+    expect(await b.claim('783')).toBe('new');
+    expect(await a.letGo()).toEqual(['782']);
+    expect(await b.claim('782')).toBe('resumed');
+    expect(await b.pinOf('782')).toEqual(pin);
+    // What a let go of was only its own.
+    expect((await a.homeOf('783'))?.node).toBe('b');
+  });
+
   it('records a caller passed on and let in, under its landing id; only the node that let it in forgets it', async () => {
     const prefix = freshPrefix();
     const a = valkeyRooms('a', prefix);

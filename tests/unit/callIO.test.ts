@@ -13,6 +13,7 @@ function setUp(answered = false): {
   playbacks: Playbacks;
   controls: string[];
   ari: AriCalls;
+  links: LinkLegs;
 } {
   const played: string[][] = [];
   const playbackIds: string[] = [];
@@ -24,12 +25,18 @@ function setUp(answered = false): {
       return true;
     },
     answer: async (id: string) => controls.push(`answer ${id}`),
+    callOut: async (call: { endpoint: string; channelId: string }) => controls.push(`call ${call.channelId} ${call.endpoint}`),
+    createRelayBridge: async (id: string) => controls.push(`bridge ${id}`),
+    addAllToBridge: async (id: string, channels: string[]) => controls.push(`add ${id} ${channels.join(',')}`),
+    destroyBridge: async (id: string) => controls.push(`destroy ${id}`),
+    hangup: async (id: string) => controls.push(`hangup ${id}`),
     pausePlayback: async (id: string) => controls.push(`pause ${id}`),
     stopPlayback: async (id: string) => controls.push(`stop ${id}`),
   } as unknown as AriCalls;
   const playbacks = new Playbacks(ari, (error) => {
     throw error;
   });
+  const links = new LinkLegs();
   const session = new CallSession({
     channelId: 'caller-1',
     callerKind: 'internal',
@@ -44,10 +51,10 @@ function setUp(answered = false): {
     playbacks,
     { firstDigitMs: 10_000, interDigitMs: 5_000 },
     { musicOnHoldClass: 'default', language: 'en' },
-    new LinkLegs(),
+    links,
     'conference',
   );
-  return { io, session, played, playbackIds, playbacks, controls, ari };
+  return { io, session, links, played, playbackIds, playbacks, controls, ari };
 }
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -172,5 +179,41 @@ describe('AriCallIO barge-in', () => {
     answers.answerStop();
     await flush();
     expect(outcome).toEqual({ type: 'complete', value: '' });
+  });
+});
+
+describe('AriCallIO passing a call on to another node', () => {
+  it('bridges the caller with the leg once the home answers, and tears the bridge down when the home ends the call', async () => {
+    const { io, links, controls } = setUp(true);
+    const relayed = io.relay('700', '10.0.0.2:5060');
+    await flush();
+    expect(controls).toEqual(['call caller-1-leg1 PJSIP/cluster/sip:700*internal*caller-1@10.0.0.2:5060']);
+    links.claim('caller-1-leg1', ['link-leg']);
+    await flush();
+    expect(controls.slice(1)).toEqual(['bridge relay-caller-1-leg1', 'add relay-caller-1-leg1 caller-1,caller-1-leg1']);
+    links.ended('caller-1-leg1', 16);
+    expect(await relayed).toBe('ended');
+    expect(controls.slice(3)).toEqual(['destroy relay-caller-1-leg1']);
+  });
+
+  it('a home that never answers is lost, and its leg is not hung up again', async () => {
+    const { io, links, controls } = setUp(true);
+    const relayed = io.relay('700', '10.0.0.2:5060');
+    await flush();
+    links.ended('caller-1-leg1', 0);
+    expect(await relayed).toBe('lost');
+    expect(controls.filter((c) => !c.startsWith('call'))).toEqual([]);
+  });
+
+  it('a caller who hangs up while passed on takes the leg down with the bridge', async () => {
+    const { io, links, controls, session } = setUp(true);
+    const relayed = io.relay('700', '10.0.0.2:5060');
+    await flush();
+    links.claim('caller-1-leg1', ['link-leg']);
+    await flush();
+    session.end('hangup');
+    await expect(relayed).rejects.toThrow('call ended');
+    expect(controls.slice(3)).toEqual(['destroy relay-caller-1-leg1', 'hangup caller-1-leg1']);
+    expect(links.size).toBe(0);
   });
 });
