@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's Asterisk 22: one script for development, tests and `make run`.
 #
-#   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|pid|image|base-image|runtime|samples <dir>
+#   scripts/asterisk.sh up|down|restart|status|cli "<command>"|logs|env|pid|image|base-image|sid-image <image> <dockerfile>|runtime|samples <dir>
 #
 # Environment (all optional): ASTERISK_INSTANCE (run), ARI_PORT (8088), SIP_PORT (5060),
 # RTP_START/RTP_END (10000/10999), HTTP_SESSION_LIMIT (1000), ARI_USER (conference), ARI_PASSWORD and SIP_PASSWORD
@@ -141,15 +141,18 @@ base_image() {
   echo "$SID_BASE"
 }
 
-ensure_image() {
-  local hash
-  hash=$(sha256sum "$ROOT/docker/Dockerfile" | cut -c1-16)
-  if [[ $("$DOCKER" image inspect -f '{{index .Config.Labels "dockerfile"}}' "$IMAGE" 2>/dev/null) == "$hash" ]]; then return 0; fi
-  local base
+# Builds IMAGE from a Dockerfile of docker/ on the sid base, unless it was built from that very file.
+sid_image() {
+  local image=$1 dockerfile=$2 hash base
+  hash=$(sha256sum "$ROOT/docker/$dockerfile" | cut -c1-16)
+  if [[ $("$DOCKER" image inspect -f '{{index .Config.Labels "dockerfile"}}' "$image" 2>/dev/null) == "$hash" ]]; then return 0; fi
   base=$(base_image)
-  say "building $IMAGE from docker/Dockerfile (base $base)"
-  "$DOCKER" build --quiet --network host --build-arg "BASE_IMAGE=$base" --label "dockerfile=$hash" -t "$IMAGE" "$ROOT/docker" >/dev/null
+  echo "images: building $image from docker/$dockerfile (base $base)" >&2
+  "$DOCKER" build --quiet --network host --build-arg "BASE_IMAGE=$base" --label "dockerfile=$hash" \
+    -t "$image" -f "$ROOT/docker/$dockerfile" "$ROOT/docker" >/dev/null
 }
+
+ensure_image() { sid_image "$IMAGE" Dockerfile; }
 
 docker_running() { [[ $("$DOCKER" inspect -f '{{.State.Running}}' "$CONTAINER" 2>/dev/null) == true ]]; }
 
@@ -352,7 +355,8 @@ case ${1:-} in
   pid) cmd_pid ;;
   image) ensure_engine && ensure_image ;;
   base-image) ensure_engine && base_image ;;
+  sid-image) shift; ensure_engine && sid_image "$@" ;;
   runtime) runtime=$(choose_runtime); [[ $runtime == chroot ]] && ensure_chroot; echo "$runtime" ;;
   samples) shift; cmd_samples "$@" ;;
-  *) echo "usage: $0 up|down|restart|status|cli \"<command>\"|logs|env|pid|image|base-image|runtime|samples <dir>" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|restart|status|cli \"<command>\"|logs|env|pid|image|base-image|sid-image <image> <dockerfile>|runtime|samples <dir>" >&2; exit 2 ;;
 esac

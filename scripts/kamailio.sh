@@ -46,15 +46,7 @@ write_config() {
   done
 }
 
-ensure_image() {
-  local hash base
-  hash=$(sha256sum "$ROOT/docker/kamailio.Dockerfile" | cut -c1-16)
-  [[ $("$DOCKER" image inspect -f '{{index .Config.Labels "dockerfile"}}' "$IMAGE" 2>/dev/null) == "$hash" ]] && return 0
-  base=$("$ROOT/scripts/asterisk.sh" base-image)
-  say "building $IMAGE from docker/kamailio.Dockerfile (base $base)"
-  "$DOCKER" build --quiet --network host --build-arg "BASE_IMAGE=$base" --label "dockerfile=$hash" \
-    -t "$IMAGE" -f "$ROOT/docker/kamailio.Dockerfile" "$ROOT/docker" >/dev/null
-}
+ensure_image() { "$ROOT/scripts/asterisk.sh" sid-image "$IMAGE" kamailio.Dockerfile; }
 
 docker_up() {
   ensure_image

@@ -45,15 +45,7 @@ answers() {
   ) 2>/dev/null
 }
 
-ensure_image() {
-  local hash base
-  hash=$(sha256sum "$ROOT/docker/valkey.Dockerfile" | cut -c1-16)
-  [[ $("$DOCKER" image inspect -f '{{index .Config.Labels "dockerfile"}}' "$IMAGE" 2>/dev/null) == "$hash" ]] && return 0
-  base=$("$ROOT/scripts/asterisk.sh" base-image)
-  say "building $IMAGE from docker/valkey.Dockerfile (base $base)"
-  "$DOCKER" build --quiet --network host --build-arg "BASE_IMAGE=$base" --label "dockerfile=$hash" \
-    -t "$IMAGE" -f "$ROOT/docker/valkey.Dockerfile" "$ROOT/docker" >/dev/null
-}
+ensure_image() { "$ROOT/scripts/asterisk.sh" sid-image "$IMAGE" valkey.Dockerfile; }
 
 docker_up() {
   ensure_image

@@ -17,7 +17,7 @@ import { ConferenceMetrics } from './app/conferenceMetrics';
 import { DialplanSettings, isDialplanSettingsChannel } from './app/dialplanSettings';
 import { EventsLog } from './store/eventsLog';
 import { JoinsInFlight } from './app/joinsInFlight';
-import { LinkLegs } from './app/linkLegs';
+import { isLinkLeg, LinkLegs } from './app/linkLegs';
 import { logRequestFailed } from './app/requestFailed';
 import { RoomRegistry } from './app/roomRegistry';
 import { EmbeddedRoomState } from './app/roomStateStore';
@@ -137,7 +137,7 @@ export class ConferenceServer {
         asterisk: ari,
         playbacks: this.playbacks,
         dialplan: this.dialplanSettings,
-        isCall: (channelId) => !isDialplanSettingsChannel(channelId),
+        isCall: (channelId) => !isDialplanSettingsChannel(channelId) && !isLinkLeg(channelId),
         openCallIO: (session, timeouts, sounds) =>
           new AriCallIO(session, ari, this.playbacks, timeouts, sounds, links, store.current.ari.app),
         channels: ari,

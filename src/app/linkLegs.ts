@@ -1,5 +1,15 @@
 /** The Stasis argument of a leg this app calls to another node (its StasisStart is the answer). */
 export const LINK_LEG_ARG = 'link-leg';
+/** A leg's channel id: the caller's, and the leg's number for that call. */
+export function legIdFor(callerChannelId: string, leg: number): string {
+  return `${callerChannelId}-leg${leg}`;
+}
+
+/** A leg is not a call: a rebuild after a reconnect leaves it to the caller it relays. */
+export function isLinkLeg(channelId: string): boolean {
+  return /-leg\d+$/.test(channelId);
+}
+
 /** Q.850 normal clearing: the other node hung up on purpose. */
 const NORMAL_CLEARING = 16;
 

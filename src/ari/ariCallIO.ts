@@ -4,7 +4,7 @@ import { CallSession, endedBy } from '../app/callSession';
 import { AriCalls } from './ariCalls';
 import { Prompt } from '../app/ports';
 import { Playbacks } from './playbacks';
-import { LegEnd, LINK_LEG_ARG, LinkLegs } from '../app/linkLegs';
+import { LegEnd, legIdFor, LINK_LEG_ARG, LinkLegs } from '../app/linkLegs';
 
 /** How long a home node has to answer a leg. */
 const LEG_ANSWER_SECONDS = 10;
@@ -112,7 +112,7 @@ export class AriCallIO implements CallIO {
    */
   async relay(room: string, homeAddress: string): Promise<LegEnd> {
     const { id, info } = this.session;
-    const legId = `${id}-leg${++this.legs}`;
+    const legId = legIdFor(id, ++this.legs);
     const leg = this.links.open(legId);
     const swallowKeys = this.session.listen(() => undefined);
     // Until the leg has ended by itself, it is this call's to hang up (the caller gone, a request failed).

@@ -1,4 +1,4 @@
-import { LINK_LEG_ARG, LinkLegs } from '../../src/app/linkLegs';
+import { isLinkLeg, legIdFor, LINK_LEG_ARG, LinkLegs } from '../../src/app/linkLegs';
 
 describe('legs to other nodes, followed by their events', () => {
   it('is answered by its StasisStart, and ended by the home with normal clearing', async () => {
@@ -31,5 +31,15 @@ describe('legs to other nodes, followed by their events', () => {
     expect(legs.ended('c9', 16)).toBe(false);
     legs.forget('c1-leg1');
     expect(legs.ended('c1-leg1', 16)).toBe(false);
+  });
+});
+
+describe('leg channel ids', () => {
+  it("are the caller's id and the leg's number, and no caller's id looks like one", () => {
+    expect(legIdFor('test-b-1796280978.35', 2)).toBe('test-b-1796280978.35-leg2');
+    expect(isLinkLeg(legIdFor('app-8f31c2b2', 1))).toBe(true);
+    for (const call of ['test-1796280978.35', 'app-8f31c2b2-669d-4d1a-82c0-64af9070bf0a', 'dialplan-settings-1']) {
+      expect(isLinkLeg(call)).toBe(false);
+    }
   });
 });
