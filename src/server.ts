@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { AddressInfo } from 'node:net';
+import { answerPeers, clusterHandler, Handler, LocalHandler } from './api/clusterHandler';
 import { createHandler } from './api/handlers';
 import { StatusServer } from './api/statusServer';
 import { AriAppEvents } from './ari/appEventSource';
@@ -146,7 +147,13 @@ export class ConferenceServer {
       { settings: current, log, rooms: this.rooms, guard: this.guard, joins, conferenceEvents, pins: this.roomStore, now: Date.now },
     );
     const writes = [this.eventsLog.health, this.roomStore.health, numberHealth];
-    this.metrics = new ConferenceMetrics(conferenceEvents, () => this.rooms.liveCounts(), { eventsLog: this.eventsLog, writes }, connected);
+    this.metrics = new ConferenceMetrics(
+      conferenceEvents,
+      () => this.rooms.liveCounts(),
+      { eventsLog: this.eventsLog, writes },
+      connected,
+      this.shared?.node,
+    );
     this.admin = new ConferenceAdmin({
       rooms: this.rooms,
       guard: this.guard,
@@ -162,7 +169,7 @@ export class ConferenceServer {
       now: Date.now,
     });
     const { host, port } = settings.api;
-    const handle = createHandler(this.admin, this.metrics);
+    const handle = this.apiHandler(createHandler(this.admin, this.metrics, this.shared?.node));
     this.api = settings.api.enabled ? new StatusServer({ host, port, token: () => store.current.api.token, handle, log }) : undefined;
     const storeNumber = (): Promise<void> => this.dialplanSettings.store();
     fanOutSettings(store, { log, eventsLog: this.eventsLog, guard: this.guard, rooms: this.rooms, storeNumber });
@@ -222,6 +229,21 @@ export class ConferenceServer {
       roomQueues: this.rooms.pendingOperations,
       guardEntries: this.guard.size,
     };
+  }
+
+  /** Alone, the API answers of this node; in a cluster, of all nodes (and answers theirs). */
+  private apiHandler(local: LocalHandler): Handler {
+    const { shared, admin } = this;
+    if (!shared) return (route) => local(route);
+    shared.bus.serve(answerPeers(local));
+    const { bus, rooms } = shared;
+    return clusterHandler(local, (room) => admin.room(room) !== undefined, {
+      node: bus.node,
+      answerMs: bus.answerMs,
+      homeOf: async (room) => (await rooms.homeOf(room))?.node,
+      ask: (node, request) => bus.ask(node, request),
+      askAll: (request) => bus.askAll(request),
+    });
   }
 
   private async letGoOfRooms(rooms: ValkeyRoomState): Promise<void> {

@@ -8,8 +8,11 @@ import { Route } from './routes';
 export type ApiResponse =
   { readonly status: number; readonly json: unknown } | { readonly status: number; readonly text: string; readonly contentType: string };
 
-/** Each route, as a call to the app and its answer; HTTP details stay in the server. */
-export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics): (route: Route) => Promise<ApiResponse> {
+/**
+ * Each route, as a call to the app and its answer; HTTP details stay in the server. `node` (in a
+ * cluster) names this node in its rooms' views.
+ */
+export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics, node?: string): (route: Route) => Promise<ApiResponse> {
   return async (route) => {
     switch (route.name) {
       case 'health': {
@@ -24,10 +27,10 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
       case 'metrics':
         return { status: 200, text: await metrics.text(), contentType: metrics.contentType };
       case 'rooms':
-        return { status: 200, json: { rooms: admin.rooms().map(roomView) } };
+        return { status: 200, json: { rooms: admin.rooms().map((room) => roomView(room, node)) } };
       case 'room': {
         const room = admin.room(route.room);
-        return room ? { status: 200, json: roomView(room) } : failure('unknown-room', `no room ${route.room}`);
+        return room ? { status: 200, json: roomView(room, node) } : failure('unknown-room', `no room ${route.room}`);
       }
       case 'kick':
         return answer(await admin.kick(route.room, route.channel), route, { room: route.room, channel: route.channel, kicked: true });
@@ -53,9 +56,10 @@ function writeErrorView({ cause, since, ...failure }: Health['writeFailures'][nu
 }
 
 /** What the API shows of a room: never its PIN, nor whether it has one. */
-function roomView(room: RoomSnapshot): unknown {
+function roomView(room: RoomSnapshot, node: string | undefined): unknown {
   return {
     room: room.room,
+    ...(node === undefined ? {} : { node }),
     bridge: room.bridgeId,
     createdAt: new Date(room.createdAt).toISOString(),
     locked: room.locked,

@@ -2,15 +2,16 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Logger } from '../logger';
 import { authorize } from './auth';
+import { Handler } from './clusterHandler';
 import { ApiResponse } from './handlers';
-import { matchRoute, Route } from './routes';
+import { matchRoute } from './routes';
 
 export interface StatusServerOptions {
   readonly host: string;
   readonly port: number;
   /** Read per request, so a new token in the settings file applies at once. */
   readonly token: () => string;
-  readonly handle: (route: Route) => Promise<ApiResponse>;
+  readonly handle: Handler;
   readonly log: Logger;
 }
 
@@ -54,7 +55,7 @@ export class StatusServer {
       return send(res, { status: verdict.status, json: { error: verdict.message } });
     }
     try {
-      send(res, await this.options.handle(match.route));
+      send(res, await this.options.handle(match.route, { method, path: url.pathname }));
     } catch (error) {
       this.options.log.error('status API request failed', { event: 'api-error', method, path: url.pathname, error: String(error) });
       send(res, { status: 500, json: { error: 'internal error' } });

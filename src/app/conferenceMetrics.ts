@@ -55,7 +55,10 @@ export class ConferenceMetrics {
     live: () => { rooms: number; participants: number },
     files: WrittenFiles,
     ariConnected: () => boolean,
+    /** In a cluster, this node's name: every series is labelled with it, so one Prometheus tells the nodes apart. */
+    node?: string,
   ) {
+    if (node !== undefined) this.registry.setDefaultLabels({ node });
     const registers = [this.registry];
     new Gauge({
       name: 'conference_ari_connected',

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { Settings } from '../config/schema';
 import { StoreHealth } from '../app/conferenceAdmin';
 import { Logger } from '../logger';
+import { ClusterBus } from './clusterBus';
 import { ValkeyGuardCounts } from './valkeyGuardCounts';
 import { ValkeyRoomState } from './valkeyRoomState';
 
@@ -11,11 +12,12 @@ const KEY_PREFIX = 'conference:';
 /** A request to the store that has not been answered by then fails (the caller hears "service unavailable"). */
 const COMMAND_TIMEOUT_MS = 2000;
 
-/** The cluster's shared store (store.url): rooms and brute-force counts, one client for both. */
+/** The cluster's shared store (store.url): rooms, brute-force counts and requests between nodes, one client for all. */
 export interface SharedStore {
   readonly node: string;
   readonly rooms: ValkeyRoomState;
   readonly counts: ValkeyGuardCounts;
+  readonly bus: ClusterBus;
   health(): StoreHealth;
   close(): Promise<void>;
 }
@@ -56,14 +58,17 @@ export function openSharedStore(settings: Settings['store'], log: Logger): Share
     onLost: (lost) =>
       log.error('rooms of this node taken over by another after their leases ran out', { event: 'rooms-lost', node, rooms: lost }),
   });
+  const bus = new ClusterBus(redis, node, KEY_PREFIX, log);
   return {
     node,
     rooms,
     counts: new ValkeyGuardCounts(redis, KEY_PREFIX),
+    bus,
     health: () => ({ node, reachable: reachable === true, error: reachable === true ? undefined : lastError }),
     async close() {
       closing = true;
       rooms.close();
+      bus.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -128,6 +128,38 @@ describe('a caller who lands on another node than the room', () => {
     expect(nodeA.app.stats()).toMatchObject({ rooms: 0 });
   });
 
+  it("either node's API shows the rooms of both, each with its node, and acts on a room where it is held", async () => {
+    const onA = await joinRoom(driverA, '88640', { pin: '11' });
+    await onA.entersBridge('conference-640');
+    const onB = await joinRoom(driverB, '88641', { pin: '22' });
+    await onB.entersBridge('conference-641');
+
+    for (const node of [nodeA, nodeB]) {
+      const list = (await callApi(node, 'GET', '/rooms', TOKEN)).json;
+      expect(list.nodes).toEqual(['node-a', 'node-b']);
+      const rooms = list.rooms.map((r: { room: string; node: string; participants: unknown[] }) => [r.room, r.node, r.participants.length]);
+      expect(rooms).toEqual([
+        ['640', 'node-a', 1],
+        ['641', 'node-b', 1],
+      ]);
+    }
+    const room = await callApi(nodeA, 'GET', '/rooms/641', TOKEN);
+    expect(room.json).toMatchObject({ room: '641', node: 'node-b', participants: [{ channel: onB.appChannel, muted: false }] });
+    expect((await callApi(nodeA, 'GET', '/rooms/642', TOKEN)).status).toBe(404);
+
+    // Admin actions on node-a's API reach the participant on node-b: muted (and told), then kicked.
+    expect((await callApi(nodeA, 'POST', `/rooms/641/mute/${onB.appChannel}`, TOKEN)).status).toBe(200);
+    await onB.hears(Sound.muted);
+    expect((await callApi(nodeA, 'GET', '/rooms/641', TOKEN)).json.participants[0].muted).toBe(true);
+    expect((await callApi(nodeA, 'POST', `/rooms/641/kick/${onB.appChannel}`, TOKEN)).status).toBe(200);
+    await onB.hungUp();
+    expect(nodeB.logs.find((l) => l.event === 'admin' && l.action === 'kick')).toMatchObject({ room: '641', call: onB.appChannel });
+
+    // Each node's metrics carry its name.
+    const metrics = (await callApi(nodeB, 'GET', '/metrics', null)).text;
+    expect(metrics).toContain('conference_joins_total{node="node-b"} 1');
+  });
+
   it(
     'phones on two nodes in one room hear each other, each not itself',
     async () => {
