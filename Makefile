@@ -14,13 +14,14 @@ TEST_RTP_END ?= 11999
 TEST_VALKEY_PORT ?= 16379
 TEST_ENV = ASTERISK_INSTANCE=$(TEST_ASTERISK_INSTANCE) ARI_PORT=$(TEST_ARI_PORT) SIP_PORT=$(TEST_SIP_PORT) RTP_START=$(TEST_RTP_START) RTP_END=$(TEST_RTP_END)
 
-.PHONY: help deps build dist install run up down status cli logs test lint test-unit test-integration down-test sounds bench bench-sip soak dial clean
+.PHONY: help deps build dist install run run-cluster up down status cli logs test lint test-unit test-integration down-test sounds bench bench-sip soak dial clean
 
 help:
 	@echo "make run      start Asterisk (Docker, or a chroot fallback), the app and the demo phones"
 	@echo "make test     run every test (type, format and lint checks, unit, then integration against a real Asterisk)"
 	@echo "make lint     the formatter's check and the linter (make test runs them too; npm run format formats)"
-	@echo "make down     stop the Asterisk that 'make run' started"
+	@echo "make run-cluster NODES=3   a cluster on loopback: Kamailio, Valkey, N Asterisk nodes each with its app"
+	@echo "make down     stop what 'make run' and 'make run-cluster' started"
 	@echo "make install  install the systemd service on this Debian machine (DESTDIR=DIR stages it)"
 	@echo "make dist     build the release: release/conference-server-<version>.tgz"
 	@echo "make bench    join-storm benchmark, app vs native ConfBridge"
@@ -64,8 +65,22 @@ run: build up
 	echo; \
 	ARI_URL=$$ARI_URL ARI_USER=$$ARI_USER ARI_PASSWORD=$$ARI_PASSWORD CONFERENCE_CONFIG="$(CONFERENCE_CONFIG)" exec node dist/src/tools/supervise.js node dist/src/main.js
 
+# A cluster on loopback (README, "A cluster on one machine"): Valkey, NODES Asterisk nodes (3) each
+# with its app under the supervisor, Kamailio in front; `make down` stops it.
+run-cluster: build
+	scripts/apt-ensure.sh curl openssl
+	NODES=$(or $(NODES),3) CONFERENCE_CONFIG="$(CONFERENCE_CONFIG)" scripts/cluster.sh up
+	@eval "$$(scripts/cluster.sh env)"; \
+	echo; \
+	echo "Conference cluster: $(or $(NODES),3) Asterisk nodes, each with its app, behind Kamailio; settings in $(CONFERENCE_CONFIG)."; \
+	echo "Softphones: server $$CLUSTER_SIP (UDP, Kamailio), user 201 (or 202-204), password $$SIP_PASSWORD; no registration needed."; \
+	echo "Then dial 88 and key a room and a PIN, as on one node. Trunk: user trunk, same password."; \
+	echo "Status API of each node (each shows the whole cluster): $$CLUSTER_APIS, token $$CONFERENCE_API_TOKEN"; \
+	echo "scripts/cluster.sh status shows each node; make down stops it all."
+
 down:
 	$(ASTERISK) down
+	scripts/cluster.sh down
 
 status:
 	$(ASTERISK) status
@@ -123,6 +138,8 @@ down-test:
 	@for node in front-a front-b; do \
 	  if [[ -e .run/$$node/runtime ]]; then ASTERISK_INSTANCE=$$node $(ASTERISK) down; fi; \
 	done
+	@# The cluster of tests/integration/cluster.test.ts (scripts/cluster.sh), when a run left it up.
+	CLUSTER_INSTANCE=$(TEST_ASTERISK_INSTANCE)-cluster scripts/cluster.sh down
 	VALKEY_INSTANCE=$(TEST_ASTERISK_INSTANCE) VALKEY_PORT=$(TEST_VALKEY_PORT) scripts/valkey.sh down
 	ASTERISK_INSTANCE=$(TEST_ASTERISK_INSTANCE)-b $(ASTERISK) down
 	$(TEST_ENV) $(ASTERISK) down

@@ -21,8 +21,15 @@ export const boolean = strict<boolean>('strict-boolean', (value) => {
   if (typeof value !== 'boolean') throw new Error('must be true or false');
 });
 
+const INTEGER = 'strict-integer-';
+
+/** The format is a whole number's (the environment's text is read as one for it). */
+export function isIntegerFormat(format: unknown): boolean {
+  return typeof format === 'string' && format.startsWith(INTEGER);
+}
+
 export function integer(min: number, max: number): Format<number> {
-  return strict(`strict-integer-${min}-${max}`, (value) => {
+  return strict(`${INTEGER}${min}-${max}`, (value) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       throw new Error(`must be a whole number from ${min} to ${max}`);
     }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
-import { schemaDefinition, Settings } from './schema';
+import { isIntegerFormat } from './formats';
+import { schemaDefinition, schemaLeaves, Settings } from './schema';
 import { secretsFromFiles } from './secretFiles';
 
 export type LoadResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
@@ -26,7 +27,7 @@ export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env)
 export function validateSettings(raw: object, source: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
   const secrets = secretsFromFiles(env);
   if (!secrets.ok) return secrets;
-  const config = convict<Settings>(schemaDefinition, { env: secrets.env, args: [] });
+  const config = convict<Settings>(schemaDefinition, { env: withNumbers(secrets.env) as NodeJS.ProcessEnv, args: [] });
   try {
     config.load(raw);
     config.validate({ allowed: 'strict' });
@@ -39,6 +40,23 @@ export function validateSettings(raw: object, source: string, env: NodeJS.Proces
     };
   }
   return { ok: true, settings: deepFreeze(config.getProperties()) };
+}
+
+/**
+ * The environment holds text: a whole number given for a numeric setting (CONFERENCE_API_PORT=8190)
+ * is taken as the number; anything else stays text, and is refused naming the setting. The file
+ * stays strict: "8190" in JSON is text there. (convict types the environment as text; it takes
+ * any value from it.)
+ */
+function withNumbers(env: NodeJS.ProcessEnv): Record<string, string | number | undefined> {
+  const converted: Record<string, string | number | undefined> = { ...env };
+  for (const [, leaf] of schemaLeaves()) {
+    const value = leaf.env === undefined ? undefined : env[leaf.env];
+    if (leaf.env !== undefined && value !== undefined && isIntegerFormat(leaf.format) && /^[0-9]{1,9}$/.test(value)) {
+      converted[leaf.env] = Number(value);
+    }
+  }
+  return converted;
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -219,7 +219,13 @@ export const schemaDefinition = checked({
       default: '127.0.0.1',
       restart: true,
     },
-    port: { doc: 'Port of the status API; 0 picks a free one.', format: integer(0, 65535), default: 8090, restart: true },
+    port: {
+      doc: 'Port of the status API; 0 picks a free one.',
+      format: integer(0, 65535),
+      default: 8090,
+      env: 'CONFERENCE_API_PORT',
+      restart: true,
+    },
     token: {
       doc:
         'Bearer token for admin actions, and for the room routes once set; prefer the CONFERENCE_API_TOKEN environment variable. ' +

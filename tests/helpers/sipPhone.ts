@@ -19,6 +19,8 @@ export interface SipPhoneOptions {
   toneHz?: number;
   /** The Asterisk the phone registers with and calls (a second node's); the test Asterisk when absent. */
   asterisk?: AsteriskEnv;
+  /** Calls through a cluster's SIP front (Kamailio) instead, with the nodes' password, and does not register. */
+  front?: { readonly port: string; readonly password: string };
 }
 
 // Phones take ports beside the test Asterisk's (its SIP port + 40.., its RTP range's end + 1..),
@@ -47,7 +49,7 @@ export class SipPhone {
     private readonly child: ChildProcess,
     private readonly control: BaresipControl,
     private readonly dir: string,
-    /** The SIP port of the Asterisk it registered with, where it places its calls. */
+    /** The SIP port of the Asterisk it registered with (or of the front), where it places its calls. */
     private readonly serverPort: string,
   ) {}
 
@@ -64,9 +66,11 @@ export class SipPhone {
     const sampleRate = codec === 'G722' ? 16000 : 8000;
     writeFileSync(join(dir, 'microphone.wav'), toneWav(options.toneHz ?? 0, TONE_SECONDS, sampleRate));
     writeFileSync(join(dir, 'config'), baresipConfig(dir, { sipPort, controlPort, rtpStart, sampleRate }));
+    const server = options.front ?? { port: env.SIP_PORT, password: env.SIP_PASSWORD };
+    const regint = options.front ? 0 : 300;
     writeFileSync(
       join(dir, 'accounts'),
-      `<sip:${options.user}@127.0.0.1:${env.SIP_PORT};transport=udp>;auth_pass=${env.SIP_PASSWORD};audio_codecs=${codec};regint=300\n`,
+      `<sip:${options.user}@127.0.0.1:${server.port};transport=udp>;auth_pass=${server.password};audio_codecs=${codec};regint=${regint}\n`,
     );
 
     const log = openSync(join(dir, 'baresip.log'), 'w');
@@ -76,9 +80,10 @@ export class SipPhone {
     child.once('exit', () => running.delete(child));
     try {
       const control = await BaresipControl.connect(controlPort);
-      const phone = new SipPhone(options.user, child, control, dir, env.SIP_PORT);
+      const phone = new SipPhone(options.user, child, control, dir, server.port);
       // Registration starts before the control port opens (its event may be gone): ask for its state.
-      await waitUntil(async () => /\bOK\b/.test(withoutColours(await control.command('reginfo'))), 10000, `${options.user} to register`);
+      if (!options.front)
+        await waitUntil(async () => /\bOK\b/.test(withoutColours(await control.command('reginfo'))), 10000, `${options.user} to register`);
       return phone;
     } catch (error) {
       kill(child);

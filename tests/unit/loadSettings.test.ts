@@ -62,3 +62,21 @@ describe('settings are taken as written, never coerced', () => {
     expect(result).toEqual({ ok: false, errors: [expect.stringContaining(`f.json: ${message}`)] });
   });
 });
+
+describe('numbers from the environment', () => {
+  it('takes a whole number given for a numeric setting, and refuses anything else naming the setting', () => {
+    const port = validateSettings({}, 'f.json', { ...env, CONFERENCE_API_PORT: '8190' });
+    expect(port.ok && port.settings.api.port).toBe(8190);
+    for (const bad of ['81a0', '-1', '', '99999']) {
+      const result = validateSettings({}, 'f.json', { ...env, CONFERENCE_API_PORT: bad });
+      expect(result).toEqual({ ok: false, errors: [expect.stringContaining('api.port: must be a whole number from 0 to 65535')] });
+    }
+  });
+
+  it('keeps the file strict: a number written as text there is refused', () => {
+    expect(validateSettings({ api: { port: '8190' } }, 'f.json', env)).toEqual({
+      ok: false,
+      errors: [expect.stringContaining('api.port: must be a whole number')],
+    });
+  });
+});

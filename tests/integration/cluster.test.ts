@@ -1,0 +1,140 @@
+import { AriEvent } from '../../src/ari/eventStream';
+import { ObservedChannel } from '../../harness/observedChannel';
+import { TestDriver } from '../../harness/testDriver';
+import { waitUntil } from '../../harness/waitUntil';
+import { SipPhone } from '../helpers/sipPhone';
+import { untilOnlyVoices, usePhones } from '../helpers/sipScenario';
+import { callApi } from '../helpers/statusApi';
+import { startTestCluster, stopTestCluster, TestCluster } from '../helpers/testCluster';
+import { tonesHeard } from '../helpers/toneLevel';
+
+// Three Asterisks, three apps, Valkey and Kamailio starting; then twelve phones joining one by one.
+const CLUSTER_START_MS = 240000;
+const TWELVE_PHONES_MS = 180000;
+
+/** Where a phone's call landed (the node Kamailio gave it) and the channel the room's node handles. */
+interface Joined {
+  readonly landedOn: number;
+  readonly home: number;
+  readonly channel: ObservedChannel;
+}
+
+/**
+ * The cluster as `make run-cluster` starts it (scripts/cluster.sh): phones call Kamailio only,
+ * which spreads their calls over three nodes; every node's API shows the whole cluster.
+ */
+describe('a cluster of three nodes behind Kamailio', () => {
+  const phones = usePhones();
+  let cluster: TestCluster;
+  let drivers: TestDriver[] = [];
+
+  beforeAll(async () => {
+    cluster = startTestCluster();
+    drivers = await Promise.all(cluster.nodes.map((node) => TestDriver.connect(64, node.ari)));
+  }, CLUSTER_START_MS);
+
+  afterAll(async () => {
+    await Promise.all(drivers.map((driver) => driver.close()));
+    if (cluster) stopTestCluster();
+  });
+
+  const phone = (user: string, toneHz: number): Promise<SipPhone> => phones.start({ user, toneHz, front: cluster.front });
+  const api = (node: number, method: string, path: string) => callApi({ apiUrl: cluster.nodes[node]!.apiUrl }, method, path, cluster.token);
+
+  /** The first event since `from` (each driver's count) that matches, on whichever node: its node and the event. */
+  async function onAnyNode(from: readonly number[], match: (e: AriEvent) => boolean, what: string): Promise<[number, AriEvent]> {
+    let found: [number, AriEvent] | undefined;
+    await waitUntil(
+      () => {
+        for (const [node, driver] of drivers.entries()) {
+          const event = driver.events.slice(from[node]).find(match);
+          if (event) found = [node, event];
+        }
+        return found !== undefined;
+      },
+      15000,
+      what,
+    );
+    return found!;
+  }
+
+  /** Dials the room through Kamailio and keys its PIN where the room's node asks for it. */
+  async function join(caller: SipPhone, room: string, pin: string): Promise<Joined> {
+    const from = drivers.map((driver) => driver.events.length);
+    await caller.dial(`88${room}`);
+    const [landedOn] = await onAnyNode(
+      from,
+      (e) => e.type === 'ChannelCreated' && (e.channel as { name: string }).name.startsWith(`PJSIP/${caller.user}-`),
+      `the channel of ${caller.user}'s call on a node`,
+    );
+    const [home, prompt] = await onAnyNode(
+      from,
+      (e) => e.type === 'PlaybackStarted' && (e.playback as { media_uri: string }).media_uri === 'sound:conf-getpin',
+      `the PIN prompt of ${caller.user}'s call`,
+    );
+    const channel = new ObservedChannel(drivers[home]!, (prompt.playback as { target_uri: string }).target_uri.replace(/^channel:/, ''));
+    await caller.dtmf(`${pin}#`);
+    await channel.entersBridge(`conference-${room}`);
+    return { landedOn, home, channel };
+  }
+
+  it(
+    'twelve callers of three rooms, spread over the nodes, each hear the others of their room and no one else',
+    async () => {
+      const rooms = ['701', '702', '703'];
+      // Each room's tones a progression of 600 Hz: the codec's distortion of a room's mix lands on its own tones or on none.
+      const tones = rooms.map((_, r) => [400, 1000, 1600, 2200].map((hz) => hz + 200 * r));
+      const everyTone = tones.flat();
+      const callers: Array<{ phone: SipPhone; room: number; tone: number; joined: Joined }> = [];
+      for (const [r, room] of rooms.entries()) {
+        for (const [k, tone] of tones[r]!.entries()) {
+          const caller = await phone(String(201 + k), tone);
+          callers.push({ phone: caller, room: r, tone, joined: await join(caller, room, `${r + 1}${r + 1}${r + 1}`) });
+        }
+      }
+      for (const [r, room] of rooms.entries()) {
+        const members = callers.filter((c) => c.room === r);
+        const home = members[0]!.joined.home;
+        expect(members.every((m) => m.joined.home === home)).toBe(true);
+        await untilOnlyVoices(
+          drivers[home]!,
+          `conference-${room}`,
+          members.map((m) => m.joined.channel),
+        );
+      }
+
+      const heard = await Promise.all(callers.map((c) => c.phone.listen(2000)));
+      for (const [i, caller] of callers.entries()) {
+        const expected = Object.fromEntries(
+          everyTone.map((hz) => [hz, tones[caller.room]!.includes(hz) && hz !== caller.tone ? 'heard' : 'not heard']),
+        );
+        expect({ caller: caller.tone, heard: tonesHeard(heard[i]!, everyTone) }).toEqual({ caller: caller.tone, heard: expected });
+      }
+
+      // The calls landed on more than one node, and callers of a room on another node were passed on to it.
+      const landed = new Set(callers.map((c) => c.joined.landedOn));
+      expect(landed.size).toBeGreaterThan(1);
+      expect(callers.some((c) => c.joined.landedOn !== c.joined.home)).toBe(true);
+      // Every node's API shows the three rooms, each on its node with its four callers.
+      const view = rooms.map((room, r) => [room, cluster.nodes[callers[4 * r]!.joined.home]!.name, 4]);
+      for (const node of [0, 1, 2]) {
+        const { json } = await api(node, 'GET', '/rooms');
+        expect(json.nodes).toEqual(cluster.nodes.map((n) => n.name));
+        expect(
+          json.rooms.map((r: { room: string; node: string; participants: unknown[] }) => [r.room, r.node, r.participants.length]),
+        ).toEqual(view);
+      }
+    },
+    TWELVE_PHONES_MS,
+  );
+
+  it("a node's API kicks a participant of a room another node holds", async () => {
+    const caller = await phone('201', 1000);
+    const { home, channel } = await join(caller, '711', '4321');
+    const other = (home + 1) % 3;
+    const kicked = await api(other, 'POST', `/rooms/711/kick/${channel.appChannel}`);
+    expect(kicked.status).toBe(200);
+    await caller.callEnded();
+    await waitUntil(async () => (await api(other, 'GET', '/rooms/711')).status === 404, 10000, 'room 711 to end');
+  });
+});
