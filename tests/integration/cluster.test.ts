@@ -5,12 +5,13 @@ import { waitUntil } from '../../harness/waitUntil';
 import { SipPhone } from '../helpers/sipPhone';
 import { untilOnlyVoices, usePhones } from '../helpers/sipScenario';
 import { callApi } from '../helpers/statusApi';
-import { startTestCluster, stopTestCluster, TestCluster } from '../helpers/testCluster';
+import { appPid, startTestCluster, stopTestCluster, TestCluster } from '../helpers/testCluster';
 import { tonesHeard } from '../helpers/toneLevel';
 
 // Three Asterisks, three apps, Valkey and Kamailio starting; then twelve phones joining one by one.
 const CLUSTER_START_MS = 240000;
 const TWELVE_PHONES_MS = 180000;
+const AUDIO_TEST_MS = 90000;
 
 /** Where a phone's call landed (the node Kamailio gave it) and the channel the room's node handles. */
 interface Joined {
@@ -82,8 +83,14 @@ describe('a cluster of three nodes behind Kamailio', () => {
     'twelve callers of three rooms, spread over the nodes, each hear the others of their room and no one else',
     async () => {
       const rooms = ['701', '702', '703'];
-      // Each room's tones a progression of 600 Hz: the codec's distortion of a room's mix lands on its own tones or on none.
-      const tones = rooms.map((_, r) => [400, 1000, 1600, 2200].map((hz) => hz + 200 * r));
+      // Chosen so that no third-order product of three callers' tones (2a-b, a+b-c: what G.711's
+      // distortion of a mix adds) falls on the fourth caller's tone or another room's: each lies
+      // 10 Hz or more away, where the 100 ms blocks of the level measure do not see it.
+      const tones = [
+        [570, 860, 1860, 2240],
+        [1080, 1440, 2630, 2930],
+        [420, 1610, 2090, 2470],
+      ];
       const everyTone = tones.flat();
       const callers: Array<{ phone: SipPhone; room: number; tone: number; joined: Joined }> = [];
       for (const [r, room] of rooms.entries()) {
@@ -137,4 +144,45 @@ describe('a cluster of three nodes behind Kamailio', () => {
     await caller.callEnded();
     await waitUntil(async () => (await api(other, 'GET', '/rooms/711')).status === 404, 10000, 'room 711 to end');
   });
+
+  it(
+    "an app killed on a room's node is started again: the room goes on, its callers hear each other, a newcomer joins with its PIN",
+    async () => {
+      const [a, b] = await Promise.all([phone('201', 1000), phone('202', 2000)]);
+      const first = await join(a, '720', '2468');
+      const second = await join(b, '720', '2468');
+      const home = first.home;
+      const node = cluster.nodes[home]!;
+      const killed = appPid(node);
+      process.kill(killed, 'SIGKILL');
+      await waitUntil(
+        async () => {
+          const health = await fetch(`${node.apiUrl}/health`).catch(() => undefined);
+          return health?.status === 200 && appPid(node) !== killed;
+        },
+        30000,
+        `the app of ${node.name} started again`,
+      );
+      // The restarted app takes the room back from Asterisk, with both callers in it.
+      const both = [first.channel.appChannel, second.channel.appChannel].sort();
+      let seen: unknown;
+      await waitUntil(
+        async () => {
+          seen = (await api(home, 'GET', '/rooms/720')).json;
+          const participants = (seen as { participants?: Array<{ channel: string }> }).participants ?? [];
+          return JSON.stringify(participants.map((p) => p.channel).sort()) === JSON.stringify(both);
+        },
+        10000,
+        () => `room 720 with both callers in the API of ${node.name}, saw ${JSON.stringify(seen)}`,
+      );
+      await untilOnlyVoices(drivers[home]!, 'conference-720', [first.channel, second.channel]);
+      const [heardByA, heardByB] = await Promise.all([a.listen(2000), b.listen(2000)]);
+      expect(tonesHeard(heardByA, [1000, 2000])).toEqual({ 1000: 'not heard', 2000: 'heard' });
+      expect(tonesHeard(heardByB, [1000, 2000])).toEqual({ 1000: 'heard', 2000: 'not heard' });
+
+      const newcomer = await join(await phone('203', 1500), '720', '2468');
+      expect(newcomer.home).toBe(home);
+    },
+    AUDIO_TEST_MS,
+  );
 });
