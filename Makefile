@@ -91,7 +91,7 @@ cli:
 logs:
 	$(ASTERISK) logs
 
-test: node_modules
+test: node_modules build
 	scripts/apt-ensure.sh curl openssl baresip docker-compose logrotate systemd-analyze:systemd sipp:sip-tester
 	npx tsc -p tsconfig.json --noEmit
 	npm run --silent format:check
@@ -129,7 +129,7 @@ soak: node_modules
 test-unit: node_modules
 	npx jest --selectProjects unit
 
-test-integration: node_modules
+test-integration: node_modules build
 	npx jest --selectProjects integration --runInBand --forceExit
 
 down-test:

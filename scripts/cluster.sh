@@ -3,7 +3,7 @@
 # nodes each with its app under the supervisor, and Kamailio in front of them. `make run-cluster`
 # runs `up`; `make down` runs `down`.
 #
-#   scripts/cluster.sh up|down|status|env
+#   scripts/cluster.sh up|down|status|env|asterisk <n> <scripts/asterisk.sh arguments>
 #
 # Environment (all optional): CLUSTER_INSTANCE (cluster), NODES (3, at most 8; for `up`), and the
 # first node's ports, each next node's 100 higher: CLUSTER_ARI_PORT (8188), CLUSTER_SIP_PORT (5160),
@@ -13,11 +13,21 @@
 # The nodes are named <instance>-1 ... <instance>-N, in Asterisk (systemname) and in the store.
 # The trunk and demo phones' password, the nodes' CLUSTER_PASSWORD and the API token are generated
 # once per cluster into .run/<instance>/ (or given: SIP_PASSWORD, CLUSTER_PASSWORD, CONFERENCE_API_TOKEN).
+# `up` keeps its ports in .run/<instance>/ports: status, env, down and asterisk find them there.
+# `asterisk <n> ...` runs scripts/asterisk.sh for node n with its ports and passwords: `asterisk 2
+# down` stops that node's Asterisk as a crash would take it, `asterisk 2 up` brings it back.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CLUSTER=${CLUSTER_INSTANCE:-cluster}
 STATE="$ROOT/.run/$CLUSTER"
+# The other commands find the ports `up` last started with (ports given in the environment win).
+PORT_NAMES='CLUSTER_(ARI_PORT|SIP_PORT|API_PORT|RTP_START|VALKEY_PORT|KAMAILIO_PORT)'
+if [[ ${1:-} != up && -f $STATE/ports ]]; then
+  while IFS='=' read -r name value; do
+    if [[ $name =~ ^$PORT_NAMES$ && $value =~ ^[0-9]+$ && -z ${!name:-} ]]; then printf -v "$name" '%s' "$value"; fi
+  done <"$STATE/ports"
+fi
 ARI0=${CLUSTER_ARI_PORT:-8188}
 SIP0=${CLUSTER_SIP_PORT:-5160}
 API0=${CLUSTER_API_PORT:-8190}
@@ -115,9 +125,13 @@ stop_app() {
 cmd_up() {
   local nodes=${NODES:-3} i uris=()
   [[ $nodes =~ ^[1-8]$ ]] || die "NODES=$nodes: give 1 to 8 nodes"
-  [[ -f $ROOT/dist/src/main.js || $APP != "node dist/src/main.js" ]] || die "no build: run make build (make run-cluster does)"
+  # The supervisor runs from the build whatever CLUSTER_APP is.
+  [[ -f $ROOT/dist/src/tools/supervise.js && (-f $ROOT/dist/src/main.js || $APP != "node dist/src/main.js") ]] ||
+    die "no build in dist/: run make build (make run-cluster and make test do)"
   cmd_down >/dev/null 2>&1 || true
   echo "$nodes" >"$STATE/nodes"
+  printf 'CLUSTER_ARI_PORT=%s\nCLUSTER_SIP_PORT=%s\nCLUSTER_API_PORT=%s\nCLUSTER_RTP_START=%s\nCLUSTER_VALKEY_PORT=%s\nCLUSTER_KAMAILIO_PORT=%s\n' \
+    "$ARI0" "$SIP0" "$API0" "$RTP0" "$VALKEY_PORT" "$KAMAILIO_PORT" >"$STATE/ports"
   valkey up
   # The image (or the chroot) once, before the nodes start side by side.
   [[ $("$ROOT/scripts/asterisk.sh" runtime) == docker ]] && "$ROOT/scripts/asterisk.sh" image
@@ -150,7 +164,9 @@ cmd_status() {
     name=$(node_name "$i")
     if asterisk_node "$i" status >/dev/null 2>&1; then app="Asterisk up"; else app="Asterisk down"; status=3; fi
     if app_pid "$i" >/dev/null; then
-      app+=", app $(health "$i" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' || true) (pid $(app_pid "$i"), API 127.0.0.1:$(port_of "$API0" "$i"))"
+      local answer
+      answer=$(health "$i" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' || true)
+      app+=", app ${answer:-not answering} (pid $(app_pid "$i"), API 127.0.0.1:$(port_of "$API0" "$i"))"
     else
       app+=", app not running"
       status=3
@@ -174,5 +190,8 @@ case ${1:-} in
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  asterisk)
+    [[ ${2:-} =~ ^[1-8]$ ]] && (($2 <= $(node_count))) || die "asterisk <n>: n is a node of the cluster, 1 to $(node_count)"
+    i=$2; shift 2; asterisk_node "$i" "$@" ;;
+  *) echo "usage: $0 up|down|status|env|asterisk <n> <arguments>" >&2; exit 2 ;;
 esac

@@ -30,7 +30,7 @@ function main(): void {
     process.exit(FILES_REFUSED);
   }
   const { log, close: closeLog } = createLogger(loaded.settings.log.level);
-  const store = new SettingsStore(path, loaded.settings);
+  const store = new SettingsStore(path, loaded);
   store.on('rejected', (errors) => log.error('settings file refused; the settings in force stay', { event: 'settings-rejected', errors }));
   store.watch();
 

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { AddressInfo } from 'node:net';
-import { answerPeers, clusterHandler, Handler, LocalHandler } from './api/clusterHandler';
+import { answerPeers, clusterHandler, Handler, Holds, LocalHandler } from './api/clusterHandler';
 import { createHandler } from './api/handlers';
 import { StatusServer } from './api/statusServer';
 import { AriAppEvents } from './ari/appEventSource';
@@ -165,6 +165,7 @@ export class ConferenceServer {
       writeFailures: () => [this.eventsLog.failure, this.roomStore.health.failure, numberHealth.failure].filter((f) => f !== undefined),
       ariProblem: () => this.events.problem?.text,
       store: () => this.shared?.health(),
+      settingsFile: () => ({ file: store.path, sha256: store.fileSha256 }),
       language: () => store.current.sounds.language,
       now: Date.now,
     });
@@ -233,11 +234,12 @@ export class ConferenceServer {
 
   /** Alone, the API answers of this node; in a cluster, of all nodes (and answers theirs). */
   private apiHandler(local: LocalHandler): Handler {
-    const { shared, admin } = this;
+    const { shared } = this;
     if (!shared) return (route) => local(route);
-    shared.bus.serve(answerPeers(local));
     const { bus, rooms } = shared;
-    return clusterHandler(local, (room) => admin.room(room) !== undefined, {
+    const holds: Holds = (room) => rooms.holds(room);
+    bus.serve(answerPeers(local, holds));
+    return clusterHandler(local, holds, {
       node: bus.node,
       answerMs: bus.answerMs,
       homeOf: async (room) => (await rooms.homeOf(room))?.node,

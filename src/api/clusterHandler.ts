@@ -6,16 +6,19 @@ import { matchRoute, Route } from './routes';
 export type LocalHandler = (route: Route) => Promise<ApiResponse>;
 export type Handler = (route: Route, request: PeerRequest) => Promise<ApiResponse>;
 
+/** This node holds the room's lease in the shared store (no longer once its Asterisk is gone and its rooms let go). */
+export type Holds = (room: RoomNumber) => boolean;
+
 /**
  * The status API of one node of a cluster, showing the whole cluster: the room list gathers every
  * node's rooms, and a room's routes (its view, kick, mute, lock) go to the node that holds it.
  * Everything else (health, metrics, lockouts kept in the shared store) is this node's answer.
  */
-export function clusterHandler(local: LocalHandler, holds: (room: RoomNumber) => boolean, peers: ClusterPeers): Handler {
+export function clusterHandler(local: LocalHandler, holds: Holds, peers: ClusterPeers): Handler {
   return async (route, request) => {
     switch (route.name) {
       case 'rooms':
-        return everyNodesRooms(await local(route), request, peers);
+        return everyNodesRooms(heldOnly(await local(route), holds), request, peers);
       case 'room':
       case 'kick':
       case 'mute':
@@ -28,13 +31,24 @@ export function clusterHandler(local: LocalHandler, holds: (room: RoomNumber) =>
 }
 
 /** What this node answers another: its own view only (never asked on), JSON routes only. */
-export function answerPeers(local: LocalHandler): (request: PeerRequest) => Promise<Omit<PeerAnswer, 'node'>> {
+export function answerPeers(local: LocalHandler, holds: Holds): (request: PeerRequest) => Promise<Omit<PeerAnswer, 'node'>> {
   return async ({ method, path }) => {
     const match = matchRoute(method, path);
     if (match.kind === 'error') return { status: match.status, json: { error: match.message } };
     const response = await local(match.route);
-    return 'json' in response ? response : { status: 400, json: { error: `${path} is not answered for another node` } };
+    if (!('json' in response)) return { status: 400, json: { error: `${path} is not answered for another node` } };
+    return match.route.name === 'rooms' ? heldOnly(response, holds) : response;
   };
+}
+
+/**
+ * The rooms of this node's list whose lease it holds: a room whose Asterisk went away is its new
+ * home's to show, though this app keeps its lost participants until Asterisk answers again.
+ */
+function heldOnly<T extends ApiResponse>(response: T, holds: Holds): T {
+  const rooms = roomsOf(response);
+  if (!rooms || !('json' in response)) return response;
+  return { ...response, json: { ...(response.json as object), rooms: rooms.filter((r) => holds(r.room as string)) } };
 }
 
 async function everyNodesRooms(mine: ApiResponse, request: PeerRequest, peers: ClusterPeers): Promise<ApiResponse> {

@@ -24,6 +24,8 @@ export interface Health {
   readonly writeFailures: readonly WriteFailure[];
   /** The cluster's shared store (store.url), when set: new callers are refused while it does not answer. */
   readonly store: StoreHealth | undefined;
+  /** The settings file in force: its path and the SHA-256 of its bytes (every node of a cluster shows the same). */
+  readonly settings: { readonly file: string; readonly sha256: string };
 }
 
 export interface StoreHealth {
@@ -46,6 +48,7 @@ export interface AdminDeps {
   /** Why the latest attempt to connect to ARI failed, if it did. */
   readonly ariProblem: () => string | undefined;
   readonly store: () => StoreHealth | undefined;
+  readonly settingsFile: () => Health['settings'];
   readonly language: () => string;
   readonly now: () => number;
 }
@@ -68,6 +71,7 @@ export class ConferenceAdmin {
       asteriskVersion: info?.system?.version,
       writeFailures: this.deps.writeFailures(),
       store,
+      settings: this.deps.settingsFile(),
     };
   }
 

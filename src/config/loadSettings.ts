@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import { isIntegerFormat } from './formats';
@@ -5,15 +6,20 @@ import { schemaDefinition, schemaLeaves, Settings } from './schema';
 import { secretsFromFiles } from './secretFiles';
 
 export type LoadResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
+/** The settings of a file, and the SHA-256 of its bytes (as `sha256sum` prints it): the same file on every node gives the same. */
+export type FileLoadResult = { ok: true; settings: Settings; sha256: string } | { ok: false; errors: string[] };
 
 /**
  * Reads and validates the settings file. Expected failures (missing file, bad JSON, a bad
  * setting, an unknown key) come back as values, each message naming the file and the setting.
  */
-export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env): FileLoadResult {
   let raw: unknown;
+  let sha256: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    const bytes = readFileSync(path);
+    sha256 = createHash('sha256').update(bytes).digest('hex');
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     return { ok: false, errors: [`${path}: ${reason}`] };
@@ -21,7 +27,8 @@ export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env)
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, errors: [`${path}: must hold one JSON object of settings`] };
   }
-  return validateSettings(raw, path, env);
+  const result = validateSettings(raw, path, env);
+  return result.ok ? { ...result, sha256 } : result;
 }
 
 export function validateSettings(raw: object, source: string, env: NodeJS.ProcessEnv = process.env): LoadResult {

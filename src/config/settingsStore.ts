@@ -15,17 +15,26 @@ export interface SettingsStoreEvents {
  */
 export class SettingsStore extends EventEmitter<SettingsStoreEvents> {
   private watching = false;
+  private settings: Settings;
+  private sha256: string;
 
   constructor(
     readonly path: string,
-    private settings: Settings,
+    loaded: { readonly settings: Settings; readonly sha256: string },
     private readonly pollMs = 500,
   ) {
     super();
+    this.settings = loaded.settings;
+    this.sha256 = loaded.sha256;
   }
 
   get current(): Settings {
     return this.settings;
+  }
+
+  /** The SHA-256 of the file whose settings are in force: a cluster's nodes show whether they read the same. */
+  get fileSha256(): string {
+    return this.sha256;
   }
 
   watch(): void {
@@ -48,6 +57,7 @@ export class SettingsStore extends EventEmitter<SettingsStoreEvents> {
       this.emit('rejected', result.errors);
       return;
     }
+    this.sha256 = result.sha256;
     if (JSON.stringify(result.settings) === JSON.stringify(this.settings)) return;
     const previous = this.settings;
     this.settings = result.settings;

@@ -140,6 +140,11 @@ export class ValkeyRoomState implements RoomStateStore {
     return taken === 1 ? 'new' : 'resumed';
   }
 
+  /** This node holds the room's lease: no longer once let go or lost. */
+  holds(room: RoomNumber): boolean {
+    return this.mine.has(room);
+  }
+
   async isClaimed(room: RoomNumber): Promise<boolean> {
     return (await this.field(room, 'home')) !== null;
   }

@@ -53,7 +53,7 @@ export class AppHarness {
       format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
       transports: [new winston.transports.Stream({ stream: sink })],
     });
-    const store = new SettingsStore(path, loaded.settings, 200);
+    const store = new SettingsStore(path, loaded, 200);
     store.on('rejected', (errors) =>
       logger.error('settings file refused; the settings in force stay', { event: 'settings-rejected', errors }),
     );

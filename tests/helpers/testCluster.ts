@@ -89,3 +89,8 @@ export function appPid(node: ClusterNode): number {
   const supervisor = readFileSync(join(ROOT, '.run', String(CLUSTER_ENV.CLUSTER_INSTANCE), `${node.name}.pid`), 'utf8').trim();
   return Number(execFileSync('pgrep', ['-P', supervisor], { encoding: 'utf8' }).trim().split('\n')[0]);
 }
+
+/** scripts/asterisk.sh for node n (0-based) of the test cluster: ['down'] stops its Asterisk as a crash would. */
+export function nodeAsterisk(node: number, args: string[]): void {
+  clusterScript(['asterisk', String(node + 1), ...args]);
+}

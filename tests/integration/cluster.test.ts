@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Sound } from '../../src/app/media';
 import { AriEvent } from '../../src/ari/eventStream';
 import { ObservedChannel } from '../../harness/observedChannel';
 import { TestDriver } from '../../harness/testDriver';
@@ -5,7 +8,7 @@ import { waitUntil } from '../../harness/waitUntil';
 import { SipPhone } from '../helpers/sipPhone';
 import { untilOnlyVoices, usePhones } from '../helpers/sipScenario';
 import { callApi } from '../helpers/statusApi';
-import { appPid, startTestCluster, stopTestCluster, TestCluster } from '../helpers/testCluster';
+import { appPid, nodeAsterisk, startTestCluster, stopTestCluster, TestCluster } from '../helpers/testCluster';
 import { tonesHeard } from '../helpers/toneLevel';
 
 // Three Asterisks, three apps, Valkey and Kamailio starting; then twelve phones joining one by one.
@@ -184,5 +187,91 @@ describe('a cluster of three nodes behind Kamailio', () => {
       expect(newcomer.home).toBe(home);
     },
     AUDIO_TEST_MS,
+  );
+
+  it('every node reads the one settings file, shows its SHA-256 in /health, and applies a change within 2 s', async () => {
+    const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+    const shown = (): Promise<string[]> =>
+      Promise.all(
+        cluster.nodes.map(
+          async (node) => ((await (await fetch(`${node.apiUrl}/health`)).json()) as { settings: { sha256: string } }).settings.sha256,
+        ),
+      );
+    const text = readFileSync(cluster.settingsPath, 'utf8');
+    expect(await shown()).toEqual([sha256(text), sha256(text), sha256(text)]);
+
+    const changed = JSON.stringify({ ...JSON.parse(text), limits: { maxParticipantsPerRoom: 40 } }, null, 2);
+    writeFileSync(cluster.settingsPath, changed);
+    let seen: string[] = [];
+    await waitUntil(
+      async () => (seen = await shown()).every((hash) => hash === sha256(changed)),
+      2000,
+      () => `every node on the new file, saw ${seen.join(' ')}`,
+    );
+  });
+
+  // Last: it stops a node's Asterisk, and starts it again at the end.
+  it(
+    "a room's node whose Asterisk dies: its callers on the other nodes are in the room again within 10 s and hear each other, a newcomer joins with the PIN, the room has one node",
+    async () => {
+      // Callers join until two of them landed on other nodes than the room's (each does, 2 times in 3).
+      const callers: Array<{ phone: SipPhone; tone: number; joined: Joined }> = [];
+      let home: number | undefined;
+      for (const [k, tone] of [700, 1300, 1900, 2500, 1000, 2200, 1600, 400, 2800, 850].entries()) {
+        const caller = await phone(String(201 + (k % 4)), tone);
+        const joined = await join(caller, '730', '1357');
+        home ??= joined.home;
+        callers.push({ phone: caller, tone, joined });
+        if (callers.filter((c) => c.joined.landedOn !== home).length === 2) break;
+      }
+      const survivors = callers.filter((c) => c.joined.landedOn !== home);
+      expect(survivors).toHaveLength(2);
+
+      const lostAt = Date.now();
+      nodeAsterisk(home!, ['down']);
+      try {
+        let newHome = -1;
+        let inRoom: string[] = [];
+        await waitUntil(
+          async () => {
+            for (const [node, driver] of drivers.entries()) {
+              if (node === home) continue;
+              inRoom = (await driver.conferenceBridges()).get('conference-730') ?? [];
+              if (inRoom.length === 2) newHome = node;
+              if (newHome >= 0) return true;
+            }
+            return false;
+          },
+          20000,
+          'the two callers in conference-730 on a surviving node',
+        );
+        expect(Date.now() - lostAt).toBeLessThan(10000);
+        const channels = inRoom.map((id) => new ObservedChannel(drivers[newHome]!, id));
+        for (const channel of channels) await channel.heardToEnd(Sound.reconnected);
+        await waitUntil(
+          async () => {
+            const bridge = (await drivers[newHome]!.conferenceBridges()).get('conference-730') ?? [];
+            return bridge.length === 2;
+          },
+          5000,
+          'conference-730 to hold the two callers only',
+        );
+        const [heardByFirst, heardBySecond] = await Promise.all(survivors.map((s) => s.phone.listen(2000)));
+        const [first, second] = survivors.map((s) => s.tone) as [number, number];
+        expect(tonesHeard(heardByFirst!, [first, second])).toEqual({ [first]: 'not heard', [second]: 'heard' });
+        expect(tonesHeard(heardBySecond!, [first, second])).toEqual({ [first]: 'heard', [second]: 'not heard' });
+
+        // One room 730, on its new node, in the API of every surviving node.
+        for (const node of [0, 1, 2].filter((n) => n !== home)) {
+          const rooms = (await api(node, 'GET', '/rooms')).json.rooms.filter((r: { room: string }) => r.room === '730');
+          expect(rooms.map((r: { node: string }) => r.node)).toEqual([cluster.nodes[newHome]!.name]);
+        }
+        const newcomer = await join(await phone('204', 3000), '730', '1357');
+        expect(newcomer.home).toBe(newHome);
+      } finally {
+        nodeAsterisk(home!, ['up']);
+      }
+    },
+    AUDIO_TEST_MS + 60000,
   );
 });

@@ -2,7 +2,11 @@ import { answerPeers, clusterHandler, LocalHandler } from '../../src/api/cluster
 import { matchRoute, Route } from '../../src/api/routes';
 import { ClusterPeers, NodeUnreachable, PeerAnswer, PeerRequest } from '../../src/app/clusterPeers';
 
-/** node-a's API over a fake cluster: node-b holds room 222, node-c holds 333, node-a holds 111. */
+/**
+ * node-a's API over a fake cluster: node-b holds room 222, node-c holds 333, node-a holds 111.
+ * node-a still has 444 in its app, with the participants it lost when its Asterisk went: it let
+ * the room go, and node-b holds it now.
+ */
 const homes: Record<string, string> = { '111': 'node-a', '222': 'node-b', '333': 'node-c' };
 const roomsOfNode = (node: string): unknown[] =>
   Object.entries(homes)
@@ -13,7 +17,7 @@ function setup(overrides: Partial<ClusterPeers> = {}) {
   const asked: Array<[string, PeerRequest]> = [];
   const local: LocalHandler = async (route) =>
     route.name === 'rooms'
-      ? { status: 200, json: { rooms: roomsOfNode('node-a') } }
+      ? { status: 200, json: { rooms: [...roomsOfNode('node-a'), { room: '444', node: 'node-a', participants: ['lost'] }] } }
       : { status: 200, json: { answeredBy: 'node-a', route: route.name } };
   const peers: ClusterPeers = {
     node: 'node-a',
@@ -52,6 +56,12 @@ describe("one node's status API, showing the cluster", () => {
       ],
       nodes: ['node-a', 'node-b', 'node-c'],
     });
+  });
+
+  it('leaves out the rooms it let go when its Asterisk went, though its app still counts their lost participants', async () => {
+    const { call } = setup();
+    const rooms = ((await call('GET', '/rooms')).json as { rooms: Array<{ room: string }> }).rooms;
+    expect(rooms.map((r) => r.room)).not.toContain('444');
   });
 
   it('says which nodes did not answer, and shows only its own rooms while the store is away', async () => {
@@ -117,7 +127,7 @@ describe('what a node answers the others', () => {
     route.name === 'metrics' ? { status: 200, text: '# metrics', contentType: 'text/plain' } : { status: 200, json: { route: route.name } };
 
   it('its own answer to a route, checked as the API checks it', async () => {
-    const answer = answerPeers(local);
+    const answer = answerPeers(local, () => true);
     expect(await answer({ method: 'POST', path: '/rooms/222/lock' })).toEqual({ status: 200, json: { route: 'lock' } });
     expect(await answer({ method: 'GET', path: '/rooms/22' })).toMatchObject({ status: 400 });
     expect(await answer({ method: 'PUT', path: '/rooms' })).toMatchObject({ status: 405 });
@@ -125,5 +135,11 @@ describe('what a node answers the others', () => {
       status: 400,
       json: { error: '/metrics is not answered for another node' },
     });
+  });
+
+  it('its room list: only the rooms whose lease it holds', async () => {
+    const rooms: LocalHandler = async () => ({ status: 200, json: { rooms: [{ room: '111' }, { room: '444' }] } });
+    const answer = answerPeers(rooms, (room) => room === '111');
+    expect(await answer({ method: 'GET', path: '/rooms' })).toEqual({ status: 200, json: { rooms: [{ room: '111' }] } });
   });
 });

@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { loadSettings, validateSettings } from '../../src/config/loadSettings';
+import { SettingsStore } from '../../src/config/settingsStore';
 
 const env = { ARI_PASSWORD: 'secret' };
 
@@ -78,5 +80,33 @@ describe('numbers from the environment', () => {
       ok: false,
       errors: [expect.stringContaining('api.port: must be a whole number')],
     });
+  });
+});
+
+describe("the settings file's SHA-256", () => {
+  const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+  it('is the one sha256sum prints for the file, and follows the file in force', () => {
+    const text = '{ "number": "88" }\n';
+    const path = fileWith(text);
+    // As the store reloads it: with the process's environment.
+    const loaded = loadSettings(path);
+    if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+    expect(loaded.sha256).toBe(sha256(text));
+
+    const store = new SettingsStore(path, loaded);
+    const changed: string[] = [];
+    store.on('changed', (next) => changed.push(next.number));
+    // The same settings written otherwise: a new file, no change of settings.
+    writeFileSync(path, '{"number":"88"}');
+    store.reload();
+    expect(store.fileSha256).toBe(sha256('{"number":"88"}'));
+    // A file refused leaves the one in force.
+    writeFileSync(path, '{"number":"8a"}');
+    store.reload();
+    expect(store.fileSha256).toBe(sha256('{"number":"88"}'));
+    writeFileSync(path, '{"number":"77"}');
+    store.reload();
+    expect([store.fileSha256, changed]).toEqual([sha256('{"number":"77"}'), ['77']]);
   });
 });
