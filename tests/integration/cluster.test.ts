@@ -86,13 +86,14 @@ describe('a cluster of three nodes behind Kamailio', () => {
     'twelve callers of three rooms, spread over the nodes, each hear the others of their room and no one else',
     async () => {
       const rooms = ['701', '702', '703'];
-      // Chosen so that no third-order product of three callers' tones (2a-b, a+b-c: what G.711's
-      // distortion of a mix adds) falls on the fourth caller's tone or another room's: each lies
-      // 10 Hz or more away, where the 100 ms blocks of the level measure do not see it.
+      // Chosen so that no third-order product of the other three tones of a room (3a, 2a±b, a±b±c:
+      // what G.711's odd-symmetric distortion of a mix adds, folded at 4 kHz) falls within 30 Hz of
+      // a tone the listener must not hear (its own, another room's): on the 10 Hz grid of the 100 ms
+      // blocks of the level measure, a product 30 Hz off lands on a null of the filter.
       const tones = [
-        [570, 860, 1860, 2240],
-        [1080, 1440, 2630, 2930],
-        [420, 1610, 2090, 2470],
+        [900, 1160, 1360, 1860],
+        [740, 1710, 2290, 2790],
+        [500, 1040, 1470, 1970],
       ];
       const everyTone = tones.flat();
       const callers: Array<{ phone: SipPhone; room: number; tone: number; joined: Joined }> = [];
