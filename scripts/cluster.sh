@@ -3,7 +3,7 @@
 # nodes each with its app under the supervisor, and Kamailio in front of them. `make run-cluster`
 # runs `up`; `make down` runs `down`.
 #
-#   scripts/cluster.sh up|down|status|env|asterisk <n> <scripts/asterisk.sh arguments>
+#   scripts/cluster.sh up|down|status|env|drain <n>|undrain <n>|asterisk <n> <scripts/asterisk.sh arguments>
 #
 # Environment (all optional): CLUSTER_INSTANCE (cluster), NODES (3, at most 8; for `up`), and the
 # first node's ports, each next node's 100 higher: CLUSTER_ARI_PORT (8188), CLUSTER_SIP_PORT (5160),
@@ -16,6 +16,8 @@
 # `up` keeps its ports in .run/<instance>/ports: status, env, down and asterisk find them there.
 # `asterisk <n> ...` runs scripts/asterisk.sh for node n with its ports and passwords: `asterisk 2
 # down` stops that node's Asterisk as a crash would take it, `asterisk 2 up` brings it back.
+# `drain <n>`: node n takes no new calls from Kamailio and starts no new rooms (its app gives them
+# to the other nodes); its calls and rooms go on until they end. `undrain <n>` undoes both.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -185,13 +187,33 @@ cmd_env() {
     "$KAMAILIO_PORT" "$SIP_PASSWORD" "$API_TOKEN" "${apis[*]}"
 }
 
+# Kamailio sends node n no new calls, and its app places no new room on itself (POST /drain).
+cmd_drain() {
+  local i=$1 method=$2 verb=$3 answer code error
+  answer=$(curl -sS -m 5 -X "$method" -H "Authorization: Bearer $API_TOKEN" -w '\n%{http_code}' \
+    "http://127.0.0.1:$(port_of "$API0" "$i")/drain") || die "$(node_name "$i"): its app's API did not answer (scripts/cluster.sh status)"
+  code=${answer##*$'\n'}
+  error=$(sed -n 's/.*"error":"\([^"]*\)".*/\1/p' <<<"$answer")
+  # 409: the app is so already; Kamailio is told all the same.
+  case $code in
+    200) say "$(node_name "$i"): app $( [[ $verb == drain ]] && echo "starts no new rooms" || echo "takes new rooms again")" ;;
+    409) say "$(node_name "$i"): $error" ;;
+    *) die "$(node_name "$i"): the $verb was refused ($code): $error" ;;
+  esac
+  kamailio "$verb" "sip:127.0.0.1:$(port_of "$SIP0" "$i")"
+}
+
+node_arg() {
+  [[ ${1:-} =~ ^[1-8]$ ]] && (($1 <= $(node_count))) || die "$2 <n>: n is a node of the cluster, 1 to $(node_count)"
+}
+
 case ${1:-} in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  asterisk)
-    [[ ${2:-} =~ ^[1-8]$ ]] && (($2 <= $(node_count))) || die "asterisk <n>: n is a node of the cluster, 1 to $(node_count)"
-    i=$2; shift 2; asterisk_node "$i" "$@" ;;
-  *) echo "usage: $0 up|down|status|env|asterisk <n> <arguments>" >&2; exit 2 ;;
+  drain) node_arg "${2:-}" drain; cmd_drain "$2" POST drain ;;
+  undrain) node_arg "${2:-}" undrain; cmd_drain "$2" DELETE undrain ;;
+  asterisk) node_arg "${2:-}" asterisk; i=$2; shift 2; asterisk_node "$i" "$@" ;;
+  *) echo "usage: $0 up|down|status|env|drain <n>|undrain <n>|asterisk <n> <arguments>" >&2; exit 2 ;;
 esac

@@ -21,6 +21,7 @@ import { JoinsInFlight } from './app/joinsInFlight';
 import { isLinkLeg, LinkLegs } from './app/linkLegs';
 import { logRequestFailed } from './app/requestFailed';
 import { RoomRegistry } from './app/roomRegistry';
+import { RoomPlacement } from './app/roomPlacement';
 import { EmbeddedRoomState } from './app/roomStateStore';
 import { RoomStore } from './store/roomStore';
 import { openSharedStore, SharedStore } from './store/sharedStore';
@@ -72,6 +73,7 @@ export class ConferenceServer {
   private readonly eventsLog: EventsLog;
   private readonly dialplanSettings: DialplanSettings;
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly placement: RoomPlacement;
   /** The cluster's store (store.url); none for an app alone. */
   private readonly shared: SharedStore | undefined;
 
@@ -92,8 +94,14 @@ export class ConferenceServer {
     // Rooms whose Asterisk is away are not renewed: past a lease, another node starts them again.
     const rooms = this.shared?.rooms;
     if (rooms) {
-      this.events.on('disconnected', () => rooms.holdRenewals(true));
-      this.events.on('connected', () => rooms.holdRenewals(false));
+      this.events.on('disconnected', () => {
+        rooms.holdRenewals(true);
+        this.placement.hold(true);
+      });
+      this.events.on('connected', () => {
+        rooms.holdRenewals(false);
+        this.placement.hold(false);
+      });
       // Nothing listens where Asterisk was: it is gone with its calls, so its rooms go at once.
       this.events.on('unreachable', (problem) => {
         if (problem.cause === 'refused') void this.letGoOfRooms(rooms);
@@ -109,15 +117,16 @@ export class ConferenceServer {
     );
     this.logWrites(this.roomStore.health, 'room state file cannot be written: tried again every 5 s');
     const bridges = createBridgeOps(ari, current, log, ariFailed);
-    this.rooms = new RoomRegistry(
-      this.shared?.rooms ?? new EmbeddedRoomState(this.roomStore),
-      bridges,
-      randomInt,
-      Date.now,
-      roomSounds(settings),
-      conferenceEvents,
-      joins,
-    );
+    const roomState = this.shared?.rooms ?? new EmbeddedRoomState(this.roomStore);
+    this.rooms = new RoomRegistry(roomState, bridges, randomInt, Date.now, roomSounds(settings), conferenceEvents, joins);
+    this.placement = new RoomPlacement({
+      node: this.shared?.node ?? '',
+      sipAddress: settings.store.sipAddress,
+      state: roomState,
+      rooms: this.rooms,
+      busyAt: () => store.current.store.busyParticipants,
+      now: Date.now,
+    });
     this.eventsLog = new EventsLog(conferenceEvents, new WriteHealth('eventsLog.path', Date.now));
     this.logWrites(this.eventsLog.health, 'events log cannot be written: its lines are held until it can');
     this.eventsLog.open(settings.eventsLog.path);
@@ -144,7 +153,17 @@ export class ConferenceServer {
         channels: ari,
         links,
       },
-      { settings: current, log, rooms: this.rooms, guard: this.guard, joins, conferenceEvents, pins: this.roomStore, now: Date.now },
+      {
+        settings: current,
+        log,
+        rooms: this.rooms,
+        guard: this.guard,
+        joins,
+        placement: this.placement,
+        conferenceEvents,
+        pins: this.roomStore,
+        now: Date.now,
+      },
     );
     const writes = [this.eventsLog.health, this.roomStore.health, numberHealth];
     this.metrics = new ConferenceMetrics(
@@ -165,6 +184,7 @@ export class ConferenceServer {
       writeFailures: () => [this.eventsLog.failure, this.roomStore.health.failure, numberHealth.failure].filter((f) => f !== undefined),
       ariProblem: () => this.events.problem?.text,
       store: () => this.shared?.health(),
+      placement: this.placement,
       settingsFile: () => ({ file: store.path, sha256: store.fileSha256 }),
       language: () => store.current.sounds.language,
       now: Date.now,
@@ -195,6 +215,7 @@ export class ConferenceServer {
   /** Lets go of Asterisk; calls in rooms stay up there, and a restarted app takes them over. */
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
+    this.placement.close();
     this.dialplanSettings.stop();
     await this.api?.close();
     await this.events.stop(ARI_CLOSE_WAIT_MS);

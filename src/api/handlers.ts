@@ -46,6 +46,8 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
         return { status: 200, json: lockoutsView(await admin.lockouts()) };
       case 'clear-lockout':
         return answer(await admin.clearLockout(route.callerId), route, { callerId: route.callerId, cleared: true });
+      case 'drain':
+        return answer(await admin.setDraining(route.draining), route, { node, draining: route.draining });
     }
   };
 }
@@ -96,6 +98,7 @@ function answer(outcome: AdminOutcome, route: Route, done: unknown): ApiResponse
     'unknown-channel': `no participant ${channel} in room ${room}`,
     'unknown-caller': `no wrong PINs counted for caller number ${'callerId' in route ? route.callerId : ''}`,
     unchanged: unchangedMessage(route),
+    'not-a-cluster': 'only a node of a cluster (store.url set) can be drained: a single node takes every room',
   };
   return failure(outcome.error, messages[outcome.error]);
 }
@@ -103,9 +106,10 @@ function answer(outcome: AdminOutcome, route: Route, done: unknown): ApiResponse
 function unchangedMessage(route: Route): string {
   if (route.name === 'lock') return `room ${route.room} is already ${route.locked ? 'locked' : 'unlocked'}`;
   if (route.name === 'mute') return `participant ${route.channel} is already ${route.muted ? 'muted' : 'unmuted'}`;
+  if (route.name === 'drain') return `this node is already ${route.draining ? 'draining' : 'taking new rooms'}`;
   return 'nothing to change';
 }
 
 function failure(error: AdminError, message: string): ApiResponse {
-  return { status: error === 'unchanged' ? 409 : 404, json: { error: message } };
+  return { status: error === 'unchanged' || error === 'not-a-cluster' ? 409 : 404, json: { error: message } };
 }

@@ -13,7 +13,8 @@ export type Route =
   | { readonly name: 'mute'; readonly room: RoomNumber; readonly channel: string; readonly muted: boolean }
   | { readonly name: 'lock'; readonly room: RoomNumber; readonly locked: boolean }
   | { readonly name: 'lockouts' }
-  | { readonly name: 'clear-lockout'; readonly callerId: string };
+  | { readonly name: 'clear-lockout'; readonly callerId: string }
+  | { readonly name: 'drain'; readonly draining: boolean };
 
 export type RouteMatch =
   | { readonly kind: 'route'; readonly route: Route; readonly access: Access }
@@ -58,6 +59,12 @@ const ROUTES: readonly Entry[] = [
     pattern: ['lockouts', 'callers', ':callerId'],
     access: 'admin',
     methods: { DELETE: (p) => ({ name: 'clear-lockout', callerId: p.callerId as string }) },
+  },
+  // This node's, as health is: each node of a cluster is drained through its own API.
+  {
+    pattern: ['drain'],
+    access: 'admin',
+    methods: { POST: () => ({ name: 'drain', draining: true }), DELETE: () => ({ name: 'drain', draining: false }) },
   },
 ];
 

@@ -8,6 +8,7 @@ import { ConferenceEvents } from './conferenceEvents';
 import { listenInConference } from './inConference';
 import { ChannelControl } from './ports';
 import { JoinsInFlight } from './joinsInFlight';
+import { RoomPlacement } from './roomPlacement';
 import { RoomRegistry } from './roomRegistry';
 import { StoreUnavailable } from './roomStateStore';
 import { REFUSAL_SOUND } from './media';
@@ -20,6 +21,7 @@ export interface CallRunnerDeps {
   readonly rooms: RoomRegistry;
   readonly guard: PinGuard;
   readonly joins: JoinsInFlight;
+  readonly placement: Pick<RoomPlacement, 'elsewhere'>;
   readonly events: ConferenceEvents;
   readonly log: Logger;
   readonly now: () => number;
@@ -41,7 +43,8 @@ export class CallRunner {
     const timeouts = { firstDigitMs: firstDigitTimeoutSeconds * 1000, interDigitMs: interDigitTimeoutSeconds * 1000 };
     const io = deps.openCallIO(session, timeouts, settings.sounds);
     try {
-      const flow = { settings, rooms: deps.rooms, guard: deps.guard, now: deps.now, log, events: deps.events, joins: deps.joins };
+      const { rooms, guard, now, events, joins, placement } = deps;
+      const flow = { settings, rooms, guard, now, log, events, joins, placement };
       const end = await runCallerFlow(session, io, flow);
       if (end === 'hang-up') await io.hangup();
       else if (session.room !== undefined) {

@@ -11,6 +11,7 @@ import { ConferenceEvents, RefusalReason } from './conferenceEvents';
 import { JoinsInFlight } from './joinsInFlight';
 import { digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from './media';
 import { Admit, EnterOutcome, RoomRegistry } from './roomRegistry';
+import { RoomPlacement } from './roomPlacement';
 import { RoomHome } from './roomStateStore';
 
 export interface FlowDeps {
@@ -23,6 +24,8 @@ export interface FlowDeps {
   readonly events: ConferenceEvents;
   /** Joins under way app-wide: announcements wait for a burst of them to go through. */
   readonly joins: JoinsInFlight;
+  /** Where a room started by a caller landing here goes: here, or a less loaded node. */
+  readonly placement: Pick<RoomPlacement, 'elsewhere'>;
 }
 
 /** How a caller's flow ended: in a room (the call goes on), or done (hang the call up). */
@@ -126,6 +129,7 @@ async function enterOrPassOn(session: CallSession, io: CallIO, deps: FlowDeps, r
         end: await refuse(session, io, deps, 'room-elsewhere', room, { cause: `the room's node was lost ${relinks} times` }),
       };
     }
+    if (entered.placed) deps.log.info('room started on a less loaded node', { event: 'placed', room, home: entered.home?.node });
     const passed = await passOn(session, io, deps, room, entered.home);
     if (passed !== 'lost') return { kind: 'done', end: passed };
     lostHome = entered.home;
@@ -146,7 +150,9 @@ async function enterRoom(
   admit: Admit,
   lostHome: RoomHome | undefined,
 ): Promise<EnterOutcome> {
-  const enter = (): Promise<EnterOutcome> => deps.rooms.enter(room, session.id, session.signal, admit);
+  // A caller passed on here starts the room here: the node that passed it on has placed it.
+  const place = session.info.via.kind === 'link' ? undefined : () => deps.placement.elsewhere();
+  const enter = (): Promise<EnterOutcome> => deps.rooms.enter(room, session.id, session.signal, admit, place);
   const stillThere = (entered: EnterOutcome): boolean =>
     lostHome !== undefined && entered.kind === 'elsewhere' && entered.home?.node === lostHome.node;
   let entered = await enter();

@@ -5,12 +5,13 @@ import { AdminAction, ConferenceEvents } from './conferenceEvents';
 import { setMute } from './inConference';
 import { Sound } from './media';
 import { AsteriskStatus, ChannelControl, PromptPlayer } from './ports';
+import { RoomPlacement } from './roomPlacement';
 import { RoomRegistry } from './roomRegistry';
 import { RoomSnapshot } from './roomTable';
 import { WriteFailure } from './writeHealth';
 
 /** Expected refusals of an admin action, as values (the HTTP layer turns them into statuses). */
-export type AdminError = 'unknown-room' | 'unknown-channel' | 'unknown-caller' | 'unchanged';
+export type AdminError = 'unknown-room' | 'unknown-channel' | 'unknown-caller' | 'unchanged' | 'not-a-cluster';
 export type AdminOutcome = { ok: true } | { ok: false; error: AdminError };
 
 export interface Health {
@@ -26,6 +27,8 @@ export interface Health {
   readonly store: StoreHealth | undefined;
   /** The settings file in force: its path and the SHA-256 of its bytes (every node of a cluster shows the same). */
   readonly settings: { readonly file: string; readonly sha256: string };
+  /** This node of a cluster gives its new rooms to the others (POST /drain). */
+  readonly draining: boolean;
 }
 
 export interface StoreHealth {
@@ -48,6 +51,7 @@ export interface AdminDeps {
   /** Why the latest attempt to connect to ARI failed, if it did. */
   readonly ariProblem: () => string | undefined;
   readonly store: () => StoreHealth | undefined;
+  readonly placement: Pick<RoomPlacement, 'isDraining' | 'setDraining'>;
   readonly settingsFile: () => Health['settings'];
   readonly language: () => string;
   readonly now: () => number;
@@ -72,6 +76,7 @@ export class ConferenceAdmin {
       writeFailures: this.deps.writeFailures(),
       store,
       settings: this.deps.settingsFile(),
+      draining: this.deps.placement.isDraining,
     };
   }
 
@@ -123,6 +128,17 @@ export class ConferenceAdmin {
     const failures = cleared.reduce((sum, count) => sum + count.failures, 0);
     this.deps.log.info('admin action', { event: 'admin', action: 'clear-lockout', callerId, wasLockedOut, failures });
     this.deps.events.publish({ type: 'admin', at: this.deps.now(), action: 'clear-lockout', callerId, wasLockedOut });
+    return { ok: true };
+  }
+
+  /** A draining node's new rooms start on the other nodes; its rooms go on until they end. */
+  async setDraining(draining: boolean): Promise<AdminOutcome> {
+    const store = this.deps.store();
+    if (!store) return { ok: false, error: 'not-a-cluster' };
+    if (!(await this.deps.placement.setDraining(draining))) return { ok: false, error: 'unchanged' };
+    const action = draining ? 'drain' : 'undrain';
+    this.deps.log.info('admin action', { event: 'admin', action, node: store.node });
+    this.deps.events.publish({ type: 'admin', at: this.deps.now(), action, node: store.node });
     return { ok: true };
   }
 

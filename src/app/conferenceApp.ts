@@ -9,6 +9,7 @@ import { ConferenceEvents } from './conferenceEvents';
 import { routeEvent } from './eventRouting';
 import { ChannelControl } from './ports';
 import { JoinsInFlight } from './joinsInFlight';
+import { RoomPlacement } from './roomPlacement';
 import { LinkLegs } from './linkLegs';
 import { AsteriskState, StateRebuild } from './rebuild';
 import { RoomRegistry } from './roomRegistry';
@@ -39,6 +40,7 @@ export interface AppParts {
   readonly rooms: RoomRegistry;
   readonly guard: PinGuard;
   readonly joins: JoinsInFlight;
+  readonly placement: Pick<RoomPlacement, 'elsewhere'>;
   readonly conferenceEvents: ConferenceEvents;
   /** The room state file. */
   readonly pins: { delete(room: RoomNumber): void };

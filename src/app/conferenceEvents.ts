@@ -80,6 +80,12 @@ export type ConferenceEvent =
       readonly action: 'clear-lockout';
       readonly callerId: string;
       readonly wasLockedOut: boolean;
+    }
+  | {
+      readonly type: 'admin';
+      readonly at: number;
+      readonly action: 'drain' | 'undrain';
+      readonly node: string;
     };
 
 /** One bus for the app's events; listeners run synchronously, so they must be cheap. */

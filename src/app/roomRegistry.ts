@@ -14,10 +14,15 @@ import { RoomHome, RoomStateStore } from './roomStateStore';
 import { Member, Room, RoomTable } from './roomTable';
 import { endedBy } from './callSession';
 
+/** The node a room nobody holds should start on, when not this one. */
+export type Place = () => Promise<RoomHome | undefined>;
 /** The caller's admission rules, asked with the room as the registry finds it. */
 export type Admit = (room: RoomState) => AdmissionVerdict;
-/** 'elsewhere': another app instance of the cluster holds the room (`home`: which, while its lease runs). */
-export type EnterOutcome = AdmissionVerdict | { kind: 'elsewhere'; home: RoomHome | undefined };
+/**
+ * 'elsewhere': another app instance of the cluster holds the room (`home`: which, while its lease
+ * runs); `placed` when this caller's node has just placed the new room there.
+ */
+export type EnterOutcome = AdmissionVerdict | { kind: 'elsewhere'; home: RoomHome | undefined; placed?: boolean };
 export type RandomOutcome = { kind: 'reserved'; room: RoomNumber } | { kind: 'refused'; reason: Refusal } | { kind: 'none-free' };
 /** 'gone': the caller left on the way in. 'no-bridge': Asterisk had no bridge to add the caller to, even made again. */
 export type JoinOutcome =
@@ -83,10 +88,18 @@ export class RoomRegistry extends RoomTable {
   /**
    * A caller asks for a room: admitted, the first one in sets its PIN, the others are checked
    * against it. A call that ends on the way (`signal`) takes nothing: its departure has been handled.
+   * With `place`, a room nobody holds may start on the node it names instead (this one busy or
+   * draining): it is held for that node, and the caller is to be passed on there.
    */
-  enter(room: RoomNumber, sessionId: string, signal: AbortSignal, admit: Admit): Promise<EnterOutcome> {
+  enter(room: RoomNumber, sessionId: string, signal: AbortSignal, admit: Admit, place?: Place): Promise<EnterOutcome> {
     return this.doors.run(room, async () => {
       const verdict = admit(this.stateFor(room, sessionId));
+      // A node at its room limit may still place the room on another.
+      if (verdict.kind === 'refused' && verdict.reason !== 'too-many-rooms') return verdict;
+      if (place && !this.rooms.has(room)) {
+        const home = await place();
+        if (home && (await this.state.claim(room, true, home)) === 'new') return { kind: 'elsewhere', home, placed: true };
+      }
       if (verdict.kind === 'refused') return verdict;
       let entry = this.rooms.get(room) ?? (await this.claim(room));
       if (!entry) {

@@ -1,3 +1,4 @@
+import { NodeLoad } from '../domain/placement';
 import { PinHash } from '../domain/pinHash';
 import { RoomNumber } from '../domain/types';
 
@@ -16,9 +17,10 @@ export interface RoomStateStore {
    * Holds the number if nobody does (set-if-absent), or as this app's own again (after a restart):
    * 'new' when this call took it as a new room, without PIN or lock; 'resumed' when it took over
    * a room whose node was lost, with that room's PIN and lock (unless `fresh`: then such a room
-   * is not taken); false when it is held.
+   * is not taken); false when it is held. With `home`, held for that node of the cluster (a new
+   * room placed there), counting as its own claim once its first caller arrives there.
    */
-  claim(room: RoomNumber, fresh?: boolean): Promise<Claim>;
+  claim(room: RoomNumber, fresh?: boolean, home?: RoomHome): Promise<Claim>;
   isClaimed(room: RoomNumber): Promise<boolean>;
   /** The numbers of one length held, for the random draw (which then claims the one it drew). */
   claimedRooms(digits: number): Promise<ReadonlySet<RoomNumber>>;
@@ -41,6 +43,10 @@ export interface RoomStateStore {
   wasAdmitted(landedId: string, room: RoomNumber): Promise<boolean>;
   /** The caller left the room here: this node's record of it goes. */
   forgetAdmitted(landedId: string, room: RoomNumber): Promise<void>;
+  /** This node's load, for the other nodes' placement of new rooms; it runs out unless published again. */
+  publishLoad(load: { participants: number; draining: boolean }): Promise<void>;
+  /** The load of every node that published one lately (this one included). */
+  nodeLoads(): Promise<NodeLoad[]>;
 }
 
 export type Claim = 'new' | 'resumed' | false;
@@ -126,6 +132,13 @@ export class EmbeddedRoomState implements RoomStateStore {
   }
 
   async forgetAdmitted(_landedId: string, _room: RoomNumber): Promise<void> {}
+
+  /** Nor other nodes to place rooms on. */
+  async publishLoad(_load: { participants: number; draining: boolean }): Promise<void> {}
+
+  async nodeLoads(): Promise<NodeLoad[]> {
+    return [];
+  }
 }
 
 /** The shared store did not answer (down, unreachable, refused): the caller is told the service is unavailable. */

@@ -80,6 +80,13 @@ export class RoomTable {
     return { rooms, participants };
   }
 
+  /** The rooms started since `since` (for placement: they fill up soon). */
+  roomsStartedSince(since: number): number {
+    let started = 0;
+    for (const entry of this.rooms.values()) if (entry.createdAt >= since) started++;
+    return started;
+  }
+
   memberCount(room: RoomNumber): number {
     return this.rooms.get(room)?.members.size ?? 0;
   }

@@ -197,6 +197,14 @@ export const schemaDefinition = checked({
       env: 'CONFERENCE_SIP_ADDRESS',
       restart: true,
     },
+    busyParticipants: {
+      doc:
+        'A node mixing this many participants is busy (each room started in the last 30 s adds 4, for its callers to come): a room ' +
+        'whose first caller lands on it starts on the least loaded node instead, the caller passed on there. ' +
+        "About 80 % of a node's capacity (docs/PERFORMANCE.md). 0: rooms start where their first caller lands.",
+      format: integer(0, 100000),
+      default: 200,
+    },
     leaseSeconds: {
       doc:
         "How long a node's rooms stay held after it stops renewing them (it renews every third of this): " +

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { NEW_ROOM_MS, NodeLoad } from '../domain/placement';
 import { PinHash } from '../domain/pinHash';
 import { RoomNumber } from '../domain/types';
 import { Claim, RoomHome, RoomStateStore } from '../app/roomStateStore';
@@ -25,25 +26,59 @@ const LIVE = "local function live(room) local e = redis.call('ZSCORE', KEYS[1], 
 
 const SCRIPTS = {
   /**
-   * KEYS: held, room hash. ARGV: room, node, lease ms, node's SIP address, hash lifetime ms,
-   * '1' for fresh. A room whose lease ran out but whose hash lives on (its node was lost, not
-   * let go) is resumed with its PIN and lock: 2. A new room: 1. Held: 0.
+   * KEYS: held, room hash, rooms started. ARGV: room, node, lease ms, node's SIP address, hash
+   * lifetime ms, '1' for fresh, ms a start is counted. A room whose lease ran out but whose hash
+   * lives on (its node was lost, not let go) is resumed with its PIN and lock: 2. A new room: 1.
+   * Held: 0. A room taken is counted as started on its node (for placement).
    */
   roomClaim: `${NOW} ${LIVE}
+    local taken = 1
     if live(ARGV[1]) then
       if redis.call('HGET', KEYS[2], 'home') ~= ARGV[2] then return 0 end
     elseif redis.call('HEXISTS', KEYS[2], 'pin') == 1 then
       if ARGV[6] == '1' then return 0 end
-      redis.call('HSET', KEYS[2], 'home', ARGV[2], 'sip', ARGV[4])
-      redis.call('PEXPIRE', KEYS[2], ARGV[5])
-      redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-      return 2
+      taken = 2
     end
-    redis.call('DEL', KEYS[2])
-    redis.call('HSET', KEYS[2], 'home', ARGV[2], 'sip', ARGV[4], 'locked', '0')
+    if taken == 2 then
+      redis.call('HSET', KEYS[2], 'home', ARGV[2], 'sip', ARGV[4])
+    else
+      redis.call('DEL', KEYS[2])
+      redis.call('HSET', KEYS[2], 'home', ARGV[2], 'sip', ARGV[4], 'locked', '0')
+    end
     redis.call('PEXPIRE', KEYS[2], ARGV[5])
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[7]))
+    redis.call('ZADD', KEYS[3], now, ARGV[2] .. ' ' .. ARGV[1])
+    return taken`,
+  /**
+   * KEYS: node loads. ARGV: node, lease ms, participants, '1' when draining, SIP address. The
+   * node's load, until its lease would run out.
+   */
+  nodeLoad: `${NOW}
+    redis.call('HSET', KEYS[1], ARGV[1], (now + tonumber(ARGV[2])) .. ' ' .. ARGV[3] .. ' ' .. ARGV[4] .. ' ' .. ARGV[5])
     return 1`,
+  /**
+   * KEYS: node loads, rooms started. ARGV: ms a start is counted. Each live node's name, SIP
+   * address, participants, draining ('1') and rooms started lately; run-out entries dropped.
+   */
+  nodeLoads: `${NOW}
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[1]))
+    local started = {}
+    for _, entry in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+      local node = string.match(entry, '^(%S+) ')
+      if node then started[node] = (started[node] or 0) + 1 end
+    end
+    local loads = {}
+    local all = redis.call('HGETALL', KEYS[1])
+    for i = 1, #all, 2 do
+      local untilMs, participants, draining, sip = string.match(all[i + 1], '^(%d+) (%d+) ([01]) (.*)$')
+      if untilMs and tonumber(untilMs) > now then
+        for _, field in ipairs({ all[i], sip, participants, draining, tostring(started[all[i]] or 0) }) do table.insert(loads, field) end
+      else
+        redis.call('HDEL', KEYS[1], all[i])
+      end
+    end
+    return loads`,
   /** KEYS: held, room hashes. ARGV: node, lease ms, hash lifetime ms, rooms. Answers the rooms no longer this node's. */
   roomRenew: `${NOW} ${LIVE}
     local lost = {}
@@ -115,6 +150,9 @@ function scripted(redis: Redis): Scripted {
 export class ValkeyRoomState implements RoomStateStore {
   private readonly scripts: Scripted;
   private readonly held: string;
+  /** Each node's load, and the rooms started lately (for placement). */
+  private readonly loads: string;
+  private readonly started: string;
   /** This node's rooms, renewed on the timer. */
   private readonly mine = new Set<RoomNumber>();
   private readonly renewTimer: NodeJS.Timeout;
@@ -126,18 +164,50 @@ export class ValkeyRoomState implements RoomStateStore {
   ) {
     this.scripts = scripted(redis);
     this.held = `${options.prefix}held`;
+    this.loads = `${options.prefix}node-loads`;
+    this.started = `${options.prefix}rooms-started`;
     this.renewTimer = setInterval(() => void this.renew(), Math.max(1, Math.floor(options.leaseMs / 3))).unref();
   }
 
-  async claim(room: RoomNumber, fresh = false): Promise<Claim> {
-    const { node, leaseMs, sipAddress } = this.options;
+  async claim(room: RoomNumber, fresh = false, home?: RoomHome): Promise<Claim> {
+    const { leaseMs } = this.options;
+    const { node, sipAddress } = home ?? this.options;
     const lifetime = leaseMs + RESUME_MS;
     const taken = await storeCall(() =>
-      this.scripts.roomClaim(2, this.held, this.key(room), room, node, leaseMs, sipAddress, lifetime, fresh ? '1' : '0'),
+      this.scripts.roomClaim(
+        3,
+        this.held,
+        this.key(room),
+        this.started,
+        room,
+        node,
+        leaseMs,
+        sipAddress,
+        lifetime,
+        fresh ? '1' : '0',
+        NEW_ROOM_MS,
+      ),
     );
     if (taken !== 1 && taken !== 2) return false;
-    this.mine.add(room);
+    // A room taken for another node is that node's to renew, once its first caller arrives there.
+    if (node === this.options.node) this.mine.add(room);
     return taken === 1 ? 'new' : 'resumed';
+  }
+
+  /** This node's load, for the others' placement; it runs out with a lease unless published again. */
+  async publishLoad(load: { participants: number; draining: boolean }): Promise<void> {
+    const { node, leaseMs, sipAddress } = this.options;
+    await storeCall(() => this.scripts.nodeLoad(1, this.loads, node, leaseMs, load.participants, load.draining ? '1' : '0', sipAddress));
+  }
+
+  async nodeLoads(): Promise<NodeLoad[]> {
+    const fields = (await storeCall(() => this.scripts.nodeLoads(2, this.loads, this.started, NEW_ROOM_MS))) as string[];
+    const loads: NodeLoad[] = [];
+    for (let i = 0; i + 4 < fields.length; i += 5) {
+      const [node, sipAddress, participants, draining, newRooms] = fields.slice(i, i + 5) as [string, string, string, string, string];
+      loads.push({ node, sipAddress, participants: Number(participants), draining: draining === '1', newRooms: Number(newRooms) });
+    }
+    return loads;
   }
 
   /** This node holds the room's lease: no longer once let go or lost. */

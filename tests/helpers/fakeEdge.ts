@@ -231,7 +231,17 @@ export function fakeWorld(): FakeWorld {
       channels: { muteChannel: async () => true } as unknown as AppPorts['channels'],
       links: new LinkLegs(),
     },
-    { settings: () => settings, log, rooms, guard: new PinGuard(settings.bruteForce), joins, conferenceEvents, pins, now: Date.now },
+    {
+      settings: () => settings,
+      log,
+      rooms,
+      guard: new PinGuard(settings.bruteForce),
+      joins,
+      placement: { elsewhere: async () => undefined },
+      conferenceEvents,
+      pins,
+      now: Date.now,
+    },
   );
   return { app, source, bridges, asterisk, rooms, calls, published, logs };
 }

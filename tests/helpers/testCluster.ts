@@ -36,6 +36,8 @@ export interface ClusterNode {
   readonly ari: AriCredentials;
   /** Its app's status API. */
   readonly apiUrl: string;
+  /** Its Asterisk's SIP port, for a phone that calls it directly rather than through Kamailio. */
+  readonly sipPort: string;
 }
 
 export interface TestCluster {
@@ -70,6 +72,7 @@ export function startTestCluster(): TestCluster {
       name,
       ari: { url: `http://127.0.0.1:${BASE.ari + 100 * (i - 1)}`, username: 'conference', password },
       apiUrl: `http://127.0.0.1:${BASE.api + 100 * (i - 1)}`,
+      sipPort: String(BASE.sip + 100 * (i - 1)),
     };
   });
   return {

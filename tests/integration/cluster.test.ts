@@ -62,6 +62,26 @@ describe('a cluster of three nodes behind Kamailio', () => {
     return found!;
   }
 
+  const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+  /** The SHA-256 of the settings file each node runs on, as its /health shows it. */
+  const settingsShown = (): Promise<string[]> =>
+    Promise.all(
+      cluster.nodes.map(
+        async (node) => ((await (await fetch(`${node.apiUrl}/health`)).json()) as { settings: { sha256: string } }).settings.sha256,
+      ),
+    );
+  /** Writes the cluster's settings file; resolves once every node runs on it (within 2 s). */
+  async function writeSettings(settings: object): Promise<void> {
+    const text = JSON.stringify(settings, null, 2);
+    writeFileSync(cluster.settingsPath, text);
+    let seen: string[] = [];
+    await waitUntil(
+      async () => (seen = await settingsShown()).every((hash) => hash === sha256(text)),
+      2000,
+      () => `every node on the new file, saw ${seen.join(' ')}`,
+    );
+  }
+
   /** Dials the room through Kamailio and keys its PIN where the room's node asks for it. */
   async function join(caller: SipPhone, room: string, pin: string): Promise<Joined> {
     const from = drivers.map((driver) => driver.events.length);
@@ -81,6 +101,49 @@ describe('a cluster of three nodes behind Kamailio', () => {
     await channel.entersBridge(`conference-${room}`);
     return { landedOn, home, channel };
   }
+
+  // First, while no room has been started: which node is least loaded is known exactly.
+  it(
+    'a busy node starts new rooms on the least loaded nodes, its callers passed on there; a drained node starts none',
+    async () => {
+      const settings = JSON.parse(readFileSync(cluster.settingsPath, 'utf8')) as { store?: object };
+      // One participant, or one room started in the last 30 s, makes a node busy.
+      await writeSettings({ ...settings, store: { ...settings.store, busyParticipants: 2 } });
+      const direct = (node: number, user: string, toneHz: number): Promise<SipPhone> =>
+        phones.start({ user, toneHz, front: { port: cluster.nodes[node]!.sipPort, password: cluster.front.password } });
+      try {
+        // Room 741 starts on node 1, where its caller landed: node 1 was idle.
+        const first = await join(await direct(0, '201', 1000), '741', '1111');
+        expect([first.landedOn, first.home]).toEqual([0, 0]);
+        // Node 1 is busy now: room 742 starts on node 2 (idle, first by name), then 743 on node 3 (742 counts on node 2).
+        const placedPhone = await direct(0, '202', 2000);
+        const placed = await join(placedPhone, '742', '2222');
+        expect([placed.landedOn, placed.home]).toEqual([0, 1]);
+        expect((await join(await direct(0, '203', 1500), '743', '3333')).home).toBe(2);
+        // A caller of 742 landing on node 1 is passed on to node 2 as well: the two hear each other.
+        const secondPhone = await direct(0, '204', 2500);
+        const second = await join(secondPhone, '742', '2222');
+        expect(second.home).toBe(1);
+        await untilOnlyVoices(drivers[1]!, 'conference-742', [placed.channel, second.channel]);
+        const [heardByPlaced, heardBySecond] = await Promise.all([placedPhone.listen(2000), secondPhone.listen(2000)]);
+        expect(tonesHeard(heardByPlaced, [2000, 2500])).toEqual({ 2000: 'not heard', 2500: 'heard' });
+        expect(tonesHeard(heardBySecond, [2000, 2500])).toEqual({ 2000: 'heard', 2500: 'not heard' });
+
+        const drain = await api(1, 'POST', '/drain');
+        expect([drain.status, drain.json]).toEqual([200, { node: cluster.nodes[1]!.name, draining: true }]);
+        expect((await api(1, 'POST', '/drain')).status).toBe(409);
+        expect((await callApi({ apiUrl: cluster.nodes[1]!.apiUrl }, 'GET', '/health', null)).json.draining).toBe(true);
+        // Node 2 draining: a room whose first caller lands there starts on another node.
+        const onDrained = await join(await direct(1, '202', 1000), '744', '4444');
+        expect(onDrained.landedOn).toBe(1);
+        expect(onDrained.home).not.toBe(1);
+        expect((await api(1, 'DELETE', '/drain')).status).toBe(200);
+      } finally {
+        await writeSettings(settings);
+      }
+    },
+    TWELVE_PHONES_MS,
+  );
 
   it(
     'twelve callers of three rooms, spread over the nodes, each hear the others of their room and no one else',
@@ -191,24 +254,9 @@ describe('a cluster of three nodes behind Kamailio', () => {
   );
 
   it('every node reads the one settings file, shows its SHA-256 in /health, and applies a change within 2 s', async () => {
-    const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-    const shown = (): Promise<string[]> =>
-      Promise.all(
-        cluster.nodes.map(
-          async (node) => ((await (await fetch(`${node.apiUrl}/health`)).json()) as { settings: { sha256: string } }).settings.sha256,
-        ),
-      );
     const text = readFileSync(cluster.settingsPath, 'utf8');
-    expect(await shown()).toEqual([sha256(text), sha256(text), sha256(text)]);
-
-    const changed = JSON.stringify({ ...JSON.parse(text), limits: { maxParticipantsPerRoom: 40 } }, null, 2);
-    writeFileSync(cluster.settingsPath, changed);
-    let seen: string[] = [];
-    await waitUntil(
-      async () => (seen = await shown()).every((hash) => hash === sha256(changed)),
-      2000,
-      () => `every node on the new file, saw ${seen.join(' ')}`,
-    );
+    expect(await settingsShown()).toEqual([sha256(text), sha256(text), sha256(text)]);
+    await writeSettings({ ...JSON.parse(text), limits: { maxParticipantsPerRoom: 40 } });
   });
 
   // Last: it stops a node's Asterisk, and starts it again at the end.

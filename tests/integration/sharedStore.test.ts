@@ -187,6 +187,45 @@ describe('room state in Valkey, between nodes', () => {
     expect((await a.homeOf('778'))?.node).toBe('b');
   });
 
+  it('places a new room on another node: held for it (renewed by it once its caller arrives), counted as started there', async () => {
+    const prefix = freshPrefix();
+    const a = valkeyRooms('a', prefix, 600);
+    const b = valkeyRooms('b', prefix, 600);
+    await a.publishLoad({ participants: 7, draining: false });
+    await b.publishLoad({ participants: 0, draining: true });
+    expect(await a.nodeLoads()).toEqual([
+      { node: 'a', sipAddress: 'a.example:5060', participants: 7, draining: false, newRooms: 0 },
+      { node: 'b', sipAddress: 'b.example:5060', participants: 0, draining: true, newRooms: 0 },
+    ]);
+
+    const bHome = { node: 'b', sipAddress: 'b.example:5060' };
+    expect(await a.claim('790', true, bHome)).toBe('new');
+    expect(await a.claim('791')).toBe('new');
+    expect(await a.homeOf('790')).toEqual(bHome);
+    expect(a.holds('790')).toBe(false);
+    expect((await b.nodeLoads()).map((n) => [n.node, n.newRooms])).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    // The placed caller arrives on b: b takes the room as its own and renews it.
+    expect(await b.claim('790')).toBe('new');
+    await sleep(900);
+    expect((await a.homeOf('790'))?.node).toBe('b');
+    // Loads not published again run out with a lease.
+    expect(await a.nodeLoads()).toEqual([]);
+  });
+
+  it('never places a room that is to be resumed: it goes on where its callers are', async () => {
+    const prefix = freshPrefix();
+    const a = valkeyRooms('a', prefix);
+    const b = valkeyRooms('b', prefix);
+    expect(await a.claim('792')).toBe('new');
+    await a.setPin('792', hashPin('5'));
+    await a.letGo();
+    expect(await b.claim('792', true, { node: 'a', sipAddress: 'a.example:5060' })).toBe(false);
+    expect(await b.claim('792')).toBe('resumed');
+  });
+
   it('answers a store that is away with StoreUnavailable, naming the setting', async () => {
     const away = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
     clients.push(away);

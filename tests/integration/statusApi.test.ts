@@ -108,6 +108,14 @@ describe('status API', () => {
     }
   });
 
+  it('drain: a single node cannot be drained (it takes every room), and says so', async () => {
+    const drain = await api('POST', '/drain');
+    expect(drain.status).toBe(409);
+    expect(drain.json.error).toMatch(/store\.url/);
+    expect((await api('POST', '/drain', null)).status).toBe(401);
+    expect((await api('GET', '/health')).json.draining).toBe(false);
+  });
+
   it('kick: the participant is hung up and out of the bridge; the others stay', async () => {
     const stays = await joinRoom(s.driver, '88964');
     await stays.entersBridge('conference-964');

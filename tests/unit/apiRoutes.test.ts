@@ -15,6 +15,8 @@ describe('status API routing', () => {
     ['GET', '/lockouts', { name: 'lockouts' }, 'read'],
     ['DELETE', '/lockouts/callers/0301', { name: 'clear-lockout', callerId: '0301' }, 'admin'],
     ['DELETE', '/lockouts/callers/%2B49301234', { name: 'clear-lockout', callerId: '+49301234' }, 'admin'],
+    ['POST', '/drain', { name: 'drain', draining: true }, 'admin'],
+    ['DELETE', '/drain', { name: 'drain', draining: false }, 'admin'],
   ])('%s %s', (method, path, route, access) => {
     expect(matchRoute(method, path)).toEqual({ kind: 'route', route, access });
   });

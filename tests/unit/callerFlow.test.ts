@@ -92,7 +92,8 @@ function world(
   // randomInt(900) = 371: the 3-digit random room is 471.
   const joins = new JoinsInFlight(50, 1000);
   const rooms = new RoomRegistry(state, bridges, () => 371, now, { joinTone: undefined, leaveTone: undefined }, events, joins);
-  const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events, joins };
+  const placement = { elsewhere: async () => undefined };
+  const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events, joins, placement };
   return { deps, rooms, published };
 }
 
@@ -175,6 +176,8 @@ function heldByNodeB(sipAddress: string): RoomStateStore {
     recordAdmitted: (landedId, room) => here.recordAdmitted(landedId, room),
     wasAdmitted: (landedId, room) => here.wasAdmitted(landedId, room),
     forgetAdmitted: (landedId, room) => here.forgetAdmitted(landedId, room),
+    publishLoad: (load) => here.publishLoad(load),
+    nodeLoads: () => here.nodeLoads(),
   };
 }
 
@@ -464,5 +467,70 @@ describe('caller flow: announcements after a burst of joins', () => {
     otherJoin();
     expect(await flow).toBe('in-conference');
     expect(io.plays[0]?.[0]).toBe('sound:conf-enteringno');
+  });
+});
+
+/** The store's claims, with the node each was for (undefined: this one). */
+function claimsRecorded(): { state: RoomStateStore; claims: Array<[string, boolean | undefined, string | undefined]> } {
+  const here = new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined });
+  const claims: Array<[string, boolean | undefined, string | undefined]> = [];
+  const state: RoomStateStore = Object.assign(Object.create(here) as RoomStateStore, {
+    claim: async (room: string, fresh?: boolean, home?: { node: string }) => {
+      claims.push([room, fresh, home?.node]);
+      return here.claim(room);
+    },
+  });
+  return { state, claims };
+}
+
+describe('caller flow: a new room placed on a less loaded node', () => {
+  const nodeC = { node: 'node-c', sipAddress: '10.0.0.3:5060' };
+
+  it('holds the room for that node (never a room to resume) and passes the caller on before any PIN prompt', async () => {
+    const { state, claims } = claimsRecorded();
+    const w = world({}, instantBridges, state);
+    const io = new ScriptedCallIO([]);
+    const end = await runCallerFlow(session({ suffix: '705' }), io, { ...w.deps, placement: { elsewhere: async () => nodeC } });
+
+    expect(end).toBe('hang-up');
+    expect(claims).toEqual([['705', true, 'node-c']]);
+    expect(io.relayedTo).toBe('705@10.0.0.3:5060');
+    expect(io.prompts).toEqual([]);
+    expect(w.published.filter((e) => e.type === 'passed-on')).toMatchObject([{ room: '705', home: 'node-c' }]);
+    expect(w.rooms.holds('705')).toBe(false);
+  });
+
+  it('starts the room here when the store would not hold it for that node', async () => {
+    const here = new EmbeddedRoomState({ set: async () => undefined, delete: () => undefined });
+    const state: RoomStateStore = Object.assign(Object.create(here) as RoomStateStore, {
+      claim: async (room: string, _fresh?: boolean, home?: unknown) => (home ? false : here.claim(room)),
+    });
+    const w = world({}, instantBridges, state);
+    const io = new ScriptedCallIO([keyed('1234')]);
+    const end = await runCallerFlow(session({ suffix: '705' }), io, { ...w.deps, placement: { elsewhere: async () => nodeC } });
+
+    expect(end).toBe('in-conference');
+    expect(io.relayedTo).toBeUndefined();
+    expect(w.rooms.holds('705')).toBe(true);
+  });
+
+  it('is not asked for a call another node passed on (that node placed it), nor for a room held here', async () => {
+    const { state, claims } = claimsRecorded();
+    const w = world({}, instantBridges, state);
+    let asked = 0;
+    const placement = {
+      elsewhere: async () => {
+        asked++;
+        return nodeC;
+      },
+    };
+    const linked = session({ suffix: '705', via: { kind: 'link', landed: 'a-1.1' } });
+    expect(await runCallerFlow(linked, new ScriptedCallIO([keyed('1234')]), { ...w.deps, placement })).toBe('in-conference');
+    expect(await runCallerFlow(session({ suffix: '705' }), new ScriptedCallIO([keyed('1234')]), { ...w.deps, placement })).toBe(
+      'in-conference',
+    );
+
+    expect(asked).toBe(0);
+    expect(claims).toEqual([['705', false, undefined]]);
   });
 });

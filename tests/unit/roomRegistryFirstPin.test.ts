@@ -44,6 +44,8 @@ function distantStore(): RoomStateStore {
     recordAdmitted: (landedId, room) => later(near.recordAdmitted(landedId, room)),
     wasAdmitted: (landedId, room) => later(near.wasAdmitted(landedId, room)),
     forgetAdmitted: (landedId, room) => later(near.forgetAdmitted(landedId, room)),
+    publishLoad: (load) => later(near.publishLoad(load)),
+    nodeLoads: () => later(near.nodeLoads()),
   };
 }
 

@@ -44,6 +44,7 @@ interface ExpectedSettings {
     readonly password: string;
     readonly node: string;
     readonly sipAddress: string;
+    readonly busyParticipants: number;
     readonly leaseSeconds: number;
   };
   readonly api: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly token: string };
