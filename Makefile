@@ -73,8 +73,8 @@ run-cluster: build
 	@eval "$$(scripts/cluster.sh env)"; \
 	echo; \
 	echo "Conference cluster: $(or $(NODES),3) Asterisk nodes, each with its app, behind Kamailio; settings in $(CONFERENCE_CONFIG)."; \
-	echo "Softphones: server $$CLUSTER_SIP (UDP, Kamailio), user 201 (or 202-204), password $$SIP_PASSWORD; no registration needed."; \
-	echo "Then dial 88 and key a room and a PIN, as on one node. Trunk: user trunk, same password."; \
+	echo "Register a softphone with Kamailio: server $$CLUSTER_SIP (UDP), user 201 (or 202-204), password $$SIP_PASSWORD"; \
+	echo "Then dial 88 and key a room and a PIN, as on one node, or dial another phone (201-204). Trunk: user trunk, same password."; \
 	echo "Status API of each node (each shows the whole cluster): $$CLUSTER_APIS, token $$CONFERENCE_API_TOKEN"; \
 	echo "scripts/cluster.sh status shows each node; make down stops it all."
 

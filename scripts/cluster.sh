@@ -11,7 +11,7 @@
 # CLUSTER_VALKEY_PORT (6380), CLUSTER_KAMAILIO_PORT (5070); CONFERENCE_CONFIG (config/conference.json:
 # the one settings file of every node); CLUSTER_APP (node dist/src/main.js: how each app is run).
 # The nodes are named <instance>-1 ... <instance>-N, in Asterisk (systemname) and in the store.
-# The trunk and demo phones' password, the nodes' CLUSTER_PASSWORD and the API token are generated
+# The demo phones register with Kamailio. The trunk and demo phones' password, the nodes' CLUSTER_PASSWORD and the API token are generated
 # once per cluster into .run/<instance>/ (or given: SIP_PASSWORD, CLUSTER_PASSWORD, CONFERENCE_API_TOKEN).
 # `up` keeps its ports in .run/<instance>/ports: status, env, down and asterisk find them there.
 # `asterisk <n> ...` runs scripts/asterisk.sh for node n with its ports and passwords: `asterisk 2
@@ -68,7 +68,7 @@ asterisk_node() {
 }
 
 valkey() { VALKEY_INSTANCE=$CLUSTER VALKEY_PORT=$VALKEY_PORT "$ROOT/scripts/valkey.sh" "$@"; }
-kamailio() { KAMAILIO_INSTANCE=$CLUSTER KAMAILIO_PORT=$KAMAILIO_PORT "$ROOT/scripts/kamailio.sh" "$@"; }
+kamailio() { KAMAILIO_INSTANCE=$CLUSTER KAMAILIO_PORT=$KAMAILIO_PORT SIP_PASSWORD=$SIP_PASSWORD "$ROOT/scripts/kamailio.sh" "$@"; }
 
 app_pid() {
   local pid

@@ -6,7 +6,8 @@
 #
 # Environment: KAMAILIO_INSTANCE (run), KAMAILIO_PORT (5070, or the port the instance last ran
 # on), KAMAILIO_NODES (for `up`: the SIP URIs of the Asterisk nodes, space-separated, e.g.
-# "sip:127.0.0.1:25060 sip:127.0.0.1:25160"), ASTERISK_RUNTIME (auto | docker | chroot), as for
+# "sip:127.0.0.1:25060 sip:127.0.0.1:25160"), SIP_PASSWORD (for `up`: the demo phones' password,
+# as the nodes have it; the phones register here with it), ASTERISK_RUNTIME (auto | docker | chroot), as for
 # scripts/asterisk.sh: a container of docker/kamailio.Dockerfile on the host network, or the
 # chroot that scripts/asterisk.sh builds.
 # `nodes` prints a line per node: its URI and state (active, trying: it missed a ping, inactive,
@@ -33,12 +34,17 @@ die() { say "$*"; exit 1; }
 
 mkdir -p "$STATE"
 
-# config/kamailio.cfg with this instance's port and folder; the nodes as dispatcher set 1.
+# config/kamailio.cfg with this instance's port, folder and the phones' password (readable by
+# root alone); the nodes as dispatcher set 1.
 write_config() {
-  local nodes=${KAMAILIO_NODES:-} node
+  local nodes=${KAMAILIO_NODES:-} node password=${SIP_PASSWORD:-}
   [[ -n ${nodes// /} ]] || die "KAMAILIO_NODES is empty: give the SIP URIs of the Asterisk nodes, e.g. \"sip:127.0.0.1:5060\""
+  [[ -n $password ]] || die "SIP_PASSWORD is empty: give the demo phones' password, as the nodes have it"
+  [[ $password =~ ^[A-Za-z0-9._~!@#%^*()+=,:-]+$ ]] ||
+    die "SIP_PASSWORD holds a character Kamailio's config cannot take (quote, backslash, space, |, &, ; ...): use letters, digits and ._~!@#%^*()+=,:-"
   mkdir -p "$STATE/etc"
-  sed -e "s|@KAMAILIO_PORT@|$PORT|g" -e "s|@RUN_DIR@|$RUN_DIR|g" "$ROOT/config/kamailio.cfg" > "$STATE/etc/kamailio.cfg"
+  (umask 077; sed -e "s|@KAMAILIO_PORT@|$PORT|g" -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@SIP_PASSWORD@|$password|g" \
+    "$ROOT/config/kamailio.cfg" > "$STATE/etc/kamailio.cfg")
   : > "$STATE/etc/dispatcher.list"
   for node in $nodes; do
     [[ $node == sip:* ]] || die "a node must be a SIP URI (sip:HOST:PORT), not $node"
@@ -58,7 +64,7 @@ docker_up() {
 
 chroot_up() {
   rm -rf "${CHROOT:?}$RUN_DIR" && mkdir -p "$CHROOT$RUN_DIR"
-  cp "$STATE/etc/kamailio.cfg" "$STATE/etc/dispatcher.list" "$CHROOT$RUN_DIR/"
+  (umask 077; cp "$STATE/etc/kamailio.cfg" "$STATE/etc/dispatcher.list" "$CHROOT$RUN_DIR/")
   # -DD: in the foreground (its pid is the one written), -E: its log to kamailio.out.
   nohup chroot "$CHROOT" kamailio -DD -E -f "$RUN_DIR/kamailio.cfg" >"$STATE/kamailio.out" 2>&1 &
   echo $! > "$STATE/kamailio.pid"
@@ -105,7 +111,7 @@ cmd_up() {
     sleep 0.2
   done
   # What is running now: a later `up` with other nodes or config restarts it.
-  cp "$STATE/etc/kamailio.cfg" "$STATE/started.cfg"
+  cp -p "$STATE/etc/kamailio.cfg" "$STATE/started.cfg"
   cp "$STATE/etc/dispatcher.list" "$STATE/started.list"
   say "ready on udp:127.0.0.1:$PORT, nodes: $(cut -d' ' -f2 "$STATE/etc/dispatcher.list" | tr '\n' ' ')"
 }

@@ -70,9 +70,9 @@ export function kamailioScript(args: string[], env: NodeJS.ProcessEnv = {}): str
   });
 }
 
-/** Starts the test Kamailio in front of these nodes. */
-export function startFront(nodes: readonly NodeSpec[]): void {
-  kamailioScript(['up'], { KAMAILIO_NODES: nodes.map(nodeUri).join(' ') });
+/** Starts the test Kamailio in front of these nodes, the registrar of phones with their password. */
+export function startFront(nodes: readonly NodeSpec[], sipPassword: string): void {
+  kamailioScript(['up'], { KAMAILIO_NODES: nodes.map(nodeUri).join(' '), SIP_PASSWORD: sipPassword });
 }
 
 export function stopFront(): void {

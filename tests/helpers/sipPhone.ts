@@ -19,8 +19,10 @@ export interface SipPhoneOptions {
   toneHz?: number;
   /** The Asterisk the phone registers with and calls (a second node's); the test Asterisk when absent. */
   asterisk?: AsteriskEnv;
-  /** Calls through a cluster's SIP front (Kamailio) instead, with the nodes' password, and does not register. */
+  /** Registers with and calls through a cluster's SIP front (Kamailio) instead, with the nodes' password. */
   front?: { readonly port: string; readonly password: string };
+  /** false: the phone only calls, as a trunk does (it registers when not given). */
+  register?: boolean;
 }
 
 // Phones take ports beside the test Asterisk's (its SIP port + 40.., its RTP range's end + 1..),
@@ -67,10 +69,10 @@ export class SipPhone {
     writeFileSync(join(dir, 'microphone.wav'), toneWav(options.toneHz ?? 0, TONE_SECONDS, sampleRate));
     writeFileSync(join(dir, 'config'), baresipConfig(dir, { sipPort, controlPort, rtpStart, sampleRate }));
     const server = options.front ?? { port: env.SIP_PORT, password: env.SIP_PASSWORD };
-    const regint = options.front ? 0 : 300;
+    const register = options.register ?? true;
     writeFileSync(
       join(dir, 'accounts'),
-      `<sip:${options.user}@127.0.0.1:${server.port};transport=udp>;auth_pass=${server.password};audio_codecs=${codec};regint=${regint}\n`,
+      `<sip:${options.user}@127.0.0.1:${server.port};transport=udp>;auth_pass=${server.password};audio_codecs=${codec};regint=${register ? 300 : 0}\n`,
     );
 
     const log = openSync(join(dir, 'baresip.log'), 'w');
@@ -82,11 +84,27 @@ export class SipPhone {
       const control = await BaresipControl.connect(controlPort);
       const phone = new SipPhone(options.user, child, control, dir, server.port);
       // Registration starts before the control port opens (its event may be gone): ask for its state.
-      if (!options.front)
-        await waitUntil(async () => /\bOK\b/.test(withoutColours(await control.command('reginfo'))), 10000, `${options.user} to register`);
+      if (!register) return phone;
+      let registration = '';
+      await waitUntil(
+        async () => {
+          registration = withoutColours(await control.command('reginfo'));
+          return /\b(OK|ERR)\b/.test(registration);
+        },
+        10000,
+        `${options.user} to register`,
+      );
+      if (!/\bOK\b/.test(registration)) {
+        control.close();
+        throw new RegistrationRefused(`${options.user}'s registration was refused: ${registration.trim()}`);
+      }
       return phone;
     } catch (error) {
       kill(child);
+      if (error instanceof RegistrationRefused) {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
       const logTail = readFileSync(join(dir, 'baresip.log'), 'utf8').split('\n').slice(-15).join('\n');
       throw new Error(`${String(error)}\nbaresip's log (${dir}):\n${logTail}`);
     }
@@ -98,6 +116,14 @@ export class SipPhone {
     await this.control.command('dial', `sip:${number}@127.0.0.1:${this.serverPort}`);
     const outcome = await this.nextEvent(from, ['CALL_ESTABLISHED', 'CALL_CLOSED'], `${this.user}'s call to ${number} to be answered`);
     if (outcome.type === 'CALL_CLOSED') throw new Error(`${this.user}'s call to ${number} failed: ${outcome.param ?? ''}`);
+  }
+
+  /** Answers the call ringing on the phone (waits for it to ring); resolves once it is established. */
+  async answer(): Promise<void> {
+    const since = this.control.events.map((e) => e.type).lastIndexOf('CALL_CLOSED') + 1;
+    await this.nextEvent(since, ['CALL_INCOMING'], `a call to ring on ${this.user}`);
+    await this.control.command('accept');
+    await this.nextEvent(since, ['CALL_ESTABLISHED'], `${this.user}'s answered call to be established`);
   }
 
   /** Keys DTMF as RFC 2833 events, one key at a time, spaced as a person keys them. */
@@ -157,6 +183,9 @@ export class SipPhone {
     return this.control.waitFor((e) => types.includes(e.type) && events.indexOf(e) >= from, timeoutMs, what);
   }
 }
+
+/** The registrar refused the phone (a wrong password, a user that is not a phone). */
+export class RegistrationRefused extends Error {}
 
 function withoutColours(text: string): string {
   // eslint-disable-next-line no-control-regex -- ANSI colour codes begin with ESC

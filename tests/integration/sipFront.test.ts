@@ -1,6 +1,8 @@
 import { SippOutcome, SippRun } from '../../bench/sip/sippRun';
 import { callerPcap } from '../../bench/sip/callPcap';
 import { waitUntil } from '../../harness/waitUntil';
+import { RegistrationRefused, SipPhone } from '../helpers/sipPhone';
+import { tonesHeard } from '../helpers/toneLevel';
 import {
   FRONT_KAMAILIO,
   NodeSpec,
@@ -19,7 +21,8 @@ import {
 /**
  * The cluster's SIP front (config/kamailio.cfg, scripts/kamailio.sh): Kamailio spreads trunk calls
  * over two Asterisk nodes, stops sending calls to a node that stopped answering, and to a drained
- * one, whose calls still end cleanly through it.
+ * one, whose calls still end cleanly through it; the demo phones register with it and call each other
+ * through it.
  */
 const A: NodeSpec = { instance: 'front-a', ariPort: 28088, sipPort: 25060, rtpStart: 21000, rtpEnd: 21499 };
 const B: NodeSpec = { instance: 'front-b', ariPort: 28188, sipPort: 25160, rtpStart: 21500, rtpEnd: 21999 };
@@ -73,7 +76,7 @@ async function untilStates(expected: Record<string, string>, timeoutMs: number):
 
 beforeAll(async () => {
   await Promise.all([A, B].map((node) => asteriskNode(node, sipPassword, ['up'])));
-  startFront([A, B]);
+  startFront([A, B], sipPassword);
   await Promise.all([A, B].map(watchNode));
   await untilStates({ [nodeUri(A)]: 'active', [nodeUri(B)]: 'active' }, 15000);
 }, 180000);
@@ -149,4 +152,41 @@ describe('the SIP front (Kamailio) before two Asterisk nodes', () => {
     // Still drained after all the pings it answered meanwhile.
     expect(frontNodes().get(nodeUri(A))).toBe('draining');
   }, 90000);
+});
+
+describe('the SIP front as the registrar of the demo phones', () => {
+  const front = { port: FRONT_KAMAILIO.KAMAILIO_PORT!, password: sipPassword };
+  const phones: SipPhone[] = [];
+  const phone = async (user: string, options: { toneHz?: number; password?: string; register?: boolean } = {}): Promise<SipPhone> => {
+    const { password = sipPassword, ...rest } = options;
+    const started = await SipPhone.start({ user, ...rest, front: { ...front, password } });
+    phones.push(started);
+    return started;
+  };
+  afterEach(async () => {
+    await Promise.all(phones.splice(0).map((p) => p.stop()));
+  });
+
+  it('registers two demo phones and puts a call from one through to the other, each hearing the other', async () => {
+    const [caller, callee] = await Promise.all([phone('201', { toneHz: 1000 }), phone('202', { toneHz: 2000 })]);
+    const onNodesBefore = landed(A) + landed(B);
+    await Promise.all([caller.dial('202'), callee.answer()]);
+    const [heardByCaller, heardByCallee] = await Promise.all([caller.listen(2000), callee.listen(2000)]);
+    expect(tonesHeard(heardByCaller, [1000, 2000])).toEqual({ 1000: 'not heard', 2000: 'heard' });
+    expect(tonesHeard(heardByCallee, [1000, 2000])).toEqual({ 1000: 'heard', 2000: 'not heard' });
+    expect(frontLog()).toMatch(/new INVITE from 201 to phone sip:202\b[^@]*@127\.0\.0\.1:\d+/);
+    await caller.hangup();
+    await callee.callEnded();
+    // Phone to phone: no node took the call.
+    expect(landed(A) + landed(B)).toBe(onNodesBefore);
+  }, 60000);
+
+  it('refuses a wrong password, a registration that is not a phone, and a call to a phone from the trunk', async () => {
+    await expect(phone('203', { password: 'wrong' })).rejects.toThrow(RegistrationRefused);
+    await expect(phone('trunk')).rejects.toThrow(RegistrationRefused);
+    expect(frontLog()).toMatch(/REGISTER of trunk as trunk from 127\.0\.0\.1:\d+ refused/);
+    await phone('204');
+    const trunk = await phone('trunk', { register: false });
+    await expect(trunk.dial('204')).rejects.toThrow(/403 Only the phones call the phones/);
+  }, 60000);
 });
