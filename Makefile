@@ -14,7 +14,7 @@ TEST_RTP_END ?= 11999
 TEST_VALKEY_PORT ?= 16379
 TEST_ENV = ASTERISK_INSTANCE=$(TEST_ASTERISK_INSTANCE) ARI_PORT=$(TEST_ARI_PORT) SIP_PORT=$(TEST_SIP_PORT) RTP_START=$(TEST_RTP_START) RTP_END=$(TEST_RTP_END)
 
-.PHONY: help deps build dist install run run-cluster up down status cli logs test lint test-unit test-integration down-test sounds bench bench-sip soak dial clean
+.PHONY: help deps build dist install run run-cluster up down status cli logs test lint test-unit test-integration down-test sounds bench bench-sip bench-cluster soak dial clean
 
 help:
 	@echo "make run      start Asterisk (Docker, or a chroot fallback), the app and the demo phones"
@@ -26,6 +26,7 @@ help:
 	@echo "make dist     build the release: release/conference-server-<version>.tgz"
 	@echo "make bench    join-storm benchmark, app vs native ConfBridge"
 	@echo "make bench-sip  a meeting start over SIP (SIPp, real audio), app vs native ConfBridge, up to capacity"
+	@echo "make bench-cluster  a caller on its room's node vs relayed from another: join latency, audio delay, CPU; the capacity model"
 	@echo "make soak     bounded soak run with leak checks"
 	@echo "make dial N=88123 PIN=1234   place a test call and print what the caller heard (ROOM=123 with N=88)"
 
@@ -121,6 +122,13 @@ BENCH_SIP_ENV := TEST_ASTERISK_INSTANCE=benchsip TEST_ARI_PORT=48088 TEST_SIP_PO
 bench-sip: build
 	scripts/apt-ensure.sh sipp:sip-tester
 	$(BENCH_SIP_ENV) node --expose-gc -r ts-node/register/transpile-only bench/sipBench.ts
+
+# What landing on another node than the room's costs (docs/PERFORMANCE.md, "make bench-cluster"): a
+# cluster of two nodes of its own, SIPp callers on the room's node vs relayed, a tone-burst probe of
+# the hop's delay, the capacity model. As root (SIPp's raw socket, tcpdump). BENCH_CLUSTER_* change the runs.
+bench-cluster: build
+	scripts/apt-ensure.sh sipp:sip-tester tcpdump curl openssl
+	node -r ts-node/register/transpile-only bench/clusterBench.ts
 
 # Bounded soak with leak checks, against the test Asterisk (SOAK_CALLS, SOAK_WAVE, SOAK_SEED).
 soak: node_modules

@@ -10,12 +10,13 @@ export interface Machine {
   date: string;
 }
 
-export function machineFacts(): Machine {
+/** `showVersion`: the Asterisk's `core show version` (the test instance's when not given). */
+export function machineFacts(showVersion: () => string = () => asteriskScript(['cli', 'core show version'])): Machine {
   return {
     cpus: cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',
     node: process.version,
-    asterisk: asteriskScript(['cli', 'core show version']).trim().split('\n')[0] ?? 'unknown',
+    asterisk: showVersion().trim().split('\n')[0] ?? 'unknown',
     date: new Date().toISOString(),
   };
 }

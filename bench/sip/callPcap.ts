@@ -29,6 +29,18 @@ export interface CallerPcapOptions {
   ssrc?: number;
   /** The voice's pitch (fundamental), default 120 Hz. */
   pitchHz?: number;
+  /** What the caller sends besides its keys: speech-like audio (the default), silence, or tone bursts on silence. */
+  audio?: 'speech' | 'silence' | ToneBursts;
+}
+
+/** Bursts of a tone on silence: marks whose arrival a capture can time (bench/cluster/hopDelay.ts). */
+export interface ToneBursts {
+  readonly hz: number;
+  /** The first burst's start, the time from one burst's start to the next, and each burst's length. */
+  readonly fromMs: number;
+  readonly everyMs: number;
+  readonly lengthMs: number;
+  readonly count: number;
 }
 
 /** The UDP port the packets are sent from and to; SIPp maps the lowest destination port to the call's media port. */
@@ -82,6 +94,24 @@ function speechUlaw(packets: number, pitchHz: number): Buffer {
     let voice = 0;
     harmonics.forEach((amplitude, h) => (voice += amplitude * Math.sin((h + 1) * phase)));
     audio[i] = linearToUlaw(scale * syllable * phrase * voice);
+  }
+  return audio;
+}
+
+/** µ-law silence, or tone bursts at -10 dBFS on silence. */
+function burstsUlaw(packets: number, bursts: ToneBursts | undefined): Buffer {
+  const audio = Buffer.alloc(packets * SAMPLES_PER_PACKET, linearToUlaw(0));
+  if (!bursts) return audio;
+  const { hz, fromMs, everyMs, lengthMs, count } = bursts;
+  if (!(hz > 0 && hz < SAMPLE_RATE / 2 && lengthMs > 0 && everyMs > lengthMs && fromMs >= 0 && Number.isInteger(count) && count > 0))
+    throw new Error(
+      `callerPcap: tone bursts need 0 < hz < 4000, 0 < lengthMs < everyMs, fromMs >= 0 and a count, got ${JSON.stringify(bursts)}`,
+    );
+  for (let b = 0; b < count; b++) {
+    const first = Math.round(((fromMs + b * everyMs) * SAMPLE_RATE) / 1000);
+    const length = Math.round((lengthMs * SAMPLE_RATE) / 1000);
+    if (first + length > audio.length) throw new Error(`callerPcap: tone burst ${b + 1} ends after durationMs`);
+    for (let i = 0; i < length; i++) audio[first + i] = linearToUlaw(0.3 * 32767 * Math.sin((2 * Math.PI * hz * i) / SAMPLE_RATE));
   }
   return audio;
 }
@@ -187,7 +217,8 @@ export function callerPcap(options: CallerPcapOptions): Buffer {
   const pitchHz = options.pitchHz ?? 120;
   if (!(pitchHz >= 50 && pitchHz <= 1000)) throw new Error(`callerPcap: pitchHz must be within 50-1000 Hz, got ${pitchHz}`);
   const events = eventPackets(options, packets);
-  const audio = speechUlaw(packets, pitchHz);
+  const sound = options.audio ?? 'speech';
+  const audio = sound === 'speech' ? speechUlaw(packets, pitchHz) : burstsUlaw(packets, sound === 'silence' ? undefined : sound);
 
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0); // microsecond timestamps, written little-endian

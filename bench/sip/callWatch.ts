@@ -13,6 +13,8 @@ const CALLER_CHANNEL = /^PJSIP\/trunk-/;
 export interface SipCall {
   readonly id: string;
   readonly createdAt: number;
+  /** The number the call came in for (its request URI's user). */
+  readonly dialled: string;
   /** Every key Asterisk reported: a caller who did not get in shows what got through. */
   keys: string;
   /** Asterisk's stamp of the PIN's final '#' (ChannelDtmfReceived, at the key's end). */
@@ -47,7 +49,11 @@ export class CallWatch {
   private readonly calls = new Map<string, SipCall>();
   private readonly onEvent = (event: AriEvent): void => this.record(event);
 
-  constructor(private readonly driver: TestDriver) {
+  /** `channels`: the names of the channels to watch (the demo trunk's when not given). */
+  constructor(
+    private readonly driver: TestDriver,
+    private readonly channels: RegExp = CALLER_CHANNEL,
+  ) {
     driver.bus.on('event', this.onEvent);
   }
 
@@ -55,10 +61,10 @@ export class CallWatch {
   static readonly EVENTS = ['ChannelCreated', 'ChannelDtmfReceived', 'ChannelEnteredBridge', 'ChannelLeftBridge', 'ChannelDestroyed'];
 
   private record(event: AriEvent): void {
-    const channel = event.channel as { id: string; name: string } | undefined;
-    if (!channel || !CALLER_CHANNEL.test(channel.name)) return;
+    const channel = event.channel as { id: string; name: string; dialplan?: { exten?: string } } | undefined;
+    if (!channel || !this.channels.test(channel.name)) return;
     if (event.type === 'ChannelCreated') {
-      this.calls.set(channel.id, { id: channel.id, createdAt: at(event), keys: '' });
+      this.calls.set(channel.id, { id: channel.id, createdAt: at(event), dialled: channel.dialplan?.exten ?? '', keys: '' });
       return;
     }
     const call = this.calls.get(channel.id);

@@ -193,7 +193,7 @@ export function capacity(runs: readonly RunResult[], side: Side): { participants
   return { participants, reached: false };
 }
 
-const cell = (value: number | undefined, unit = ''): string => (value === undefined || Number.isNaN(value) ? '' : `${value}${unit}`);
+export const cell = (value: number | undefined, unit = ''): string => (value === undefined || Number.isNaN(value) ? '' : `${value}${unit}`);
 
 /** The runs as a Markdown table, by size, the sides of a size together. */
 export function runsTable(runs: readonly RunResult[]): string {
@@ -237,7 +237,7 @@ export function runsTable(runs: readonly RunResult[]): string {
       cell(r.app?.heapKbPerParticipant),
       r.degraded ?? '',
     ]);
-  return [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
+  return markdownTable(header, rows);
 }
 
 /** What the app's runs cost against its baseline's at the same size: the change's before and after, in one run. */
@@ -264,5 +264,9 @@ export function baselineTable(runs: readonly RunResult[]): string {
       pair(app.app?.heapKbPerParticipant, base.app?.heapKbPerParticipant),
     ]);
   }
+  return markdownTable(header, rows);
+}
+
+export function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   return [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
 }

@@ -134,14 +134,24 @@ describe('a caller who lands on another node than the room', () => {
     const onB = await joinRoom(driverB, '88641', { pin: '22' });
     await onB.entersBridge('conference-641');
 
+    // A node lists a participant once its app has taken in the join, a moment after the bridge's event.
+    const expected = [
+      ['640', 'node-a', 1],
+      ['641', 'node-b', 1],
+    ];
     for (const node of [nodeA, nodeB]) {
-      const list = (await callApi(node, 'GET', '/rooms', TOKEN)).json;
+      let list: { nodes: string[]; rooms: Array<{ room: string; node: string; participants: unknown[] }> } = { nodes: [], rooms: [] };
+      const rooms = (): unknown[] => list.rooms.map((r) => [r.room, r.node, r.participants.length]);
+      await waitUntil(
+        async () => {
+          list = (await callApi(node, 'GET', '/rooms', TOKEN)).json;
+          return JSON.stringify(rooms()) === JSON.stringify(expected);
+        },
+        5000,
+        () => `both rooms with their participant in the API, saw ${JSON.stringify(rooms())}`,
+      ).catch(() => undefined);
       expect(list.nodes).toEqual(['node-a', 'node-b']);
-      const rooms = list.rooms.map((r: { room: string; node: string; participants: unknown[] }) => [r.room, r.node, r.participants.length]);
-      expect(rooms).toEqual([
-        ['640', 'node-a', 1],
-        ['641', 'node-b', 1],
-      ]);
+      expect(rooms()).toEqual(expected);
     }
     const room = await callApi(nodeA, 'GET', '/rooms/641', TOKEN);
     expect(room.json).toMatchObject({ room: '641', node: 'node-b', participants: [{ channel: onB.appChannel, muted: false }] });

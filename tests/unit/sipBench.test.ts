@@ -112,23 +112,23 @@ describe('the figures of a run (bench/sip/sipSummary.ts)', () => {
 
   it('counts the seconds callers spent in a room within the window only', () => {
     const calls: SipCall[] = [
-      { id: 'in all along', createdAt: 0, keys: '', hashAt: 500, enteredAt: 1000 },
-      { id: 'left in the middle', createdAt: 0, keys: '', hashAt: 500, enteredAt: 1000, leftAt: 15000 },
-      { id: 'joined in the middle', createdAt: 0, keys: '', hashAt: 14000, enteredAt: 15000 },
-      { id: 'never in', createdAt: 0, keys: '' },
+      { id: 'in all along', createdAt: 0, dialled: '88100', keys: '', hashAt: 500, enteredAt: 1000 },
+      { id: 'left in the middle', createdAt: 0, dialled: '88100', keys: '', hashAt: 500, enteredAt: 1000, leftAt: 15000 },
+      { id: 'joined in the middle', createdAt: 0, dialled: '88100', keys: '', hashAt: 14000, enteredAt: 15000 },
+      { id: 'never in', createdAt: 0, dialled: '88100', keys: '' },
     ];
     expect(participantSeconds(calls, { start: 10000, end: 20000 })).toBe(10 + 5 + 5);
   });
 
   it("counts who got in, and times each join from Asterisk's '#' to the room, the app's waiters for the first PIN apart", () => {
     const calls: SipCall[] = [
-      { id: 'a', createdAt: 0, keys: '1234#', hashAt: 1000, enteredAt: 1004 },
-      { id: 'b', createdAt: 0, keys: '1234#', hashAt: 1000, enteredAt: 1900 },
+      { id: 'a', createdAt: 0, dialled: '88100', keys: '1234#', hashAt: 1000, enteredAt: 1004 },
+      { id: 'b', createdAt: 0, dialled: '88100', keys: '1234#', hashAt: 1000, enteredAt: 1900 },
       // Read() acted on the key's start: counted 0, not negative.
-      { id: 'c', createdAt: 0, keys: '1234#', hashAt: 1060, enteredAt: 1000 },
+      { id: 'c', createdAt: 0, dialled: '88100', keys: '1234#', hashAt: 1060, enteredAt: 1000 },
       // In a room without a '#' reported: in, with no latency.
-      { id: 'd', createdAt: 0, keys: '1234', enteredAt: 1000 },
-      { id: 'e', createdAt: 0, keys: '12334#', hashAt: 1000 },
+      { id: 'd', createdAt: 0, dialled: '88100', keys: '1234', enteredAt: 1000 },
+      { id: 'e', createdAt: 0, dialled: '88100', keys: '12334#', hashAt: 1000 },
     ];
     const cpu = { asterisk: 0, app: 0 };
     const record: RunRecord = {
@@ -150,7 +150,7 @@ describe('the figures of a run (bench/sip/sipSummary.ts)', () => {
   });
 
   it("gives the ARI process's CPU for the sketch as for the app, with no memory, and none for native", () => {
-    const calls: SipCall[] = [{ id: 'a', createdAt: 0, keys: '1234#', hashAt: 1000, enteredAt: 1004 }];
+    const calls: SipCall[] = [{ id: 'a', createdAt: 0, dialled: '88100', keys: '1234#', hashAt: 1000, enteredAt: 1004 }];
     const at = (asterisk: number, app: number): { asterisk: number; app: number } => ({ asterisk, app });
     const record = (side: RunRecord['plan']['side'], ariProcess: boolean): RunRecord => ({
       plan: { side, callers: 1, callsPerSecond: 8 },
