@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { ClusterBed } from '../harness/clusterBed';
 import { TestDriver } from '../harness/testDriver';
 import { ROOT } from '../harness/testEnv';
+import { wholeNumber } from './envNumber';
 import { machineFacts } from './machine';
 import { progress } from './stormDriver';
 import { CallWatch } from './sip/callWatch';
@@ -36,13 +37,6 @@ const bed = new ClusterBed({
   ports: { ari: 48188, sip: 46160, api: 48190, rtpStart: 46500, valkey: 46380, kamailio: 46070 },
   app: 'node dist/src/main.js',
 });
-
-function wholeNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of ${min} or more, not "${raw}"`);
-  return value;
-}
 
 function options(): { sizes: number[]; rate: number; bursts: number } {
   const sizes = (process.env.BENCH_CLUSTER_SIZES ?? '40,120').split(',').map(Number);

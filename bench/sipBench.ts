@@ -23,6 +23,7 @@ import { AppProcess } from '../harness/appProcess';
 import { TestDriver } from '../harness/testDriver';
 import { asteriskEnv, asteriskScript, ROOT } from '../harness/testEnv';
 import { BaselineBuild, buildBaseline, withBaselineSide } from './baselineBuild';
+import { wholeNumber } from './envNumber';
 import { machineFacts } from './machine';
 import { SideProcess, startSketch } from './sides';
 import { progress } from './stormDriver';
@@ -48,13 +49,6 @@ const TUNING = [
 const WARM_CALLERS = 10;
 /** The same rooms and arrival order for every run of a size, on both sides. */
 const SEED = 2024;
-
-function wholeNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of ${min} or more, not "${raw}"`);
-  return value;
-}
 
 function options(): { sizes: number[]; step: number; max: number; rate: number; sides: Side[] } {
   const sizes = (process.env.BENCH_SIP_SIZES ?? '50,100,200,300').split(',').map(Number);
