@@ -13,6 +13,7 @@ import { progress } from '../stormDriver';
 import { callerPcap, ToneBursts } from '../sip/callPcap';
 import { CallWatch, RtpSample } from '../sip/callWatch';
 import { Arrival, arrivals } from '../sip/scenario';
+import { sleepUntil } from '../sip/sipRun';
 import { SippOutcome, SippRun } from '../sip/sippRun';
 import { ClusterCpu, clusterRunResult, ClusterRunResult, HopDelay, hopDelay, Mode } from './clusterSummary';
 import { burstOnsets, hopDelays, RtpCapture } from './rtpCapture';
@@ -56,7 +57,6 @@ const SIPP = {
 /** The room node's watch takes its callers and the legs relayed callers come in on (endpoint `cluster`). */
 const ROOM_NODE_CHANNELS = /^PJSIP\/(trunk|cluster)-/;
 
-const sleepUntil = (at: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 const arrivalMs = (count: number, callsPerSecond: number): number => (Math.max(count - 1, 0) * 1000) / callsPerSecond;
 
 function cpuNow({ nodes: [home, other] }: ClusterContext): ClusterCpu {

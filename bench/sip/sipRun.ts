@@ -52,7 +52,7 @@ export interface AriSide {
   readonly app?: AppProcess;
 }
 
-const sleepUntil = (at: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+export const sleepUntil = (at: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
 /** One run of a side; `ari` is the process that answers its calls (none for native). */
 export async function sipRun(context: RunContext, plan: RunPlan, ari: AriSide | undefined): Promise<RunResult> {
