@@ -41,7 +41,7 @@ export interface ClusterRunResult {
   sipp: { successful: number; failed: number; errors: string[] };
   /** From the PIN's '#' (on the node the caller landed on) to the room (on the room's node), for the callers after the first of each room. */
   latencyMs: Percentiles;
-  /** Relayed: how long the '#' took to reach the room's node over the leg, median. */
+  /** Relayed: how long the '#' took to reach the room's node over the leg, median; none where the landing node did not read it. */
   keyHopMs?: number;
   /** What the room's node receives: each caller's audio, or the leg's that carries it. */
   quality: RunResult['quality'];
@@ -52,7 +52,9 @@ export interface ClusterRunResult {
 /**
  * The relayed joins: a leg on the room's node dialled `room*kind*callId` (extensions_conference.conf,
  * conference-link), callId the caller's channel on the landing node; from that caller's '#' to the
- * leg's entering the room, and the '#''s own crossing.
+ * leg's entering the room, and the '#''s own crossing. A landing node that bridges the caller and
+ * the leg at the RTP level passes the keys on without reading them: the '#' is then timed where the
+ * room's node reads it, and its crossing is the audio's (the hop probe).
  */
 export function relayedJoins(legs: readonly SipCall[], landings: readonly SipCall[]): { latencies: number[]; keyHops: number[] } {
   const byId = new Map(landings.map((call) => [call.id, call]));
@@ -60,9 +62,10 @@ export function relayedJoins(legs: readonly SipCall[], landings: readonly SipCal
   const keyHops: number[] = [];
   for (const leg of legs) {
     const landing = byId.get(leg.dialled.split('*')[2] ?? '');
-    if (landing?.hashAt === undefined || leg.enteredAt === undefined) continue;
-    latencies.push(Math.max(0, leg.enteredAt - landing.hashAt));
-    if (leg.hashAt !== undefined) keyHops.push(leg.hashAt - landing.hashAt);
+    const hashAt = landing?.hashAt ?? leg.hashAt;
+    if (landing === undefined || hashAt === undefined || leg.enteredAt === undefined) continue;
+    latencies.push(Math.max(0, leg.enteredAt - hashAt));
+    if (landing.hashAt !== undefined && leg.hashAt !== undefined) keyHops.push(leg.hashAt - landing.hashAt);
   }
   return { latencies: latencies.sort((a, b) => a - b), keyHops: keyHops.sort((a, b) => a - b) };
 }

@@ -107,8 +107,9 @@ export class AriCallIO implements CallIO {
   /**
    * A leg to the home (endpoint `cluster`, pjsip.conf) dialling the room, the caller's kind and
    * the call's id here (extensions_conference.conf, conference-link), with the caller's number,
-   * bridged with the caller once answered. The caller's keys pass through to the home;
-   * here they are nobody's while the leg lasts.
+   * bridged with the caller once answered. The leg asks for the caller's formats, so that it
+   * carries the caller's codec and the bridge here can pass media at the RTP level. The caller's
+   * keys pass through to the home; here they are nobody's while the leg lasts.
    */
   async relay(room: string, homeAddress: string): Promise<LegEnd> {
     const { id, info } = this.session;
@@ -125,6 +126,7 @@ export class AriCallIO implements CallIO {
         channelId: legId,
         callerId: info.callerId,
         timeoutSeconds: LEG_ANSWER_SECONDS,
+        originator: id,
       });
       if (!(await untilEndedWith(this.session.signal, leg.answered))) {
         legEnded = true;

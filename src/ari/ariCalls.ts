@@ -26,6 +26,8 @@ export interface OutboundCall {
   readonly channelId: string;
   readonly callerId: string;
   readonly timeoutSeconds: number;
+  /** The channel the call is made for: the new channel asks for its formats. */
+  readonly originator?: string;
 }
 
 /**
@@ -45,8 +47,8 @@ export class AriCalls implements ChannelControl, AsteriskStatus {
 
   /** Calls out under our channel id into the app: its StasisStart, with `appArgs`, is the answer. */
   async callOut(call: OutboundCall): Promise<void> {
-    const { endpoint, app, appArgs, channelId, callerId, timeoutSeconds } = call;
-    await this.rest.post('/channels', { endpoint, app, appArgs, channelId, callerId, timeout: timeoutSeconds });
+    const { endpoint, app, appArgs, channelId, callerId, timeoutSeconds, originator } = call;
+    await this.rest.post('/channels', { endpoint, app, appArgs, channelId, callerId, timeout: timeoutSeconds, originator });
   }
 
   /** A two-party bridge that passes keys through and reports none (Asterisk may bridge it at the RTP level). */

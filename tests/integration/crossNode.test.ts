@@ -170,18 +170,26 @@ describe('a caller who lands on another node than the room', () => {
     expect(metrics).toMatch(/^conference_joins_total\{node="node-b"\} [1-9]/m);
   });
 
-  it(
-    'phones on two nodes in one room hear each other, each not itself',
-    async () => {
+  // The leg between the nodes carries the relayed phone's own codec: node-b passes its media on
+  // at the RTP level (pjsip.conf, endpoint "cluster"); node-a mixes it with a PCMU phone.
+  it.each(['PCMU', 'G722'] as const)(
+    'phones on two nodes in one room hear each other, each not itself; node-b relays the %s phone at the RTP level',
+    async (codec) => {
       const [a, b] = await Promise.all([
         phones.start({ user: '201', toneHz: 1000 }),
-        phones.start({ user: '202', toneHz: 2000, asterisk: second }),
+        phones.start({ user: '202', toneHz: 2000, codec, asterisk: second }),
       ]);
       const onA = await joinRoomByPhone(driverA, a, '88620', { pin: '8642' });
       await onA.entersBridge('conference-620');
       const fromB = await joinRoomByPhone(driverA, b, '88620', { pin: '8642' }, LINKED);
       await fromB.entersBridge('conference-620');
       await untilOnlyVoices(driverA, 'conference-620', [onA, fromB]);
+
+      const relays = async (): Promise<string[]> =>
+        (await driverB.rest.get<Array<{ id: string; technology: string }>>('/bridges'))
+          .filter((bridge) => bridge.id.startsWith('relay-'))
+          .map((bridge) => bridge.technology);
+      await waitUntil(async () => (await relays()).join() === 'native_rtp', 5000, "node-b's relay bridge at the RTP level");
 
       const [heardByA, heardByB] = await Promise.all([a.listen(2000), b.listen(2000)]);
       expect(tonesHeard(heardByA, [1000, 2000])).toEqual({ 1000: 'not heard', 2000: 'heard' });

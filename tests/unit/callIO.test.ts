@@ -25,7 +25,8 @@ function setUp(answered = false): {
       return true;
     },
     answer: async (id: string) => controls.push(`answer ${id}`),
-    callOut: async (call: { endpoint: string; channelId: string }) => controls.push(`call ${call.channelId} ${call.endpoint}`),
+    callOut: async (call: { endpoint: string; channelId: string; originator?: string }) =>
+      controls.push(`call ${call.channelId} ${call.endpoint} for ${call.originator}`),
     createRelayBridge: async (id: string) => controls.push(`bridge ${id}`),
     addAllToBridge: async (id: string, channels: string[]) => controls.push(`add ${id} ${channels.join(',')}`),
     destroyBridge: async (id: string) => controls.push(`destroy ${id}`),
@@ -187,7 +188,7 @@ describe('AriCallIO passing a call on to another node', () => {
     const { io, links, controls } = setUp(true);
     const relayed = io.relay('700', '10.0.0.2:5060');
     await flush();
-    expect(controls).toEqual(['call caller-1-leg1 PJSIP/cluster/sip:700*internal*caller-1@10.0.0.2:5060']);
+    expect(controls).toEqual(['call caller-1-leg1 PJSIP/cluster/sip:700*internal*caller-1@10.0.0.2:5060 for caller-1']);
     links.claim('caller-1-leg1', ['link-leg']);
     await flush();
     expect(controls.slice(1)).toEqual(['bridge relay-caller-1-leg1', 'add relay-caller-1-leg1 caller-1,caller-1-leg1']);

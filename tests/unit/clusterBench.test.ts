@@ -60,6 +60,16 @@ describe('the figures of make bench-cluster (bench/cluster/clusterSummary.ts)', 
     expect(relayedJoins(legs, landings)).toEqual({ latencies: [10, 30], keyHops: [1, 2] });
   });
 
+  it("times the '#' on the room's node where the landing node passed the keys on at the RTP level", () => {
+    const landings = [call('a', { hashAt: 1000 }), call('b')];
+    const legs = [
+      call('leg-a', { dialled: '100*external*a', hashAt: 1002, enteredAt: 1010 }),
+      call('leg-b', { dialled: '100*external*b', hashAt: 2001, enteredAt: 2004 }),
+      call('leg-x', { dialled: '100*external*unknown', hashAt: 1, enteredAt: 5 }),
+    ];
+    expect(relayedJoins(legs, landings)).toEqual({ latencies: [3, 10], keyHops: [2] });
+  });
+
   const record = (mode: 'home' | 'relayed'): ClusterRunRecord => ({
     plan: { mode, callers: 4, callsPerSecond: 8 },
     sipp: [
