@@ -11,9 +11,9 @@ import { waitUntil } from '../../harness/waitUntil';
 import { processCpuMs, threadsCpuMs } from '../processCpu';
 import { progress } from '../stormDriver';
 import { callerPcap, ToneBursts } from '../sip/callPcap';
-import { CallWatch, RtpSample } from '../sip/callWatch';
+import { CallWatch } from '../sip/callWatch';
 import { Arrival, arrivals } from '../sip/scenario';
-import { sleepUntil } from '../sip/sipRun';
+import { SAMPLE_WINDOW_MS, sampleWindow } from '../sip/sipRun';
 import { SippOutcome, SippRun } from '../sip/sippRun';
 import { ClusterCpu, clusterRunResult, ClusterRunResult, HopDelay, hopDelay, Mode } from './clusterSummary';
 import { burstOnsets, hopDelays, RtpCapture } from './rtpCapture';
@@ -39,8 +39,6 @@ const PIN_KEYS = '1234#';
 const PIN_AT_MS = 2000;
 /** From the last arrival until every caller is in. */
 const SETTLE_MS = 6000;
-/** How long every participant is sampled together: three of Asterisk's 5-second RTCP reports. */
-const SAMPLE_WINDOW_MS = 15000;
 const MARGIN_MS = 4000;
 /** The longest the rooms' first callers may take to be in before the others call. */
 const FIRST_CALLERS_MS = 15000;
@@ -133,16 +131,7 @@ export async function clusterRun(
     );
     const measuredFrom = Date.now();
     runs.push(sipp(context, mode === 'home' ? home : other, SIPP.others, others, tailMs, callsPerSecond));
-    const windowStart = measuredFrom + othersMs + SETTLE_MS;
-    await sleepUntil(windowStart);
-    const cpuAtWindow = cpuNow(context);
-    const samples: Array<Map<string, RtpSample>> = [await homeWatch.sampleRtp()];
-    await sleepUntil(windowStart + SAMPLE_WINDOW_MS / 2);
-    samples.push(await homeWatch.sampleRtp());
-    await sleepUntil(windowStart + SAMPLE_WINDOW_MS);
-    samples.push(await homeWatch.sampleRtp());
-    const windowEnd = Date.now();
-    const cpuAtWindowEnd = cpuNow(context);
+    const { samples, window, cpu } = await sampleWindow(homeWatch, measuredFrom + othersMs + SETTLE_MS, () => cpuNow(context));
     progress(`${label}: sampled; waiting for the hangups`);
     const outcomes: SippOutcome[] = [];
     for (const run of runs) outcomes.push(await run.finished());
@@ -158,8 +147,8 @@ export async function clusterRun(
       otherCalls: otherWatch.all(),
       measuredFrom,
       samples,
-      window: { start: windowStart, end: windowEnd },
-      cpu: { window: cpuAtWindow, windowEnd: cpuAtWindowEnd },
+      window,
+      cpu: { window: cpu.start, windowEnd: cpu.end },
     });
   } catch (error) {
     await Promise.all(runs.map((run) => run.kill()));

@@ -21,7 +21,7 @@ const PIN_AT_MS = 1500;
 /** From the last arrival until every caller is in: its PIN, then its join. */
 const SETTLE_MS = 6000;
 /** How long the audio of all callers together is sampled: three of Asterisk's 5-second RTCP reports. */
-const SAMPLE_WINDOW_MS = 15000;
+export const SAMPLE_WINDOW_MS = 15000;
 /** From the end of the sampling to the first caller's hangup. */
 const MARGIN_MS = 4000;
 
@@ -54,6 +54,23 @@ export interface AriSide {
 
 export const sleepUntil = (at: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
+/** The sampling window from `start`: three RTP samples (start, middle, end) and the CPU read at both ends. */
+export async function sampleWindow<Cpu>(
+  watch: CallWatch,
+  start: number,
+  readCpu: () => Cpu,
+): Promise<{ samples: Array<Map<string, RtpSample>>; window: { start: number; end: number }; cpu: { start: Cpu; end: Cpu } }> {
+  await sleepUntil(start);
+  const cpuAtStart = readCpu();
+  const samples = [await watch.sampleRtp()];
+  await sleepUntil(start + SAMPLE_WINDOW_MS / 2);
+  samples.push(await watch.sampleRtp());
+  await sleepUntil(start + SAMPLE_WINDOW_MS);
+  samples.push(await watch.sampleRtp());
+  const end = Date.now();
+  return { samples, window: { start, end }, cpu: { start: cpuAtStart, end: readCpu() } };
+}
+
 /** One run of a side; `ari` is the process that answers its calls (none for native). */
 export async function sipRun(context: RunContext, plan: RunPlan, ari: AriSide | undefined): Promise<RunResult> {
   const { driver } = context;
@@ -84,16 +101,10 @@ export async function sipRun(context: RunContext, plan: RunPlan, ari: AriSide | 
   }, 3000);
   try {
     // Every caller in, sampled over the window, while no one has left yet.
-    const windowStart = start + lastArrivalMs + SETTLE_MS;
-    await sleepUntil(windowStart);
-    const cpuAtWindow = { asterisk: processCpuMs(context.asteriskPid), app: appCpu() };
-    const samples: Array<Map<string, RtpSample>> = [await watch.sampleRtp()];
-    await sleepUntil(windowStart + SAMPLE_WINDOW_MS / 2);
-    samples.push(await watch.sampleRtp());
-    await sleepUntil(windowStart + SAMPLE_WINDOW_MS);
-    samples.push(await watch.sampleRtp());
-    const windowEnd = Date.now();
-    const cpuAtWindowEnd = { asterisk: processCpuMs(context.asteriskPid), app: appCpu() };
+    const { samples, window, cpu } = await sampleWindow(watch, start + lastArrivalMs + SETTLE_MS, () => ({
+      asterisk: processCpuMs(context.asteriskPid),
+      app: appCpu(),
+    }));
     // Memory after a full collection, with every participant in (the collection's CPU is after the window's).
     const heapWithCallers = app ? (await app.runtimeStats()).heapObjectsBytes! : 0;
     progress(`${label}: sampled ${samples.at(-1)!.size} callers' audio; waiting for the hangups`);
@@ -109,8 +120,8 @@ export async function sipRun(context: RunContext, plan: RunPlan, ari: AriSide | 
       sipp: sippOutcome,
       calls: watch.all(),
       samples,
-      window: { start: windowStart, end: windowEnd },
-      cpu: { start: cpuAtStart, window: cpuAtWindow, windowEnd: cpuAtWindowEnd, end: cpuAtEnd },
+      window,
+      cpu: { start: cpuAtStart, window: cpu.start, windowEnd: cpu.end, end: cpuAtEnd },
       ariProcess: ari !== undefined,
       ...(app
         ? {
