@@ -41,7 +41,7 @@ async function populated(rooms: number): Promise<{ registry: RoomRegistry; playb
       const id = `${room}-${m}`;
       await registry.enter(room, id, LIVE, admit);
       if (m === 0) await registry.setPin(room, id, '1');
-      await registry.join(room, id, { channelId: id, callerId: '201', keyedAt: 0 }, admit);
+      await registry.join(room, id, { channelId: id, callerId: '201', keyedAt: 0, role: 'participant', muted: false }, admit);
       playbacks.play(id, ['sound:beep'], 'en'); // a prompt still tracked for every participant
     }
   }
@@ -57,14 +57,14 @@ async function callCycle(registry: RoomRegistry, playbacks: Playbacks, i: number
   const prompt = playbacks.play(id, ['sound:conf-getpin'], 'en');
   playbacks.onEvent({ type: 'PlaybackStarted', playback: { id: prompt.id } });
   playbacks.onEvent({ type: 'PlaybackFinished', playback: { id: prompt.id } });
-  await registry.join(room, id, { channelId: id, callerId: '201', keyedAt: 0 }, admit);
+  await registry.join(room, id, { channelId: id, callerId: '201', keyedAt: 0, role: 'participant', muted: false }, admit);
   registry.isMuted(room, id);
   registry.memberCount(room);
   // A late caller into an existing room: PIN check and join.
   const other = `other-${i}`;
   await registry.enter('1000', other, LIVE, admit);
-  await registry.verifyPin('1000', '1');
-  await registry.join('1000', other, { channelId: other, callerId: '202', keyedAt: 0 }, admit);
+  await registry.roleForPin('1000', '1');
+  await registry.join('1000', other, { channelId: other, callerId: '202', keyedAt: 0, role: 'participant', muted: false }, admit);
   await registry.depart('1000', other, other);
   await registry.depart(room, id, id);
   playbacks.forgetChannel(id);

@@ -119,6 +119,7 @@ export class ConferenceServer {
     const bridges = createBridgeOps(ari, current, log, ariFailed);
     const roomState = this.shared?.rooms ?? new EmbeddedRoomState(this.roomStore);
     this.rooms = new RoomRegistry(roomState, bridges, randomInt, Date.now, roomSounds(settings), conferenceEvents, joins);
+    this.rooms.updatePermanentRooms(settings.permanentRooms);
     this.placement = new RoomPlacement({
       node: this.shared?.node ?? '',
       sipAddress: settings.store.sipAddress,

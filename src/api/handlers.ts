@@ -65,13 +65,16 @@ function roomView(room: RoomSnapshot, node: string | undefined): unknown {
     bridge: room.bridgeId,
     createdAt: new Date(room.createdAt).toISOString(),
     locked: room.locked,
+    permanent: room.permanent,
     participants: room.members.map((m) => ({
       channel: m.channelId,
       callerId: m.callerId,
       joinedAt: new Date(m.joinedAt).toISOString(),
+      role: m.role,
       muted: m.muted,
     })),
     waitingToEnter: room.waiting,
+    waitingForLeader: room.waitingForLeader,
   };
 }
 

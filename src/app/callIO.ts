@@ -17,6 +17,8 @@ export interface CallIO {
   /** Plays a prompt and collects an entry; the first key that counts stops the prompt (barge-in). */
   prompt(media: readonly string[], mode: EntryMode): Promise<EntryOutcome>;
   hold(on: boolean): Promise<void>;
+  /** Mutes or unmutes what the caller says into a room (before they join one, too). */
+  mute(on: boolean): Promise<void>;
   sleep(ms: number): Promise<void>;
   hangup(): Promise<void>;
   /**

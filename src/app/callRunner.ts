@@ -12,6 +12,7 @@ import { RoomPlacement } from './roomPlacement';
 import { RoomRegistry } from './roomRegistry';
 import { StoreUnavailable } from './roomStateStore';
 import { REFUSAL_SOUND } from './media';
+import { endWithLeader } from './roomEnd';
 
 /** How the app acts on one call: its prompts, keys and hangup. */
 export type OpenCallIO = (session: CallSession, timeouts: EntryTimeouts, sounds: Settings['sounds']) => CallIO;
@@ -67,14 +68,24 @@ export class CallRunner {
     await io.play(REFUSAL_SOUND[reason]).catch(() => undefined);
   }
 
+  private async endWithLeader(room: string): Promise<void> {
+    const { rooms, channels, events, log, now } = this.deps;
+    try {
+      await endWithLeader({ rooms, channels, events, log, now }, room);
+    } catch (error) {
+      log.error('could not end the conference', { event: 'room-end-failed', room, error: String(error) });
+    }
+  }
+
   /** The call ended: the room it held (keying its PIN, waiting, or in it) is given back. */
   async leaveRoom(session: CallSession): Promise<void> {
     const room = session.room;
     if (room === undefined) return;
     session.room = undefined;
     try {
-      await this.deps.rooms.depart(room, session.id, session.id);
+      const departed = await this.deps.rooms.depart(room, session.id, session.id);
       if (session.inConference) this.deps.log.info('left', { call: session.id, event: 'left', room });
+      if (departed === 'last-leader-left') void this.endWithLeader(room);
       const { via } = session.info;
       if (session.inConference && via.kind === 'link' && via.landed) await this.deps.rooms.forgetAdmitted(via.landed, room);
     } catch (error) {

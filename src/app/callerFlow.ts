@@ -1,6 +1,7 @@
 import { admission, Refusal } from '../domain/admission';
 import { EntryMode } from '../domain/digitCollector';
 import { callerNumberOf, PinGuard } from '../domain/pinGuard';
+import { Role } from '../domain/permanentRooms';
 import { parseDialledSuffix, parseRoomEntry } from '../domain/roomNumber';
 import { RoomRequest } from '../domain/types';
 import { Settings } from '../config/schema';
@@ -91,22 +92,34 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   const readmitted = role === 'later' && admittedAs !== undefined && (await deps.rooms.wasAdmitted(admittedAs, room));
   // After a 4-digit room the '#' is optional: one keyed right after it ends the room entry.
   const afterFourDigitRoom = room.length === 4;
-  const keyedAt = readmitted ? deps.now() : await askPin(session, io, deps, admit, room, role, announce, afterFourDigitRoom);
-  if (keyedAt === undefined) return 'hang-up';
+  const admitted: Admitted | undefined = readmitted
+    ? { keyedAt: deps.now(), role: 'participant' }
+    : await askPin(session, io, deps, admit, room, role, announce, afterFourDigitRoom);
+  if (admitted === undefined) return 'hang-up';
+  let { keyedAt } = admitted;
+  const inRole = admitted.role;
 
-  const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt };
+  if (inRole === 'participant' && deps.rooms.waitsForLeader(room)) {
+    await waitForLeader(session, io, deps, room);
+    keyedAt = deps.now();
+  }
+  // Muted before being added: the room never hears a participant who is to start muted.
+  const muted = inRole === 'participant' && deps.rooms.permanentOf(room)?.startMuted === true;
+  if (muted) await io.mute(true);
+  const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt, role: inRole, muted };
   const joined = await deps.rooms.join(room, session.id, joiner, admit);
   if (joined.kind === 'gone') return 'hang-up';
   if (joined.kind === 'no-bridge') return refuse(session, io, deps, 'no-bridge', room);
   if (joined.kind === 'refused') return refuseFor(session, io, deps, joined.reason, room);
   session.inConference = true;
   // joinMs: from the PIN's last key, as the app saw it, to Asterisk's answer that the caller is in.
-  log.info('joined', { event: 'joined', room, others: joined.others, joinMs: deps.now() - keyedAt, readmitted });
+  log.info('joined', { event: 'joined', room, others: joined.others, joinMs: deps.now() - keyedAt, readmitted, role: inRole });
   if (via.kind === 'link' && via.landed) await recordAdmitted(deps, via.landed, room);
 
   // After a burst of joins has gone through: starting playbacks would slow the others' joins.
   await deps.joins.settled();
-  await io.play(readmitted ? [Sound.reconnected] : [Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others)]);
+  const welcome = [Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others), ...(muted ? [Sound.muted] : [])];
+  await io.play(readmitted ? [Sound.reconnected] : welcome);
   if (joined.others === 0) await deps.rooms.startHoldMusicIfAlone(room);
   return 'in-conference';
 }
@@ -233,10 +246,16 @@ async function askRoom(session: CallSession, io: CallIO, deps: FlowDeps): Promis
   return undefined;
 }
 
+/** A caller let in by their PIN: when they keyed its last key (join latency runs from there), and in which role. */
+interface Admitted {
+  readonly keyedAt: number;
+  readonly role: Role;
+}
+
 /**
  * The PIN. The first caller's PIN becomes the room's; a later caller keys theirs, waits if the
- * first is still keying, then is checked. Wrong PINs count against the caller and the room.
- * Resolves with the time of the PIN's last key once admitted (join latency runs from there).
+ * first is still keying, then is checked (a permanent room's PIN or leader PIN are the settings').
+ * Wrong PINs count against the caller and the room.
  */
 async function askPin(
   session: CallSession,
@@ -247,7 +266,7 @@ async function askPin(
   role: CallerRole,
   announce: string[],
   afterFourDigitRoom: boolean,
-): Promise<number | undefined> {
+): Promise<Admitted | undefined> {
   const { settings, rooms, guard, log } = deps;
   const mode: EntryMode = { kind: 'pin', maxLength: settings.entry.pinMaxLength };
   const pinTry = { caller: callerNumberOf(session.info.callerKind, session.info.callerId), room };
@@ -278,11 +297,12 @@ async function askPin(
     if (role === 'first') {
       await rooms.setPin(room, session.id, outcome.value);
       log.info('room PIN set', { event: 'pin-set', room, emptyPin: outcome.value === '' });
-      return keyedAt;
+      return { keyedAt, role: 'participant' };
     }
-    if (await rooms.verifyPin(room, outcome.value)) {
+    const pinRole = await rooms.roleForPin(room, outcome.value);
+    if (pinRole) {
       await guard.recordSuccess(pinTry.caller);
-      return keyedAt;
+      return { keyedAt, role: pinRole };
     }
     const locked = await guard.recordFailure(pinTry, deps.now());
     log.warn('wrong PIN', {
@@ -330,6 +350,23 @@ async function waitForFirstPin(session: CallSession, io: CallIO, deps: FlowDeps,
   return outcome;
 }
 
+/**
+ * A participant of a room that waits for its leader: told so, then music until a leader joins.
+ * Counted among the leader's waiters from the start, so the leader is told they are in.
+ */
+async function waitForLeader(session: CallSession, io: CallIO, deps: FlowDeps, room: string): Promise<void> {
+  let arrived = false;
+  const leader = deps.rooms.awaitLeader(room, session.signal).then(() => (arrived = true));
+  // Ended calls reject it: the flow ends through the prompt or the music's own CallEnded.
+  leader.catch(() => undefined);
+  deps.log.info('waiting for the leader', { event: 'waiting-for-leader', room });
+  await io.play([Sound.waitForLeader]);
+  if (arrived) return;
+  await io.hold(true);
+  await leader;
+  await io.hold(false);
+}
+
 async function lockedOut(session: CallSession, io: CallIO, deps: FlowDeps, room: string, retryAfterMs: number): Promise<undefined> {
   await refuse(session, io, deps, 'pin-locked', room, { retryAfterMs, callerKind: session.info.callerKind });
   return undefined;
@@ -354,7 +391,10 @@ async function refuse(
 function refuseFor(session: CallSession, io: CallIO, deps: FlowDeps, reason: Refusal, room: string | undefined): Promise<FlowEnd> {
   const { limits } = deps.settings;
   if (reason === 'too-many-rooms') return refuse(session, io, deps, reason, room, { limit: limits.maxRooms });
-  if (reason === 'room-full') return refuse(session, io, deps, reason, room, { limit: limits.maxParticipantsPerRoom });
+  if (reason === 'room-full') {
+    const limit = (room === undefined ? undefined : deps.rooms.permanentOf(room)?.maxParticipants) ?? limits.maxParticipantsPerRoom;
+    return refuse(session, io, deps, reason, room, { limit });
+  }
   return refuse(session, io, deps, reason, room);
 }
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Refusal } from '../domain/admission';
+import { Role } from '../domain/permanentRooms';
 import { CallerKind, RoomNumber } from '../domain/types';
 
 /** Why a caller did not get into a room (the admission refusals, and the room's own). */
@@ -13,6 +14,9 @@ export type RefusalReason =
   | 'no-bridge'
   | 'room-elsewhere'
   | 'store-unavailable';
+
+/** Why a conference was ended for everyone in it. */
+export type RoomEndReason = 'leader-left';
 
 /** What an operator did to a room through the status API. */
 export type AdminAction = 'kick' | 'mute' | 'unmute' | 'lock' | 'unlock';
@@ -32,6 +36,7 @@ export type ConferenceEvent =
       readonly callerId: string;
       readonly others: number;
       readonly keyedAt: number;
+      readonly role: Role;
     }
   | {
       readonly type: 'left';
@@ -42,6 +47,8 @@ export type ConferenceEvent =
       readonly joinedAt: number;
     }
   | { readonly type: 'room-destroyed'; readonly at: number; readonly room: RoomNumber; readonly createdAt: number }
+  /** The conference was ended for everyone in it: its last leader left (endWhenLeaderLeaves). */
+  | { readonly type: 'room-ended'; readonly at: number; readonly room: RoomNumber; readonly reason: RoomEndReason; readonly hungUp: number }
   | {
       readonly type: 'refused';
       readonly at: number;

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LOOP_MONITOR_MS } from '../runtimeStats';
 import { ConferenceEvent, ConferenceEvents } from './conferenceEvents';
+import { LiveCounts } from './roomTable';
 import { WriteHealth } from './writeHealth';
 
 /** The files the app writes, as the metrics read them when Prometheus scrapes. */
@@ -43,6 +44,12 @@ export class ConferenceMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly ended = new Counter({
+    name: 'conference_rooms_ended_total',
+    help: 'Conferences ended for everyone in them, by reason (leader-left: its last leader left, endWhenLeaderLeaves).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   private readonly joinLatency = new Histogram({
     name: 'conference_join_latency_seconds',
     help: 'From the last key of the PIN to being in the conference bridge.',
@@ -52,7 +59,7 @@ export class ConferenceMetrics {
 
   constructor(
     events: ConferenceEvents,
-    live: () => { rooms: number; participants: number },
+    live: () => LiveCounts,
     files: WrittenFiles,
     ariConnected: () => boolean,
     /** In a cluster, this node's name: every series is labelled with it, so one Prometheus tells the nodes apart. */
@@ -77,11 +84,27 @@ export class ConferenceMetrics {
       },
     });
     new Gauge({
+      name: 'conference_permanent_rooms_active',
+      help: 'Permanent rooms (permanentRooms) with at least one participant; counted in conference_rooms_active too.',
+      registers,
+      collect() {
+        this.set(live().permanentRooms);
+      },
+    });
+    new Gauge({
       name: 'conference_participants_active',
-      help: 'Participants in all conferences.',
+      help: 'Participants in all conferences, leaders included.',
       registers,
       collect() {
         this.set(live().participants);
+      },
+    });
+    new Gauge({
+      name: 'conference_leaders_active',
+      help: 'Participants who joined with a leader PIN.',
+      registers,
+      collect() {
+        this.set(live().leaders);
       },
     });
     new Gauge({
@@ -142,6 +165,9 @@ export class ConferenceMetrics {
         return;
       case 'passed-on':
         this.relays.inc();
+        return;
+      case 'room-ended':
+        this.ended.inc({ reason: event.reason });
         return;
       default:
         return;

@@ -24,6 +24,8 @@ export const Sound = {
   tooManyRooms: 'sound:conference/too-many-conferences',
   serviceUnavailable: 'sound:conference/service-unavailable',
   reconnected: 'sound:conference/reconnected',
+  waitForLeader: 'sound:conf-waitforleader',
+  leaderHasLeft: 'sound:conf-leaderhasleft',
 } as const;
 
 /** What a refused caller hears before the call ends. */

@@ -113,6 +113,11 @@ export class RoomMedia {
    */
   private async playTone(room: RoomBridge, media: string): Promise<void> {
     await this.joins.settled();
+    await this.announce(room, media);
+  }
+
+  /** A prompt for everyone in the bridge, if anyone is there to hear it. */
+  async announce(room: RoomBridge, media: string): Promise<void> {
     if (room.members.size > 0 && this.isLive(room)) await this.bridges.playToBridge(room.bridgeId, media);
   }
 }

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { AdmissionVerdict, Refusal, RoomState } from '../domain/admission';
 import { drawRandomRoom, RandomInt } from '../domain/randomRoom';
+import { findPermanentRoom, PermanentRoom, PermanentRoomSetting, Role, roleForPin } from '../domain/permanentRooms';
 import { hashPin, PinHash, pinMatches } from '../domain/pinHash';
 import { bridgeIdFor } from '../domain/roomNumber';
 import { RoomNumber } from '../domain/types';
 import { KeyedSerialQueue } from '../util/keyedSerialQueue';
 import { ConferenceEvents } from './conferenceEvents';
 import { FirstPinOutcome, FirstPinTurn } from './firstPinTurn';
+import { LeaderGate } from './leaderGate';
 import { JoinsInFlight } from './joinsInFlight';
 import type { AddOutcome, BridgeOps } from './ports';
 import { RoomMedia, RoomSounds } from './roomMedia';
@@ -36,7 +38,13 @@ export interface Joiner {
   readonly channelId: string;
   readonly callerId: string;
   readonly keyedAt: number;
+  readonly role: Role;
+  /** Muted (by the room's startMuted) before being added. */
+  readonly muted: boolean;
 }
+
+/** 'last-leader-left': the room ends when its last leader leaves (endWhenLeaderLeaves), and they did. */
+export type DepartOutcome = 'left' | 'last-leader-left';
 
 /** How often a drawn random number may turn out taken (by a racing caller) before the draw gives up. */
 const RANDOM_DRAWS = 8;
@@ -63,6 +71,7 @@ export class RoomRegistry extends RoomTable {
     sounds: RoomSounds,
     private readonly events: ConferenceEvents,
     joins: JoinsInFlight,
+    private permanentRooms: readonly PermanentRoomSetting[] = [],
   ) {
     super(state);
     this.media = new RoomMedia(bridges, this.queue, now, sounds, joins, (room) => this.rooms.get(room.room) === room);
@@ -70,6 +79,28 @@ export class RoomRegistry extends RoomTable {
 
   updateSounds(sounds: RoomSounds): void {
     this.media.updateSounds(sounds);
+  }
+
+  /**
+   * The settings' permanent rooms, for the rooms that begin from now on. A permanent room in use
+   * takes the new options (its PIN included), or keeps its last ones when removed, until it
+   * empties; a spontaneous room in use stays one. Returns the numbers that are permanent now but
+   * in use as spontaneous rooms.
+   */
+  updatePermanentRooms(rooms: readonly PermanentRoomSetting[]): RoomNumber[] {
+    this.permanentRooms = rooms;
+    const spontaneous: RoomNumber[] = [];
+    for (const entry of this.rooms.values()) {
+      const now = findPermanentRoom(rooms, entry.room);
+      if (entry.permanent) entry.permanent = now ?? entry.permanent;
+      else if (now) spontaneous.push(entry.room);
+    }
+    return spontaneous;
+  }
+
+  /** The permanent room's options as the room in use has them; undefined for a spontaneous room (or one not held). */
+  permanentOf(room: RoomNumber): PermanentRoom | undefined {
+    return this.rooms.get(room)?.permanent;
   }
 
   /** Settles when every queued bridge operation has run (tests, shutdown). */
@@ -81,7 +112,7 @@ export class RoomRegistry extends RoomTable {
   stateFor(room: RoomNumber, sessionId: string): RoomState {
     const entry = this.rooms.get(room);
     // The room limit is this node's: it guards what its Asterisk mixes.
-    if (!entry) return { kind: 'new', roomsHeld: this.rooms.size };
+    if (!entry) return { kind: 'new', roomsHeld: this.rooms.size, permanent: this.isPermanent(room) };
     return { kind: 'held', locked: entry.locked, pinFree: !entry.pinSet && entry.firstPin.freeFor(sessionId) };
   }
 
@@ -114,11 +145,14 @@ export class RoomRegistry extends RoomTable {
 
   /** Draws and reserves a free random room for this caller, once the rules let them start one. */
   async reserveRandom(digits: 3 | 4, sessionId: string, signal: AbortSignal, admit: Admit): Promise<RandomOutcome> {
-    const verdict = admit({ kind: 'new', roomsHeld: this.rooms.size });
+    const verdict = admit({ kind: 'new', roomsHeld: this.rooms.size, permanent: false });
     if (verdict.kind === 'refused') return verdict;
+    // A permanent number is never drawn: it is its team's, whether in use or not.
+    const permanent = this.permanentRooms.filter((entry) => entry.number.length === digits).length;
     for (let draw = 0; draw < RANDOM_DRAWS; draw++) {
       const held = await this.state.claimedRooms(digits);
-      const room = drawRandomRoom(digits, (r) => held.has(r) || this.rooms.has(r), held.size, this.randomInt);
+      const taken = (r: RoomNumber): boolean => held.has(r) || this.rooms.has(r) || this.isPermanent(r);
+      const room = drawRandomRoom(digits, taken, held.size + permanent, this.randomInt);
       if (room === undefined) return { kind: 'none-free' };
       // Only a number nobody holds: a caller who keyed it meanwhile has it (here or on another instance).
       const reserved = await this.doors.run(room, async () => {
@@ -151,9 +185,27 @@ export class RoomRegistry extends RoomTable {
     return entry.firstPin.await(sessionId, signal);
   }
 
-  async verifyPin(room: RoomNumber, pin: string): Promise<boolean> {
+  /**
+   * The role a later caller's PIN gives: a permanent room's PIN or leader PIN (from the settings),
+   * a spontaneous room's PIN (from the store); undefined for a wrong one.
+   */
+  async roleForPin(room: RoomNumber, pin: string): Promise<Role | undefined> {
+    const permanent = this.rooms.get(room)?.permanent;
+    if (permanent) return roleForPin(permanent, pin);
     const stored = await this.state.pinOf(room);
-    return stored !== undefined && pinMatches(stored, pin);
+    return stored !== undefined && pinMatches(stored, pin) ? 'participant' : undefined;
+  }
+
+  /** A participant of this room is to wait for its leader before joining. */
+  waitsForLeader(room: RoomNumber): boolean {
+    const entry = this.rooms.get(room);
+    return entry !== undefined && entry.permanent?.waitForLeader === true && !entry.leaderGate.isOpen;
+  }
+
+  /** Settles once a leader has joined the room (at once if one is in); rejects with CallEnded when the call ends first. */
+  awaitLeader(room: RoomNumber, signal: AbortSignal): Promise<void> {
+    const entry = this.rooms.get(room);
+    return entry ? entry.leaderGate.await(signal) : Promise.reject(new Error(`room ${room} is not held`));
   }
 
   /** A caller passed on from another node got in here (RoomStateStore.recordAdmitted). */
@@ -178,7 +230,8 @@ export class RoomRegistry extends RoomTable {
     const entry = this.rooms.get(room);
     if (!entry || !entry.holders.has(sessionId)) return { kind: 'gone' };
     // A room locked while this caller keyed the PIN refuses them too.
-    const verdict = admit({ kind: 'joining', locked: entry.locked, occupants: entry.members.size + entry.joining });
+    const occupants = entry.members.size + entry.joining;
+    const verdict = admit({ kind: 'joining', locked: entry.locked, occupants, maxParticipants: entry.permanent?.maxParticipants });
     if (verdict.kind === 'refused') return verdict;
     entry.joining++;
     let added: AddOutcome = 'caller-gone';
@@ -200,11 +253,13 @@ export class RoomRegistry extends RoomTable {
       entry.createdAt = joinedAt;
       this.events.publish({ type: 'room-created', at: joinedAt, room });
     }
-    entry.members.set(joiner.channelId, { channelId: joiner.channelId, callerId: joiner.callerId, joinedAt, muted: false });
+    const { channelId: channel, callerId, keyedAt, role, muted } = joiner;
+    entry.members.set(channel, { channelId: channel, callerId, joinedAt, role, muted });
     entry.holders.delete(sessionId);
-    const others = entry.members.size - 1;
-    const { channelId: channel, callerId, keyedAt } = joiner;
-    this.events.publish({ type: 'joined', at: joinedAt, room, channel, callerId, others, keyedAt });
+    // The participants who waited for a leader join right behind them: the leader is told they are in.
+    const released = role === 'leader' ? entry.leaderGate.open() : 0;
+    const others = entry.members.size - 1 + released;
+    this.events.publish({ type: 'joined', at: joinedAt, room, channel, callerId, others, keyedAt, role });
     return { kind: 'joined', others };
   }
 
@@ -218,12 +273,12 @@ export class RoomRegistry extends RoomTable {
    * The caller's session ended (hangup, refusal, leave key): whatever it held is given back.
    * The first-PIN role passes on at once; bridge work waits for any join still under way.
    */
-  depart(room: RoomNumber, sessionId: string, channelId: string): Promise<void> {
+  depart(room: RoomNumber, sessionId: string, channelId: string): Promise<DepartOutcome> {
     const entry = this.rooms.get(room);
-    if (!entry) return Promise.resolve();
+    if (!entry) return Promise.resolve('left');
     entry.holders.delete(sessionId);
     entry.firstPin.leave(sessionId);
-    return this.queue.run(room, async () => {
+    return this.queue.run(room, async (): Promise<DepartOutcome> => {
       const member = entry.members.get(channelId);
       const wasMember = entry.members.delete(channelId);
       if (member) {
@@ -234,12 +289,33 @@ export class RoomRegistry extends RoomTable {
         const released = this.forget(entry);
         await this.media.destroyBridge(entry);
         await released;
-        return;
+        return 'left';
       }
-      if (!wasMember || entry.members.size === 0) return;
+      if (!wasMember || entry.members.size === 0) return 'left';
+      const lastLeader = member?.role === 'leader' && !this.hasLeader(entry);
+      // With no leader in, the room's newcomers wait for one again.
+      if (lastLeader) entry.leaderGate.close();
       this.media.leaveTone(entry);
       await this.media.musicIfAlone(entry);
+      return lastLeader && entry.permanent?.endWhenLeaderLeaves ? 'last-leader-left' : 'left';
     });
+  }
+
+  /** A leader is among the room's participants. */
+  hasLeaderIn(room: RoomNumber): boolean {
+    const entry = this.rooms.get(room);
+    return entry !== undefined && this.hasLeader(entry);
+  }
+
+  private hasLeader(entry: Room): boolean {
+    for (const member of entry.members.values()) if (member.role === 'leader') return true;
+    return false;
+  }
+
+  /** A prompt for everyone in the room's bridge (a room's end, a leader's action). */
+  announce(room: RoomNumber, media: string): Promise<void> {
+    const entry = this.rooms.get(room);
+    return entry ? this.media.announce(entry, media) : Promise.resolve();
   }
 
   /**
@@ -251,7 +327,7 @@ export class RoomRegistry extends RoomTable {
     room: RoomNumber,
     bridgeId: string,
     pin: PinHash | undefined,
-    members: ReadonlyArray<Omit<Member, 'muted'>>,
+    members: ReadonlyArray<Omit<Member, 'muted' | 'role'>>,
   ): Promise<AdoptOutcome> {
     return this.doors.run(room, async () => {
       if (this.rooms.has(room)) return 'held';
@@ -264,8 +340,10 @@ export class RoomRegistry extends RoomTable {
       entry.bridgeId = bridgeId;
       entry.bridgeUp = true;
       entry.opened = true;
-      for (const member of members) entry.members.set(member.channelId, { ...member, muted: false });
-      return kept ? 'with-pin' : 'closed';
+      // Who led is not known after a restart: everyone goes on as a participant, in a room that has begun.
+      if (entry.permanent) entry.leaderGate.open();
+      for (const member of members) entry.members.set(member.channelId, { ...member, role: 'participant', muted: false });
+      return kept || entry.permanent ? 'with-pin' : 'closed';
     });
   }
 
@@ -299,7 +377,12 @@ export class RoomRegistry extends RoomTable {
     return !entry.pinSet && entry.firstPin.claim(sessionId) ? 'first' : 'later';
   }
 
+  private isPermanent(room: RoomNumber): boolean {
+    return this.permanentRooms.some((entry) => entry.number === room);
+  }
+
   private create(room: RoomNumber): Room {
+    const permanent = findPermanentRoom(this.permanentRooms, room);
     const entry: Room = {
       room,
       createdAt: this.now(),
@@ -311,8 +394,11 @@ export class RoomRegistry extends RoomTable {
       joining: 0,
       mohOn: false,
       opened: false,
-      pinSet: false,
+      // A permanent room's PIN is the settings': nobody keys one for it.
+      pinSet: permanent !== undefined,
       locked: false,
+      permanent,
+      leaderGate: new LeaderGate(),
       tones: this.media.tonePacer(() => entry),
     };
     this.rooms.set(room, entry);

@@ -1,5 +1,7 @@
+import { PermanentRoom, Role } from '../domain/permanentRooms';
 import { RoomNumber } from '../domain/types';
 import { FirstPinTurn } from './firstPinTurn';
+import { LeaderGate } from './leaderGate';
 import { RoomBridge } from './roomMedia';
 import { RoomStateStore } from './roomStateStore';
 
@@ -7,6 +9,7 @@ export interface Member {
   readonly channelId: string;
   readonly callerId: string;
   readonly joinedAt: number;
+  readonly role: Role;
   muted: boolean;
 }
 
@@ -25,6 +28,10 @@ export interface Room extends RoomBridge {
   pinSet: boolean;
   /** As in the store, which this app's operator changes go through: newcomers are refused. */
   locked: boolean;
+  /** The settings' room of this number when the room began (kept, updated, until it empties); undefined: spontaneous. */
+  permanent: PermanentRoom | undefined;
+  /** Open while a leader is in: a room that waits for its leader lets its participants in. */
+  readonly leaderGate: LeaderGate;
 }
 
 export interface RoomSnapshot {
@@ -33,11 +40,22 @@ export interface RoomSnapshot {
   readonly createdAt: number;
   readonly pinSet: boolean;
   readonly locked: boolean;
+  readonly permanent: boolean;
   readonly members: readonly Member[];
+  /** Callers waiting for the first caller's PIN. */
   readonly waiting: number;
+  readonly waitingForLeader: number;
 }
 
 export type LockOutcome = 'done' | 'unchanged' | 'unknown-room';
+
+export interface LiveCounts {
+  readonly rooms: number;
+  readonly permanentRooms: number;
+  /** Leaders included. */
+  readonly participants: number;
+  readonly leaders: number;
+}
 
 /**
  * The rooms this app holds, as the operator, the gauges and a participant's keys read and mark
@@ -68,16 +86,17 @@ export class RoomTable {
     return this.rooms.get(room)?.members.has(channelId) ?? false;
   }
 
-  /** Conferences (rooms someone has joined) and their participants, for the gauges. */
-  liveCounts(): { rooms: number; participants: number } {
-    let rooms = 0;
-    let participants = 0;
+  /** Conferences (rooms someone has joined), how many of them permanent, their participants and leaders, for the gauges. */
+  liveCounts(): LiveCounts {
+    const counts = { rooms: 0, permanentRooms: 0, participants: 0, leaders: 0 };
     for (const entry of this.rooms.values()) {
       if (entry.members.size === 0) continue;
-      rooms++;
-      participants += entry.members.size;
+      counts.rooms++;
+      if (entry.permanent) counts.permanentRooms++;
+      counts.participants += entry.members.size;
+      for (const member of entry.members.values()) if (member.role === 'leader') counts.leaders++;
     }
-    return { rooms, participants };
+    return counts;
   }
 
   /** The rooms started since `since` (for placement: they fill up soon). */
@@ -128,8 +147,10 @@ export class RoomTable {
       createdAt: entry.createdAt,
       pinSet: entry.pinSet,
       locked: entry.locked,
+      permanent: entry.permanent !== undefined,
       members: [...entry.members.values()].map((m) => ({ ...m })),
       waiting: entry.firstPin.waiting,
+      waitingForLeader: entry.leaderGate.waiting,
     };
   }
 }

@@ -28,6 +28,12 @@ export function fanOutSettings(store: SettingsStore, takers: SettingsTakers): vo
     if (next.log.level !== previous.log.level) log.level = next.log.level;
     takers.guard.update(next.bruteForce);
     takers.rooms.updateSounds(roomSounds(next));
+    for (const room of takers.rooms.updatePermanentRooms(next.permanentRooms)) {
+      log.warn(`room ${room} is permanent now, but in use as a spontaneous room: it becomes permanent once it empties`, {
+        event: 'permanent-room-in-use',
+        room,
+      });
+    }
     if (next.number !== previous.number) void takers.storeNumber();
   });
 }

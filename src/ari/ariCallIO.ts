@@ -94,6 +94,11 @@ export class AriCallIO implements CallIO {
     this.throwIfEnded();
   }
 
+  async mute(on: boolean): Promise<void> {
+    await this.ari.muteChannel(this.session.id, on);
+    this.throwIfEnded();
+  }
+
   sleep(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));

@@ -1,5 +1,6 @@
 import convict from 'convict';
 import { KeyMap, keyMapProblem } from '../domain/conferenceKeys';
+import { PermanentRoomSetting, permanentRoomsProblem } from '../domain/permanentRooms';
 
 declare const valueType: unique symbol;
 
@@ -44,5 +45,10 @@ export function text(pattern: RegExp, what: string): Format<string> {
 
 export const keyMap = strict<KeyMap>('strict-key-map', (value) => {
   const problem = typeof value === 'object' && value !== null ? keyMapProblem(value as Record<string, unknown>) : 'must be an object';
+  if (problem) throw new Error(problem);
+});
+
+export const permanentRoomList = strict<readonly PermanentRoomSetting[]>('strict-permanent-rooms', (value) => {
+  const problem = permanentRoomsProblem(value);
   if (problem) throw new Error(problem);
 });

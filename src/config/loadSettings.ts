@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
+import { pinsBeyond } from '../domain/permanentRooms';
 import { isIntegerFormat } from './formats';
 import { schemaDefinition, schemaLeaves, Settings } from './schema';
 import { secretsFromFiles } from './secretFiles';
@@ -46,7 +47,10 @@ export function validateSettings(raw: object, source: string, env: NodeJS.Proces
         .map((line) => `${source}: ${line}`),
     };
   }
-  return { ok: true, settings: deepFreeze(config.getProperties()) };
+  const settings = config.getProperties();
+  const beyond = pinsBeyond(settings.permanentRooms, settings.entry.pinMaxLength);
+  if (beyond) return { ok: false, errors: [`${source}: permanentRooms: ${beyond}`] };
+  return { ok: true, settings: deepFreeze(settings) };
 }
 
 /**

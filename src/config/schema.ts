@@ -1,5 +1,5 @@
 import { DEFAULT_KEY_MAP } from '../domain/conferenceKeys';
-import { boolean, integer, keyMap, text } from './formats';
+import { boolean, integer, keyMap, permanentRoomList, text } from './formats';
 import { CheckedSchema, SettingLeaf, SettingsOf } from './settingTypes';
 
 /**
@@ -155,6 +155,16 @@ export const schemaDefinition = checked({
       format: integer(1, 10000),
       default: 500,
     },
+  },
+  permanentRooms: {
+    doc:
+      'Rooms that are always there, each with its number and PIN: [{ "number": "500", "pin": "1234", "leaderPin": "9876", ' +
+      '"waitForLeader": true, "endWhenLeaderLeaves": true, "startMuted": false, "maxParticipants": 30 }]; only number is ' +
+      "required. A permanent number is never drawn as a random room and never started with a PIN of its caller's choosing. " +
+      'A room in use when removed (or changed from spontaneous) keeps what it was until it empties. Never logged.',
+    format: permanentRoomList,
+    default: [],
+    sensitive: true,
   },
   stateFile: {
     doc: "Where the app keeps what must outlive a restart (each live room's PIN, salted and hashed).",

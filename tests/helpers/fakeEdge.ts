@@ -162,6 +162,9 @@ export class FakeCallIO implements CallIO {
   async hold(): Promise<void> {
     this.throwIfEnded();
   }
+  async mute(): Promise<void> {
+    this.throwIfEnded();
+  }
   async sleep(): Promise<void> {
     this.throwIfEnded();
   }

@@ -1,3 +1,4 @@
+import { AriEvent } from '../../src/ari/eventStream';
 import { AppHarness } from './appHarness';
 import { SettingsFile } from '../../harness/settingsFile';
 import { waitUntil } from '../../harness/waitUntil';
@@ -79,4 +80,12 @@ export async function keyRoomAndPin(
   // No PIN: '#' once the prompt has been heard (over it, it would end a 4-digit room entry).
   if (!keys.pin) await channel.heardToEnd('sound:conf-getpin');
   await keypad.dtmf(`${keys.pin ?? ''}#`);
+}
+
+/** A prompt or tone starting for everyone in the bridge (a join tone, a room's announcement). */
+export function bridgePlayback(bridgeId: string, media: string): (e: AriEvent) => boolean {
+  return (e) =>
+    e.type === 'PlaybackStarted' &&
+    (e.playback as { target_uri: string; media_uri: string }).target_uri === `bridge:${bridgeId}` &&
+    (e.playback as { media_uri: string }).media_uri === media;
 }

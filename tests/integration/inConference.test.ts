@@ -1,14 +1,6 @@
-import { AriEvent } from '../../src/ari/eventStream';
-import { joinRoom, useScenario } from '../helpers/scenario';
+import { bridgePlayback, joinRoom, useScenario } from '../helpers/scenario';
 import { waitUntil } from '../../harness/waitUntil';
 import { asteriskScript } from '../../harness/testEnv';
-
-function bridgePlayback(bridgeId: string, media: string): (e: AriEvent) => boolean {
-  return (e) =>
-    e.type === 'PlaybackStarted' &&
-    (e.playback as { target_uri: string; media_uri: string }).target_uri === `bridge:${bridgeId}` &&
-    (e.playback as { media_uri: string }).media_uri === media;
-}
 
 /** SPEC.md "In the conference", and hangups anywhere leave nothing behind. */
 describe('in the conference', () => {

@@ -12,16 +12,16 @@ const noExternal: AdmissionSettings = { ...open, externalAccess: false };
 const noExternalStart: AdmissionSettings = { ...open, externalMayStart: false };
 
 const arriving: RoomState = { kind: 'none' };
-const newRoom: RoomState = { kind: 'new', roomsHeld: 2 };
-const lastRoomTaken: RoomState = { kind: 'new', roomsHeld: 3 };
+const newRoom: RoomState = { kind: 'new', roomsHeld: 2, permanent: false };
+const lastRoomTaken: RoomState = { kind: 'new', roomsHeld: 3, permanent: false };
 const started: RoomState = { kind: 'held', locked: false, pinFree: false };
 /** Held, but its first caller left before setting the PIN: whoever comes next starts it. */
 const abandoned: RoomState = { kind: 'held', locked: false, pinFree: true };
 const locked: RoomState = { kind: 'held', locked: true, pinFree: false };
 const lockedAbandoned: RoomState = { kind: 'held', locked: true, pinFree: true };
-const placeLeft: RoomState = { kind: 'joining', locked: false, occupants: 1 };
-const full: RoomState = { kind: 'joining', locked: false, occupants: 2 };
-const lockedAndFull: RoomState = { kind: 'joining', locked: true, occupants: 2 };
+const placeLeft: RoomState = { kind: 'joining', locked: false, occupants: 1, maxParticipants: undefined };
+const full: RoomState = { kind: 'joining', locked: false, occupants: 2, maxParticipants: undefined };
+const lockedAndFull: RoomState = { kind: 'joining', locked: true, occupants: 2, maxParticipants: undefined };
 
 const go = { kind: 'go-on' };
 const first = { kind: 'first' };
@@ -58,7 +58,13 @@ describe('admission', () => {
     ['a place left', open, 'internal', placeLeft, go],
     ['full', open, 'internal', full, refused('room-full')],
     ['locked and full (the lock first)', open, 'internal', lockedAndFull, refused('room-locked')],
-    ['locked while keying the PIN', open, 'internal', { kind: 'joining', locked: true, occupants: 0 }, refused('room-locked')],
+    [
+      'locked while keying the PIN',
+      open,
+      'internal',
+      { kind: 'joining', locked: true, occupants: 0, maxParticipants: undefined },
+      refused('room-locked'),
+    ],
   ])('%s', (_name, settings, caller, room, verdict) => {
     expect(admission(settings, caller, room)).toEqual(verdict);
   });

@@ -52,6 +52,7 @@ class ScriptedCallIO implements CallIO {
     return next;
   }
   async hold(): Promise<void> {}
+  async mute(): Promise<void> {}
   async sleep(): Promise<void> {}
   async hangup(): Promise<void> {}
   async relay(room: string, homeAddress: string): Promise<LegEnd> {

@@ -85,7 +85,7 @@ describe('a store a network away: callers racing for a room still meet one room'
     const waiting = rooms.awaitFirstPin('913', 'b', liveCall());
     await rooms.setPin('913', 'a', '1234');
     await expect(waiting).resolves.toBe('set');
-    await expect(rooms.verifyPin('913', '1234')).resolves.toBe(true);
+    await expect(rooms.roleForPin('913', '1234')).resolves.toBe('participant');
   });
 
   test('a call that ends while the store answers takes nothing, and the room it asked for is given back', async () => {

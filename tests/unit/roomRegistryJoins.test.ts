@@ -55,7 +55,7 @@ class ScriptedBridges implements BridgeOps {
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const joiner = (channelId: string) => ({ channelId, callerId: channelId, keyedAt: 0 });
+const joiner = (channelId: string) => ({ channelId, callerId: channelId, keyedAt: 0, role: 'participant' as const, muted: false });
 /** Callers who stay on the line. */
 const LIVE = new AbortController().signal;
 

@@ -1,6 +1,7 @@
 import { validateSettings } from '../../src/config/loadSettings';
 import { schemaLeaves, Settings } from '../../src/config/schema';
 import { KeyMap } from '../../src/domain/conferenceKeys';
+import { PermanentRoomSetting } from '../../src/domain/permanentRooms';
 import { PinGuardSettings } from '../../src/domain/pinGuard';
 
 /** True only when A and B are the same type (readonly and optional modifiers included). */
@@ -38,6 +39,7 @@ interface ExpectedSettings {
   };
   readonly conferenceKeys: KeyMap;
   readonly limits: { readonly maxParticipantsPerRoom: number; readonly maxRooms: number };
+  readonly permanentRooms: readonly PermanentRoomSetting[];
   readonly stateFile: string;
   readonly store: {
     readonly url: string;
@@ -66,10 +68,12 @@ describe('the settings type, read from the schema', () => {
   });
 });
 
-/** The dotted names of a loaded settings object's values; the key map is one setting. */
+/** The dotted names of a loaded settings object's values; the key map and a list are one setting each. */
 function leafNames(node: object, prefix = ''): string[] {
   return Object.entries(node).flatMap(([key, value]) => {
     const name = prefix ? `${prefix}.${key}` : key;
-    return typeof value === 'object' && value !== null && name !== 'conferenceKeys' ? leafNames(value as object, name) : [name];
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && name !== 'conferenceKeys'
+      ? leafNames(value as object, name)
+      : [name];
   });
 }
