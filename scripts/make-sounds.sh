@@ -2,7 +2,8 @@
 # Makes the prompts that Asterisk's core English set lacks, reproducibly: espeak-ng speaks,
 # sox turns it into what Asterisk plays best (8 kHz, mono, 16-bit WAV, about -3 dBFS).
 # Core prompts used as they are: conf-getconfno conf-getpin conf-invalid conf-invalidpin
-# conf-enteringno conf-onlyperson conf-thereare conf-otherinparty goodbye ss-noservice digits/* letters/*.
+# conf-enteringno conf-onlyperson conf-thereare conf-otherinparty goodbye ss-noservice digits/* letters/*
+# conf-waitforleader conf-leaderhasleft conf-lockednow conf-unlockednow.
 set -euo pipefail
 cd "$(dirname "$0")/../sounds"
 command -v espeak-ng >/dev/null && command -v sox >/dev/null || {
@@ -32,6 +33,28 @@ say help-again "To hear this again, press"
 say muted "You are muted."
 say unmuted "You are no longer muted."
 say reconnected "You are reconnected to the conference."
+# Leaders and raised hands (README, "Permanent rooms and leaders").
+say help-hand "To raise or lower your hand, press"
+say help-lock "To lock or unlock the conference, press"
+say help-lecture "To mute or unmute all participants, press"
+say help-next-hand "To unmute the next raised hand, press"
+say help-remove "To remove the last participant who joined, press"
+say help-end "To end the conference for everyone, press"
+say hand-raised "Your hand is raised."
+say hand-lowered "Your hand is lowered."
+say a-hand-is-raised "A participant has raised a hand."
+say hands-raised "Raised hands:"
+say no-hands "No hands are raised."
+say ask-to-speak "To ask to speak, press"
+say muted-by-leader "The leader has muted the participants."
+say all-muted "All participants are muted."
+say all-unmuted "All participants are unmuted."
+say you-may-speak "The leader has unmuted you. You may speak now."
+say hand-unmuted "The participant is unmuted."
+say removed "The leader has removed you from the conference. Goodbye."
+say last-removed "The last participant who joined has been removed."
+say nobody-to-remove "There is no participant to remove."
+say conference-ended "This conference has ended. Goodbye."
 # Two short beeps, rising for a join and falling for a leave.
 sox -n -r 8000 -c 1 -b 16 -e signed-integer /tmp/hi.wav synth 0.12 sine 880
 sox -n -r 8000 -c 1 -b 16 -e signed-integer /tmp/lo.wav synth 0.12 sine 660

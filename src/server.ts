@@ -188,6 +188,7 @@ export class ConferenceServer {
       placement: this.placement,
       settingsFile: () => ({ file: store.path, sha256: store.fileSha256 }),
       language: () => store.current.sounds.language,
+      keys: () => store.current.conferenceKeys,
       now: Date.now,
     });
     const { host, port } = settings.api;

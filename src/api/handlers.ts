@@ -42,6 +42,10 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
         });
       case 'lock':
         return answer(await admin.setLocked(route.room, route.locked), route, { room: route.room, locked: route.locked });
+      case 'lecture':
+        return answer(await admin.setLecture(route.room, route.on), route, { room: route.room, lecture: route.on });
+      case 'end':
+        return answer(admin.end(route.room), route, { room: route.room, ended: true });
       case 'lockouts':
         return { status: 200, json: lockoutsView(await admin.lockouts()) };
       case 'clear-lockout':
@@ -66,13 +70,16 @@ function roomView(room: RoomSnapshot, node: string | undefined): unknown {
     createdAt: new Date(room.createdAt).toISOString(),
     locked: room.locked,
     permanent: room.permanent,
+    lecture: room.lecture,
     participants: room.members.map((m) => ({
       channel: m.channelId,
       callerId: m.callerId,
       joinedAt: new Date(m.joinedAt).toISOString(),
       role: m.role,
       muted: m.muted,
+      handRaised: m.handRaisedAt !== undefined,
     })),
+    raisedHands: room.members.filter((m) => m.handRaisedAt !== undefined).length,
     waitingToEnter: room.waiting,
     waitingForLeader: room.waitingForLeader,
   };
@@ -108,6 +115,7 @@ function answer(outcome: AdminOutcome, route: Route, done: unknown): ApiResponse
 
 function unchangedMessage(route: Route): string {
   if (route.name === 'lock') return `room ${route.room} is already ${route.locked ? 'locked' : 'unlocked'}`;
+  if (route.name === 'lecture') return `room ${route.room} is already ${route.on ? 'in' : 'out of'} lecture mode`;
   if (route.name === 'mute') return `participant ${route.channel} is already ${route.muted ? 'muted' : 'unmuted'}`;
   if (route.name === 'drain') return `this node is already ${route.draining ? 'draining' : 'taking new rooms'}`;
   return 'nothing to change';

@@ -12,6 +12,8 @@ export type Route =
   | { readonly name: 'kick'; readonly room: RoomNumber; readonly channel: string }
   | { readonly name: 'mute'; readonly room: RoomNumber; readonly channel: string; readonly muted: boolean }
   | { readonly name: 'lock'; readonly room: RoomNumber; readonly locked: boolean }
+  | { readonly name: 'lecture'; readonly room: RoomNumber; readonly on: boolean }
+  | { readonly name: 'end'; readonly room: RoomNumber }
   | { readonly name: 'lockouts' }
   | { readonly name: 'clear-lockout'; readonly callerId: string }
   | { readonly name: 'drain'; readonly draining: boolean };
@@ -53,6 +55,15 @@ const ROUTES: readonly Entry[] = [
       DELETE: (p) => ({ name: 'lock', room: p.room as string, locked: false }),
     },
   },
+  {
+    pattern: ['rooms', ':room', 'lecture'],
+    access: 'admin',
+    methods: {
+      POST: (p) => ({ name: 'lecture', room: p.room as string, on: true }),
+      DELETE: (p) => ({ name: 'lecture', room: p.room as string, on: false }),
+    },
+  },
+  { pattern: ['rooms', ':room', 'end'], access: 'admin', methods: { POST: (p) => ({ name: 'end', room: p.room as string }) } },
   // The list shows caller numbers, as the room routes do; clearing is an admin action.
   { pattern: ['lockouts'], access: 'read', methods: { GET: () => ({ name: 'lockouts' }) } },
   {

@@ -12,7 +12,8 @@ import { RoomPlacement } from './roomPlacement';
 import { RoomRegistry } from './roomRegistry';
 import { StoreUnavailable } from './roomStateStore';
 import { REFUSAL_SOUND } from './media';
-import { endWithLeader } from './roomEnd';
+import { Tell } from './leaderActions';
+import { endConference } from './roomEnd';
 
 /** How the app acts on one call: its prompts, keys and hangup. */
 export type OpenCallIO = (session: CallSession, timeouts: EntryTimeouts, sounds: Settings['sounds']) => CallIO;
@@ -27,8 +28,10 @@ export interface CallRunnerDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly openCallIO: OpenCallIO;
-  /** What the in-conference keys change on the call (its mute). */
+  /** What the in-conference keys change on the call (its mute), or a leader's on others' (mute, hangup). */
   readonly channels: ChannelControl;
+  /** A prompt to another participant (a leader's action, a raised hand). */
+  readonly tell: Tell;
 }
 
 /** One call from its arrival to its end: the caller's way in, then its keys in the room; and what it gives back at the end. */
@@ -49,7 +52,8 @@ export class CallRunner {
       const end = await runCallerFlow(session, io, flow);
       if (end === 'hang-up') await io.hangup();
       else if (session.room !== undefined) {
-        listenInConference(session, session.room, io, { settings, rooms: deps.rooms, ari: deps.channels, log });
+        const { tell } = deps;
+        listenInConference(session, session.room, io, { settings, rooms: deps.rooms, ari: deps.channels, tell, events, log, now });
       }
     } catch (error) {
       if (error instanceof CallEnded) return;
@@ -71,7 +75,7 @@ export class CallRunner {
   private async endWithLeader(room: string): Promise<void> {
     const { rooms, channels, events, log, now } = this.deps;
     try {
-      await endWithLeader({ rooms, channels, events, log, now }, room);
+      await endConference({ rooms, ari: channels, events, log, now }, room, 'leader-left');
     } catch (error) {
       log.error('could not end the conference', { event: 'room-end-failed', room, error: String(error) });
     }

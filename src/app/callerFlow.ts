@@ -10,7 +10,7 @@ import { CallIO } from './callIO';
 import { CallSession, endedBy } from './callSession';
 import { ConferenceEvents, RefusalReason } from './conferenceEvents';
 import { JoinsInFlight } from './joinsInFlight';
-import { digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from './media';
+import { askToSpeak, digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from './media';
 import { Admit, EnterOutcome, RoomRegistry } from './roomRegistry';
 import { RoomPlacement } from './roomPlacement';
 import { RoomHome } from './roomStateStore';
@@ -103,8 +103,10 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
     await waitForLeader(session, io, deps, room);
     keyedAt = deps.now();
   }
-  // Muted before being added: the room never hears a participant who is to start muted.
-  const muted = inRole === 'participant' && deps.rooms.permanentOf(room)?.startMuted === true;
+  // Muted before being added: the room never hears a participant who is to start muted, nor one
+  // joining a lecture (they ask to speak by raising a hand).
+  const lecture = inRole === 'participant' && deps.rooms.isLecture(room);
+  const muted = lecture || (inRole === 'participant' && deps.rooms.permanentOf(room)?.startMuted === true);
   if (muted) await io.mute(true);
   const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt, role: inRole, muted };
   const joined = await deps.rooms.join(room, session.id, joiner, admit);
@@ -118,7 +120,8 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
 
   // After a burst of joins has gone through: starting playbacks would slow the others' joins.
   await deps.joins.settled();
-  const welcome = [Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others), ...(muted ? [Sound.muted] : [])];
+  const mutedTold = !muted ? [] : [Sound.muted, ...(lecture ? askToSpeak(settings.conferenceKeys) : [])];
+  const welcome = [Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others), ...mutedTold];
   await io.play(readmitted ? [Sound.reconnected] : welcome);
   if (joined.others === 0) await deps.rooms.startHoldMusicIfAlone(room);
   return 'in-conference';

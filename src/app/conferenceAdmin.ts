@@ -1,8 +1,10 @@
+import { KeyMap } from '../domain/conferenceKeys';
 import { GuardCounts, PinGuard } from '../domain/pinGuard';
 import { RoomNumber } from '../domain/types';
 import { Logger } from '../logger';
 import { AdminAction, ConferenceEvents } from './conferenceEvents';
-import { setMute } from './inConference';
+import { setLecture, setMute } from './leaderActions';
+import { endConference } from './roomEnd';
 import { Sound } from './media';
 import { AsteriskStatus, ChannelControl, PromptPlayer } from './ports';
 import { RoomPlacement } from './roomPlacement';
@@ -55,6 +57,8 @@ export interface AdminDeps {
   readonly settingsFile: () => Health['settings'];
   readonly language: () => string;
   readonly now: () => number;
+  /** The in-conference keys in force (lecture mode tells participants the key to ask to speak). */
+  readonly keys: () => KeyMap;
 }
 
 /** What an operator can see and do while conferences run: the status API's side of the app. */
@@ -112,6 +116,27 @@ export class ConferenceAdmin {
     const outcome = await this.deps.rooms.setLocked(room, locked);
     if (outcome !== 'done') return { ok: false, error: outcome === 'unknown-room' ? 'unknown-room' : 'unchanged' };
     this.audit(locked ? 'lock' : 'unlock', room, undefined);
+    return { ok: true };
+  }
+
+  /** Mutes every participant but the leaders, and keeps newcomers muted (lecture mode); or unmutes them all. */
+  async setLecture(room: RoomNumber, on: boolean): Promise<AdminOutcome> {
+    const tell = (channelId: string, media: readonly string[]): Promise<void> =>
+      this.deps.playbacks.play(channelId, media, this.deps.language()).finished;
+    const outcome = await setLecture({ ...this.deps, tell, keys: this.deps.keys() }, room, on);
+    if (outcome !== 'done') return { ok: false, error: outcome };
+    this.audit(on ? 'mute-all' : 'unmute-all', room, undefined);
+    return { ok: true };
+  }
+
+  /** Ends the conference for everyone in it: they hear that it has ended, and are hung up. */
+  end(room: RoomNumber): AdminOutcome {
+    if (!this.deps.rooms.holds(room)) return { ok: false, error: 'unknown-room' };
+    this.audit('end', room, undefined);
+    // Answered at once: the room hears the end, then everyone is hung up.
+    void endConference(this.deps, room, 'ended-by-admin').catch((error: unknown) =>
+      this.deps.log.error('could not end the conference', { event: 'room-end-failed', room, error: String(error) }),
+    );
     return { ok: true };
   }
 

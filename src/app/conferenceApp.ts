@@ -7,7 +7,7 @@ import { AppEventSource, APP_EVENT_TYPES, PlaybackEvent } from './appEvents';
 import { CallRunner, OpenCallIO } from './callRunner';
 import { ConferenceEvents } from './conferenceEvents';
 import { routeEvent } from './eventRouting';
-import { ChannelControl } from './ports';
+import { ChannelControl, PromptPlayer } from './ports';
 import { JoinsInFlight } from './joinsInFlight';
 import { RoomPlacement } from './roomPlacement';
 import { LinkLegs } from './linkLegs';
@@ -22,7 +22,7 @@ export interface AppPorts {
     /** Lets only these event types through to the app. */
     filterEvents(app: string, types: readonly string[]): Promise<unknown>;
   };
-  readonly playbacks: { onEvent(event: PlaybackEvent): void; forgetChannel(channelId: string): void };
+  readonly playbacks: Pick<PromptPlayer, 'play' | 'forgetChannel'> & { onEvent(event: PlaybackEvent): void };
   /** The server number and app name stored where the dialplan reads them; its channels are the app's own. */
   readonly dialplan: { claim(channelId: string, args: readonly string[]): boolean; store(): Promise<void> };
   /** False for a channel the app made for itself rather than a caller's. */
@@ -61,7 +61,15 @@ export class ConferenceApp {
     private readonly parts: AppParts,
   ) {
     const { log, now } = parts;
-    const runner = new CallRunner({ ...parts, events: parts.conferenceEvents, openCallIO: ports.openCallIO, channels: ports.channels });
+    const tell = (channelId: string, media: readonly string[]): Promise<void> =>
+      ports.playbacks.play(channelId, media, parts.settings().sounds.language).finished;
+    const runner = new CallRunner({
+      ...parts,
+      events: parts.conferenceEvents,
+      openCallIO: ports.openCallIO,
+      channels: ports.channels,
+      tell,
+    });
     this.sessions = new SessionTable({
       log,
       events: parts.conferenceEvents,

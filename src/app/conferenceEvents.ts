@@ -16,10 +16,13 @@ export type RefusalReason =
   | 'store-unavailable';
 
 /** Why a conference was ended for everyone in it. */
-export type RoomEndReason = 'leader-left';
+export type RoomEndReason = 'leader-left' | 'ended-by-leader' | 'ended-by-admin';
+
+/** What a leader did with their keys. */
+export type LeaderAction = 'lock' | 'unlock' | 'lecture-on' | 'lecture-off' | 'unmute-hand' | 'remove';
 
 /** What an operator did to a room through the status API. */
-export type AdminAction = 'kick' | 'mute' | 'unmute' | 'lock' | 'unlock';
+export type AdminAction = 'kick' | 'mute' | 'unmute' | 'lock' | 'unlock' | 'mute-all' | 'unmute-all' | 'end';
 
 /**
  * What happens in the service, as facts with times (epoch ms) and caller ids, never a PIN.
@@ -47,8 +50,26 @@ export type ConferenceEvent =
       readonly joinedAt: number;
     }
   | { readonly type: 'room-destroyed'; readonly at: number; readonly room: RoomNumber; readonly createdAt: number }
-  /** The conference was ended for everyone in it: its last leader left (endWhenLeaderLeaves). */
-  | { readonly type: 'room-ended'; readonly at: number; readonly room: RoomNumber; readonly reason: RoomEndReason; readonly hungUp: number }
+  /** The conference was ended for everyone in it; `channel`: the leader who ended it. */
+  | {
+      readonly type: 'room-ended';
+      readonly at: number;
+      readonly room: RoomNumber;
+      readonly reason: RoomEndReason;
+      readonly hungUp: number;
+      readonly channel: string | undefined;
+    }
+  /** A leader's key: `channel` the leader, `target` the participant it concerned (unmuted, removed). */
+  | {
+      readonly type: 'leader';
+      readonly at: number;
+      readonly room: RoomNumber;
+      readonly action: LeaderAction;
+      readonly channel: string;
+      readonly target: string | undefined;
+    }
+  /** A participant raised or lowered their hand. */
+  | { readonly type: 'hand'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly raised: boolean }
   | {
       readonly type: 'refused';
       readonly at: number;

@@ -46,7 +46,9 @@ export class ConferenceMetrics {
   });
   private readonly ended = new Counter({
     name: 'conference_rooms_ended_total',
-    help: 'Conferences ended for everyone in them, by reason (leader-left: its last leader left, endWhenLeaderLeaves).',
+    help:
+      'Conferences ended for everyone in them, by reason: leader-left (its last leader left, endWhenLeaderLeaves), ' +
+      'ended-by-leader (the end key), ended-by-admin (POST /rooms/:room/end).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -105,6 +107,22 @@ export class ConferenceMetrics {
       registers,
       collect() {
         this.set(live().leaders);
+      },
+    });
+    new Gauge({
+      name: 'conference_hands_raised',
+      help: 'Participants with a hand raised, waiting for a leader to let them speak.',
+      registers,
+      collect() {
+        this.set(live().handsRaised);
+      },
+    });
+    new Gauge({
+      name: 'conference_lecture_rooms_active',
+      help: 'Conferences in lecture mode: a leader muted every participant.',
+      registers,
+      collect() {
+        this.set(live().lectureRooms);
       },
     });
     new Gauge({

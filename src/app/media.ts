@@ -1,4 +1,4 @@
-import { ConferenceAction, KeyMap } from '../domain/conferenceKeys';
+import { actionsFor, ConferenceAction, KeyContext, KeyMap, SPONTANEOUS } from '../domain/conferenceKeys';
 import { RefusalReason } from './conferenceEvents';
 
 /** Every prompt the app plays, in one place: Asterisk's core prompts and our own (sounds/). */
@@ -26,6 +26,23 @@ export const Sound = {
   reconnected: 'sound:conference/reconnected',
   waitForLeader: 'sound:conf-waitforleader',
   leaderHasLeft: 'sound:conf-leaderhasleft',
+  lockedNow: 'sound:conf-lockednow',
+  unlockedNow: 'sound:conf-unlockednow',
+  handRaised: 'sound:conference/hand-raised',
+  handLowered: 'sound:conference/hand-lowered',
+  aHandIsRaised: 'sound:conference/a-hand-is-raised',
+  handsRaised: 'sound:conference/hands-raised',
+  noHands: 'sound:conference/no-hands',
+  askToSpeak: 'sound:conference/ask-to-speak',
+  mutedByLeader: 'sound:conference/muted-by-leader',
+  allMuted: 'sound:conference/all-muted',
+  allUnmuted: 'sound:conference/all-unmuted',
+  youMaySpeak: 'sound:conference/you-may-speak',
+  handUnmuted: 'sound:conference/hand-unmuted',
+  removed: 'sound:conference/removed',
+  lastRemoved: 'sound:conference/last-removed',
+  nobodyToRemove: 'sound:conference/nobody-to-remove',
+  conferenceEnded: 'sound:conference/conference-ended',
 } as const;
 
 /** What a refused caller hears before the call ends. */
@@ -60,18 +77,29 @@ export function othersAnnouncement(others: number): string[] {
   return others === 0 ? [Sound.onlyPerson] : [Sound.thereAre, numberOf(others), Sound.otherParticipants];
 }
 
-/** What each in-conference key does, in the order the help tells it. */
+/** What each in-conference key does, as the help tells it. */
 const HELP_PHRASE: Readonly<Record<ConferenceAction, string>> = {
   toggleMute: 'sound:conference/help-mute',
   participantCount: 'sound:conference/help-count',
   roomNumber: 'sound:conference/help-number',
+  toggleHand: 'sound:conference/help-hand',
+  toggleLock: 'sound:conference/help-lock',
+  toggleLecture: 'sound:conference/help-lecture',
+  unmuteNextHand: 'sound:conference/help-next-hand',
+  removeLast: 'sound:conference/help-remove',
+  endConference: 'sound:conference/help-end',
   leave: 'sound:conference/help-leave',
   help: 'sound:conference/help-again',
 };
 
-/** The help, told from the keys in force: "to mute or unmute, press 1; ...". */
-export function helpAnnouncement(keys: KeyMap): string[] {
-  return (Object.keys(HELP_PHRASE) as ConferenceAction[]).flatMap((action) => [HELP_PHRASE[action], keySound(keys[action])]);
+/** The help, told from the keys in force and open to the caller: "to mute or unmute, press 1; ...". */
+export function helpAnnouncement(keys: KeyMap, context: KeyContext = SPONTANEOUS): string[] {
+  return actionsFor(keys, context).flatMap((action) => [HELP_PHRASE[action], keySound(keys[action] as string)]);
+}
+
+/** "To ask to speak, press 4": a participant muted by the leader, told how to raise a hand (if it has a key). */
+export function askToSpeak(keys: KeyMap): string[] {
+  return keys.toggleHand === undefined ? [] : [Sound.askToSpeak, keySound(keys.toggleHand)];
 }
 
 /** A DTMF key said aloud: a digit, "star", "pound", or the letters A-D. */

@@ -254,7 +254,7 @@ export class RoomRegistry extends RoomTable {
       this.events.publish({ type: 'room-created', at: joinedAt, room });
     }
     const { channelId: channel, callerId, keyedAt, role, muted } = joiner;
-    entry.members.set(channel, { channelId: channel, callerId, joinedAt, role, muted });
+    entry.members.set(channel, { channelId: channel, callerId, joinedAt, role, muted, handRaisedAt: undefined });
     entry.holders.delete(sessionId);
     // The participants who waited for a leader join right behind them: the leader is told they are in.
     const released = role === 'leader' ? entry.leaderGate.open() : 0;
@@ -327,7 +327,7 @@ export class RoomRegistry extends RoomTable {
     room: RoomNumber,
     bridgeId: string,
     pin: PinHash | undefined,
-    members: ReadonlyArray<Omit<Member, 'muted' | 'role'>>,
+    members: ReadonlyArray<Pick<Member, 'channelId' | 'callerId' | 'joinedAt'>>,
   ): Promise<AdoptOutcome> {
     return this.doors.run(room, async () => {
       if (this.rooms.has(room)) return 'held';
@@ -342,7 +342,9 @@ export class RoomRegistry extends RoomTable {
       entry.opened = true;
       // Who led is not known after a restart: everyone goes on as a participant, in a room that has begun.
       if (entry.permanent) entry.leaderGate.open();
-      for (const member of members) entry.members.set(member.channelId, { ...member, role: 'participant', muted: false });
+      for (const member of members) {
+        entry.members.set(member.channelId, { ...member, role: 'participant', muted: false, handRaisedAt: undefined });
+      }
       return kept || entry.permanent ? 'with-pin' : 'closed';
     });
   }
@@ -399,6 +401,7 @@ export class RoomRegistry extends RoomTable {
       locked: false,
       permanent,
       leaderGate: new LeaderGate(),
+      lecture: false,
       tones: this.media.tonePacer(() => entry),
     };
     this.rooms.set(room, entry);

@@ -1,3 +1,4 @@
+import { KeyContext } from '../domain/conferenceKeys';
 import { PermanentRoom, Role } from '../domain/permanentRooms';
 import { RoomNumber } from '../domain/types';
 import { FirstPinTurn } from './firstPinTurn';
@@ -11,6 +12,8 @@ export interface Member {
   readonly joinedAt: number;
   readonly role: Role;
   muted: boolean;
+  /** When the participant raised their hand; undefined while it is down. */
+  handRaisedAt: number | undefined;
 }
 
 /** A room from the first caller who asks for it until the last one has gone. */
@@ -32,6 +35,8 @@ export interface Room extends RoomBridge {
   permanent: PermanentRoom | undefined;
   /** Open while a leader is in: a room that waits for its leader lets its participants in. */
   readonly leaderGate: LeaderGate;
+  /** A leader muted every participant: they ask to speak by raising a hand rather than unmute themselves. */
+  lecture: boolean;
 }
 
 export interface RoomSnapshot {
@@ -41,6 +46,7 @@ export interface RoomSnapshot {
   readonly pinSet: boolean;
   readonly locked: boolean;
   readonly permanent: boolean;
+  readonly lecture: boolean;
   readonly members: readonly Member[];
   /** Callers waiting for the first caller's PIN. */
   readonly waiting: number;
@@ -52,9 +58,11 @@ export type LockOutcome = 'done' | 'unchanged' | 'unknown-room';
 export interface LiveCounts {
   readonly rooms: number;
   readonly permanentRooms: number;
+  readonly lectureRooms: number;
   /** Leaders included. */
   readonly participants: number;
   readonly leaders: number;
+  readonly handsRaised: number;
 }
 
 /**
@@ -88,13 +96,17 @@ export class RoomTable {
 
   /** Conferences (rooms someone has joined), how many of them permanent, their participants and leaders, for the gauges. */
   liveCounts(): LiveCounts {
-    const counts = { rooms: 0, permanentRooms: 0, participants: 0, leaders: 0 };
+    const counts = { rooms: 0, permanentRooms: 0, lectureRooms: 0, participants: 0, leaders: 0, handsRaised: 0 };
     for (const entry of this.rooms.values()) {
       if (entry.members.size === 0) continue;
       counts.rooms++;
       if (entry.permanent) counts.permanentRooms++;
+      if (entry.lecture) counts.lectureRooms++;
       counts.participants += entry.members.size;
-      for (const member of entry.members.values()) if (member.role === 'leader') counts.leaders++;
+      for (const member of entry.members.values()) {
+        if (member.role === 'leader') counts.leaders++;
+        if (member.handRaisedAt !== undefined) counts.handsRaised++;
+      }
     }
     return counts;
   }
@@ -120,6 +132,53 @@ export class RoomTable {
 
   isMuted(room: RoomNumber, channelId: string): boolean {
     return this.rooms.get(room)?.members.get(channelId)?.muted ?? false;
+  }
+
+  /** Who presses a key in the room: their role, and whether the room has leaders at all. */
+  keyContext(room: RoomNumber, channelId: string): KeyContext {
+    const entry = this.rooms.get(room);
+    const role = entry?.members.get(channelId)?.role ?? 'participant';
+    return { role, ledRoom: (entry?.permanent?.leaderPin ?? '') !== '' };
+  }
+
+  isLecture(room: RoomNumber): boolean {
+    return this.rooms.get(room)?.lecture ?? false;
+  }
+
+  /** Marks lecture mode on or off: false when it already was so, or the room is not held. */
+  setLecture(room: RoomNumber, on: boolean): boolean {
+    const entry = this.rooms.get(room);
+    if (!entry || entry.lecture === on) return false;
+    entry.lecture = on;
+    return true;
+  }
+
+  /** Raises or lowers a participant's hand: false when it already was so (or they are not in the room). */
+  setHand(room: RoomNumber, channelId: string, raised: boolean, now: number): boolean {
+    const member = this.rooms.get(room)?.members.get(channelId);
+    if (!member || (member.handRaisedAt !== undefined) === raised) return false;
+    member.handRaisedAt = raised ? now : undefined;
+    return true;
+  }
+
+  isHandRaised(room: RoomNumber, channelId: string): boolean {
+    return this.rooms.get(room)?.members.get(channelId)?.handRaisedAt !== undefined;
+  }
+
+  /** The participants with a hand raised, the longest raised first. */
+  raisedHands(room: RoomNumber): string[] {
+    return this.membersWhere(room, (m) => m.handRaisedAt !== undefined)
+      .sort((a, b) => (a.handRaisedAt as number) - (b.handRaisedAt as number))
+      .map((m) => m.channelId);
+  }
+
+  /** The room's members of one role, in the order they joined. */
+  withRole(room: RoomNumber, role: Role): string[] {
+    return this.membersWhere(room, (m) => m.role === role).map((m) => m.channelId);
+  }
+
+  private membersWhere(room: RoomNumber, wanted: (member: Member) => boolean): Member[] {
+    return [...(this.rooms.get(room)?.members.values() ?? [])].filter(wanted);
   }
 
   /** Channels the registry counts in a room, to compare with what the bridge really holds. */
@@ -148,6 +207,7 @@ export class RoomTable {
       pinSet: entry.pinSet,
       locked: entry.locked,
       permanent: entry.permanent !== undefined,
+      lecture: entry.lecture,
       members: [...entry.members.values()].map((m) => ({ ...m })),
       waiting: entry.firstPin.waiting,
       waitingForLeader: entry.leaderGate.waiting,

@@ -1,6 +1,7 @@
 import { restartNeeded } from '../config/restartNeeded';
 import { Settings } from '../config/schema';
 import { SettingsStore } from '../config/settingsStore';
+import { unboundActions } from '../domain/conferenceKeys';
 import { PinGuard } from '../domain/pinGuard';
 import { Logger } from '../logger';
 import { Sound } from './media';
@@ -17,10 +18,15 @@ export interface SettingsTakers {
   readonly storeNumber: () => Promise<void>;
 }
 
-/** Hands every accepted change of the settings file to those it concerns; says which settings wait for a restart. */
+/**
+ * Hands every accepted change of the settings file to those it concerns; says which settings wait
+ * for a restart, and which keys have none (at the start too).
+ */
 export function fanOutSettings(store: SettingsStore, takers: SettingsTakers): void {
+  warnUnboundKeys(takers.log, store.current);
   store.on('changed', (next, previous) => {
     const { log } = takers;
+    warnUnboundKeys(log, next);
     log.info('settings changed', { event: 'settings-changed' });
     const waiting = restartNeeded(next, previous).join(', ');
     if (waiting) log.warn(`takes effect at the next restart: ${waiting}`, { event: 'restart-needed', setting: waiting });
@@ -35,6 +41,17 @@ export function fanOutSettings(store: SettingsStore, takers: SettingsTakers): vo
       });
     }
     if (next.number !== previous.number) void takers.storeNumber();
+  });
+}
+
+function warnUnboundKeys(log: Logger, settings: Settings): void {
+  const unbound = unboundActions(settings.conferenceKeys);
+  if (unbound.length === 0) return;
+  const actions = unbound.join(', ');
+  log.warn(`conferenceKeys: ${actions} ha${unbound.length === 1 ? 's' : 've'} no key (the default is another action's): give each one`, {
+    event: 'key-unbound',
+    setting: 'conferenceKeys',
+    actions,
   });
 }
 

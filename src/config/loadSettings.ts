@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
+import { keysInForce } from '../domain/conferenceKeys';
 import { pinsBeyond } from '../domain/permanentRooms';
 import { isIntegerFormat } from './formats';
 import { schemaDefinition, schemaLeaves, Settings } from './schema';
@@ -47,7 +48,9 @@ export function validateSettings(raw: object, source: string, env: NodeJS.Proces
         .map((line) => `${source}: ${line}`),
     };
   }
-  const settings = config.getProperties();
+  const settings = { ...config.getProperties() };
+  // Actions added since the file was written take their default keys where those are free.
+  settings.conferenceKeys = keysInForce(settings.conferenceKeys);
   const beyond = pinsBeyond(settings.permanentRooms, settings.entry.pinMaxLength);
   if (beyond) return { ok: false, errors: [`${source}: permanentRooms: ${beyond}`] };
   return { ok: true, settings: deepFreeze(settings) };

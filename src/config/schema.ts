@@ -1,4 +1,4 @@
-import { DEFAULT_KEY_MAP } from '../domain/conferenceKeys';
+import { BASIC_KEY_MAP } from '../domain/conferenceKeys';
 import { boolean, integer, keyMap, permanentRoomList, text } from './formats';
 import { CheckedSchema, SettingLeaf, SettingsOf } from './settingTypes';
 
@@ -140,9 +140,13 @@ export const schemaDefinition = checked({
     },
   },
   conferenceKeys: {
-    doc: 'Keys in a conference: toggleMute, participantCount, roomNumber, help, leave (one DTMF key each, all different).',
+    doc:
+      'Keys in a conference (one DTMF key each, all different): toggleMute, participantCount, roomNumber, help, leave for ' +
+      'everyone; toggleHand (4) for participants of a room with a leader; toggleLock (5), toggleLecture (6), unmuteNextHand (7), ' +
+      'removeLast (8), endConference (9) for leaders. One of those left out takes its default key if no other action has it, ' +
+      'else it has no key (logged as key-unbound).',
     format: keyMap,
-    default: DEFAULT_KEY_MAP,
+    default: BASIC_KEY_MAP,
   },
   limits: {
     maxParticipantsPerRoom: {

@@ -222,7 +222,11 @@ export function fakeWorld(): FakeWorld {
     {
       source,
       asterisk,
-      playbacks: { onEvent: () => undefined, forgetChannel: () => undefined },
+      playbacks: {
+        onEvent: () => undefined,
+        forgetChannel: () => undefined,
+        play: () => ({ id: 'told', finished: Promise.resolve(), pause: () => undefined, stop: async () => undefined }),
+      },
       dialplan: { claim: () => false, store: async () => undefined },
       isCall: () => true,
       openCallIO: (session) => {

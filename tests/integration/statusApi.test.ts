@@ -41,11 +41,19 @@ describe('status API', () => {
     const room = await api('GET', '/rooms/960');
     expect(room.status).toBe(200);
     expect(rooms.json.rooms).toEqual([room.json]);
-    expect(room.json).toMatchObject({ room: '960', bridge: 'conference-960', locked: false, permanent: false, waitingForLeader: 0 });
+    expect(room.json).toMatchObject({
+      room: '960',
+      bridge: 'conference-960',
+      locked: false,
+      permanent: false,
+      lecture: false,
+      raisedHands: 0,
+      waitingForLeader: 0,
+    });
     expect(Date.parse(room.json.createdAt)).not.toBeNaN();
     expect(room.json.participants).toEqual([
-      { channel: first.appChannel, callerId: '201', joinedAt: expect.any(String), role: 'participant', muted: false },
-      { channel: second.appChannel, callerId: '0301', joinedAt: expect.any(String), role: 'participant', muted: false },
+      { channel: first.appChannel, callerId: '201', joinedAt: expect.any(String), role: 'participant', muted: false, handRaised: false },
+      { channel: second.appChannel, callerId: '0301', joinedAt: expect.any(String), role: 'participant', muted: false, handRaised: false },
     ]);
     expect(rooms.text).not.toContain('97531');
     expect(rooms.text.toLowerCase()).not.toContain('pin');

@@ -1,4 +1,6 @@
-import { actionForKey, DEFAULT_KEY_MAP, keyMapProblem } from '../../src/domain/conferenceKeys';
+import { validateSettings } from '../../src/config/loadSettings';
+import { actionForKey, actionsFor, DEFAULT_KEY_MAP, keyMapProblem, keysInForce, unboundActions } from '../../src/domain/conferenceKeys';
+import { Key } from '../../src/domain/types';
 
 describe('in-conference keys', () => {
   it('maps the default keys to their actions', () => {
@@ -16,5 +18,49 @@ describe('in-conference keys', () => {
     expect(keyMapProblem({ ...DEFAULT_KEY_MAP, help: '**' })).toBe('help must be one key: 0-9, *, # or A-D');
     expect(keyMapProblem({ ...DEFAULT_KEY_MAP, leave: undefined })).toBe('leave must be one key: 0-9, *, # or A-D');
     expect(keyMapProblem({ ...DEFAULT_KEY_MAP, record: '9' })).toBe('unknown action record');
+  });
+});
+
+describe('keys of leaders and raised hands', () => {
+  const led = { role: 'participant', ledRoom: true } as const;
+  const leader = { role: 'leader', ledRoom: true } as const;
+
+  it('gives a raised hand to participants of a room with leaders, and the leader keys to leaders only', () => {
+    expect(actionForKey(DEFAULT_KEY_MAP, '4')).toBeUndefined();
+    expect(actionForKey(DEFAULT_KEY_MAP, '4', led)).toBe('toggleHand');
+    expect(actionForKey(DEFAULT_KEY_MAP, '4', leader)).toBeUndefined();
+    expect(actionForKey(DEFAULT_KEY_MAP, '9', led)).toBeUndefined();
+    expect(['5', '6', '7', '8', '9'].map((key) => actionForKey(DEFAULT_KEY_MAP, key as Key, leader))).toEqual([
+      'toggleLock',
+      'toggleLecture',
+      'unmuteNextHand',
+      'removeLast',
+      'endConference',
+    ]);
+    expect(actionsFor(DEFAULT_KEY_MAP, leader)).toContain('toggleMute');
+  });
+
+  it('a file written before these keys existed keeps its keys; the new ones take their defaults where free', () => {
+    const written = { toggleMute: '5', participantCount: '6', roomNumber: '7', help: '0', leave: '9' };
+    expect(keyMapProblem(written)).toBeUndefined();
+    const keys = keysInForce(written);
+    expect(keys).toEqual({ ...written, toggleHand: '4', removeLast: '8' });
+    expect(unboundActions(keys)).toEqual(['toggleLock', 'toggleLecture', 'unmuteNextHand', 'endConference']);
+    expect(keyMapProblem({ ...written, toggleHand: '5' })).toBe('toggleHand and toggleMute share the key 5');
+  });
+});
+
+describe('conferenceKeys in a settings file', () => {
+  it('a remapped file of the five keys loads, the others on their default keys where free', () => {
+    const written = { toggleMute: '5', participantCount: '6', roomNumber: '7', help: '0', leave: '9' };
+    const result = validateSettings({ conferenceKeys: written }, 'f.json', { ARI_PASSWORD: 'secret' });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.settings.conferenceKeys).toEqual({ ...written, toggleHand: '4', removeLast: '8' });
+  });
+
+  it('no conferenceKeys: every action on its default key', () => {
+    const result = validateSettings({}, 'f.json', { ARI_PASSWORD: 'secret' });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.settings.conferenceKeys).toEqual(DEFAULT_KEY_MAP);
   });
 });

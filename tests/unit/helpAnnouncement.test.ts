@@ -28,3 +28,24 @@ describe('the in-conference help', () => {
     ]);
   });
 });
+
+describe('the help of a room with leaders', () => {
+  it('tells a participant how to raise a hand, and a leader every leader key, the help key last', () => {
+    const participant = helpAnnouncement(DEFAULT_KEY_MAP, { role: 'participant', ledRoom: true });
+    expect(participant).toContain('sound:conference/help-hand');
+    expect(participant).not.toContain('sound:conference/help-end');
+    const leader = helpAnnouncement(DEFAULT_KEY_MAP, { role: 'leader', ledRoom: true });
+    expect(leader.filter((_, i) => i % 2 === 0)).toEqual([
+      'sound:conference/help-mute',
+      'sound:conference/help-count',
+      'sound:conference/help-number',
+      'sound:conference/help-lock',
+      'sound:conference/help-lecture',
+      'sound:conference/help-next-hand',
+      'sound:conference/help-remove',
+      'sound:conference/help-end',
+      'sound:conference/help-leave',
+      'sound:conference/help-again',
+    ]);
+  });
+});
