@@ -1,4 +1,5 @@
 import { EntryMode, InvalidReason } from '../domain/digitCollector';
+import { Role } from '../domain/permanentRooms';
 import { LegEnd } from './linkLegs';
 
 export type EntryOutcome = { type: 'complete'; value: string } | { type: 'invalid'; reason: InvalidReason };
@@ -17,6 +18,8 @@ export interface CallIO {
   /** Plays a prompt and collects an entry; the first key that counts stops the prompt (barge-in). */
   prompt(media: readonly string[], mode: EntryMode): Promise<EntryOutcome>;
   hold(on: boolean): Promise<void>;
+  /** Writes the caller's role on the call, where a restarted app reads it back. */
+  markRole(role: Role): Promise<void>;
   /** Mutes or unmutes what the caller says into a room (before they join one, too). */
   mute(on: boolean): Promise<void>;
   sleep(ms: number): Promise<void>;

@@ -114,6 +114,8 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   if (joined.kind === 'no-bridge') return refuse(session, io, deps, 'no-bridge', room);
   if (joined.kind === 'refused') return refuseFor(session, io, deps, joined.reason, room);
   session.inConference = true;
+  // A participant is what a restarted app takes a caller for: only a leader is written down.
+  if (inRole === 'leader') await io.markRole(inRole);
   // joinMs: from the PIN's last key, as the app saw it, to Asterisk's answer that the caller is in.
   log.info('joined', { event: 'joined', room, others: joined.others, joinMs: deps.now() - keyedAt, readmitted, role: inRole });
   if (via.kind === 'link' && via.landed) await recordAdmitted(deps, via.landed, room);

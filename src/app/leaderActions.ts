@@ -36,7 +36,9 @@ export async function setLecture(deps: Omit<LeaderDeps, 'events' | 'log' | 'now'
   const told = on ? [Sound.mutedByLeader, ...askToSpeak(deps.keys)] : [Sound.unmuted];
   await Promise.all(
     rooms.withRole(room, 'participant').map(async (channelId) => {
-      if (rooms.isMuted(room, channelId) !== on && (await setMute(deps, room, channelId, on))) void deps.tell(channelId, told);
+      const changed = rooms.isMuted(room, channelId) !== on && (await setMute(deps, room, channelId, on));
+      // Lecture mode concerns every participant, muted already or not: none may unmute now.
+      if (changed || on) void deps.tell(channelId, told);
     }),
   );
   return 'done';

@@ -1,5 +1,6 @@
 import { PinHash } from '../domain/pinHash';
 import { roomFromBridgeId } from '../domain/roomNumber';
+import { Role } from '../domain/permanentRooms';
 import { RoomNumber } from '../domain/types';
 import { Logger } from '../logger';
 import { logRequestFailed } from './requestFailed';
@@ -16,6 +17,8 @@ export interface AsteriskState {
   listBridges(): Promise<ReadonlyArray<{ readonly id: string; readonly channels: readonly string[] }>>;
   /** '' when the channel has no caller id or is gone. */
   callerNumber(channelId: string): Promise<string>;
+  /** The caller's role as written on the channel when they joined (a participant's when none was). */
+  roleOf(channelId: string): Promise<Role>;
   destroyBridge(bridgeId: string): Promise<boolean>;
   /** Hangs the call up and lets it out of Stasis; false when it was gone already. */
   release(channelId: string): Promise<boolean>;
@@ -90,7 +93,10 @@ export class StateRebuild {
         continue;
       }
       const members = await Promise.all(
-        present.map(async (channelId) => ({ channelId, callerId: await this.callerNumber(channelId), joinedAt: this.deps.now() })),
+        present.map(async (channelId) => {
+          const [callerId, role] = await Promise.all([this.callerNumber(channelId), this.roleOf(channelId)]);
+          return { channelId, callerId, role, joinedAt: this.deps.now() };
+        }),
       );
       const adopted = await rooms.adopt(room, bridgeId, pins.get(room), members);
       if (adopted === 'held') continue;
@@ -116,6 +122,11 @@ export class StateRebuild {
       stranded++;
     }
     return stranded;
+  }
+
+  /** A role that cannot be read leaves the caller a participant rather than the room untaken. */
+  private roleOf(channelId: string): Promise<Role> {
+    return this.deps.asterisk.roleOf(channelId).catch(() => 'participant' as const);
   }
 
   /** A caller number is for display: one that cannot be read leaves it empty rather than the room untaken. */

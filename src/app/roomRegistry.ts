@@ -327,7 +327,7 @@ export class RoomRegistry extends RoomTable {
     room: RoomNumber,
     bridgeId: string,
     pin: PinHash | undefined,
-    members: ReadonlyArray<Pick<Member, 'channelId' | 'callerId' | 'joinedAt'>>,
+    members: ReadonlyArray<Pick<Member, 'channelId' | 'callerId' | 'joinedAt' | 'role'>>,
   ): Promise<AdoptOutcome> {
     return this.doors.run(room, async () => {
       if (this.rooms.has(room)) return 'held';
@@ -340,11 +340,9 @@ export class RoomRegistry extends RoomTable {
       entry.bridgeId = bridgeId;
       entry.bridgeUp = true;
       entry.opened = true;
-      // Who led is not known after a restart: everyone goes on as a participant, in a room that has begun.
+      // A permanent room with callers in has begun, whether its leader is among them or not.
       if (entry.permanent) entry.leaderGate.open();
-      for (const member of members) {
-        entry.members.set(member.channelId, { ...member, role: 'participant', muted: false, handRaisedAt: undefined });
-      }
+      for (const member of members) entry.members.set(member.channelId, { ...member, muted: false, handRaisedAt: undefined });
       return kept || entry.permanent ? 'with-pin' : 'closed';
     });
   }

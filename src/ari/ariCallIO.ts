@@ -5,6 +5,7 @@ import { AriCalls } from './ariCalls';
 import { Prompt } from '../app/ports';
 import { Playbacks } from './playbacks';
 import { LegEnd, legIdFor, LINK_LEG_ARG, LinkLegs } from '../app/linkLegs';
+import { Role } from '../domain/permanentRooms';
 
 /** How long a home node has to answer a leg. */
 const LEG_ANSWER_SECONDS = 10;
@@ -91,6 +92,11 @@ export class AriCallIO implements CallIO {
   async hold(on: boolean): Promise<void> {
     if (on) await this.ari.startChannelMoh(this.session.id, this.sounds.musicOnHoldClass);
     else await this.ari.stopChannelMoh(this.session.id);
+    this.throwIfEnded();
+  }
+
+  async markRole(role: Role): Promise<void> {
+    await this.ari.setRole(this.session.id, role);
     this.throwIfEnded();
   }
 

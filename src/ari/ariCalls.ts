@@ -1,6 +1,10 @@
 import { AddOutcome, AsteriskInfo, AsteriskStatus, ChannelControl } from '../app/ports';
 import { addChannelFailure, isAlreadyThere, isGone } from './errors';
 import { RestClient } from './restClient';
+import { Role } from '../domain/permanentRooms';
+
+/** The channel variable that holds a caller's role in their room, for a restarted app. */
+const ROLE_VARIABLE = 'CONFERENCE_ROLE';
 
 /**
  * 'exists': a bridge under that id is there already (ours from before). 'id-held': Asterisk
@@ -178,6 +182,23 @@ export class AriCalls implements ChannelControl, AsteriskStatus {
   /** The channels in the app (in Stasis under its name) now. */
   async applicationChannels(app: string): Promise<readonly string[]> {
     return (await this.rest.get<{ channel_ids: string[] }>(`/applications/${enc(app)}`)).channel_ids;
+  }
+
+  /** Writes the caller's role on the channel, where a restarted app reads it back (roleOf). */
+  async setRole(channelId: string, role: Role): Promise<boolean> {
+    return gone(this.rest.post(`/channels/${enc(channelId)}/variable`, { variable: ROLE_VARIABLE, value: role }));
+  }
+
+  /** The role written on the channel: a participant's when none is, or the channel is gone. */
+  async roleOf(channelId: string): Promise<Role> {
+    try {
+      const { value } = await this.rest.get<{ value?: string }>(`/channels/${enc(channelId)}/variable`, { variable: ROLE_VARIABLE });
+      return value === 'leader' ? 'leader' : 'participant';
+    } catch (error) {
+      // Asterisk answers 404 for a variable never set, as for a channel gone.
+      if (isGone(error)) return 'participant';
+      throw error;
+    }
   }
 
   /** The channel's caller id number: '' when it has none, or when the channel is gone. */

@@ -13,6 +13,7 @@ import { BridgeOps } from '../../src/app/ports';
 import { RoomRegistry } from '../../src/app/roomRegistry';
 import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { validateSettings } from '../../src/config/loadSettings';
+import { Role } from '../../src/domain/permanentRooms';
 import { PinGuard } from '../../src/domain/pinGuard';
 import { bridgeIdFor } from '../../src/domain/roomNumber';
 
@@ -111,6 +112,9 @@ export class FakeAsterisk implements AsteriskState {
   async callerNumber(): Promise<string> {
     return '201';
   }
+  async roleOf(): Promise<Role> {
+    return 'participant';
+  }
   async destroyBridge(bridgeId: string): Promise<boolean> {
     return this.bridges.channels.delete(bridgeId);
   }
@@ -163,6 +167,9 @@ export class FakeCallIO implements CallIO {
     this.throwIfEnded();
   }
   async mute(): Promise<void> {
+    this.throwIfEnded();
+  }
+  async markRole(): Promise<void> {
     this.throwIfEnded();
   }
   async sleep(): Promise<void> {

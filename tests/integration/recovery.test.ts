@@ -14,25 +14,34 @@ async function join(driver: TestDriver, room: string, pin: string): Promise<Call
   return caller;
 }
 
+/** The test driver of a describe block; after it, the callers are hung up and the app process stopped. */
+function useDriver(app: AppProcess): () => TestDriver {
+  let driver: TestDriver | undefined;
+  beforeAll(async () => {
+    driver = await TestDriver.connect();
+  });
+  afterAll(async () => {
+    await driver?.hangupAll();
+    await app.kill('SIGTERM');
+    await driver?.close();
+  });
+  return () => {
+    if (!driver) throw new Error('the test driver is not connected');
+    return driver;
+  };
+}
+
 /**
  * The app is killed (SIGKILL, no clean-up) while three rooms are live and a fourth is
  * about to empty. Participants stay connected; the restarted app takes the live rooms over from
  * Asterisk and its PIN store, and forgets the emptied one.
  */
 describe('app restart with conferences in progress', () => {
-  let driver: TestDriver;
   const app = AppProcess.prepare();
-
-  beforeAll(async () => {
-    driver = await TestDriver.connect();
-  });
-  afterAll(async () => {
-    await driver.hangupAll();
-    await app.kill('SIGTERM');
-    await driver.close();
-  });
+  const theDriver = useDriver(app);
 
   it('recovers three live rooms after a SIGKILL: right PIN joins the same bridge, wrong PIN refused, emptied room removed', async () => {
+    const driver = theDriver();
     await app.start();
     // Left in Stasis by an earlier suite (a hangup Asterisk 22.10.1 lost, which neither a hangup
     // nor a continue frees): found stranded at this first start already, not this test's caller.
@@ -93,6 +102,30 @@ describe('app restart with conferences in progress', () => {
     for (const caller of [rooms.a, partners.a, newcomer, rooms.b, partners.b, rooms.d, lone]) await caller.hangup();
     await waitUntil(async () => (await driver.conferenceBridges()).size === 0, 5000, 'all rooms to be destroyed');
   }, 90000);
+});
+
+/** A permanent room's leader is still its leader once the app is back: the room ends when they leave. */
+describe('app restart with a leader in a permanent room', () => {
+  const app = AppProcess.prepare({ permanentRooms: [{ number: '806', pin: '6', leaderPin: '66', endWhenLeaderLeaves: true }] });
+  const theDriver = useDriver(app);
+
+  it('keeps the roles: when the leader leaves after the restart, the others are told and hung up', async () => {
+    const driver = theDriver();
+    await app.start();
+    const leader = await join(driver, '806', '66');
+    const participant = await join(driver, '806', '6');
+    await app.kill('SIGKILL');
+    await app.start();
+    await waitUntil(() => app.logs.filter((l) => l.event === 'reconciled').length === 2, 10000, 'the rebuild after the restart');
+    expect(await participant.bridge()).toBe('conference-806');
+    await leader.hangup();
+    await participant.hungUp({ timeoutMs: 15000 });
+    await waitUntil(
+      () => app.logs.some((l) => l.event === 'room-ended' && l.room === '806' && l.reason === 'leader-left'),
+      5000,
+      'the end to be logged',
+    );
+  }, 60000);
 });
 
 /**
