@@ -1,4 +1,4 @@
-import { actionForKey, ConferenceAction, KeyContext, LeaderAction } from '../domain/conferenceKeys';
+import { actionForKey, ConferenceAction, isLeaderAction, KeyContext } from '../domain/conferenceKeys';
 import { Settings } from '../config/schema';
 import { CallIO } from './callIO';
 import { CallEnded, CallSession } from './callSession';
@@ -9,14 +9,6 @@ import { askToSpeak, digitsOf, helpAnnouncement, numberOf, othersAnnouncement, S
 export interface InConferenceDeps extends Omit<LeaderDeps, 'keys'> {
   readonly settings: Settings;
 }
-
-const LEADER_KEYS: ReadonlySet<ConferenceAction> = new Set<LeaderAction>([
-  'toggleLock',
-  'toggleLecture',
-  'unmuteNextHand',
-  'removeLast',
-  'endConference',
-]);
 
 /**
  * Keys while in a room: everyone's (mute, participant count, room number, help, leave), a
@@ -49,8 +41,8 @@ async function perform(
 ): Promise<void> {
   const { rooms, settings } = deps;
   deps.log.info('conference key', { call: session.id, event: 'key', action, room });
-  if (LEADER_KEYS.has(action)) {
-    return performLeaderAction(action as LeaderAction, session.id, room, io, { ...deps, keys: settings.conferenceKeys });
+  if (isLeaderAction(action)) {
+    return performLeaderAction(action, session.id, room, io, { ...deps, keys: settings.conferenceKeys });
   }
   switch (action) {
     case 'toggleMute': {

@@ -58,8 +58,12 @@ export function actionsFor(keys: KeyMap, context: KeyContext): ConferenceAction[
   return (Object.keys(DEFAULT_KEY_MAP) as ConferenceAction[]).filter((action) => {
     if (keys[action] === undefined) return false;
     if (action === 'toggleHand') return context.ledRoom && context.role === 'participant';
-    return !LEADER_ACTIONS.has(action) || context.role === 'leader';
+    return !isLeaderAction(action) || context.role === 'leader';
   });
+}
+
+export function isLeaderAction(action: ConferenceAction): action is LeaderAction {
+  return LEADER_ACTIONS.has(action);
 }
 
 export function actionForKey(keys: KeyMap, key: Key, context: KeyContext = SPONTANEOUS): ConferenceAction | undefined {
