@@ -62,11 +62,20 @@ export interface ScenarioOptions {
   readonly pcapPath: string;
   /** How long each caller stays after the answer, then hangs up. */
   readonly holdMs: number;
+  /**
+   * The caller puts the call on hold `atMs` after the answer (a re-INVITE with a=sendonly) and
+   * takes it off `forMs` later (a=sendrecv), its audio going on all along: a phone or PBX that
+   * plays its hold music down the line. Within holdMs.
+   */
+  readonly onHold?: { readonly atMs: number; readonly forMs: number } | undefined;
 }
 
-/** The SDP of the caller's offer: G.711 µ-law and RFC 4733 keys, from a port of its own. */
-const OFFER = `v=0
-      o=- 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+/**
+ * The SDP of the caller's offer: G.711 µ-law and RFC 4733 keys, from a port of its own. A new
+ * offer in the call (a re-INVITE) has the next version.
+ */
+const offer = (version: number, direction: 'sendrecv' | 'sendonly'): string => `v=0
+      o=- 53655765 ${2353687637 + version} IN IP[local_ip_type] [local_ip]
       s=-
       c=IN IP[media_ip_type] [media_ip]
       t=0 0
@@ -75,14 +84,14 @@ const OFFER = `v=0
       a=rtpmap:101 telephone-event/8000
       a=fmtp:101 0-16
       a=ptime:20
-      a=sendrecv`;
+      a=${direction}`;
 
 /**
  * A caller as a phone behind a trunk places it: an INVITE answered with a digest challenge, the
  * INVITE again with credentials, audio from the answer to the end (the pcap, with the PIN keyed
  * in it), then BYE. Every caller sends its media from a port of its own ([auto_media_port]).
  */
-export function callerScenario({ user, pcapPath, holdMs }: ScenarioOptions): string {
+export function callerScenario({ user, pcapPath, holdMs, onHold }: ScenarioOptions): string {
   const invite = (cseq: number, auth: string): string => `
   <send retrans="500">
     <![CDATA[
@@ -97,7 +106,7 @@ export function callerScenario({ user, pcapPath, holdMs }: ScenarioOptions): str
       Content-Type: application/sdp
       Content-Length: [len]
 
-      ${OFFER}
+      ${offer(0, 'sendrecv')}
     ]]>
   </send>`;
   const inDialog = (method: string, cseq: number): string => `
@@ -138,9 +147,54 @@ export function callerScenario({ user, pcapPath, holdMs }: ScenarioOptions): str
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
   <recv response="200" rrs="true"/>${inDialog('ACK', 2)}
-  <nop><action><exec play_pcap_audio="${pcapPath}"/></action></nop>
-  <pause milliseconds="${Math.round(holdMs)}"/>${inDialog('BYE', 3)}
+  <nop><action><exec play_pcap_audio="${pcapPath}"/></action></nop>${onHold ? holdAndResume(user, onHold, holdMs) : pause(holdMs)}${inDialog('BYE', onHold ? 5 : 3)}
   <recv response="200" crlf="true"/>
 </scenario>
 `;
+}
+
+function pause(ms: number): string {
+  return `
+  <pause milliseconds="${Math.round(ms)}"/>`;
+}
+
+/** The caller's hold and resume in the call (CSeq 3 and 4), each a re-INVITE answered and acknowledged. */
+function holdAndResume(user: string, { atMs, forMs }: { atMs: number; forMs: number }, holdMs: number): string {
+  if (atMs + forMs > holdMs) throw new Error(`callerScenario: the hold (${atMs} + ${forMs} ms) ends after the call (${holdMs} ms)`);
+  const reinvite = (cseq: number, direction: 'sendonly' | 'sendrecv'): string => `
+  <send retrans="500">
+    <![CDATA[
+      INVITE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [last_From:]
+      [last_To:]
+      [routes]
+      Call-ID: [call_id]
+      CSeq: ${cseq} INVITE
+      Contact: <sip:${user}@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      ${offer(cseq - 2, direction)}
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="200"/>
+  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [last_From:]
+      [last_To:]
+      [routes]
+      Call-ID: [call_id]
+      CSeq: ${cseq} ACK
+      Contact: <sip:${user}@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>`;
+  return `${pause(atMs)}${reinvite(3, 'sendonly')}${pause(forMs)}${reinvite(4, 'sendrecv')}${pause(holdMs - atMs - forMs)}`;
 }

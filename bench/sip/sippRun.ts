@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Arrival, callersCsv, callerScenario } from './scenario';
+import { Arrival, callersCsv, callerScenario, ScenarioOptions } from './scenario';
 
 export interface SippRunOptions {
   readonly asteriskSipPort: number;
@@ -18,6 +18,7 @@ export interface SippRunOptions {
   /** Each caller's media (bench/sip/callPcap.ts). */
   readonly pcap: Buffer;
   readonly holdMs: number;
+  readonly onHold?: ScenarioOptions['onHold'];
   readonly callsPerSecond: number;
   readonly arrivals: readonly Arrival[];
 }

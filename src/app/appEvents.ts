@@ -33,7 +33,17 @@ export type AppEvent =
   | { readonly type: 'ChannelHangupRequest'; readonly channel: EventChannel; readonly cause: number }
   /** The channel is gone: a leg to another node that was never answered ends so. */
   | { readonly type: 'ChannelDestroyed'; readonly channel: EventChannel; readonly cause: number }
+  | ChannelStateEvent
   | PlaybackEvent;
+
+/**
+ * What a caller's channel says of itself: the phone put the call on hold or took it off
+ * (re-INVITE), or Asterisk's TALK_DETECT heard it start or stop talking.
+ */
+export type ChannelStateEvent = {
+  readonly type: 'ChannelHold' | 'ChannelUnhold' | 'ChannelTalkingStarted' | 'ChannelTalkingFinished';
+  readonly channel: EventChannel;
+};
 
 export type AppEventType = AppEvent['type'];
 
@@ -45,6 +55,10 @@ export const APP_EVENT_TYPES: readonly AppEventType[] = [
   'ChannelLeftBridge',
   'ChannelHangupRequest',
   'ChannelDestroyed',
+  'ChannelHold',
+  'ChannelUnhold',
+  'ChannelTalkingStarted',
+  'ChannelTalkingFinished',
   'PlaybackStarted',
   'PlaybackFinished',
 ];

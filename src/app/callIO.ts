@@ -4,6 +4,12 @@ import { LegEnd } from './linkLegs';
 
 export type EntryOutcome = { type: 'complete'; value: string } | { type: 'invalid'; reason: InvalidReason };
 
+/** Quiet for silenceMs ends a talk; talk is audio louder than threshold (Asterisk's dsp_talking_threshold). */
+export interface TalkThresholds {
+  readonly silenceMs: number;
+  readonly threshold: number;
+}
+
 /** How long a caller has for the first key of an entry, and between keys. */
 export interface EntryTimeouts {
   readonly firstDigitMs: number;
@@ -20,6 +26,8 @@ export interface CallIO {
   hold(on: boolean): Promise<void>;
   /** Writes the caller's role on the call, where a restarted app reads it back. */
   markRole(role: Role): Promise<void>;
+  /** Asterisk reports when the caller starts and stops talking (TALK_DETECT), with these thresholds. */
+  detectTalking(thresholds: TalkThresholds): Promise<void>;
   /** Mutes or unmutes what the caller says into a room (before they join one, too). */
   mute(on: boolean): Promise<void>;
   sleep(ms: number): Promise<void>;

@@ -122,6 +122,8 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
 
   // After a burst of joins has gone through: starting playbacks would slow the others' joins.
   await deps.joins.settled();
+  const { enabled: detectTalking, ...thresholds } = settings.talkDetection;
+  if (detectTalking) await io.detectTalking(thresholds);
   const mutedTold = !muted ? [] : [Sound.muted, ...(lecture ? askToSpeak(settings.conferenceKeys) : [])];
   const welcome = [Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others), ...mutedTold];
   await io.play(readmitted ? [Sound.reconnected] : welcome);

@@ -11,6 +11,7 @@ import { ChannelControl, PromptPlayer } from './ports';
 import { JoinsInFlight } from './joinsInFlight';
 import { RoomPlacement } from './roomPlacement';
 import { LinkLegs } from './linkLegs';
+import { ParticipantStates } from './participantStates';
 import { AsteriskState, StateRebuild } from './rebuild';
 import { RoomRegistry } from './roomRegistry';
 import { SessionTable } from './sessionTable';
@@ -82,7 +83,8 @@ export class ConferenceApp {
     const app = (): string => parts.settings().ari.app;
     this.rebuild = new StateRebuild({ ...parts, asterisk: ports.asterisk, app, isCall: ports.isCall, sessions: this.sessions });
     const claim = (channelId: string, args: readonly string[]): boolean => ports.dialplan.claim(channelId, args);
-    const targets = { sessions: this.sessions, claim, playbacks: ports.playbacks, links: ports.links };
+    const participants = new ParticipantStates({ rooms: parts.rooms, ari: ports.channels, events: parts.conferenceEvents, log, now });
+    const targets = { sessions: this.sessions, claim, playbacks: ports.playbacks, links: ports.links, participants };
     ports.source.on('event', (event) => routeEvent(event, targets));
     ports.source.on('connected', () => void this.onConnected());
   }

@@ -70,6 +70,8 @@ export type ConferenceEvent =
     }
   /** A participant raised or lowered their hand. */
   | { readonly type: 'hand'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly raised: boolean }
+  /** A participant's phone put the call on hold (muted towards the room meanwhile) or took it off. */
+  | { readonly type: 'hold'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly held: boolean }
   | {
       readonly type: 'refused';
       readonly at: number;

@@ -118,6 +118,22 @@ export class ConferenceMetrics {
       },
     });
     new Gauge({
+      name: 'conference_participants_on_hold',
+      help: 'Participants whose phone has put the call on hold: muted towards the room until they are back.',
+      registers,
+      collect() {
+        this.set(live().onHold);
+      },
+    });
+    new Gauge({
+      name: 'conference_participants_talking',
+      help: 'Participants Asterisk hears talking now (TALK_DETECT, talkDetection in the settings).',
+      registers,
+      collect() {
+        this.set(live().talking);
+      },
+    });
+    new Gauge({
       name: 'conference_lecture_rooms_active',
       help: 'Conferences in lecture mode: a leader muted every participant.',
       registers,

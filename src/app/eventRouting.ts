@@ -1,5 +1,5 @@
-import { isKey } from '../domain/types';
-import { AppEvent, PlaybackEvent } from './appEvents';
+import { isKey, RoomNumber } from '../domain/types';
+import { AppEvent, ChannelStateEvent, PlaybackEvent } from './appEvents';
 import { LinkLegs } from './linkLegs';
 import { SessionTable } from './sessionTable';
 
@@ -10,6 +10,8 @@ export interface EventTargets {
   readonly playbacks: { onEvent(event: PlaybackEvent): void };
   /** Legs to other nodes for callers passed on (src/app/linkLegs.ts). */
   readonly links: LinkLegs;
+  /** A participant's hold and talk. */
+  readonly participants: { onEvent(room: RoomNumber, event: ChannelStateEvent): void };
 }
 
 /** Each event to the one that acts on it. An event for a call the app does not hold (ended, or never seen) changes nothing. */
@@ -35,6 +37,15 @@ export function routeEvent(event: AppEvent, targets: EventTargets): void {
     case 'ChannelDtmfReceived':
       if (isKey(event.digit)) sessions.key(event.channel.id, event.digit);
       return;
+    case 'ChannelHold':
+    case 'ChannelUnhold':
+    case 'ChannelTalkingStarted':
+    case 'ChannelTalkingFinished': {
+      // Before the caller is in a room there is nobody to keep their hold from.
+      const room = sessions.roomIn(event.channel.id);
+      if (room !== undefined) targets.participants.onEvent(room, event);
+      return;
+    }
     case 'PlaybackStarted':
     case 'PlaybackFinished':
       targets.playbacks.onEvent(event);

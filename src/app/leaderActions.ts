@@ -90,12 +90,13 @@ export async function performLeaderAction(
 
 /** Mutes or unmutes what a participant says into the room (keys, leaders, admin API). */
 export async function setMute(
-  deps: { readonly rooms: RoomRegistry; readonly ari: ChannelControl },
+  deps: { readonly rooms: RoomRegistry; readonly ari: Pick<ChannelControl, 'muteChannel'> },
   room: RoomNumber,
   channelId: string,
   muted: boolean,
 ): Promise<boolean> {
-  if (!(await deps.ari.muteChannel(channelId, muted))) return false;
+  // A participant on hold stays muted towards the room until they are back (participantStates).
+  if (!(await deps.ari.muteChannel(channelId, muted || deps.rooms.isHeld(room, channelId)))) return false;
   return deps.rooms.setMuted(room, channelId, muted);
 }
 

@@ -13,7 +13,7 @@ import { JoinsInFlight } from './joinsInFlight';
 import type { AddOutcome, BridgeOps } from './ports';
 import { RoomMedia, RoomSounds } from './roomMedia';
 import { RoomHome, RoomStateStore } from './roomStateStore';
-import { Member, Room, RoomTable } from './roomTable';
+import { Member, Room, RoomTable, UNMARKED } from './roomTable';
 import { endedBy } from './callSession';
 
 /** The node a room nobody holds should start on, when not this one. */
@@ -254,7 +254,7 @@ export class RoomRegistry extends RoomTable {
       this.events.publish({ type: 'room-created', at: joinedAt, room });
     }
     const { channelId: channel, callerId, keyedAt, role, muted } = joiner;
-    entry.members.set(channel, { channelId: channel, callerId, joinedAt, role, muted, handRaisedAt: undefined });
+    entry.members.set(channel, { channelId: channel, callerId, joinedAt, role, muted, ...UNMARKED });
     entry.holders.delete(sessionId);
     // The participants who waited for a leader join right behind them: the leader is told they are in.
     const released = role === 'leader' ? entry.leaderGate.open() : 0;
@@ -342,7 +342,7 @@ export class RoomRegistry extends RoomTable {
       entry.opened = true;
       // A permanent room with callers in has begun, whether its leader is among them or not.
       if (entry.permanent) entry.leaderGate.open();
-      for (const member of members) entry.members.set(member.channelId, { ...member, muted: false, handRaisedAt: undefined });
+      for (const member of members) entry.members.set(member.channelId, { ...member, muted: false, ...UNMARKED });
       return kept || entry.permanent ? 'with-pin' : 'closed';
     });
   }

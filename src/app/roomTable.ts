@@ -14,7 +14,14 @@ export interface Member {
   muted: boolean;
   /** When the participant raised their hand; undefined while it is down. */
   handRaisedAt: number | undefined;
+  /** Their phone has put the call on hold: muted towards the room meanwhile (participantStates). */
+  held: boolean;
+  /** When Asterisk heard them start talking; undefined while they are quiet. */
+  talkingSince: number | undefined;
 }
+
+/** A member's marks as they join: no hand raised, not on hold, quiet. */
+export const UNMARKED = { handRaisedAt: undefined, held: false, talkingSince: undefined } as const;
 
 /** A room from the first caller who asks for it until the last one has gone. */
 export interface Room extends RoomBridge {
@@ -63,6 +70,8 @@ export interface LiveCounts {
   readonly participants: number;
   readonly leaders: number;
   readonly handsRaised: number;
+  readonly onHold: number;
+  readonly talking: number;
 }
 
 /**
@@ -96,7 +105,7 @@ export class RoomTable {
 
   /** Conferences (rooms someone has joined), how many of them permanent, their participants and leaders, for the gauges. */
   liveCounts(): LiveCounts {
-    const counts = { rooms: 0, permanentRooms: 0, lectureRooms: 0, participants: 0, leaders: 0, handsRaised: 0 };
+    const counts = { rooms: 0, permanentRooms: 0, lectureRooms: 0, participants: 0, leaders: 0, handsRaised: 0, onHold: 0, talking: 0 };
     for (const entry of this.rooms.values()) {
       if (entry.members.size === 0) continue;
       counts.rooms++;
@@ -106,6 +115,8 @@ export class RoomTable {
       for (const member of entry.members.values()) {
         if (member.role === 'leader') counts.leaders++;
         if (member.handRaisedAt !== undefined) counts.handsRaised++;
+        if (member.held) counts.onHold++;
+        if (member.talkingSince !== undefined) counts.talking++;
       }
     }
     return counts;
@@ -127,11 +138,37 @@ export class RoomTable {
     const member = this.rooms.get(room)?.members.get(channelId);
     if (!member) return false;
     member.muted = muted;
+    // Muted, their audio no longer reaches talk detection either (it is dropped as Asterisk reads it).
+    if (muted) member.talkingSince = undefined;
     return true;
   }
 
   isMuted(room: RoomNumber, channelId: string): boolean {
     return this.rooms.get(room)?.members.get(channelId)?.muted ?? false;
+  }
+
+  /** Marks a participant on hold or back: false when it already was so (or they are not in the room). */
+  setHeld(room: RoomNumber, channelId: string, held: boolean): boolean {
+    const member = this.rooms.get(room)?.members.get(channelId);
+    if (!member || member.held === held) return false;
+    member.held = held;
+    if (held) member.talkingSince = undefined;
+    return true;
+  }
+
+  isHeld(room: RoomNumber, channelId: string): boolean {
+    return this.rooms.get(room)?.members.get(channelId)?.held ?? false;
+  }
+
+  /**
+   * Marks a participant talking since `since`, or quiet (undefined). A start while talking keeps
+   * the first; one while muted or on hold is not talk the room hears.
+   */
+  setTalking(room: RoomNumber, channelId: string, since: number | undefined): void {
+    const member = this.rooms.get(room)?.members.get(channelId);
+    if (!member) return;
+    if (since === undefined) member.talkingSince = undefined;
+    else if (member.talkingSince === undefined && !member.muted && !member.held) member.talkingSince = since;
   }
 
   /** Who presses a key in the room: their role, and whether the room has leaders at all. */

@@ -81,6 +81,12 @@ export class SessionTable {
     this.deps.forgetPlaybacks(channelId);
   }
 
+  /** The room the call is in (in its bridge); undefined on the way in, or for a call passed on to another node. */
+  roomIn(channelId: string): string | undefined {
+    const session = this.sessions.get(channelId);
+    return session?.inConference ? session.room : undefined;
+  }
+
   key(channelId: string, key: Key): void {
     this.sessions.get(channelId)?.key(key);
   }

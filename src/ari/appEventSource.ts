@@ -41,6 +41,10 @@ export function parseAriEvent(raw: AriEvent): ParsedEvent {
       return { kind: 'event', event: { type, channel: { id }, digit: raw.digit } };
     case 'StasisEnd':
     case 'ChannelLeftBridge':
+    case 'ChannelHold':
+    case 'ChannelUnhold':
+    case 'ChannelTalkingStarted':
+    case 'ChannelTalkingFinished':
       return { kind: 'event', event: { type, channel: { id } } };
     case 'ChannelHangupRequest':
     case 'ChannelDestroyed':

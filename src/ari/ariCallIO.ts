@@ -1,5 +1,5 @@
 import { CollectorInput, CollectorState, collect, EntryMode, startEntry, TimerKind } from '../domain/digitCollector';
-import { CallIO, EntryOutcome, EntryTimeouts } from '../app/callIO';
+import { CallIO, EntryOutcome, EntryTimeouts, TalkThresholds } from '../app/callIO';
 import { CallSession, endedBy } from '../app/callSession';
 import { AriCalls } from './ariCalls';
 import { Prompt } from '../app/ports';
@@ -97,6 +97,11 @@ export class AriCallIO implements CallIO {
 
   async markRole(role: Role): Promise<void> {
     await this.ari.setRole(this.session.id, role);
+    this.throwIfEnded();
+  }
+
+  async detectTalking(thresholds: TalkThresholds): Promise<void> {
+    await this.ari.detectTalking(this.session.id, thresholds);
     this.throwIfEnded();
   }
 

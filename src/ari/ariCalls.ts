@@ -2,6 +2,7 @@ import { AddOutcome, AsteriskInfo, AsteriskStatus, ChannelControl } from '../app
 import { addChannelFailure, isAlreadyThere, isGone } from './errors';
 import { RestClient } from './restClient';
 import { Role } from '../domain/permanentRooms';
+import { TalkThresholds } from '../app/callIO';
 
 /** The channel variable that holds a caller's role in their room, for a restarted app. */
 const ROLE_VARIABLE = 'CONFERENCE_ROLE';
@@ -187,6 +188,13 @@ export class AriCalls implements ChannelControl, AsteriskStatus {
   /** Writes the caller's role on the channel, where a restarted app reads it back (roleOf). */
   async setRole(channelId: string, role: Role): Promise<boolean> {
     return gone(this.rest.post(`/channels/${enc(channelId)}/variable`, { variable: ROLE_VARIABLE, value: role }));
+  }
+
+  /** Turns on Asterisk's talk detection on the channel: ChannelTalkingStarted and ChannelTalkingFinished events. */
+  async detectTalking(channelId: string, { silenceMs, threshold }: TalkThresholds): Promise<boolean> {
+    return gone(
+      this.rest.post(`/channels/${enc(channelId)}/variable`, { variable: 'TALK_DETECT(set)', value: `${silenceMs},${threshold}` }),
+    );
   }
 
   /** The role written on the channel: a participant's when none is, or the channel is gone. */

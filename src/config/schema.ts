@@ -160,6 +160,23 @@ export const schemaDefinition = checked({
       default: 500,
     },
   },
+  talkDetection: {
+    enabled: {
+      doc: "Follow who is talking (GET /rooms, conference_participants_talking) with Asterisk's TALK_DETECT on each participant.",
+      format: boolean,
+      default: true,
+    },
+    silenceMs: {
+      doc: 'Milliseconds of quiet after which a participant is no longer talking; above the pauses of natural speech.',
+      format: integer(200, 10000),
+      default: 1200,
+    },
+    threshold: {
+      doc: "Loudness (average sample magnitude) above which a participant's audio counts as talking; Asterisk's default is 256.",
+      format: integer(1, 32768),
+      default: 256,
+    },
+  },
   permanentRooms: {
     doc:
       'Rooms that are always there, each with its number and PIN: [{ "number": "500", "pin": "1234", "leaderPin": "9876", ' +

@@ -4,7 +4,19 @@ import { ConferenceEvent, ConferenceEvents } from '../app/conferenceEvents';
 import { WriteFailure, WriteHealth } from '../app/writeHealth';
 
 /** The events a billing or audit reader wants; calls and wrong PINs are counted in metrics only. */
-const LOGGED = new Set<ConferenceEvent['type']>(['room-created', 'joined', 'left', 'room-destroyed', 'refused', 'passed-on', 'admin']);
+const LOGGED = new Set<ConferenceEvent['type']>([
+  'room-created',
+  'joined',
+  'left',
+  'room-destroyed',
+  'room-ended',
+  'leader',
+  'hand',
+  'hold',
+  'refused',
+  'passed-on',
+  'admin',
+]);
 
 /**
  * One JSON line per conference event, with ISO times: `event`, `time`, then the event's own

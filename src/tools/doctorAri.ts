@@ -22,6 +22,11 @@ const MODULES = [
   'res_musiconhold.so',
 ];
 
+/** The modules these settings need: talk detection is Asterisk's TALK_DETECT. */
+function modulesFor(settings: Settings): string[] {
+  return settings.talkDetection.enabled ? [...MODULES, 'func_talkdetect.so'] : MODULES;
+}
+
 /** Every prompt the app plays, as ARI names the sound (conference/join-tone). */
 function prompts(): string[] {
   const media = [...Object.values(Sound), ...Object.values(REFUSAL_SOUND).flat()];
@@ -98,10 +103,11 @@ export async function checkAri(settings: Settings): Promise<{ findings: Finding[
 
   const modules = (await ariGet(settings, '/asterisk/modules')).body as Array<{ name: string; status: string }>;
   const running = new Set(modules.filter((m) => m.status === 'Running').map((m) => m.name));
-  const missing = MODULES.filter((name) => !running.has(name));
+  const needed = modulesFor(settings);
+  const missing = needed.filter((name) => !running.has(name));
   findings.push(
     missing.length === 0
-      ? ok(`the modules the app needs run (${MODULES.length})`)
+      ? ok(`the modules the app needs run (${needed.length})`)
       : problem(
           `module(s) not running: ${missing.join(', ')}`,
           `asterisk -rx "module load <name>" for each, and no "noload => <name>" in modules.conf`,

@@ -172,6 +172,9 @@ export class FakeCallIO implements CallIO {
   async markRole(): Promise<void> {
     this.throwIfEnded();
   }
+  async detectTalking(): Promise<void> {
+    this.throwIfEnded();
+  }
   async sleep(): Promise<void> {
     this.throwIfEnded();
   }

@@ -5,7 +5,7 @@ import { SippRun, SippRunOptions } from '../../bench/sip/sippRun';
  * SIPp callers (bench/sip/) through the test Asterisk's demo trunk. SIPp takes ports beside the
  * test Asterisk's own, so that test runs side by side do not meet.
  */
-export function sippThroughTrunk(run: Pick<SippRunOptions, 'pcap' | 'holdMs' | 'callsPerSecond' | 'arrivals'>): SippRun {
+export function sippThroughTrunk(run: Pick<SippRunOptions, 'pcap' | 'holdMs' | 'onHold' | 'callsPerSecond' | 'arrivals'>): SippRun {
   const env = asteriskEnv();
   return SippRun.start({
     asteriskSipPort: Number(env.SIP_PORT),

@@ -1,3 +1,5 @@
+import { callerPcap } from '../../bench/sip/callPcap';
+import { CallWatch } from '../../bench/sip/callWatch';
 import { Sound } from '../../src/app/media';
 import { AriEvent } from '../../src/ari/eventStream';
 import { AriCredentials } from '../../src/tools/asteriskEnv';
@@ -10,6 +12,7 @@ import { AppHarness } from '../helpers/appHarness';
 import { expectNothingLeft, expectWrongPinRefused, joinRoom } from '../helpers/scenario';
 import { joinRoomByPhone, untilOnlyVoices, usePhones } from '../helpers/sipScenario';
 import { callApi } from '../helpers/statusApi';
+import { sippThroughTrunk } from '../helpers/sipCallers';
 import { tonesHeard } from '../helpers/toneLevel';
 import { testValkey } from '../helpers/valkeyServer';
 
@@ -127,6 +130,58 @@ describe('a caller who lands on another node than the room', () => {
     await atB.entersBridge('conference-612');
     expect(nodeA.app.stats()).toMatchObject({ rooms: 0 });
   });
+
+  it(
+    'a caller passed on who puts the call on hold is muted in the room on the other node, the hold told across (no music from the landing node)',
+    async () => {
+      const [listener, other] = await Promise.all([
+        phones.start({ user: '202', asterisk: second }),
+        phones.start({ user: '204', asterisk: second }),
+      ]);
+      const atB: ObservedChannel[] = [];
+      for (const phone of [listener, other]) {
+        atB.push(await joinRoomByPhone(driverB, phone, '88614', { pin: '77' }));
+        await atB.at(-1)!.entersBridge('conference-614');
+      }
+      // Through node-a's trunk: the PIN once the leg to node-b is up, a tone from 6 s, on hold from 20 s to 28 s.
+      const landed = new CallWatch(driverA);
+      const sipp = sippThroughTrunk({
+        pcap: callerPcap({
+          durationMs: 42000,
+          digits: '77#',
+          digitsAtMs: 4000,
+          audio: { hz: 1000, fromMs: 6000, everyMs: 40000, lengthMs: 35000, count: 1 },
+        }),
+        holdMs: 40000,
+        onHold: { atMs: 20000, forMs: 8000 },
+        callsPerSecond: 1,
+        arrivals: [{ number: '88614', room: '614' }],
+      });
+      const passedOn = async (): Promise<{ channel: string; onHold: boolean } | undefined> => {
+        const view = (await callApi(nodeB, 'GET', '/rooms/614', TOKEN)).json as {
+          participants?: Array<{ channel: string; callerId: string; onHold: boolean }>;
+        };
+        return view.participants?.find((p) => p.callerId === 'trunk');
+      };
+      try {
+        await waitUntil(async () => (await passedOn()) !== undefined, 20000, "the trunk's caller in room 614 on node-b");
+        const holder = (await passedOn())!.channel;
+        await untilOnlyVoices(driverB, 'conference-614', [...atB, new ObservedChannel(driverB, holder)]);
+        expect(tonesHeard(await listener.listen(2000), [1000])).toEqual({ 1000: 'heard' });
+
+        await waitUntil(async () => (await passedOn())?.onHold === true, 20000, 'node-b to learn of the hold');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(tonesHeard(await listener.listen(3000), [1000])).toEqual({ 1000: 'not heard' });
+        await waitUntil(async () => (await passedOn())?.onHold === false, 20000, 'node-b to learn the caller is back');
+      } finally {
+        await sipp.kill();
+        // SIPp killed sends no BYE: its call ends here, not at Asterisk's RTP timeout.
+        for (const call of landed.all()) await driverA.rest.delete(`/channels/${call.id}`).catch(() => undefined);
+        landed.stop();
+      }
+    },
+    AUDIO_TEST_TIMEOUT_MS + 30000,
+  );
 
   it("either node's API shows the rooms of both, each with its node, and acts on a room where it is held", async () => {
     const onA = await joinRoom(driverA, '88640', { pin: '11' });

@@ -39,6 +39,12 @@ describe('parseAriEvent', () => {
       { type: 'ChannelHangupRequest', channel: { id: 'c1' }, cause: 16 },
       { type: 'ChannelHangupRequest', channel: { id: 'c1' }, cause: 16 },
     ],
+    ['ChannelHold', { type: 'ChannelHold', channel: { id: 'c1' }, musicclass: 'default' }, { type: 'ChannelHold', channel: { id: 'c1' } }],
+    [
+      'ChannelTalkingFinished',
+      { type: 'ChannelTalkingFinished', channel: { id: 'c1' }, duration: 1800 },
+      { type: 'ChannelTalkingFinished', channel: { id: 'c1' } },
+    ],
     [
       'PlaybackFinished',
       { type: 'PlaybackFinished', playback: { id: 'p1', target_uri: 'channel:c1', state: 'done' } },

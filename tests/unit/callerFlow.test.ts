@@ -54,6 +54,7 @@ class ScriptedCallIO implements CallIO {
   async hold(): Promise<void> {}
   async mute(): Promise<void> {}
   async markRole(): Promise<void> {}
+  async detectTalking(): Promise<void> {}
   async sleep(): Promise<void> {}
   async hangup(): Promise<void> {}
   async relay(room: string, homeAddress: string): Promise<LegEnd> {

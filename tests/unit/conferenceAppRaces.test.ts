@@ -168,7 +168,7 @@ describe('the app on a fake event source', () => {
     w.source.connected();
     await settled();
     const handled = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'ChannelLeftBridge', 'ChannelHangupRequest', 'ChannelDestroyed'];
-    handled.push('PlaybackStarted', 'PlaybackFinished');
+    handled.push('ChannelHold', 'ChannelUnhold', 'ChannelTalkingStarted', 'ChannelTalkingFinished', 'PlaybackStarted', 'PlaybackFinished');
     expect(w.asterisk.filtered).toEqual([handled]);
   });
 });

@@ -40,6 +40,22 @@ describe('events log lines', () => {
     });
   });
 
+  it("writes what leaders, raised hands and holds did to a room, and a room's end", () => {
+    const lines = [
+      eventLine({ type: 'leader', at, room: '500', action: 'remove', channel: 'c1', target: 'c2' }),
+      eventLine({ type: 'hand', at, room: '500', channel: 'c2', raised: true }),
+      eventLine({ type: 'hold', at, room: '500', channel: 'c3', held: true }),
+      eventLine({ type: 'room-ended', at, room: '500', reason: 'ended-by-leader', hungUp: 2, channel: 'c1' }),
+    ].map((line) => JSON.parse(line as string) as Record<string, unknown>);
+    const time = new Date(at).toISOString();
+    expect(lines).toEqual([
+      { event: 'leader', time, room: '500', action: 'remove', channel: 'c1', target: 'c2' },
+      { event: 'hand', time, room: '500', channel: 'c2', raised: true },
+      { event: 'hold', time, room: '500', channel: 'c3', held: true },
+      { event: 'room-ended', time, room: '500', reason: 'ended-by-leader', hungUp: 2, channel: 'c1' },
+    ]);
+  });
+
   it('leaves calls and wrong PINs to the metrics', () => {
     expect(eventLine({ type: 'call', at, channel: 'c', callerId: '201', callerKind: 'internal' })).toBeUndefined();
     expect(eventLine({ type: 'wrong-pin', at, room: '123', channel: 'c', callerId: '201', lockedOut: false })).toBeUndefined();

@@ -39,6 +39,7 @@ interface ExpectedSettings {
   };
   readonly conferenceKeys: KeyMap;
   readonly limits: { readonly maxParticipantsPerRoom: number; readonly maxRooms: number };
+  readonly talkDetection: { readonly enabled: boolean; readonly silenceMs: number; readonly threshold: number };
   readonly permanentRooms: readonly PermanentRoomSetting[];
   readonly stateFile: string;
   readonly store: {
