@@ -44,7 +44,8 @@ COPY config/conference.json /etc/conference-server/conference.json
 # ARI_PASSWORD (or ARI_PASSWORD_FILE) comes from the environment: the image holds no secret.
 ENV NODE_ENV=production \
     CONFERENCE_CONFIG=/etc/conference-server/conference.json \
-    CONFERENCE_STATE=/var/lib/conference-server/rooms.json
+    CONFERENCE_STATE=/var/lib/conference-server/rooms.json \
+    CONFERENCE_RECORDINGS=/var/lib/conference-server/recordings
 VOLUME ["/var/lib/conference-server"]
 USER conference
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 CMD ["node", "dist/src/tools/healthProbe.js"]

@@ -159,7 +159,8 @@ docker_running() { [[ $("$DOCKER" inspect -f '{{.State.Running}}' "$CONTAINER" 2
 docker_up() {
   ensure_image
   "$DOCKER" rm -f "$CONTAINER" >/dev/null 2>&1 || true
-  local dirs="/var/lib/asterisk/$INSTANCE /var/spool/asterisk/$INSTANCE /var/run/asterisk/$INSTANCE /var/log/asterisk/$INSTANCE"
+  # spool/recording: where ARI records a room before the app saves it (Asterisk does not make it).
+  local dirs="/var/lib/asterisk/$INSTANCE /var/spool/asterisk/$INSTANCE/recording /var/run/asterisk/$INSTANCE /var/log/asterisk/$INSTANCE"
   # Asterisk's database (AstDB: the server number and app name the app stores) outlives the container.
   mkdir -p "$STATE/astdb"
   "$DOCKER" run -d --name "$CONTAINER" --network host --restart no \
@@ -210,6 +211,9 @@ chroot_up() {
     # Made inside the root: var/run links to /run, which from outside is the host's.
     chroot "$CHROOT" sh -c "mkdir -p /var/$dir/$INSTANCE && chown -R asterisk:asterisk /var/$dir/$INSTANCE"
   done
+  # Where ARI records a room before the app saves it (Asterisk does not make it).
+  local recordings="/var/spool/asterisk/$INSTANCE/recording"
+  chroot "$CHROOT" sh -c "mkdir -p $recordings && chown asterisk:asterisk $recordings"
   nohup chroot "$CHROOT" asterisk -f -U asterisk -G asterisk -C "/etc/asterisk-$INSTANCE/asterisk.conf" \
     >"$STATE/asterisk.out" 2>&1 &
   echo $! > "$STATE/asterisk.pid"

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { answerPeers, clusterHandler, Handler, Holds, LocalHandler } from './api/clusterHandler';
 import { createHandler } from './api/handlers';
@@ -6,6 +6,7 @@ import { StatusServer } from './api/statusServer';
 import { AriAppEvents } from './ari/appEventSource';
 import { AriCallIO } from './ari/ariCallIO';
 import { AriCalls } from './ari/ariCalls';
+import { AriRecordings } from './ari/ariRecordings';
 import { createBridgeOps } from './ari/bridgeOps';
 import { AriDialplanStore } from './ari/dialplanStore';
 import { EventStream } from './ari/eventStream';
@@ -20,7 +21,9 @@ import { EventsLog } from './store/eventsLog';
 import { JoinsInFlight } from './app/joinsInFlight';
 import { isLinkLeg, LinkLegs } from './app/linkLegs';
 import { logRequestFailed } from './app/requestFailed';
+import { RoomRecordings } from './app/roomRecordings';
 import { RoomRegistry } from './app/roomRegistry';
+import { recordingFolder } from './store/recordingFolder';
 import { RoomPlacement } from './app/roomPlacement';
 import { EmbeddedRoomState } from './app/roomStateStore';
 import { RoomStore } from './store/roomStore';
@@ -62,6 +65,8 @@ export class ConferenceServer {
   readonly rooms: RoomRegistry;
   readonly admin: ConferenceAdmin;
   readonly metrics: ConferenceMetrics;
+  /** Each room's recording (exposed for tests, as rooms is). */
+  readonly recordings: RoomRecordings;
   /** Where the status API listens, once started (when api.enabled). */
   apiAddress: AddressInfo | undefined;
   private readonly rest: RestClient;
@@ -141,6 +146,24 @@ export class ConferenceServer {
       log,
     );
     this.logWrites(numberHealth, 'could not store the server number and app name in Asterisk: calls to the number may not reach the app');
+    const bridgeOf = (room: string): string | undefined => this.rooms.snapshotOfRoom(room)?.bridgeId;
+    this.recordings = new RoomRecordings({
+      bridgeOf,
+      control: new AriRecordings(this.rest),
+      folder: recordingFolder,
+      announce: (room, media) => {
+        const bridgeId = bridgeOf(room);
+        if (bridgeId !== undefined) void bridges.playToBridge(bridgeId, media);
+      },
+      settings: () => store.current.recording,
+      events: conferenceEvents,
+      log,
+      now: Date.now,
+      uniqueId: () => randomBytes(4).toString('hex'),
+    });
+    conferenceEvents.on('event', (event) =>
+      this.recordings.onConferenceEvent(event, (room) => this.rooms.permanentOf(room)?.record === true),
+    );
 
     this.app = new ConferenceApp(
       {
@@ -164,12 +187,13 @@ export class ConferenceServer {
         conferenceEvents,
         pins: this.roomStore,
         now: Date.now,
+        recordings: this.recordings,
       },
     );
     const writes = [this.eventsLog.health, this.roomStore.health, numberHealth];
     this.metrics = new ConferenceMetrics(
       conferenceEvents,
-      () => this.rooms.liveCounts(),
+      () => ({ ...this.rooms.liveCounts(), recordings: this.recordings.count }),
       { eventsLog: this.eventsLog, writes },
       connected,
       this.shared?.node,
@@ -190,6 +214,7 @@ export class ConferenceServer {
       language: () => store.current.sounds.language,
       keys: () => store.current.conferenceKeys,
       now: Date.now,
+      recordings: this.recordings,
     });
     const { host, port } = settings.api;
     const handle = this.apiHandler(createHandler(this.admin, this.metrics, this.shared?.node));
@@ -218,6 +243,7 @@ export class ConferenceServer {
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
     this.placement.close();
+    this.recordings.close();
     this.dialplanSettings.stop();
     await this.api?.close();
     await this.events.stop(ARI_CLOSE_WAIT_MS);

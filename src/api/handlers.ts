@@ -1,6 +1,6 @@
-import { AdminError, AdminOutcome, ConferenceAdmin, Health } from '../app/conferenceAdmin';
+import { AdminError, AdminOutcome, AdminRoom, ConferenceAdmin, Health, RecordingOutcome } from '../app/conferenceAdmin';
 import { ConferenceMetrics } from '../app/conferenceMetrics';
-import { RoomSnapshot } from '../app/roomTable';
+import { ActiveRecording } from '../app/roomRecordings';
 import { GuardCounts } from '../domain/pinGuard';
 import { VERSION } from '../version';
 import { Route } from './routes';
@@ -46,6 +46,8 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
         return answer(await admin.setLecture(route.room, route.on), route, { room: route.room, lecture: route.on });
       case 'end':
         return answer(admin.end(route.room), route, { room: route.room, ended: true });
+      case 'recording':
+        return recordingAnswer(await admin.setRecording(route.room, route.on), route.room, route.on);
       case 'lockouts':
         return { status: 200, json: lockoutsView(await admin.lockouts()) };
       case 'clear-lockout':
@@ -61,8 +63,29 @@ function writeErrorView({ cause, since, ...failure }: Health['writeFailures'][nu
   return { ...failure, error: cause, since: new Date(since).toISOString() };
 }
 
+/** A recording started or stopped (with its file), or why not: 507 names the setting that stopped it. */
+function recordingAnswer(outcome: RecordingOutcome, room: string, on: boolean): ApiResponse {
+  if (outcome.ok) return { status: 200, json: { room, recording: on, ...recordingView(outcome.recording) } };
+  if (outcome.error !== 'no-recording') {
+    const unchanged = `room ${room} is ${on ? 'already being recorded' : 'not being recorded'}`;
+    return failure(outcome.error, outcome.error === 'unchanged' ? unchanged : `no room ${room}`);
+  }
+  const { refusal } = outcome;
+  if (refusal.kind === 'failed')
+    return { status: 502, json: { error: `Asterisk would not record room ${room}: see the log (recording-failed)` } };
+  const error =
+    refusal.kind === 'disk-low'
+      ? `only ${refusal.freeMb} MB free in ${refusal.folder}, below recording.minFreeMb (${refusal.minFreeMb} MB): no recording starts`
+      : `the recordings folder ${refusal.folder} (recording.folder) cannot be used: ${refusal.error}`;
+  return { status: 507, json: { error } };
+}
+
+function recordingView(recording: ActiveRecording): { name: string; file: string; startedAt: string } {
+  return { name: recording.name, file: recording.file, startedAt: new Date(recording.startedAt).toISOString() };
+}
+
 /** What the API shows of a room: never its PIN, nor whether it has one. */
-function roomView(room: RoomSnapshot, node: string | undefined): unknown {
+function roomView(room: AdminRoom, node: string | undefined): unknown {
   return {
     room: room.room,
     ...(node === undefined ? {} : { node }),
@@ -83,6 +106,7 @@ function roomView(room: RoomSnapshot, node: string | undefined): unknown {
       talkingSince: m.talkingSince === undefined ? null : new Date(m.talkingSince).toISOString(),
     })),
     raisedHands: room.members.filter((m) => m.handRaisedAt !== undefined).length,
+    recording: room.recording ? recordingView(room.recording) : null,
     waitingToEnter: room.waiting,
     waitingForLeader: room.waitingForLeader,
   };

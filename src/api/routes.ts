@@ -14,6 +14,7 @@ export type Route =
   | { readonly name: 'lock'; readonly room: RoomNumber; readonly locked: boolean }
   | { readonly name: 'lecture'; readonly room: RoomNumber; readonly on: boolean }
   | { readonly name: 'end'; readonly room: RoomNumber }
+  | { readonly name: 'recording'; readonly room: RoomNumber; readonly on: boolean }
   | { readonly name: 'lockouts' }
   | { readonly name: 'clear-lockout'; readonly callerId: string }
   | { readonly name: 'drain'; readonly draining: boolean };
@@ -64,6 +65,14 @@ const ROUTES: readonly Entry[] = [
     },
   },
   { pattern: ['rooms', ':room', 'end'], access: 'admin', methods: { POST: (p) => ({ name: 'end', room: p.room as string }) } },
+  {
+    pattern: ['rooms', ':room', 'recording'],
+    access: 'admin',
+    methods: {
+      POST: (p) => ({ name: 'recording', room: p.room as string, on: true }),
+      DELETE: (p) => ({ name: 'recording', room: p.room as string, on: false }),
+    },
+  },
   // The list shows caller numbers, as the room routes do; clearing is an admin action.
   { pattern: ['lockouts'], access: 'read', methods: { GET: () => ({ name: 'lockouts' }) } },
   {

@@ -34,7 +34,9 @@ export type AppEvent =
   /** The channel is gone: a leg to another node that was never answered ends so. */
   | { readonly type: 'ChannelDestroyed'; readonly channel: EventChannel; readonly cause: number }
   | ChannelStateEvent
-  | PlaybackEvent;
+  | PlaybackEvent
+  /** A recording ended in Asterisk: stopped, at its longest length, with its bridge, or failed. */
+  | { readonly type: 'RecordingFinished' | 'RecordingFailed'; readonly recording: { readonly name: string } };
 
 /**
  * What a caller's channel says of itself: the phone put the call on hold or took it off
@@ -61,6 +63,8 @@ export const APP_EVENT_TYPES: readonly AppEventType[] = [
   'ChannelTalkingFinished',
   'PlaybackStarted',
   'PlaybackFinished',
+  'RecordingFinished',
+  'RecordingFailed',
 ];
 
 /**

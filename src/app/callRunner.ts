@@ -13,6 +13,7 @@ import { RoomRegistry } from './roomRegistry';
 import { StoreUnavailable } from './roomStateStore';
 import { REFUSAL_SOUND } from './media';
 import { Tell } from './leaderActions';
+import { RoomRecordings } from './roomRecordings';
 import { endConference } from './roomEnd';
 
 /** How the app acts on one call: its prompts, keys and hangup. */
@@ -32,6 +33,7 @@ export interface CallRunnerDeps {
   readonly channels: ChannelControl;
   /** A prompt to another participant (a leader's action, a raised hand). */
   readonly tell: Tell;
+  readonly recordings: RoomRecordings;
 }
 
 /** One call from its arrival to its end: the caller's way in, then its keys in the room; and what it gives back at the end. */
@@ -53,7 +55,17 @@ export class CallRunner {
       if (end === 'hang-up') await io.hangup();
       else if (session.room !== undefined) {
         const { tell } = deps;
-        listenInConference(session, session.room, io, { settings, rooms: deps.rooms, ari: deps.channels, tell, events, log, now });
+        const { recordings } = deps;
+        listenInConference(session, session.room, io, {
+          settings,
+          rooms: deps.rooms,
+          ari: deps.channels,
+          tell,
+          events,
+          log,
+          now,
+          recordings,
+        });
       }
     } catch (error) {
       if (error instanceof CallEnded) return;

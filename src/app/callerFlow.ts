@@ -7,7 +7,7 @@ import { RoomRequest } from '../domain/types';
 import { Settings } from '../config/schema';
 import { Logger } from '../logger';
 import { CallIO } from './callIO';
-import { CallSession, endedBy } from './callSession';
+import { CallEnded, CallSession, endedBy } from './callSession';
 import { ConferenceEvents, RefusalReason } from './conferenceEvents';
 import { JoinsInFlight } from './joinsInFlight';
 import { askToSpeak, digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from './media';
@@ -123,7 +123,8 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   // After a burst of joins has gone through: starting playbacks would slow the others' joins.
   await deps.joins.settled();
   const { enabled: detectTalking, ...thresholds } = settings.talkDetection;
-  if (detectTalking) await io.detectTalking(thresholds);
+  // Without it the call goes on: only GET /rooms's talking is missing.
+  if (detectTalking) await io.detectTalking(thresholds).catch((error: unknown) => notFatal(error, log, 'talk-detection-failed'));
   const mutedTold = !muted ? [] : [Sound.muted, ...(lecture ? askToSpeak(settings.conferenceKeys) : [])];
   const welcome = [Sound.entering, digitsOf(room), ...othersAnnouncement(joined.others), ...mutedTold];
   await io.play(readmitted ? [Sound.reconnected] : welcome);
@@ -414,4 +415,10 @@ function roomOfRefusal(reason: Refusal, room: string): string | undefined {
 async function goodbye(io: CallIO, invalid: string): Promise<FlowEnd> {
   await io.play([invalid, Sound.goodbye]);
   return 'hang-up';
+}
+
+/** A step the call can do without (talk detection): logged, and the call goes on; its own end still ends the flow. */
+function notFatal(error: unknown, log: Logger, event: string): void {
+  if (error instanceof CallEnded) throw error;
+  log.warn('could not do a step of the call; it goes on without it', { event, error: String(error) });
 }

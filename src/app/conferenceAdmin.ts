@@ -9,12 +9,18 @@ import { Sound } from './media';
 import { AsteriskStatus, ChannelControl, PromptPlayer } from './ports';
 import { RoomPlacement } from './roomPlacement';
 import { RoomRegistry } from './roomRegistry';
+import { ActiveRecording, NoRoom, RoomRecordings } from './roomRecordings';
 import { RoomSnapshot } from './roomTable';
 import { WriteFailure } from './writeHealth';
 
 /** Expected refusals of an admin action, as values (the HTTP layer turns them into statuses). */
 export type AdminError = 'unknown-room' | 'unknown-channel' | 'unknown-caller' | 'unchanged' | 'not-a-cluster';
 export type AdminOutcome = { ok: true } | { ok: false; error: AdminError };
+/** A recording started or stopped, or why not: 'no-recording' says what stopped it (disk space, the folder, Asterisk). */
+export type RecordingOutcome =
+  | { ok: true; recording: ActiveRecording }
+  | { ok: false; error: AdminError }
+  | { ok: false; error: 'no-recording'; refusal: NoRoom | { kind: 'failed' } };
 
 export interface Health {
   readonly healthy: boolean;
@@ -59,7 +65,11 @@ export interface AdminDeps {
   readonly now: () => number;
   /** The in-conference keys in force (lecture mode tells participants the key to ask to speak). */
   readonly keys: () => KeyMap;
+  readonly recordings: RoomRecordings;
 }
+
+/** A room as the API shows it: the registry's view, and its recording under way. */
+export type AdminRoom = RoomSnapshot & { readonly recording: ActiveRecording | undefined };
 
 /** What an operator can see and do while conferences run: the status API's side of the app. */
 export class ConferenceAdmin {
@@ -84,12 +94,31 @@ export class ConferenceAdmin {
     };
   }
 
-  rooms(): RoomSnapshot[] {
-    return this.deps.rooms.snapshot();
+  rooms(): AdminRoom[] {
+    return this.deps.rooms.snapshot().map((room) => this.withRecording(room));
   }
 
-  room(room: RoomNumber): RoomSnapshot | undefined {
-    return this.deps.rooms.snapshotOfRoom(room);
+  room(room: RoomNumber): AdminRoom | undefined {
+    const snapshot = this.deps.rooms.snapshotOfRoom(room);
+    return snapshot && this.withRecording(snapshot);
+  }
+
+  /** Starts or stops the room's recording, as a leader's key does: the room hears it. */
+  async setRecording(room: RoomNumber, on: boolean): Promise<RecordingOutcome> {
+    if (!this.deps.rooms.holds(room)) return { ok: false, error: 'unknown-room' };
+    if (!on) {
+      const stopped = await this.deps.recordings.stop(room);
+      return stopped.kind === 'stopped' ? { ok: true, recording: stopped.recording } : { ok: false, error: 'unchanged' };
+    }
+    const started = await this.deps.recordings.start(room, 'admin');
+    if (started.kind === 'started') return { ok: true, recording: started.recording };
+    if (started.kind === 'already') return { ok: false, error: 'unchanged' };
+    if (started.kind === 'unknown-room') return { ok: false, error: 'unknown-room' };
+    return { ok: false, error: 'no-recording', refusal: started };
+  }
+
+  private withRecording(room: RoomSnapshot): AdminRoom {
+    return { ...room, recording: this.deps.recordings.of(room.room) };
   }
 
   /** Hangs the participant up; the usual end of call (leave tone, clean-up) follows. */

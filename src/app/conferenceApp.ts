@@ -13,6 +13,7 @@ import { RoomPlacement } from './roomPlacement';
 import { LinkLegs } from './linkLegs';
 import { ParticipantStates } from './participantStates';
 import { AsteriskState, StateRebuild } from './rebuild';
+import { RoomRecordings } from './roomRecordings';
 import { RoomRegistry } from './roomRegistry';
 import { SessionTable } from './sessionTable';
 
@@ -46,6 +47,8 @@ export interface AppParts {
   /** The room state file. */
   readonly pins: { delete(room: RoomNumber): void };
   readonly now: () => number;
+  /** Each room's recording: a leader's key starts and stops it; found again at every (re)connect. */
+  readonly recordings: RoomRecordings;
 }
 
 /**
@@ -84,7 +87,8 @@ export class ConferenceApp {
     this.rebuild = new StateRebuild({ ...parts, asterisk: ports.asterisk, app, isCall: ports.isCall, sessions: this.sessions });
     const claim = (channelId: string, args: readonly string[]): boolean => ports.dialplan.claim(channelId, args);
     const participants = new ParticipantStates({ rooms: parts.rooms, ari: ports.channels, events: parts.conferenceEvents, log, now });
-    const targets = { sessions: this.sessions, claim, playbacks: ports.playbacks, links: ports.links, participants };
+    const { recordings } = parts;
+    const targets = { sessions: this.sessions, claim, playbacks: ports.playbacks, links: ports.links, participants, recordings };
     ports.source.on('event', (event) => routeEvent(event, targets));
     ports.source.on('connected', () => void this.onConnected());
   }
@@ -110,6 +114,12 @@ export class ConferenceApp {
     await this.rebuild
       .run()
       .catch((error: unknown) => log.error('could not rebuild state from Asterisk', { event: 'reconcile-failed', error: String(error) }));
+    const { rooms, recordings } = this.parts;
+    await recordings
+      .recover((room) => rooms.holds(room))
+      .catch((error: unknown) =>
+        log.error('could not look for recordings in Asterisk', { event: 'recordings-recover-failed', error: String(error) }),
+      );
   }
 
   /**

@@ -18,6 +18,14 @@ export type RefusalReason =
 /** Why a conference was ended for everyone in it. */
 export type RoomEndReason = 'leader-left' | 'ended-by-leader' | 'ended-by-admin';
 
+/** Who started a recording: a leader's key, the admin API, or a permanent room's `record` option. */
+export type RecordingStartedBy = 'leader' | 'admin' | 'room-option';
+/**
+ * Why a recording ended: stopped (a leader or the admin), the room ended, its longest length
+ * (recording.maxMinutes), Asterisk failed it, too little free space, or found after an app restart.
+ */
+export type RecordingStopReason = 'stopped' | 'room-ended' | 'max-duration' | 'failed' | 'disk-low' | 'recovered';
+
 /** What a leader did with their keys. */
 export type LeaderAction = 'lock' | 'unlock' | 'lecture-on' | 'lecture-off' | 'unmute-hand' | 'remove';
 
@@ -70,6 +78,27 @@ export type ConferenceEvent =
     }
   /** A participant raised or lowered their hand. */
   | { readonly type: 'hand'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly raised: boolean }
+  /** A room's recording began: `file` is where it will be once it ends; `channel` the leader who started it. */
+  | {
+      readonly type: 'recording-started';
+      readonly at: number;
+      readonly room: RoomNumber;
+      readonly name: string;
+      readonly file: string;
+      readonly by: RecordingStartedBy;
+      readonly channel: string | undefined;
+    }
+  /** A room's recording ended and is saved in `file`. */
+  | {
+      readonly type: 'recording-stopped';
+      readonly at: number;
+      readonly room: RoomNumber;
+      readonly name: string;
+      readonly file: string;
+      readonly durationSeconds: number;
+      readonly reason: RecordingStopReason;
+      readonly channel: string | undefined;
+    }
   /** A participant's phone put the call on hold (muted towards the room meanwhile) or took it off. */
   | { readonly type: 'hold'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly held: boolean }
   | {

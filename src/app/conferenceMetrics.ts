@@ -52,6 +52,14 @@ export class ConferenceMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly recordingsSaved = new Counter({
+    name: 'conference_recordings_saved_total',
+    help:
+      'Recordings saved into recording.folder, by why they ended: stopped, room-ended, max-duration, failed, disk-low, ' +
+      'recovered (ended while the app was away).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   private readonly joinLatency = new Histogram({
     name: 'conference_join_latency_seconds',
     help: 'From the last key of the PIN to being in the conference bridge.',
@@ -61,7 +69,7 @@ export class ConferenceMetrics {
 
   constructor(
     events: ConferenceEvents,
-    live: () => LiveCounts,
+    live: () => LiveCounts & { readonly recordings: number },
     files: WrittenFiles,
     ariConnected: () => boolean,
     /** In a cluster, this node's name: every series is labelled with it, so one Prometheus tells the nodes apart. */
@@ -115,6 +123,14 @@ export class ConferenceMetrics {
       registers,
       collect() {
         this.set(live().handsRaised);
+      },
+    });
+    new Gauge({
+      name: 'conference_recordings_active',
+      help: 'Rooms being recorded now.',
+      registers,
+      collect() {
+        this.set(live().recordings);
       },
     });
     new Gauge({
@@ -202,6 +218,9 @@ export class ConferenceMetrics {
         return;
       case 'room-ended':
         this.ended.inc({ reason: event.reason });
+        return;
+      case 'recording-stopped':
+        this.recordingsSaved.inc({ reason: event.reason });
         return;
       default:
         return;

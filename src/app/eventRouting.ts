@@ -12,6 +12,7 @@ export interface EventTargets {
   readonly links: LinkLegs;
   /** A participant's hold and talk. */
   readonly participants: { onEvent(room: RoomNumber, event: ChannelStateEvent): void };
+  readonly recordings: { onRecordingEnded(name: string, failed: boolean): void };
 }
 
 /** Each event to the one that acts on it. An event for a call the app does not hold (ended, or never seen) changes nothing. */
@@ -49,6 +50,10 @@ export function routeEvent(event: AppEvent, targets: EventTargets): void {
     case 'PlaybackStarted':
     case 'PlaybackFinished':
       targets.playbacks.onEvent(event);
+      return;
+    case 'RecordingFinished':
+    case 'RecordingFailed':
+      targets.recordings.onRecordingEnded(event.recording.name, event.type === 'RecordingFailed');
       return;
   }
 }

@@ -6,6 +6,7 @@ import { ConferenceEvents, LeaderAction } from './conferenceEvents';
 import { askToSpeak, Sound } from './media';
 import { ChannelControl } from './ports';
 import { endConference } from './roomEnd';
+import { RoomRecordings } from './roomRecordings';
 import { RoomRegistry } from './roomRegistry';
 
 /** Plays a prompt to one participant's channel; settles when it has played (or could not). */
@@ -19,6 +20,7 @@ export interface LeaderDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly keys: KeyMap;
+  readonly recordings: Pick<RoomRecordings, 'of' | 'start' | 'stop'>;
 }
 
 /** 'unchanged': lecture mode already was so. */
@@ -29,7 +31,11 @@ export type LectureOutcome = 'done' | 'unchanged' | 'unknown-room';
  * and told how to ask to speak; off, they are all unmuted and told so. Newcomers join muted while
  * it is on (callerFlow).
  */
-export async function setLecture(deps: Omit<LeaderDeps, 'events' | 'log' | 'now'>, room: RoomNumber, on: boolean): Promise<LectureOutcome> {
+export async function setLecture(
+  deps: Pick<LeaderDeps, 'rooms' | 'ari' | 'tell' | 'keys'>,
+  room: RoomNumber,
+  on: boolean,
+): Promise<LectureOutcome> {
   const { rooms } = deps;
   if (!rooms.holds(room)) return 'unknown-room';
   if (!rooms.setLecture(room, on)) return 'unchanged';
@@ -85,6 +91,16 @@ export async function performLeaderAction(
     }
     case 'endConference':
       return endConference(deps, room, 'ended-by-leader', leader);
+    case 'toggleRecording': {
+      // The room hears the start ("this conference is now being recorded") and the stop (a tone).
+      if (deps.recordings.of(room)) {
+        await deps.recordings.stop(room, 'stopped', leader);
+        return;
+      }
+      const started = await deps.recordings.start(room, 'leader', leader);
+      if (started.kind !== 'started' && started.kind !== 'already') return io.play([Sound.recordingUnavailable]);
+      return;
+    }
   }
 }
 

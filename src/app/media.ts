@@ -43,6 +43,7 @@ export const Sound = {
   lastRemoved: 'sound:conference/last-removed',
   nobodyToRemove: 'sound:conference/nobody-to-remove',
   conferenceEnded: 'sound:conference/conference-ended',
+  recordingUnavailable: 'sound:conference/recording-unavailable',
 } as const;
 
 /** What a refused caller hears before the call ends. */
@@ -88,6 +89,7 @@ const HELP_PHRASE: Readonly<Record<ConferenceAction, string>> = {
   unmuteNextHand: 'sound:conference/help-next-hand',
   removeLast: 'sound:conference/help-remove',
   endConference: 'sound:conference/help-end',
+  toggleRecording: 'sound:conference/help-record',
   leave: 'sound:conference/help-leave',
   help: 'sound:conference/help-again',
 };

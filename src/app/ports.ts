@@ -67,6 +67,20 @@ export interface PromptPlayer {
   readonly size: number;
 }
 
+/** A room's recordings, as Asterisk makes and keeps them (names as recordingName makes them). */
+export interface RecordingControl {
+  /** Starts recording the bridge's mix under `name`, for at most maxSeconds; false when the bridge is gone. */
+  recordBridge(bridgeId: string, name: string, format: string, maxSeconds: number): Promise<boolean>;
+  /** Stops a live recording; false when none is live under that name (it has ended). */
+  stopRecording(name: string): Promise<boolean>;
+  isLive(name: string): Promise<boolean>;
+  /** The names of the recordings Asterisk keeps: ended ones, and those being written. */
+  storedRecordings(): Promise<string[]>;
+  /** Writes a stored recording to a file; resolves with its bytes. */
+  saveStored(name: string, to: string): Promise<number>;
+  deleteStored(name: string): Promise<boolean>;
+}
+
 /** What the dialplan reads from Asterisk's database to route a call: the server number and the Stasis app. */
 export interface DialplanValues {
   readonly number: string;

@@ -24,6 +24,11 @@ export function parseAriEvent(raw: AriEvent): ParsedEvent {
     if (typeof playback.target_uri !== 'string') return malformed('playback.target_uri');
     return { kind: 'event', event: { type, playback: { id: playback.id, target: playback.target_uri } } };
   }
+  if (type === 'RecordingFinished' || type === 'RecordingFailed') {
+    const name = fieldsOf(raw.recording)?.name;
+    if (typeof name !== 'string') return malformed('recording.name');
+    return { kind: 'event', event: { type, recording: { name } } };
+  }
   const channel = fieldsOf(raw.channel);
   if (typeof channel?.id !== 'string') return malformed('channel.id');
   const id = channel.id;

@@ -1,5 +1,5 @@
 import { AddOutcome, AsteriskInfo, AsteriskStatus, ChannelControl } from '../app/ports';
-import { addChannelFailure, isAlreadyThere, isGone } from './errors';
+import { addChannelFailure, enc, gone, isAlreadyThere, isGone } from './errors';
 import { RestClient } from './restClient';
 import { Role } from '../domain/permanentRooms';
 import { TalkThresholds } from '../app/callIO';
@@ -217,19 +217,5 @@ export class AriCalls implements ChannelControl, AsteriskStatus {
       if (isGone(error)) return '';
       throw error;
     }
-  }
-}
-
-function enc(id: string): string {
-  return encodeURIComponent(id);
-}
-
-async function gone(call: Promise<unknown>): Promise<boolean> {
-  try {
-    await call;
-    return true;
-  } catch (error) {
-    if (isGone(error)) return false;
-    throw error;
   }
 }

@@ -34,3 +34,19 @@ export function addChannelFailure(error: unknown): 'bridge-gone' | 'caller-gone'
 export function isAlreadyThere(error: unknown): boolean {
   return error instanceof AriError && error.status === 409;
 }
+
+/** A request about a channel, bridge or recording: true when done, false when it was gone (isGone). */
+export async function gone(call: Promise<unknown>): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (error) {
+    if (isGone(error)) return false;
+    throw error;
+  }
+}
+
+/** An id as one segment of a REST path. */
+export function enc(id: string): string {
+  return encodeURIComponent(id);
+}

@@ -1,3 +1,5 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { Dispatcher, Pool } from 'undici';
 import { describeConnectionFailure } from './connectionFailure';
 import { AriError } from './errors';
@@ -52,6 +54,55 @@ export class RestClient {
 
   delete<T = unknown>(path: string, query?: Query): Promise<T> {
     return this.request<T>('DELETE', path, query);
+  }
+
+  /**
+   * A file Asterisk serves (a stored recording), written to `to` as it arrives, the disk's pace
+   * holding the download back; resolves with the bytes written. A failure leaves a partial file.
+   */
+  async download(path: string, to: string): Promise<number> {
+    const file = createWriteStream(to);
+    const opened = once(file, 'open');
+    const failed = new Promise<never>((_resolve, reject) => file.once('error', reject));
+    await Promise.race([opened, failed]);
+    let status = 0;
+    let bytes = 0;
+    let refusal = '';
+    try {
+      await Promise.race([
+        failed,
+        new Promise<void>((resolve, reject) => {
+          this.pool.dispatch(
+            { method: 'GET', path: `/ari${path}`, headers: { authorization: this.auth } },
+            {
+              onConnect: () => undefined,
+              onHeaders: (statusCode, _headers, resume) => {
+                status = statusCode;
+                file.on('drain', resume);
+                return true;
+              },
+              onData: (chunk) => {
+                if (status < 200 || status >= 300) {
+                  refusal += chunk.toString('utf8');
+                  return true;
+                }
+                bytes += chunk.length;
+                return file.write(chunk);
+              },
+              onComplete: () => resolve(),
+              onError: reject,
+            },
+          );
+        }),
+      ]);
+    } catch (error) {
+      file.destroy();
+      if (error instanceof Error && 'syscall' in error) throw error;
+      throw new AriError(0, 'GET', path, failureText(error, this.settings));
+    }
+    await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    if (status < 200 || status >= 300) throw new AriError(status, 'GET', path, errorText(refusal));
+    return bytes;
   }
 
   async request<T>(method: Dispatcher.HttpMethod, path: string, query?: Query, body?: unknown): Promise<T> {

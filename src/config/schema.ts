@@ -143,8 +143,8 @@ export const schemaDefinition = checked({
     doc:
       'Keys in a conference (one DTMF key each, all different): toggleMute, participantCount, roomNumber, help, leave for ' +
       'everyone; toggleHand (4) for participants of a room with a leader; toggleLock (5), toggleLecture (6), unmuteNextHand (7), ' +
-      'removeLast (8), endConference (9) for leaders. One of those left out takes its default key if no other action has it, ' +
-      'else it has no key (logged as key-unbound).',
+      'removeLast (8), endConference (9), toggleRecording (0) for leaders. One of those left out takes its default key if no other ' +
+      'action has it, else it has no key (logged as key-unbound).',
     format: keyMap,
     default: BASIC_KEY_MAP,
   },
@@ -158,6 +158,31 @@ export const schemaDefinition = checked({
       doc: 'Most rooms at once (on each node of a cluster); a caller who would start one more hears that no more can be started.',
       format: integer(1, 10000),
       default: 500,
+    },
+  },
+  recording: {
+    folder: {
+      doc: 'Where finished recordings are saved, one WAV file each (conference-<room>-<start, UTC>-<id>.wav); made when missing.',
+      format: text(/^\S+$/, 'a folder path'),
+      default: 'recordings',
+      env: 'CONFERENCE_RECORDINGS',
+    },
+    minFreeMb: {
+      doc:
+        'Free space (MB) the folder must keep: below it no recording starts (the leader and the API are told why), ' +
+        'and those under way stop.',
+      format: integer(0, 10_000_000),
+      default: 1000,
+    },
+    maxMinutes: {
+      doc: 'Longest recording, in minutes: Asterisk ends it there and it is saved.',
+      format: integer(1, 24 * 60),
+      default: 240,
+    },
+    format: {
+      doc: 'wav (8 kHz) or wav16 (16 kHz, for rooms with G.722 phones); both 16-bit WAV that Asterisk writes with format_wav.',
+      format: ['wav', 'wav16'] as const,
+      default: 'wav',
     },
   },
   talkDetection: {
@@ -180,9 +205,10 @@ export const schemaDefinition = checked({
   permanentRooms: {
     doc:
       'Rooms that are always there, each with its number and PIN: [{ "number": "500", "pin": "1234", "leaderPin": "9876", ' +
-      '"waitForLeader": true, "endWhenLeaderLeaves": true, "startMuted": false, "maxParticipants": 30 }]; only number is ' +
-      "required. A permanent number is never drawn as a random room and never started with a PIN of its caller's choosing. " +
-      'A room in use when removed (or changed from spontaneous) keeps what it was until it empties. Never logged.',
+      '"waitForLeader": true, "endWhenLeaderLeaves": true, "startMuted": false, "maxParticipants": 30, "record": false }]; ' +
+      'only number is required; record: recorded from its first join to its end (recording.*). A permanent number is never ' +
+      "drawn as a random room and never started with a PIN of its caller's choosing. A room in use when removed (or changed " +
+      'from spontaneous) keeps what it was until it empties. Never logged.',
     format: permanentRoomList,
     default: [],
     sensitive: true,

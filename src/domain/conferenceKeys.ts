@@ -4,7 +4,7 @@ import { Key } from './types';
 /** What every participant can do with a key while in a room. */
 export type ParticipantAction = 'toggleMute' | 'participantCount' | 'roomNumber' | 'help' | 'leave' | 'toggleHand';
 /** What only a leader can do. */
-export type LeaderAction = 'toggleLock' | 'toggleLecture' | 'unmuteNextHand' | 'removeLast' | 'endConference';
+export type LeaderAction = 'toggleLock' | 'toggleLecture' | 'unmuteNextHand' | 'removeLast' | 'endConference' | 'toggleRecording';
 export type ConferenceAction = ParticipantAction | LeaderAction;
 
 /** The keys as in force: an action without a key (its default taken by another action) cannot be used. */
@@ -21,6 +21,7 @@ export const DEFAULT_KEY_MAP: Readonly<Record<ConferenceAction, string>> = {
   unmuteNextHand: '7',
   removeLast: '8',
   endConference: '9',
+  toggleRecording: '0',
   leave: '#',
   help: '*',
 };
@@ -39,6 +40,7 @@ const LEADER_ACTIONS: ReadonlySet<ConferenceAction> = new Set<LeaderAction>([
   'unmuteNextHand',
   'removeLast',
   'endConference',
+  'toggleRecording',
 ]);
 
 /** Who presses a key: their role, and whether the room has leaders at all (a permanent room with a leader PIN). */

@@ -11,6 +11,7 @@ export interface PermanentRoomSetting {
   readonly endWhenLeaderLeaves?: boolean;
   readonly startMuted?: boolean;
   readonly maxParticipants?: number;
+  readonly record?: boolean;
 }
 
 /** A permanent room with every option given: '' for no PIN (and no leader PIN). */
@@ -26,6 +27,8 @@ export interface PermanentRoom {
   readonly startMuted: boolean;
   /** The room's own participant limit; undefined: limits.maxParticipantsPerRoom. */
   readonly maxParticipants: number | undefined;
+  /** Recorded from its first join to its end. */
+  readonly record: boolean;
 }
 
 /** How a caller is in a room: a leader runs it (keyed the leader PIN), a participant takes part. */
@@ -39,6 +42,7 @@ const OPTIONS: Readonly<Record<keyof PermanentRoomSetting, string>> = {
   endWhenLeaderLeaves: 'boolean',
   startMuted: 'boolean',
   maxParticipants: 'number',
+  record: 'boolean',
 };
 
 /** The longest PIN the schema allows anywhere (entry.pinMaxLength's upper bound). */
@@ -112,6 +116,7 @@ export function findPermanentRoom(rooms: readonly PermanentRoomSetting[], room: 
     endWhenLeaderLeaves: setting.endWhenLeaderLeaves ?? false,
     startMuted: setting.startMuted ?? false,
     maxParticipants: setting.maxParticipants,
+    record: setting.record ?? false,
   };
 }
 

@@ -13,6 +13,8 @@ const LOGGED = new Set<ConferenceEvent['type']>([
   'leader',
   'hand',
   'hold',
+  'recording-started',
+  'recording-stopped',
   'refused',
   'passed-on',
   'admin',

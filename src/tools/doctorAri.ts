@@ -20,6 +20,10 @@ const MODULES = [
   'app_playback.so',
   'func_db.so',
   'res_musiconhold.so',
+  // Recording a room.
+  'res_stasis_recording.so',
+  'res_ari_recordings.so',
+  'format_wav.so',
 ];
 
 /** The modules these settings need: talk detection is Asterisk's TALK_DETECT. */

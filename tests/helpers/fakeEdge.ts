@@ -9,7 +9,8 @@ import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvent
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { LegEnd, LinkLegs } from '../../src/app/linkLegs';
 import { AsteriskState } from '../../src/app/rebuild';
-import { BridgeOps } from '../../src/app/ports';
+import { BridgeOps, RecordingControl } from '../../src/app/ports';
+import { RoomRecordings } from '../../src/app/roomRecordings';
 import { RoomRegistry } from '../../src/app/roomRegistry';
 import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { validateSettings } from '../../src/config/loadSettings';
@@ -92,6 +93,40 @@ export class FakeBridges implements BridgeOps {
   private add(bridgeId: string, channelId: string, outcome: AddOutcome): AddOutcome {
     if (outcome === 'added') this.channels.get(bridgeId)?.push(channelId);
     return outcome;
+  }
+}
+
+/**
+ * Asterisk's recordings: each request recorded; a recording is live from its start until it is
+ * stopped or `end` ends it, then stored until deleted.
+ */
+export class FakeRecordingControl implements RecordingControl {
+  readonly requests: string[] = [];
+  readonly live = new Set<string>();
+  readonly stored = new Set<string>();
+  async recordBridge(bridgeId: string, name: string, format: string, maxSeconds: number): Promise<boolean> {
+    this.requests.push(`record ${bridgeId} ${name} ${format} ${maxSeconds}`);
+    this.live.add(name);
+    this.stored.add(name);
+    return true;
+  }
+  async stopRecording(name: string): Promise<boolean> {
+    this.requests.push(`stop ${name}`);
+    return this.live.delete(name);
+  }
+  async isLive(name: string): Promise<boolean> {
+    return this.live.has(name);
+  }
+  async storedRecordings(): Promise<string[]> {
+    return [...this.stored];
+  }
+  async saveStored(name: string): Promise<number> {
+    this.requests.push(`save ${name}`);
+    return 44 + 16000 * 5;
+  }
+  async deleteStored(name: string): Promise<boolean> {
+    this.requests.push(`delete ${name}`);
+    return this.stored.delete(name);
   }
 }
 
@@ -258,6 +293,17 @@ export function fakeWorld(): FakeWorld {
       conferenceEvents,
       pins,
       now: Date.now,
+      recordings: new RoomRecordings({
+        bridgeOf: (room) => rooms.snapshotOfRoom(room)?.bridgeId,
+        control: new FakeRecordingControl(),
+        folder: { freeMb: async () => 1e6, fileFor: (folder, name) => `${folder}/${name}.wav`, save: async () => 0 },
+        announce: () => undefined,
+        settings: () => settings.recording,
+        events: conferenceEvents,
+        log,
+        now: Date.now,
+        uniqueId: () => '0badcafe',
+      }),
     },
   );
   return { app, source, bridges, asterisk, rooms, calls, published, logs };

@@ -41,6 +41,11 @@ describe('parseAriEvent', () => {
     ],
     ['ChannelHold', { type: 'ChannelHold', channel: { id: 'c1' }, musicclass: 'default' }, { type: 'ChannelHold', channel: { id: 'c1' } }],
     [
+      'RecordingFinished',
+      { type: 'RecordingFinished', recording: { name: 'conference-300-20261204T103005Z-0badcafe', state: 'done', format: 'wav' } },
+      { type: 'RecordingFinished', recording: { name: 'conference-300-20261204T103005Z-0badcafe' } },
+    ],
+    [
       'ChannelTalkingFinished',
       { type: 'ChannelTalkingFinished', channel: { id: 'c1' }, duration: 1800 },
       { type: 'ChannelTalkingFinished', channel: { id: 'c1' } },

@@ -168,7 +168,16 @@ describe('the app on a fake event source', () => {
     w.source.connected();
     await settled();
     const handled = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'ChannelLeftBridge', 'ChannelHangupRequest', 'ChannelDestroyed'];
-    handled.push('ChannelHold', 'ChannelUnhold', 'ChannelTalkingStarted', 'ChannelTalkingFinished', 'PlaybackStarted', 'PlaybackFinished');
+    handled.push(
+      'ChannelHold',
+      'ChannelUnhold',
+      'ChannelTalkingStarted',
+      'ChannelTalkingFinished',
+      'PlaybackStarted',
+      'PlaybackFinished',
+      'RecordingFinished',
+      'RecordingFailed',
+    );
     expect(w.asterisk.filtered).toEqual([handled]);
   });
 });

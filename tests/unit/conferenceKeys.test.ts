@@ -30,12 +30,13 @@ describe('keys of leaders and raised hands', () => {
     expect(actionForKey(DEFAULT_KEY_MAP, '4', led)).toBe('toggleHand');
     expect(actionForKey(DEFAULT_KEY_MAP, '4', leader)).toBeUndefined();
     expect(actionForKey(DEFAULT_KEY_MAP, '9', led)).toBeUndefined();
-    expect(['5', '6', '7', '8', '9'].map((key) => actionForKey(DEFAULT_KEY_MAP, key as Key, leader))).toEqual([
+    expect(['5', '6', '7', '8', '9', '0'].map((key) => actionForKey(DEFAULT_KEY_MAP, key as Key, leader))).toEqual([
       'toggleLock',
       'toggleLecture',
       'unmuteNextHand',
       'removeLast',
       'endConference',
+      'toggleRecording',
     ]);
     expect(actionsFor(DEFAULT_KEY_MAP, leader)).toContain('toggleMute');
   });
@@ -45,7 +46,7 @@ describe('keys of leaders and raised hands', () => {
     expect(keyMapProblem(written)).toBeUndefined();
     const keys = keysInForce(written);
     expect(keys).toEqual({ ...written, toggleHand: '4', removeLast: '8' });
-    expect(unboundActions(keys)).toEqual(['toggleLock', 'toggleLecture', 'unmuteNextHand', 'endConference']);
+    expect(unboundActions(keys)).toEqual(['toggleLock', 'toggleLecture', 'unmuteNextHand', 'endConference', 'toggleRecording']);
     expect(keyMapProblem({ ...written, toggleHand: '5' })).toBe('toggleHand and toggleMute share the key 5');
   });
 });

@@ -20,7 +20,17 @@ const dashboard = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'g
 function registeredSeries(): Set<string> {
   const metrics = new ConferenceMetrics(
     new ConferenceEvents(),
-    () => ({ rooms: 0, permanentRooms: 0, lectureRooms: 0, participants: 0, leaders: 0, handsRaised: 0, onHold: 0, talking: 0 }),
+    () => ({
+      rooms: 0,
+      permanentRooms: 0,
+      lectureRooms: 0,
+      participants: 0,
+      leaders: 0,
+      handsRaised: 0,
+      onHold: 0,
+      talking: 0,
+      recordings: 0,
+    }),
     { eventsLog: { heldLines: 0, lostLines: 0 }, writes: [] },
     () => true,
   );

@@ -44,6 +44,7 @@ describe('the help of a room with leaders', () => {
       'sound:conference/help-next-hand',
       'sound:conference/help-remove',
       'sound:conference/help-end',
+      'sound:conference/help-record',
       'sound:conference/help-leave',
       'sound:conference/help-again',
     ]);

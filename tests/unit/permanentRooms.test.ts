@@ -49,6 +49,7 @@ describe('permanent rooms in the settings', () => {
       endWhenLeaderLeaves: false,
       startMuted: false,
       maxParticipants: undefined,
+      record: false,
     });
     expect(findPermanentRoom(rooms, '600')).toBeUndefined();
   });

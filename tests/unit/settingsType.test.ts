@@ -39,6 +39,12 @@ interface ExpectedSettings {
   };
   readonly conferenceKeys: KeyMap;
   readonly limits: { readonly maxParticipantsPerRoom: number; readonly maxRooms: number };
+  readonly recording: {
+    readonly folder: string;
+    readonly minFreeMb: number;
+    readonly maxMinutes: number;
+    readonly format: 'wav' | 'wav16';
+  };
   readonly talkDetection: { readonly enabled: boolean; readonly silenceMs: number; readonly threshold: number };
   readonly permanentRooms: readonly PermanentRoomSetting[];
   readonly stateFile: string;
