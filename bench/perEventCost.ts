@@ -14,7 +14,7 @@ import { EmbeddedRoomState } from '../src/app/roomStateStore';
 import { admission } from '../src/domain/admission';
 import { ConferenceEvents } from '../src/app/conferenceEvents';
 import { JoinsInFlight } from '../src/app/joinsInFlight';
-import { instantBridges } from '../harness/instantBridges';
+import { instantBridges, noSpokenNames } from '../harness/instantBridges';
 
 /** The admission rules as a busy server runs them: every switch open, rooms of up to 5,000. */
 const limits = { maxRooms: 10_000, maxParticipantsPerRoom: 5000 };
@@ -33,6 +33,7 @@ async function populated(rooms: number): Promise<{ registry: RoomRegistry; playb
     { joinTone: undefined, leaveTone: undefined },
     new ConferenceEvents(),
     new JoinsInFlight(50, 1000),
+    noSpokenNames,
   );
   const playbacks = new Playbacks(fakeAri, () => undefined);
   for (let r = 0; r < rooms; r++) {

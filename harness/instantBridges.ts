@@ -1,4 +1,5 @@
 import { BridgeOps } from '../src/app/ports';
+import { NamePlays } from '../src/app/roomMedia';
 import { bridgeIdFor } from '../src/domain/roomNumber';
 
 const noop = (): Promise<void> => Promise.resolve();
@@ -11,4 +12,8 @@ export const instantBridges: BridgeOps = {
   startMoh: noop,
   stopMoh: noop,
   playToBridge: noop,
+  announce: () => ({ answered: Promise.resolve(), finished: Promise.resolve() }),
 };
+
+/** Rooms without spoken names: nothing to keep for an announcement. */
+export const noSpokenNames: NamePlays = { playing: () => undefined };

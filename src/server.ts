@@ -11,6 +11,7 @@ import { createBridgeOps } from './ari/bridgeOps';
 import { AriDialplanStore } from './ari/dialplanStore';
 import { EventStream } from './ari/eventStream';
 import { Playbacks } from './ari/playbacks';
+import { NameRecordings } from './ari/nameRecordings';
 import { RestClient } from './ari/restClient';
 import { ConferenceAdmin } from './app/conferenceAdmin';
 import { ConferenceApp } from './app/conferenceApp';
@@ -21,6 +22,7 @@ import { EventsLog } from './store/eventsLog';
 import { JoinsInFlight } from './app/joinsInFlight';
 import { isLinkLeg, LinkLegs } from './app/linkLegs';
 import { logRequestFailed } from './app/requestFailed';
+import { SpokenNames } from './app/spokenNames';
 import { RoomRecordings } from './app/roomRecordings';
 import { RoomRegistry } from './app/roomRegistry';
 import { recordingFolder } from './store/recordingFolder';
@@ -121,9 +123,11 @@ export class ConferenceServer {
       log.error('room state file unreadable', { event: 'state-error', error: String(error) }),
     );
     this.logWrites(this.roomStore.health, 'room state file cannot be written: tried again every 5 s');
-    const bridges = createBridgeOps(ari, current, log, ariFailed);
+    const bridges = createBridgeOps(ari, this.playbacks, current, log, ariFailed);
     const roomState = this.shared?.rooms ?? new EmbeddedRoomState(this.roomStore);
-    this.rooms = new RoomRegistry(roomState, bridges, randomInt, Date.now, roomSounds(settings), conferenceEvents, joins);
+    const recordingControl = new AriRecordings(this.rest);
+    const names = new SpokenNames(recordingControl, log);
+    this.rooms = new RoomRegistry(roomState, bridges, randomInt, Date.now, roomSounds(settings), conferenceEvents, joins, names);
     this.rooms.updatePermanentRooms(settings.permanentRooms);
     this.placement = new RoomPlacement({
       node: this.shared?.node ?? '',
@@ -149,7 +153,7 @@ export class ConferenceServer {
     const bridgeOf = (room: string): string | undefined => this.rooms.snapshotOfRoom(room)?.bridgeId;
     this.recordings = new RoomRecordings({
       bridgeOf,
-      control: new AriRecordings(this.rest),
+      control: recordingControl,
       folder: recordingFolder,
       announce: (room, media) => {
         const bridgeId = bridgeOf(room);
@@ -164,6 +168,7 @@ export class ConferenceServer {
     conferenceEvents.on('event', (event) =>
       this.recordings.onConferenceEvent(event, (room) => this.rooms.permanentOf(room)?.record === true),
     );
+    const nameRecordings = new NameRecordings();
 
     this.app = new ConferenceApp(
       {
@@ -173,9 +178,10 @@ export class ConferenceServer {
         dialplan: this.dialplanSettings,
         isCall: (channelId) => !isDialplanSettingsChannel(channelId) && !isLinkLeg(channelId),
         openCallIO: (session, timeouts, sounds) =>
-          new AriCallIO(session, ari, this.playbacks, timeouts, sounds, links, store.current.ari.app),
+          new AriCallIO(session, ari, this.playbacks, timeouts, sounds, links, nameRecordings, store.current.ari.app),
         channels: ari,
         links,
+        nameRecordings,
       },
       {
         settings: current,
@@ -188,6 +194,7 @@ export class ConferenceServer {
         pins: this.roomStore,
         now: Date.now,
         recordings: this.recordings,
+        names,
       },
     );
     const writes = [this.eventsLog.health, this.roomStore.health, numberHealth];

@@ -28,6 +28,11 @@ export interface CallIO {
   markRole(role: Role): Promise<void>;
   /** Asterisk reports when the caller starts and stops talking (TALK_DETECT), with these thresholds. */
   detectTalking(thresholds: TalkThresholds): Promise<void>;
+  /**
+   * Records the caller's name under `name` (after a beep, up to maxSeconds, '#' ends it): true
+   * once recorded, false when Asterisk could not record it.
+   */
+  recordName(name: string, maxSeconds: number): Promise<boolean>;
   /** Mutes or unmutes what the caller says into a room (before they join one, too). */
   mute(on: boolean): Promise<void>;
   sleep(ms: number): Promise<void>;

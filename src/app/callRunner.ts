@@ -15,6 +15,7 @@ import { REFUSAL_SOUND } from './media';
 import { Tell } from './leaderActions';
 import { RoomRecordings } from './roomRecordings';
 import { endConference } from './roomEnd';
+import { SpokenNames } from './spokenNames';
 
 /** How the app acts on one call: its prompts, keys and hangup. */
 export type OpenCallIO = (session: CallSession, timeouts: EntryTimeouts, sounds: Settings['sounds']) => CallIO;
@@ -34,6 +35,7 @@ export interface CallRunnerDeps {
   /** A prompt to another participant (a leader's action, a raised hand). */
   readonly tell: Tell;
   readonly recordings: RoomRecordings;
+  readonly names: SpokenNames;
 }
 
 /** One call from its arrival to its end: the caller's way in, then its keys in the room; and what it gives back at the end. */
@@ -49,8 +51,8 @@ export class CallRunner {
     const timeouts = { firstDigitMs: firstDigitTimeoutSeconds * 1000, interDigitMs: interDigitTimeoutSeconds * 1000 };
     const io = deps.openCallIO(session, timeouts, settings.sounds);
     try {
-      const { rooms, guard, now, events, joins, placement } = deps;
-      const flow = { settings, rooms, guard, now, log, events, joins, placement };
+      const { rooms, guard, now, events, joins, placement, names } = deps;
+      const flow = { settings, rooms, guard, now, log, events, joins, placement, names };
       const end = await runCallerFlow(session, io, flow);
       if (end === 'hang-up') await io.hangup();
       else if (session.room !== undefined) {
@@ -107,5 +109,7 @@ export class CallRunner {
     } catch (error) {
       this.deps.log.error('room clean-up failed', { call: session.id, event: 'cleanup-failed', room, error: String(error) });
     }
+    // After the departure: "NAME has left" is queued by then, and the name outlives it.
+    void this.deps.names.release(session.id);
   }
 }

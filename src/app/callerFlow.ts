@@ -14,6 +14,8 @@ import { askToSpeak, digitsOf, othersAnnouncement, REFUSAL_SOUND, Sound } from '
 import { Admit, EnterOutcome, RoomRegistry } from './roomRegistry';
 import { RoomPlacement } from './roomPlacement';
 import { RoomHome } from './roomStateStore';
+import { SpokenNames } from './spokenNames';
+import { spokenNamesIn } from '../domain/spokenName';
 
 export interface FlowDeps {
   /** The settings in force when the call arrived; a later change applies to later calls. */
@@ -27,6 +29,8 @@ export interface FlowDeps {
   readonly joins: JoinsInFlight;
   /** Where a room started by a caller landing here goes: here, or a less loaded node. */
   readonly placement: Pick<RoomPlacement, 'elsewhere'>;
+  /** Callers' recorded names (spoken names). */
+  readonly names: Pick<SpokenNames, 'nameFor'>;
 }
 
 /** How a caller's flow ended: in a room (the call goes on), or done (hang the call up). */
@@ -98,6 +102,10 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   if (admitted === undefined) return 'hang-up';
   let { keyedAt } = admitted;
   const inRole = admitted.role;
+  // A caller back from a lost node was announced there already.
+  const named = !readmitted && spokenNamesIn(deps.rooms.permanentOf(room), settings.spokenNames.enabled);
+  const spokenName = named ? await recordName(session, io, deps, room) : undefined;
+  if (named) keyedAt = deps.now();
 
   if (inRole === 'participant' && deps.rooms.waitsForLeader(room)) {
     await waitForLeader(session, io, deps, room);
@@ -108,7 +116,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   const lecture = inRole === 'participant' && deps.rooms.isLecture(room);
   const muted = lecture || (inRole === 'participant' && deps.rooms.permanentOf(room)?.startMuted === true);
   if (muted) await io.mute(true);
-  const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt, role: inRole, muted };
+  const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt, role: inRole, muted, spokenName };
   const joined = await deps.rooms.join(room, session.id, joiner, admit);
   if (joined.kind === 'gone') return 'hang-up';
   if (joined.kind === 'no-bridge') return refuse(session, io, deps, 'no-bridge', room);
@@ -130,6 +138,24 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   await io.play(readmitted ? [Sound.reconnected] : welcome);
   if (joined.others === 0) await deps.rooms.startHoldMusicIfAlone(room);
   return 'in-conference';
+}
+
+/**
+ * The caller's name, said after the tone, for "NAME has joined" and "NAME has left"; undefined
+ * when Asterisk could not record it (the others then hear the tones).
+ */
+async function recordName(session: CallSession, io: CallIO, deps: FlowDeps, room: string): Promise<string | undefined> {
+  const name = deps.names.nameFor(session.id);
+  await io.play([Sound.sayYourName]);
+  const recorded = await io.recordName(name, deps.settings.spokenNames.maxSeconds).catch((error: unknown) => {
+    notFatal(error, deps.log, 'name-not-recorded');
+    return false;
+  });
+  deps.log.info(recorded ? 'name recorded' : 'name not recorded: the room hears tones for this caller', {
+    event: recorded ? 'name-recorded' : 'name-not-recorded',
+    room,
+  });
+  return recorded ? name : undefined;
 }
 
 type Entered = { kind: 'first' | 'later'; relinked: boolean } | { kind: 'refused'; reason: Refusal } | { kind: 'done'; end: FlowEnd };

@@ -6,7 +6,7 @@ import { Logger } from '../logger';
 import { AppEventSource, APP_EVENT_TYPES, PlaybackEvent } from './appEvents';
 import { CallRunner, OpenCallIO } from './callRunner';
 import { ConferenceEvents } from './conferenceEvents';
-import { routeEvent } from './eventRouting';
+import { EventTargets, routeEvent } from './eventRouting';
 import { ChannelControl, PromptPlayer } from './ports';
 import { JoinsInFlight } from './joinsInFlight';
 import { RoomPlacement } from './roomPlacement';
@@ -16,6 +16,7 @@ import { AsteriskState, StateRebuild } from './rebuild';
 import { RoomRecordings } from './roomRecordings';
 import { RoomRegistry } from './roomRegistry';
 import { SessionTable } from './sessionTable';
+import { SpokenNames } from './spokenNames';
 
 /** What the app needs from Asterisk: the edge implements it over ARI, unit tests with fakes. */
 export interface AppPorts {
@@ -33,6 +34,8 @@ export interface AppPorts {
   readonly channels: ChannelControl;
   /** Legs to other nodes for callers passed on: their answers and ends come as events. */
   readonly links: LinkLegs;
+  /** Callers' names being recorded: their ends come as events. */
+  readonly nameRecordings: EventTargets['nameRecordings'];
 }
 
 /** The parts of the app the composition root shares with the admin side and the metrics. */
@@ -49,6 +52,8 @@ export interface AppParts {
   readonly now: () => number;
   /** Each room's recording: a leader's key starts and stops it; found again at every (re)connect. */
   readonly recordings: RoomRecordings;
+  /** Callers' recorded names, deleted as their calls end; found again at every (re)connect. */
+  readonly names: SpokenNames;
 }
 
 /**
@@ -88,7 +93,8 @@ export class ConferenceApp {
     const claim = (channelId: string, args: readonly string[]): boolean => ports.dialplan.claim(channelId, args);
     const participants = new ParticipantStates({ rooms: parts.rooms, ari: ports.channels, events: parts.conferenceEvents, log, now });
     const { recordings } = parts;
-    const targets = { sessions: this.sessions, claim, playbacks: ports.playbacks, links: ports.links, participants, recordings };
+    const { links, nameRecordings } = ports;
+    const targets = { sessions: this.sessions, claim, playbacks: ports.playbacks, links, participants, recordings, nameRecordings };
     ports.source.on('event', (event) => routeEvent(event, targets));
     ports.source.on('connected', () => void this.onConnected());
   }
@@ -114,12 +120,25 @@ export class ConferenceApp {
     await this.rebuild
       .run()
       .catch((error: unknown) => log.error('could not rebuild state from Asterisk', { event: 'reconcile-failed', error: String(error) }));
-    const { rooms, recordings } = this.parts;
+    const { rooms, recordings, names } = this.parts;
     await recordings
       .recover((room) => rooms.holds(room))
       .catch((error: unknown) =>
         log.error('could not look for recordings in Asterisk', { event: 'recordings-recover-failed', error: String(error) }),
       );
+    await names
+      .recover((channelId, name) => this.keepName(channelId, name))
+      .catch((error: unknown) =>
+        log.error("could not look for callers' recorded names in Asterisk", { event: 'names-recover-failed', error: String(error) }),
+      );
+  }
+
+  /** A recorded name is kept while its call is held; a participant's is theirs again, for "NAME has left". */
+  private keepName(channelId: string, name: string): boolean {
+    if (!this.sessions.has(channelId)) return false;
+    const room = this.sessions.roomIn(channelId);
+    if (room !== undefined) this.parts.rooms.setSpokenName(room, channelId, name);
+    return true;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { channelOfSpokenName } from '../domain/spokenName';
 import { isKey, RoomNumber } from '../domain/types';
 import { AppEvent, ChannelStateEvent, PlaybackEvent } from './appEvents';
 import { LinkLegs } from './linkLegs';
@@ -12,7 +13,13 @@ export interface EventTargets {
   readonly links: LinkLegs;
   /** A participant's hold and talk. */
   readonly participants: { onEvent(room: RoomNumber, event: ChannelStateEvent): void };
-  readonly recordings: { onRecordingEnded(name: string, failed: boolean): void };
+  readonly recordings: RecordingEnds;
+  /** Callers' names being recorded, each waited for by its call. */
+  readonly nameRecordings: RecordingEnds;
+}
+
+interface RecordingEnds {
+  onRecordingEnded(name: string, failed: boolean): void;
 }
 
 /** Each event to the one that acts on it. An event for a call the app does not hold (ended, or never seen) changes nothing. */
@@ -52,8 +59,11 @@ export function routeEvent(event: AppEvent, targets: EventTargets): void {
       targets.playbacks.onEvent(event);
       return;
     case 'RecordingFinished':
-    case 'RecordingFailed':
-      targets.recordings.onRecordingEnded(event.recording.name, event.type === 'RecordingFailed');
+    case 'RecordingFailed': {
+      const { name } = event.recording;
+      const to = channelOfSpokenName(name) === undefined ? targets.recordings : targets.nameRecordings;
+      to.onRecordingEnded(name, event.type === 'RecordingFailed');
       return;
+    }
   }
 }

@@ -44,6 +44,9 @@ export const Sound = {
   nobodyToRemove: 'sound:conference/nobody-to-remove',
   conferenceEnded: 'sound:conference/conference-ended',
   recordingUnavailable: 'sound:conference/recording-unavailable',
+  sayYourName: 'sound:vm-rec-name',
+  hasJoined: 'sound:conf-hasjoin',
+  hasLeft: 'sound:conf-hasleft',
 } as const;
 
 /** What a refused caller hears before the call ends. */

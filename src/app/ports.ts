@@ -18,6 +18,14 @@ export interface BridgeOps {
   stopMoh(bridgeId: string): Promise<void>;
   /** A tone for everyone in the bridge; resolves once Asterisk has answered (a failure is reported, never thrown). */
   playToBridge(bridgeId: string, media: string): Promise<void>;
+  /** An announcement for everyone in the bridge, followed to its end (a failure is reported, never thrown). */
+  announce(bridgeId: string, media: readonly string[]): BridgePlayback;
+}
+
+/** A playback to a bridge: `answered` once Asterisk has answered its request, `finished` once it has played out or failed. */
+export interface BridgePlayback {
+  readonly answered: Promise<void>;
+  readonly finished: Promise<void>;
 }
 
 /** What the app does to a call's channel outside its caller flow (that one has its CallIO). */
@@ -80,6 +88,9 @@ export interface RecordingControl {
   saveStored(name: string, to: string): Promise<number>;
   deleteStored(name: string): Promise<boolean>;
 }
+
+/** A caller's recorded names as Asterisk keeps them (spokenName.ts names them). */
+export type NameFiles = Pick<RecordingControl, 'storedRecordings' | 'deleteStored'>;
 
 /** What the dialplan reads from Asterisk's database to route a call: the server number and the Stasis app. */
 export interface DialplanValues {

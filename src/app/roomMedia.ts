@@ -3,6 +3,12 @@ import { KeyedSerialQueue } from '../util/keyedSerialQueue';
 import { JoinsInFlight } from './joinsInFlight';
 import type { AddOutcome, BridgeOps } from './ports';
 import { TonePacer } from './tonePacer';
+import { Sound } from './media';
+
+/** Where a caller's recorded name is kept until every announcement of it has played (src/app/spokenNames.ts). */
+export interface NamePlays {
+  playing(name: string, played: Promise<void>): void;
+}
 
 export interface RoomSounds {
   readonly joinTone: string | undefined;
@@ -40,6 +46,7 @@ export class RoomMedia {
     /** Every room's joins, app-wide: tones (and the flow's announcements) wait for a burst of them. */
     private readonly joins: JoinsInFlight,
     private readonly isLive: (room: RoomBridge) => boolean,
+    private readonly names: NamePlays,
   ) {}
 
   updateSounds(sounds: RoomSounds): void {
@@ -47,7 +54,7 @@ export class RoomMedia {
   }
 
   tonePacer(room: () => RoomBridge): TonePacer {
-    return new TonePacer((media) => this.playTone(room(), media), this.now, TONE_SPACING_MS);
+    return new TonePacer((media) => this.playPaced(room(), media), this.now, TONE_SPACING_MS);
   }
 
   /** Creates the room's bridge unless it is up, or the room was given up meanwhile. Runs in the room's queue. */
@@ -107,13 +114,30 @@ export class RoomMedia {
     if (this.sounds.leaveTone) room.tones.request(this.sounds.leaveTone);
   }
 
+  /** "NAME has joined", in place of the join tone, for the others in the room. */
+  nameJoins(room: RoomBridge, name: string): void {
+    this.announceName(room, name, Sound.hasJoined);
+  }
+
+  /** "NAME has left", in place of the leave tone. */
+  nameLeaves(room: RoomBridge, name: string): void {
+    this.announceName(room, name, Sound.hasLeft);
+  }
+
+  private announceName(room: RoomBridge, name: string, sound: string): void {
+    this.names.playing(name, room.tones.announce([`recording:${name}`, sound]));
+  }
+
   /**
-   * A tone goes out once a burst of joins has gone through (a bridge playback adds a channel to
-   * the bridge, and slows the joins still pending), and only if someone is there to hear it.
+   * A tone or announcement goes out once a burst of joins has gone through (a bridge playback adds
+   * a channel to the bridge, and slows the joins still pending), and only if someone is there to hear it.
    */
-  private async playTone(room: RoomBridge, media: string): Promise<void> {
+  private async playPaced(room: RoomBridge, media: readonly string[]): Promise<{ finished: Promise<void> } | undefined> {
     await this.joins.settled();
-    await this.announce(room, media);
+    if (room.members.size === 0 || !this.isLive(room)) return undefined;
+    const playback = this.bridges.announce(room.bridgeId, media);
+    await playback.answered;
+    return playback;
   }
 
   /** A prompt for everyone in the bridge, if anyone is there to hear it. */

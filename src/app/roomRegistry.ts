@@ -11,7 +11,7 @@ import { FirstPinOutcome, FirstPinTurn } from './firstPinTurn';
 import { LeaderGate } from './leaderGate';
 import { JoinsInFlight } from './joinsInFlight';
 import type { AddOutcome, BridgeOps } from './ports';
-import { RoomMedia, RoomSounds } from './roomMedia';
+import { NamePlays, RoomBridge, RoomMedia, RoomSounds } from './roomMedia';
 import { RoomHome, RoomStateStore } from './roomStateStore';
 import { Member, Room, RoomTable, UNMARKED } from './roomTable';
 import { endedBy } from './callSession';
@@ -41,6 +41,8 @@ export interface Joiner {
   readonly role: Role;
   /** Muted (by the room's startMuted) before being added. */
   readonly muted: boolean;
+  /** Their recorded name (spoken names), announced to the others as they join and leave. */
+  readonly spokenName?: string | undefined;
 }
 
 /** 'last-leader-left': the room ends when its last leader leaves (endWhenLeaderLeaves), and they did. */
@@ -71,10 +73,12 @@ export class RoomRegistry extends RoomTable {
     sounds: RoomSounds,
     private readonly events: ConferenceEvents,
     joins: JoinsInFlight,
+    names: NamePlays,
     private permanentRooms: readonly PermanentRoomSetting[] = [],
   ) {
     super(state);
-    this.media = new RoomMedia(bridges, this.queue, now, sounds, joins, (room) => this.rooms.get(room.room) === room);
+    const isLive = (room: RoomBridge): boolean => this.rooms.get(room.room) === room;
+    this.media = new RoomMedia(bridges, this.queue, now, sounds, joins, isLive, names);
   }
 
   updateSounds(sounds: RoomSounds): void {
@@ -246,15 +250,18 @@ export class RoomRegistry extends RoomTable {
       void this.queue.run(room, () => this.media.musicIfAlone(entry));
       return { kind: added === 'bridge-gone' && entry.holders.has(sessionId) ? 'no-bridge' : 'gone' };
     }
-    if (entry.members.size > 0) this.media.joinTone(entry);
+    const { channelId: channel, callerId, keyedAt, role, muted, spokenName } = joiner;
+    if (entry.members.size > 0) {
+      if (spokenName === undefined) this.media.joinTone(entry);
+      else this.media.nameJoins(entry, spokenName);
+    }
     const joinedAt = this.now();
     if (!entry.opened) {
       entry.opened = true;
       entry.createdAt = joinedAt;
       this.events.publish({ type: 'room-created', at: joinedAt, room });
     }
-    const { channelId: channel, callerId, keyedAt, role, muted } = joiner;
-    entry.members.set(channel, { channelId: channel, callerId, joinedAt, role, muted, ...UNMARKED });
+    entry.members.set(channel, { channelId: channel, callerId, joinedAt, role, muted, spokenName, ...UNMARKED });
     entry.holders.delete(sessionId);
     // The participants who waited for a leader join right behind them: the leader is told they are in.
     const released = role === 'leader' ? entry.leaderGate.open() : 0;
@@ -295,7 +302,8 @@ export class RoomRegistry extends RoomTable {
       const lastLeader = member?.role === 'leader' && !this.hasLeader(entry);
       // With no leader in, the room's newcomers wait for one again.
       if (lastLeader) entry.leaderGate.close();
-      this.media.leaveTone(entry);
+      if (member?.spokenName === undefined) this.media.leaveTone(entry);
+      else this.media.nameLeaves(entry, member.spokenName);
       await this.media.musicIfAlone(entry);
       return lastLeader && entry.permanent?.endWhenLeaderLeaves ? 'last-leader-left' : 'left';
     });
@@ -342,7 +350,8 @@ export class RoomRegistry extends RoomTable {
       entry.opened = true;
       // A permanent room with callers in has begun, whether its leader is among them or not.
       if (entry.permanent) entry.leaderGate.open();
-      for (const member of members) entry.members.set(member.channelId, { ...member, muted: false, ...UNMARKED });
+      // Their recorded names are given back once found in Asterisk (SpokenNames.recover).
+      for (const member of members) entry.members.set(member.channelId, { ...member, muted: false, spokenName: undefined, ...UNMARKED });
       return kept || entry.permanent ? 'with-pin' : 'closed';
     });
   }

@@ -18,6 +18,8 @@ export interface Member {
   held: boolean;
   /** When Asterisk heard them start talking; undefined while they are quiet. */
   talkingSince: number | undefined;
+  /** Their recorded name (spoken names), announced as they join and leave; undefined: the tones. */
+  spokenName: string | undefined;
 }
 
 /** A member's marks as they join: no hand raised, not on hold, quiet. */
@@ -154,6 +156,12 @@ export class RoomTable {
     member.held = held;
     if (held) member.talkingSince = undefined;
     return true;
+  }
+
+  /** A participant's recorded name, found again in Asterisk after a restart. */
+  setSpokenName(room: RoomNumber, channelId: string, name: string): void {
+    const member = this.rooms.get(room)?.members.get(channelId);
+    if (member) member.spokenName = name;
   }
 
   isHeld(room: RoomNumber, channelId: string): boolean {

@@ -6,6 +6,7 @@ import { Prompt } from '../app/ports';
 import { Playbacks } from './playbacks';
 import { LegEnd, legIdFor, LINK_LEG_ARG, LinkLegs } from '../app/linkLegs';
 import { Role } from '../domain/permanentRooms';
+import { NameRecordings } from './nameRecordings';
 
 /** How long a home node has to answer a leg. */
 const LEG_ANSWER_SECONDS = 10;
@@ -19,6 +20,7 @@ export class AriCallIO implements CallIO {
     private readonly timeouts: EntryTimeouts,
     private readonly sounds: { readonly musicOnHoldClass: string; readonly language: string },
     private readonly links: LinkLegs,
+    private readonly names: NameRecordings,
     /** The Stasis app the legs come back to. */
     private readonly app: string,
   ) {}
@@ -103,6 +105,20 @@ export class AriCallIO implements CallIO {
   async detectTalking(thresholds: TalkThresholds): Promise<void> {
     await this.ari.detectTalking(this.session.id, thresholds);
     this.throwIfEnded();
+  }
+
+  async recordName(name: string, maxSeconds: number): Promise<boolean> {
+    // The '#' that ends the name is Asterisk's; no entry to come takes it as a key.
+    const swallowKeys = this.session.listen(() => undefined);
+    const ended = this.names.expect(name);
+    try {
+      const started = await this.ari.recordChannel(this.session.id, name, maxSeconds);
+      this.throwIfEnded();
+      return started && (await untilEndedWith(this.session.signal, ended));
+    } finally {
+      swallowKeys();
+      this.names.forget(name);
+    }
   }
 
   async mute(on: boolean): Promise<void> {

@@ -102,6 +102,23 @@ export class AriCalls implements ChannelControl, AsteriskStatus {
     return gone(this.rest.delete(`/channels/${enc(channelId)}/moh`));
   }
 
+  /**
+   * Records what the caller says, after a beep, for at most maxSeconds or until they key '#';
+   * Asterisk reports its end as RecordingFinished. False when the channel is gone.
+   */
+  recordChannel(channelId: string, name: string, maxSeconds: number): Promise<boolean> {
+    return gone(
+      this.rest.post(`/channels/${enc(channelId)}/record`, {
+        name,
+        format: 'wav',
+        maxDurationSeconds: maxSeconds,
+        beep: true,
+        terminateOn: '#',
+        ifExists: 'overwrite',
+      }),
+    );
+  }
+
   muteChannel(channelId: string, muted: boolean): Promise<boolean> {
     const path = `/channels/${enc(channelId)}/mute`;
     return gone(muted ? this.rest.post(path, { direction: 'in' }) : this.rest.delete(path, { direction: 'in' }));

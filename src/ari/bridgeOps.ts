@@ -5,10 +5,12 @@ import { bridgeIdFor, spareBridgeIdFor } from '../domain/roomNumber';
 import { Logger } from '../logger';
 import { AriCalls } from './ariCalls';
 import { JoinBatches } from './joinBatches';
+import { Playbacks } from './playbacks';
 
 /** The room registry's view of Asterisk bridges, over ARI. */
 export function createBridgeOps(
   ari: AriCalls,
+  playbacks: Pick<Playbacks, 'playOnBridge' | 'forgetChannel'>,
   settings: () => Settings,
   log: Logger,
   onError: (error: unknown, where: string) => void,
@@ -33,6 +35,8 @@ export function createBridgeOps(
     },
     destroy: async (bridgeId) => {
       await ari.destroyBridge(bridgeId);
+      // Announcements still queued there will never report back.
+      playbacks.forgetChannel(bridgeId);
     },
     addChannel: (bridgeId, channelId) => joins.add(bridgeId, channelId),
     // Music and tones are comfort, not the call: a failure is reported and the call goes on.
@@ -45,5 +49,6 @@ export function createBridgeOps(
     playToBridge: async (bridgeId, media) => {
       await ari.playOnBridge(bridgeId, randomUUID(), [media]).catch((error: unknown) => onError(error, bridgeId));
     },
+    announce: (bridgeId, media) => playbacks.playOnBridge(bridgeId, media),
   };
 }

@@ -41,31 +41,48 @@ export class Playbacks implements PromptPlayer {
 
   play(channelId: string, media: readonly string[], lang: string): Prompt {
     const id = randomUUID();
+    const { finished } = this.track(channelId, id, this.ari.playOnChannel(channelId, id, media, lang));
+    return { id, finished, pause: () => this.pause(id), stop: () => this.stop(id) };
+  }
+
+  /**
+   * An announcement to everyone in a bridge, followed to its end like a prompt: `answered` once
+   * Asterisk has answered the request, `finished` once it has played out (or failed). Those of a
+   * bridge that is destroyed end with forgetChannel(bridgeId).
+   */
+  playOnBridge(bridgeId: string, media: readonly string[]): { answered: Promise<void>; finished: Promise<void> } {
+    const id = randomUUID();
+    const { requested, finished } = this.track(bridgeId, id, this.ari.playOnBridge(bridgeId, id, media));
+    return { answered: requested.then(() => undefined), finished };
+  }
+
+  /** A playback on a channel or bridge (`targetId`), from its request (`sent`) to its end. */
+  private track(targetId: string, id: string, sent: Promise<boolean>): { requested: Promise<unknown>; finished: Promise<void> } {
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
-    const requested = this.ari.playOnChannel(channelId, id, media, lang).then(
+    const requested = sent.then(
       (alive) => {
         entry.answered = true;
         if (!alive) entry.done();
       },
       (error: unknown) => {
         entry.done();
-        this.onError(error, channelId);
+        this.onError(error, targetId);
       },
     );
     const entry: Tracked = {
-      channelId,
+      channelId: targetId,
       requested,
       answered: false,
       pauseRequested: false,
       started: false,
-      done: () => this.finish(id, channelId, done),
+      done: () => this.finish(id, targetId, done),
     };
     this.tracked.set(id, entry);
-    const ids = this.byChannel.get(channelId);
+    const ids = this.byChannel.get(targetId);
     if (ids) ids.add(id);
-    else this.byChannel.set(channelId, new Set([id]));
-    return { id, finished, pause: () => this.pause(id), stop: () => this.stop(id) };
+    else this.byChannel.set(targetId, new Set([id]));
+    return { requested, finished };
   }
 
   onEvent(event: { readonly type: PlaybackEvent['type']; readonly playback: { readonly id: string } }): void {

@@ -202,11 +202,26 @@ export const schemaDefinition = checked({
       default: 256,
     },
   },
+  spokenNames: {
+    enabled: {
+      doc:
+        "Every caller records their name before joining (a permanent room's spokenNames option decides for that room): the others " +
+        'hear "NAME has joined" and "NAME has left" instead of the join and leave tones. Each name is deleted when its call ends.',
+      format: boolean,
+      default: false,
+    },
+    maxSeconds: {
+      doc: "Longest name, in seconds; the caller's # ends it sooner.",
+      format: integer(1, 10),
+      default: 2,
+    },
+  },
   permanentRooms: {
     doc:
       'Rooms that are always there, each with its number and PIN: [{ "number": "500", "pin": "1234", "leaderPin": "9876", ' +
-      '"waitForLeader": true, "endWhenLeaderLeaves": true, "startMuted": false, "maxParticipants": 30, "record": false }]; ' +
-      'only number is required; record: recorded from its first join to its end (recording.*). A permanent number is never ' +
+      '"waitForLeader": true, "endWhenLeaderLeaves": true, "startMuted": false, "maxParticipants": 30, "record": false, ' +
+      '"spokenNames": true }]; only number is required; record: recorded from its first join to its end (recording.*); ' +
+      'spokenNames: as spokenNames.enabled, for this room. A permanent number is never ' +
       "drawn as a random room and never started with a PIN of its caller's choosing. A room in use when removed (or changed " +
       'from spontaneous) keeps what it was until it empties. Never logged.',
     format: permanentRoomList,

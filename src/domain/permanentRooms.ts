@@ -12,6 +12,7 @@ export interface PermanentRoomSetting {
   readonly startMuted?: boolean;
   readonly maxParticipants?: number;
   readonly record?: boolean;
+  readonly spokenNames?: boolean;
 }
 
 /** A permanent room with every option given: '' for no PIN (and no leader PIN). */
@@ -29,6 +30,8 @@ export interface PermanentRoom {
   readonly maxParticipants: number | undefined;
   /** Recorded from its first join to its end. */
   readonly record: boolean;
+  /** Callers record their names for "NAME has joined"; undefined: as spokenNames.enabled says for all rooms. */
+  readonly spokenNames: boolean | undefined;
 }
 
 /** How a caller is in a room: a leader runs it (keyed the leader PIN), a participant takes part. */
@@ -43,6 +46,7 @@ const OPTIONS: Readonly<Record<keyof PermanentRoomSetting, string>> = {
   startMuted: 'boolean',
   maxParticipants: 'number',
   record: 'boolean',
+  spokenNames: 'boolean',
 };
 
 /** The longest PIN the schema allows anywhere (entry.pinMaxLength's upper bound). */
@@ -117,6 +121,7 @@ export function findPermanentRoom(rooms: readonly PermanentRoomSetting[], room: 
     startMuted: setting.startMuted ?? false,
     maxParticipants: setting.maxParticipants,
     record: setting.record ?? false,
+    spokenNames: setting.spokenNames,
   };
 }
 

@@ -9,9 +9,11 @@ import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvent
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
 import { LegEnd, LinkLegs } from '../../src/app/linkLegs';
 import { AsteriskState } from '../../src/app/rebuild';
-import { BridgeOps, RecordingControl } from '../../src/app/ports';
+import { BridgeOps, BridgePlayback, RecordingControl } from '../../src/app/ports';
 import { RoomRecordings } from '../../src/app/roomRecordings';
 import { RoomRegistry } from '../../src/app/roomRegistry';
+import { SpokenNames } from '../../src/app/spokenNames';
+import { NameRecordings } from '../../src/ari/nameRecordings';
 import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { validateSettings } from '../../src/config/loadSettings';
 import { Role } from '../../src/domain/permanentRooms';
@@ -72,6 +74,10 @@ export class FakeBridges implements BridgeOps {
   async startMoh(): Promise<void> {}
   async stopMoh(): Promise<void> {}
   async playToBridge(): Promise<void> {}
+  announce(bridgeId: string, media: readonly string[]): BridgePlayback {
+    this.requests.push(`announce ${bridgeId} ${media.join(',')}`);
+    return { answered: Promise.resolve(), finished: Promise.resolve() };
+  }
 
   /** This channel's addChannel waits for answerAdd. */
   holdBack(channelId: string): void {
@@ -210,6 +216,10 @@ export class FakeCallIO implements CallIO {
   async detectTalking(): Promise<void> {
     this.throwIfEnded();
   }
+  async recordName(): Promise<boolean> {
+    this.throwIfEnded();
+    return true;
+  }
   async sleep(): Promise<void> {
     this.throwIfEnded();
   }
@@ -261,7 +271,8 @@ export function fakeWorld(): FakeWorld {
   const joins = new JoinsInFlight(0, 0);
   const sounds = { joinTone: undefined, leaveTone: undefined };
   const pins = { set: async () => undefined, delete: () => undefined };
-  const rooms = new RoomRegistry(new EmbeddedRoomState(pins), bridges, () => 0, Date.now, sounds, conferenceEvents, joins);
+  const names = new SpokenNames(new FakeRecordingControl(), log);
+  const rooms = new RoomRegistry(new EmbeddedRoomState(pins), bridges, () => 0, Date.now, sounds, conferenceEvents, joins, names);
   const calls = new Map<string, FakeCallIO>();
   const app = new ConferenceApp(
     {
@@ -282,6 +293,7 @@ export function fakeWorld(): FakeWorld {
       // The in-conference keys (mute) are not driven in these tests.
       channels: { muteChannel: async () => true } as unknown as AppPorts['channels'],
       links: new LinkLegs(),
+      nameRecordings: new NameRecordings(),
     },
     {
       settings: () => settings,
@@ -304,6 +316,7 @@ export function fakeWorld(): FakeWorld {
         now: Date.now,
         uniqueId: () => '0badcafe',
       }),
+      names,
     },
   );
   return { app, source, bridges, asterisk, rooms, calls, published, logs };

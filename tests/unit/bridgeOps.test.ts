@@ -1,3 +1,4 @@
+import { Playbacks } from '../../src/ari/playbacks';
 import type { AriCalls, BridgeCreation } from '../../src/ari/ariCalls';
 import { createBridgeOps } from '../../src/ari/bridgeOps';
 import { Settings } from '../../src/config/schema';
@@ -22,6 +23,7 @@ function opsWith(ari: AriCalls) {
   // Making a bridge reads no setting (music and tones do).
   const ops = createBridgeOps(
     ari,
+    new Playbacks(ari, () => undefined),
     () => ({}) as Settings,
     log,
     () => undefined,

@@ -1,3 +1,4 @@
+import { NameRecordings } from '../../src/ari/nameRecordings';
 import { LinkLegs } from '../../src/app/linkLegs';
 import { AriCallIO } from '../../src/ari/ariCallIO';
 import { CallSession } from '../../src/app/callSession';
@@ -53,6 +54,7 @@ function setUp(answered = false): {
     { firstDigitMs: 10_000, interDigitMs: 5_000 },
     { musicOnHoldClass: 'default', language: 'en' },
     links,
+    new NameRecordings(),
     'conference',
   );
   return { io, session, links, played, playbackIds, playbacks, controls, ari };

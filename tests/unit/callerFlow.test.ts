@@ -14,6 +14,8 @@ import { validateSettings } from '../../src/config/loadSettings';
 import { Settings } from '../../src/config/schema';
 import { EntryMode } from '../../src/domain/digitCollector';
 import { PinGuard } from '../../src/domain/pinGuard';
+import { SpokenNames } from '../../src/app/spokenNames';
+import { spokenNameFor } from '../../src/domain/spokenName';
 
 /** What the caller heard, in order: a media list played, or prompted for an entry. */
 type Heard = { kind: 'play'; media: string[] } | { kind: 'prompt'; media: string[]; mode: EntryMode };
@@ -55,6 +57,10 @@ class ScriptedCallIO implements CallIO {
   async mute(): Promise<void> {}
   async markRole(): Promise<void> {}
   async detectTalking(): Promise<void> {}
+  async recordName(name: string): Promise<boolean> {
+    this.heard.push({ kind: 'play', media: [`(recorded ${name})`] });
+    return true;
+  }
   async sleep(): Promise<void> {}
   async hangup(): Promise<void> {}
   async relay(room: string, homeAddress: string): Promise<LegEnd> {
@@ -94,9 +100,12 @@ function world(
   const now = (): number => clock++;
   // randomInt(900) = 371: the 3-digit random room is 471.
   const joins = new JoinsInFlight(50, 1000);
-  const rooms = new RoomRegistry(state, bridges, () => 371, now, { joinTone: undefined, leaveTone: undefined }, events, joins);
+  const names = new SpokenNames({ storedRecordings: async () => [], deleteStored: async () => true }, silent);
+  const rooms = new RoomRegistry(state, bridges, () => 371, now, { joinTone: undefined, leaveTone: undefined }, events, joins, names);
+  rooms.updatePermanentRooms(settings.permanentRooms);
   const placement = { elsewhere: async () => undefined };
-  const deps: FlowDeps = { settings, rooms, guard: new PinGuard(settings.bruteForce), now, log: silent, events, joins, placement };
+  const guard = new PinGuard(settings.bruteForce);
+  const deps: FlowDeps = { settings, rooms, guard, now, log: silent, events, joins, placement, names };
   return { deps, rooms, published };
 }
 
@@ -396,6 +405,35 @@ describe('caller flow: PIN attempts of a later caller', () => {
     expect(io.prompts).toEqual([['sound:conf-getpin'], ['sound:conf-invalidpin', 'sound:conf-getpin']]);
     // A timeout is not a wrong PIN: the brute-force guard does not count it.
     expect(w.published.filter((e) => e.type === 'wrong-pin')).toHaveLength(0);
+  });
+});
+
+describe('caller flow: spoken names', () => {
+  it('the caller says their name after the PIN, before the join: the room has it for their arrival and departure', async () => {
+    const w = world({ spokenNames: { enabled: true } });
+    const first = await firstCallerIn(w, '123', '1234');
+    const second = session({ suffix: '123' });
+    const io = new ScriptedCallIO([keyed('1234')]);
+    expect(await runCallerFlow(second, io, w.deps)).toBe('in-conference');
+
+    expect(io.heard).toEqual([
+      { kind: 'prompt', media: ['sound:conf-getpin'], mode: { kind: 'pin', maxLength: 8 } },
+      { kind: 'play', media: ['sound:vm-rec-name'] },
+      { kind: 'play', media: [`(recorded ${spokenNameFor(second.id)})`] },
+      { kind: 'play', media: ['sound:conf-enteringno', 'digits:123', 'sound:conf-thereare', 'number:1', 'sound:conf-otherinparty'] },
+    ]);
+    const members = w.rooms.snapshotOfRoom('123')?.members ?? [];
+    expect(members.map((m) => [m.channelId, m.spokenName])).toEqual([
+      [first.id, spokenNameFor(first.id)],
+      [second.id, spokenNameFor(second.id)],
+    ]);
+  });
+
+  it("a permanent room's spokenNames false asks for no name", async () => {
+    const w = world({ spokenNames: { enabled: true }, permanentRooms: [{ number: '500', pin: '1', spokenNames: false }] });
+    const io = new ScriptedCallIO([keyed('1')]);
+    expect(await runCallerFlow(session({ suffix: '500' }), io, w.deps)).toBe('in-conference');
+    expect(io.plays.flat()).not.toContain('sound:vm-rec-name');
   });
 });
 

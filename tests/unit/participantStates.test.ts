@@ -1,3 +1,4 @@
+import { noSpokenNames } from '../../harness/instantBridges';
 import winston from 'winston';
 import { ChannelStateEvent } from '../../src/app/appEvents';
 import { ConferenceEvent, ConferenceEvents } from '../../src/app/conferenceEvents';
@@ -46,6 +47,7 @@ async function roomWith(
     { joinTone: undefined, leaveTone: undefined },
     events,
     new JoinsInFlight(0, 0),
+    noSpokenNames,
   );
   for (const channel of channels) {
     await rooms.enter('300', channel, new AbortController().signal, admitAll);

@@ -1,7 +1,8 @@
+import { noSpokenNames } from '../../harness/instantBridges';
 import { validateSettings } from '../../src/config/loadSettings';
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
-import type { AddOutcome, BridgeOps } from '../../src/app/ports';
+import type { AddOutcome, BridgeOps, BridgePlayback } from '../../src/app/ports';
 import { Admit, RoomRegistry } from '../../src/app/roomRegistry';
 import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { admission, AdmissionSettings } from '../../src/domain/admission';
@@ -132,6 +133,10 @@ class InstantBridges implements BridgeOps {
   async playToBridge(_bridgeId: string, media: string): Promise<void> {
     this.played.push(media);
   }
+  announce(_bridgeId: string, media: readonly string[]): BridgePlayback {
+    this.played.push(media.join(','));
+    return { answered: Promise.resolve(), finished: Promise.resolve() };
+  }
 }
 
 const ROOMS: PermanentRoomSetting[] = [
@@ -151,6 +156,7 @@ function registry(permanent: readonly PermanentRoomSetting[] = ROOMS, randomInt 
     { joinTone: undefined, leaveTone: undefined },
     new ConferenceEvents(),
     new JoinsInFlight(0, 0),
+    noSpokenNames,
     permanent,
   );
 }

@@ -1,6 +1,6 @@
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
-import { instantBridges } from '../../harness/instantBridges';
+import { instantBridges, noSpokenNames } from '../../harness/instantBridges';
 import { RoomRegistry } from '../../src/app/roomRegistry';
 import { EmbeddedRoomState, RoomStateStore } from '../../src/app/roomStateStore';
 import { AdmissionVerdict } from '../../src/domain/admission';
@@ -14,6 +14,7 @@ function registry(state: RoomStateStore = new EmbeddedRoomState({ set: async () 
     { joinTone: undefined, leaveTone: undefined },
     new ConferenceEvents(),
     new JoinsInFlight(50, 1000),
+    noSpokenNames,
   );
 }
 
@@ -111,6 +112,7 @@ describe('a store a network away: callers racing for a room still meet one room'
       { joinTone: undefined, leaveTone: undefined },
       new ConferenceEvents(),
       new JoinsInFlight(50, 1000),
+      noSpokenNames,
     );
     const [keyed, drawn] = await Promise.all([
       rooms.enter('100', 'keyer', liveCall(), admitAll),

@@ -1,7 +1,8 @@
+import { noSpokenNames } from '../../harness/instantBridges';
 import type { AddOutcome } from '../../src/app/ports';
 import { ConferenceEvents } from '../../src/app/conferenceEvents';
 import { JoinsInFlight } from '../../src/app/joinsInFlight';
-import { BridgeOps } from '../../src/app/ports';
+import { BridgeOps, BridgePlayback } from '../../src/app/ports';
 import { Admit, RoomRegistry } from '../../src/app/roomRegistry';
 import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { admission } from '../../src/domain/admission';
@@ -39,6 +40,10 @@ class ScriptedBridges implements BridgeOps {
   async playToBridge(bridgeId: string, media: string): Promise<void> {
     this.requests.push(`play ${media} ${bridgeId}`);
   }
+  announce(bridgeId: string, media: readonly string[]): BridgePlayback {
+    this.requests.push(`play ${media.join(',')} ${bridgeId}`);
+    return { answered: Promise.resolve(), finished: Promise.resolve() };
+  }
 
   /** Asterisk answers the addChannel of this channel. */
   answer(channelId: string, outcome: AddOutcome = 'added'): void {
@@ -68,6 +73,7 @@ function registry(bridges: ScriptedBridges, joinTone?: string): RoomRegistry {
     { joinTone, leaveTone: undefined },
     new ConferenceEvents(),
     new JoinsInFlight(JOIN_BURST_QUIET_MS, 1000),
+    noSpokenNames,
   );
 }
 const JOIN_BURST_QUIET_MS = 50;

@@ -46,6 +46,7 @@ interface ExpectedSettings {
     readonly format: 'wav' | 'wav16';
   };
   readonly talkDetection: { readonly enabled: boolean; readonly silenceMs: number; readonly threshold: number };
+  readonly spokenNames: { readonly enabled: boolean; readonly maxSeconds: number };
   readonly permanentRooms: readonly PermanentRoomSetting[];
   readonly stateFile: string;
   readonly store: {

@@ -1,9 +1,14 @@
-import { TonePacer } from '../../src/app/tonePacer';
+import { PlayToRoom, TonePacer } from '../../src/app/tonePacer';
 
-/** A bridge whose playback requests are answered when the test says so. */
+/** A bridge whose playback requests are answered, and their playbacks end, when the test says so. */
 function fakeBridge() {
-  const requests: Array<{ media: string; at: number; answer: () => void }> = [];
-  const play = (media: string): Promise<void> => new Promise((resolve) => requests.push({ media, at: Date.now(), answer: resolve }));
+  const requests: Array<{ media: string; at: number; answer: () => void; end: () => void }> = [];
+  const play: PlayToRoom = (media) =>
+    new Promise((resolve) => {
+      let end!: () => void;
+      const finished = new Promise<void>((ended) => (end = ended));
+      requests.push({ media: media.join(','), at: Date.now(), answer: () => resolve({ finished }), end });
+    });
   return { requests, play };
 }
 
@@ -55,12 +60,12 @@ describe('TonePacer (join and leave tones into a bridge)', () => {
   });
 
   it('goes on after a request that failed (answered all the same)', async () => {
-    const failing = jest.fn((_media: string): Promise<void> => Promise.reject(new Error('500')).catch(() => undefined));
+    const failing = jest.fn((_media: readonly string[]) => Promise.reject(new Error('500')).catch(() => undefined));
     const pacer = new TonePacer(failing, Date.now, SPACING);
     pacer.request('join');
     await jest.advanceTimersByTimeAsync(SPACING);
     pacer.request('leave');
-    expect(failing.mock.calls.map(([media]) => media)).toEqual(['join', 'leave']);
+    expect(failing.mock.calls.map(([media]) => media)).toEqual([['join'], ['leave']]);
   });
 
   it('drops a held tone when the room is gone', async () => {
@@ -73,5 +78,45 @@ describe('TonePacer (join and leave tones into a bridge)', () => {
     pacer.request('join');
     await jest.advanceTimersByTimeAsync(5000);
     expect(bridge.requests).toHaveLength(1);
+  });
+
+  it('plays every announcement, one after another and ahead of a held tone, each settling once played out', async () => {
+    const bridge = fakeBridge();
+    const pacer = new TonePacer(bridge.play, Date.now, SPACING);
+    pacer.request('join');
+    const played: string[] = [];
+    void pacer.announce(['recording:alice', 'sound:conf-hasjoin']).then(() => played.push('alice'));
+    void pacer.announce(['recording:bob', 'sound:conf-hasjoin']).then(() => played.push('bob'));
+    pacer.request('leave');
+    bridge.requests[0]!.answer();
+    await jest.advanceTimersByTimeAsync(SPACING);
+    bridge.requests[1]!.answer();
+    await jest.advanceTimersByTimeAsync(SPACING);
+    bridge.requests[2]!.answer();
+    await jest.advanceTimersByTimeAsync(SPACING);
+    expect(bridge.requests.map((r) => r.media)).toEqual([
+      'join',
+      'recording:alice,sound:conf-hasjoin',
+      'recording:bob,sound:conf-hasjoin',
+      'leave',
+    ]);
+    expect(played).toEqual([]);
+    bridge.requests[2]!.end();
+    bridge.requests[1]!.end();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(played).toEqual(['bob', 'alice']);
+  });
+
+  it('settles the announcements still queued when the room is gone, and plays none of them', async () => {
+    const bridge = fakeBridge();
+    const pacer = new TonePacer(bridge.play, Date.now, SPACING);
+    pacer.request('join');
+    const queued = pacer.announce(['recording:alice', 'sound:conf-hasleft']);
+    pacer.close();
+    await expect(queued).resolves.toBeUndefined();
+    await expect(pacer.announce(['recording:bob'])).resolves.toBeUndefined();
+    bridge.requests[0]!.answer();
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(bridge.requests.map((r) => r.media)).toEqual(['join']);
   });
 });
