@@ -3,7 +3,8 @@
 # sox turns it into what Asterisk plays best (8 kHz, mono, 16-bit WAV, about -3 dBFS).
 # Core prompts used as they are: conf-getconfno conf-getpin conf-invalid conf-invalidpin
 # conf-enteringno conf-onlyperson conf-thereare conf-otherinparty goodbye ss-noservice digits/* letters/*
-# conf-waitforleader conf-leaderhasleft conf-lockednow conf-unlockednow.
+# conf-waitforleader conf-leaderhasleft conf-lockednow conf-unlockednow conf-now-recording beep
+# vm-rec-name conf-hasjoin conf-hasleft vm-enter-num-to-call calling number-not-answering.
 set -euo pipefail
 cd "$(dirname "$0")/../sounds"
 command -v espeak-ng >/dev/null && command -v sox >/dev/null || {
@@ -46,6 +47,18 @@ say hand-lowered "Your hand is lowered."
 say a-hand-is-raised "A participant has raised a hand."
 say hands-raised "Raised hands:"
 say recording-unavailable "The conference cannot be recorded now."
+# Dial-out (README, "Calling someone into the room").
+say help-dial-out "To call someone into the conference, press"
+say dial-out-no-number "No number to call was entered."
+say dial-out-answered "The call was answered."
+say dial-out-joined "The person you called has joined."
+say dial-out-declined "The person you called did not join."
+say dial-out-refused "The call was refused."
+say dial-out-failed "The call could not be made."
+say dial-out-not-allowed "That number may not be called from this conference."
+say dial-out-too-many "Too many calls are under way from this conference. Please wait."
+say invited "You are invited to conference"
+say press-1-to-join "To join, press 1. To decline, hang up."
 say no-hands "No hands are raised."
 say ask-to-speak "To ask to speak, press"
 say muted-by-leader "The leader has muted the participants."

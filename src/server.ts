@@ -23,6 +23,7 @@ import { JoinsInFlight } from './app/joinsInFlight';
 import { isLinkLeg, LinkLegs } from './app/linkLegs';
 import { logRequestFailed } from './app/requestFailed';
 import { SpokenNames } from './app/spokenNames';
+import { DialOut } from './app/dialOut';
 import { RoomRecordings } from './app/roomRecordings';
 import { RoomRegistry } from './app/roomRegistry';
 import { recordingFolder } from './store/recordingFolder';
@@ -169,6 +170,17 @@ export class ConferenceServer {
       this.recordings.onConferenceEvent(event, (room) => this.rooms.permanentOf(room)?.record === true),
     );
     const nameRecordings = new NameRecordings();
+    const dialOut = new DialOut({
+      callOut: (invite) => ari.callOut({ ...invite, app: store.current.ari.app }),
+      settings: () => store.current.dialOut,
+      serverNumber: () => store.current.number,
+      holds: (room) => this.rooms.holds(room),
+      tell: (channelId, media) => this.playbacks.play(channelId, media, store.current.sounds.language).finished,
+      events: conferenceEvents,
+      log,
+      now: Date.now,
+      uniqueId: () => randomBytes(8).toString('hex'),
+    });
 
     this.app = new ConferenceApp(
       {
@@ -195,6 +207,7 @@ export class ConferenceServer {
         now: Date.now,
         recordings: this.recordings,
         names,
+        dialOut,
       },
     );
     const writes = [this.eventsLog.health, this.roomStore.health, numberHealth];
@@ -222,6 +235,7 @@ export class ConferenceServer {
       keys: () => store.current.conferenceKeys,
       now: Date.now,
       recordings: this.recordings,
+      dialOut,
     });
     const { host, port } = settings.api;
     const handle = this.apiHandler(createHandler(this.admin, this.metrics, this.shared?.node));

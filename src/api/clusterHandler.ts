@@ -11,7 +11,7 @@ export type Holds = (room: RoomNumber) => boolean;
 
 /**
  * The status API of one node of a cluster, showing the whole cluster: the room list gathers every
- * node's rooms, and a room's routes (its view, kick, mute, lock, lecture, end, recording) go to the node that holds it.
+ * node's rooms, and a room's routes (its view, kick, mute, lock, lecture, end, recording, dial) go to the node that holds it.
  * Everything else (health, metrics, lockouts kept in the shared store) is this node's answer.
  */
 export function clusterHandler(local: LocalHandler, holds: Holds, peers: ClusterPeers): Handler {
@@ -26,6 +26,7 @@ export function clusterHandler(local: LocalHandler, holds: Holds, peers: Cluster
       case 'lecture':
       case 'end':
       case 'recording':
+      case 'dial':
         return holds(route.room) ? local(route) : atHome(route, route.room, request, local, peers);
       default:
         return local(route);

@@ -1,6 +1,7 @@
 import { AdminError, AdminOutcome, AdminRoom, ConferenceAdmin, Health, RecordingOutcome } from '../app/conferenceAdmin';
 import { ConferenceMetrics } from '../app/conferenceMetrics';
 import { ActiveRecording } from '../app/roomRecordings';
+import { InviteStart } from '../app/dialOut';
 import { GuardCounts } from '../domain/pinGuard';
 import { VERSION } from '../version';
 import { Route } from './routes';
@@ -48,6 +49,8 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
         return answer(admin.end(route.room), route, { room: route.room, ended: true });
       case 'recording':
         return recordingAnswer(await admin.setRecording(route.room, route.on), route.room, route.on);
+      case 'dial':
+        return dialAnswer(await admin.dial(route.room, route.number), route.room, route.number);
       case 'lockouts':
         return { status: 200, json: lockoutsView(await admin.lockouts()) };
       case 'clear-lockout':
@@ -61,6 +64,20 @@ export function createHandler(admin: ConferenceAdmin, metrics: ConferenceMetrics
 /** A file the app cannot write: which setting names it, where, what the system answered, since when. */
 function writeErrorView({ cause, since, ...failure }: Health['writeFailures'][number]): unknown {
   return { ...failure, error: cause, since: new Date(since).toISOString() };
+}
+
+/** 202: the number is being called (the outcome is in the events log); else why not, naming the setting. */
+function dialAnswer(start: InviteStart, room: string, number: string): ApiResponse {
+  if (start.kind === 'calling') return { status: 202, json: { room, number, calling: true, invite: start.invitation.id } };
+  if (start.kind === 'failed') return { status: 502, json: { error: `Asterisk would not call ${number}: ${start.error}` } };
+  const refusals: Record<typeof start.reason, [number, string]> = {
+    'unknown-room': [404, `no room ${room}`],
+    'bad-number': [400, `${number} is not a number to call: up to 32 digits, with a leading + at most`],
+    'not-allowed': [403, `${number} is not in dialOut.allowedNumbers: it may not be called`],
+    'too-many': [409, `room ${room} has dialOut.maxPerRoom calls out under way already`],
+  };
+  const [status, error] = refusals[start.reason];
+  return { status, json: { error } };
 }
 
 /** A recording started or stopped (with its file), or why not: 507 names the setting that stopped it. */

@@ -15,6 +15,7 @@ export type Route =
   | { readonly name: 'lecture'; readonly room: RoomNumber; readonly on: boolean }
   | { readonly name: 'end'; readonly room: RoomNumber }
   | { readonly name: 'recording'; readonly room: RoomNumber; readonly on: boolean }
+  | { readonly name: 'dial'; readonly room: RoomNumber; readonly number: string }
   | { readonly name: 'lockouts' }
   | { readonly name: 'clear-lockout'; readonly callerId: string }
   | { readonly name: 'drain'; readonly draining: boolean };
@@ -72,6 +73,11 @@ const ROUTES: readonly Entry[] = [
       POST: (p) => ({ name: 'recording', room: p.room as string, on: true }),
       DELETE: (p) => ({ name: 'recording', room: p.room as string, on: false }),
     },
+  },
+  {
+    pattern: ['rooms', ':room', 'dial', ':number'],
+    access: 'admin',
+    methods: { POST: (p) => ({ name: 'dial', room: p.room as string, number: p.number as string }) },
   },
   // The list shows caller numbers, as the room routes do; clearing is an admin action.
   { pattern: ['lockouts'], access: 'read', methods: { GET: () => ({ name: 'lockouts' }) } },

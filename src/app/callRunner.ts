@@ -16,6 +16,7 @@ import { Tell } from './leaderActions';
 import { RoomRecordings } from './roomRecordings';
 import { endConference } from './roomEnd';
 import { SpokenNames } from './spokenNames';
+import { DialOut } from './dialOut';
 
 /** How the app acts on one call: its prompts, keys and hangup. */
 export type OpenCallIO = (session: CallSession, timeouts: EntryTimeouts, sounds: Settings['sounds']) => CallIO;
@@ -36,6 +37,7 @@ export interface CallRunnerDeps {
   readonly tell: Tell;
   readonly recordings: RoomRecordings;
   readonly names: SpokenNames;
+  readonly dialOut: DialOut;
 }
 
 /** One call from its arrival to its end: the caller's way in, then its keys in the room; and what it gives back at the end. */
@@ -51,13 +53,12 @@ export class CallRunner {
     const timeouts = { firstDigitMs: firstDigitTimeoutSeconds * 1000, interDigitMs: interDigitTimeoutSeconds * 1000 };
     const io = deps.openCallIO(session, timeouts, settings.sounds);
     try {
-      const { rooms, guard, now, events, joins, placement, names } = deps;
-      const flow = { settings, rooms, guard, now, log, events, joins, placement, names };
+      const { rooms, guard, now, events, joins, placement, names, dialOut } = deps;
+      const flow = { settings, rooms, guard, now, log, events, joins, placement, names, dialOut };
       const end = await runCallerFlow(session, io, flow);
       if (end === 'hang-up') await io.hangup();
       else if (session.room !== undefined) {
-        const { tell } = deps;
-        const { recordings } = deps;
+        const { tell, recordings } = deps;
         listenInConference(session, session.room, io, {
           settings,
           rooms: deps.rooms,
@@ -67,6 +68,7 @@ export class CallRunner {
           log,
           now,
           recordings,
+          dialOut,
         });
       }
     } catch (error) {

@@ -19,9 +19,10 @@ export interface CallInfo {
 /**
  * 'dialled': here, by the caller. 'link': passed on by the node the caller landed on
  * (extensions_conference.conf, conference-link), with the call's id there (`landed`; '' if not
- * given); never passed on again.
+ * given); never passed on again. 'invited': a call out of a room (dial-out), answered; the app
+ * knows it by its channel id, which no caller chooses.
  */
-export type CallVia = { readonly kind: 'dialled' } | { readonly kind: 'link'; readonly landed: string };
+export type CallVia = { readonly kind: 'dialled' } | { readonly kind: 'link'; readonly landed: string } | { readonly kind: 'invited' };
 
 /**
  * One call, from StasisStart to StasisEnd. Registered synchronously when the call arrives;
@@ -69,11 +70,15 @@ export class CallSession {
     else if (this.typeahead.length < TYPEAHEAD_LIMIT) this.typeahead.push(key);
   }
 
-  /** Takes the caller's keys from now on; returns the function that stops listening. */
+  /**
+   * Takes the caller's keys from now on; returns the function that stops listening, which gives
+   * the keys back to the listener before (an entry during the conference hands them back to it).
+   */
   listen(listener: (key: Key) => void): () => void {
+    const before = this.keyListener;
     this.keyListener = listener;
     return () => {
-      if (this.keyListener === listener) this.keyListener = undefined;
+      if (this.keyListener === listener) this.keyListener = before;
     };
   }
 

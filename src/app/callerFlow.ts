@@ -1,4 +1,4 @@
-import { admission, Refusal } from '../domain/admission';
+import { admission, Refusal, RoomState } from '../domain/admission';
 import { EntryMode } from '../domain/digitCollector';
 import { callerNumberOf, PinGuard } from '../domain/pinGuard';
 import { Role } from '../domain/permanentRooms';
@@ -15,6 +15,7 @@ import { Admit, EnterOutcome, RoomRegistry } from './roomRegistry';
 import { RoomPlacement } from './roomPlacement';
 import { RoomHome } from './roomStateStore';
 import { SpokenNames } from './spokenNames';
+import { DialOut } from './dialOut';
 import { spokenNamesIn } from '../domain/spokenName';
 
 export interface FlowDeps {
@@ -31,6 +32,8 @@ export interface FlowDeps {
   readonly placement: Pick<RoomPlacement, 'elsewhere'>;
   /** Callers' recorded names (spoken names). */
   readonly names: Pick<SpokenNames, 'nameFor'>;
+  /** Calls out of rooms: an invited call, answered, comes through here. */
+  readonly dialOut: Pick<DialOut, 'answered' | 'settle'>;
 }
 
 /** How a caller's flow ended: in a room (the call goes on), or done (hang the call up). */
@@ -39,6 +42,7 @@ export type FlowEnd = 'in-conference' | 'hang-up';
 type CallerRole = 'first' | 'later';
 
 const ROOM_ENTRY: EntryMode = { kind: 'room' };
+const CHOICE: EntryMode = { kind: 'key' };
 /** How long a caller waits for the first caller's PIN in silence before the music starts. */
 const HOLD_MUSIC_GRACE_MS = 400;
 /** How often a caller passed on may find the room's node lost and the room started again, before being refused. */
@@ -57,6 +61,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   const { settings, log } = deps;
   const { callerKind, via } = session.info;
   await io.answer();
+  if (via.kind === 'invited') return answerInvitation(session, io, deps);
 
   const admit: Admit = (room) => admission(settings, callerKind, room);
   const arrival = admit({ kind: 'none' });
@@ -100,6 +105,25 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
     ? { keyedAt: deps.now(), role: 'participant' }
     : await askPin(session, io, deps, admit, room, role, announce, afterFourDigitRoom);
   if (admitted === undefined) return 'hang-up';
+  return joinRoom(session, io, deps, room, admitted, admit, { readmitted, callerId: session.info.callerId });
+}
+
+/**
+ * The way into the room once let in: the caller's name (spoken names), the leader waited for,
+ * muted if they are to start so, into the bridge, then told where they are.
+ * `readmitted`: back from a lost node, told they are reconnected.
+ */
+async function joinRoom(
+  session: CallSession,
+  io: CallIO,
+  deps: FlowDeps,
+  room: string,
+  admitted: Admitted,
+  admit: Admit,
+  { readmitted, callerId }: { readmitted: boolean; callerId: string },
+): Promise<FlowEnd> {
+  const { settings, log } = deps;
+  const { via } = session.info;
   let { keyedAt } = admitted;
   const inRole = admitted.role;
   // A caller back from a lost node was announced there already.
@@ -116,7 +140,7 @@ export async function runCallerFlow(session: CallSession, io: CallIO, deps: Flow
   const lecture = inRole === 'participant' && deps.rooms.isLecture(room);
   const muted = lecture || (inRole === 'participant' && deps.rooms.permanentOf(room)?.startMuted === true);
   if (muted) await io.mute(true);
-  const joiner = { channelId: session.id, callerId: session.info.callerId, keyedAt, role: inRole, muted, spokenName };
+  const joiner = { channelId: session.id, callerId, keyedAt, role: inRole, muted, spokenName };
   const joined = await deps.rooms.join(room, session.id, joiner, admit);
   if (joined.kind === 'gone') return 'hang-up';
   if (joined.kind === 'no-bridge') return refuse(session, io, deps, 'no-bridge', room);
@@ -156,6 +180,61 @@ async function recordName(session: CallSession, io: CallIO, deps: FlowDeps, room
     room,
   });
   return recorded ? name : undefined;
+}
+
+/**
+ * A call out of a room, answered: "you are invited to conference 1 2 3, to join press 1". On 1
+ * the callee joins as a participant without a PIN, even into a locked room (a leader or the admin
+ * called them); anything else, or nothing, is a decline. The invitation ends in one outcome.
+ */
+async function answerInvitation(session: CallSession, io: CallIO, deps: FlowDeps): Promise<FlowEnd> {
+  const invitation = deps.dialOut.answered(session.id);
+  if (!invitation) {
+    // Made by an app before a restart, or not a call out at all.
+    deps.log.warn('an invited call the app knows nothing of: hung up', { event: 'invite-unknown' });
+    await io.play([Sound.goodbye]);
+    return 'hang-up';
+  }
+  const { room, number } = invitation;
+  let outcome: 'joined' | 'declined' | 'failed' = 'declined';
+  try {
+    if (!(await acceptsInvitation(io, deps, room))) {
+      await io.play([Sound.goodbye]);
+      return 'hang-up';
+    }
+    outcome = 'failed';
+    const admit: Admit = (state) => admission(deps.settings, 'internal', unlocked(state));
+    const entered = deps.rooms.holds(room) ? await deps.rooms.enter(room, session.id, session.signal, admit) : undefined;
+    session.room = room;
+    if (entered?.kind !== 'later') {
+      deps.log.warn('an invited caller found the room gone or not ready', { event: 'invite-no-room', room, entered: entered?.kind });
+      if (entered?.kind === 'refused') return await refuseFor(session, io, deps, entered.reason, room);
+      await io.play([Sound.conferenceEnded]);
+      return 'hang-up';
+    }
+    const end = await joinRoom(session, io, deps, room, { keyedAt: deps.now(), role: 'participant' }, admit, {
+      readmitted: false,
+      callerId: number,
+    });
+    if (end === 'in-conference') outcome = 'joined';
+    return end;
+  } finally {
+    deps.dialOut.settle(session.id, outcome);
+  }
+}
+
+/** The callee's answer to the invitation: '1' accepts; another key or silence asks again, up to entry.maxAttempts. */
+async function acceptsInvitation(io: CallIO, deps: FlowDeps, room: string): Promise<boolean> {
+  for (let attempt = 1; attempt <= deps.settings.entry.maxAttempts; attempt++) {
+    const answer = await io.prompt([Sound.invitedTo, digitsOf(room), Sound.pressOneToJoin], CHOICE);
+    if (answer.type === 'complete' && answer.value === '1') return true;
+  }
+  return false;
+}
+
+/** A leader or the admin called them in: a locked room lets them in all the same. */
+function unlocked(state: RoomState): RoomState {
+  return state.kind === 'held' || state.kind === 'joining' ? { ...state, locked: false } : state;
 }
 
 type Entered = { kind: 'first' | 'later'; relinked: boolean } | { kind: 'refused'; reason: Refusal } | { kind: 'done'; end: FlowEnd };

@@ -10,6 +10,7 @@ import { AsteriskStatus, ChannelControl, PromptPlayer } from './ports';
 import { RoomPlacement } from './roomPlacement';
 import { RoomRegistry } from './roomRegistry';
 import { ActiveRecording, NoRoom, RoomRecordings } from './roomRecordings';
+import { DialOut, InviteStart } from './dialOut';
 import { RoomSnapshot } from './roomTable';
 import { WriteFailure } from './writeHealth';
 
@@ -66,6 +67,7 @@ export interface AdminDeps {
   /** The in-conference keys in force (lecture mode tells participants the key to ask to speak). */
   readonly keys: () => KeyMap;
   readonly recordings: RoomRecordings;
+  readonly dialOut: Pick<DialOut, 'invite'>;
 }
 
 /** A room as the API shows it: the registry's view, and its recording under way. */
@@ -115,6 +117,11 @@ export class ConferenceAdmin {
     if (started.kind === 'already') return { ok: false, error: 'unchanged' };
     if (started.kind === 'unknown-room') return { ok: false, error: 'unknown-room' };
     return { ok: false, error: 'no-recording', refusal: started };
+  }
+
+  /** Calls the number into the room, as a leader's key does; the outcome is logged and in the events log. */
+  dial(room: RoomNumber, number: string): Promise<InviteStart> {
+    return this.deps.dialOut.invite(room, number, 'admin');
   }
 
   private withRecording(room: RoomSnapshot): AdminRoom {

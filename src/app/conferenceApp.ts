@@ -17,6 +17,7 @@ import { RoomRecordings } from './roomRecordings';
 import { RoomRegistry } from './roomRegistry';
 import { SessionTable } from './sessionTable';
 import { SpokenNames } from './spokenNames';
+import { DialOut } from './dialOut';
 
 /** What the app needs from Asterisk: the edge implements it over ARI, unit tests with fakes. */
 export interface AppPorts {
@@ -54,6 +55,8 @@ export interface AppParts {
   readonly recordings: RoomRecordings;
   /** Callers' recorded names, deleted as their calls end; found again at every (re)connect. */
   readonly names: SpokenNames;
+  /** Calls out of rooms: their unanswered ends come as events. */
+  readonly dialOut: DialOut;
 }
 
 /**
@@ -94,7 +97,9 @@ export class ConferenceApp {
     const participants = new ParticipantStates({ rooms: parts.rooms, ari: ports.channels, events: parts.conferenceEvents, log, now });
     const { recordings } = parts;
     const { links, nameRecordings } = ports;
-    const targets = { sessions: this.sessions, claim, playbacks: ports.playbacks, links, participants, recordings, nameRecordings };
+    const { dialOut: invites } = parts;
+    const { sessions } = this;
+    const targets = { sessions, claim, playbacks: ports.playbacks, links, participants, recordings, nameRecordings, invites };
     ports.source.on('event', (event) => routeEvent(event, targets));
     ports.source.on('connected', () => void this.onConnected());
   }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Refusal } from '../domain/admission';
 import { Role } from '../domain/permanentRooms';
 import { CallerKind, RoomNumber } from '../domain/types';
+import { DialOutOutcome } from '../domain/dialOut';
 
 /** Why a caller did not get into a room (the admission refusals, and the room's own). */
 export type RefusalReason =
@@ -17,6 +18,9 @@ export type RefusalReason =
 
 /** Why a conference was ended for everyone in it. */
 export type RoomEndReason = 'leader-left' | 'ended-by-leader' | 'ended-by-admin';
+
+/** Who called someone into a room: a leader's key, or the admin API. */
+export type DialOutBy = 'leader' | 'admin';
 
 /** Who started a recording: a leader's key, the admin API, or a permanent room's `record` option. */
 export type RecordingStartedBy = 'leader' | 'admin' | 'room-option';
@@ -98,6 +102,19 @@ export type ConferenceEvent =
       readonly durationSeconds: number;
       readonly reason: RecordingStopReason;
       readonly channel: string | undefined;
+    }
+  /**
+   * A call out of the room (dial-out) ended: `outcome` says how; `by` who made it (`channel`: the
+   * leader's). `not-allowed` and `too-many`: refused before any call was made.
+   */
+  | {
+      readonly type: 'dial-out';
+      readonly at: number;
+      readonly room: RoomNumber;
+      readonly number: string;
+      readonly by: DialOutBy;
+      readonly channel: string | undefined;
+      readonly outcome: DialOutOutcome | 'not-allowed' | 'too-many';
     }
   /** A participant's phone put the call on hold (muted towards the room meanwhile) or took it off. */
   | { readonly type: 'hold'; readonly at: number; readonly room: RoomNumber; readonly channel: string; readonly held: boolean }

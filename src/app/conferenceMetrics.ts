@@ -60,6 +60,14 @@ export class ConferenceMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly dialOuts = new Counter({
+    name: 'conference_dial_outs_total',
+    help:
+      'Calls out of a room (dial-out), by outcome: joined, declined (answered, then not 1), refused (busy, rejected), ' +
+      'no-answer, failed, not-allowed (dialOut.allowedNumbers), too-many (dialOut.maxPerRoom).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly joinLatency = new Histogram({
     name: 'conference_join_latency_seconds',
     help: 'From the last key of the PIN to being in the conference bridge.',
@@ -221,6 +229,9 @@ export class ConferenceMetrics {
         return;
       case 'recording-stopped':
         this.recordingsSaved.inc({ reason: event.reason });
+        return;
+      case 'dial-out':
+        this.dialOuts.inc({ outcome: event.outcome });
         return;
       default:
         return;

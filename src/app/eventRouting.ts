@@ -16,6 +16,8 @@ export interface EventTargets {
   readonly recordings: RecordingEnds;
   /** Callers' names being recorded, each waited for by its call. */
   readonly nameRecordings: RecordingEnds;
+  /** Calls out of rooms: one that ends before it is answered never reaches the app as a call. */
+  readonly invites: { ended(channelId: string, cause: number): boolean };
 }
 
 interface RecordingEnds {
@@ -40,7 +42,7 @@ export function routeEvent(event: AppEvent, targets: EventTargets): void {
       if (!targets.links.ended(event.channel.id, event.cause)) sessions.hangupRequested(event.channel.id);
       return;
     case 'ChannelDestroyed':
-      targets.links.ended(event.channel.id, event.cause);
+      if (!targets.links.ended(event.channel.id, event.cause)) targets.invites.ended(event.channel.id, event.cause);
       return;
     case 'ChannelDtmfReceived':
       if (isKey(event.digit)) sessions.key(event.channel.id, event.digit);

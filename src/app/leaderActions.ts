@@ -1,4 +1,5 @@
 import { KeyMap, LeaderAction as LeaderKey } from '../domain/conferenceKeys';
+import { EntryMode } from '../domain/digitCollector';
 import { RoomNumber } from '../domain/types';
 import { Logger } from '../logger';
 import { CallIO } from './callIO';
@@ -8,6 +9,7 @@ import { ChannelControl } from './ports';
 import { endConference } from './roomEnd';
 import { RoomRecordings } from './roomRecordings';
 import { RoomRegistry } from './roomRegistry';
+import { DialOut, inviteStartSound } from './dialOut';
 
 /** Plays a prompt to one participant's channel; settles when it has played (or could not). */
 export type Tell = (channelId: string, media: readonly string[]) => Promise<void>;
@@ -21,7 +23,11 @@ export interface LeaderDeps {
   readonly now: () => number;
   readonly keys: KeyMap;
   readonly recordings: Pick<RoomRecordings, 'of' | 'start' | 'stop'>;
+  readonly dialOut: Pick<DialOut, 'invite'>;
 }
+
+/** A number to call: up to 32 digits, then '#'. */
+const NUMBER_ENTRY: EntryMode = { kind: 'number', maxLength: 32 };
 
 /** 'unchanged': lecture mode already was so. */
 export type LectureOutcome = 'done' | 'unchanged' | 'unknown-room';
@@ -100,6 +106,12 @@ export async function performLeaderAction(
       const started = await deps.recordings.start(room, 'leader', leader);
       if (started.kind !== 'started' && started.kind !== 'already') return io.play([Sound.recordingUnavailable]);
       return;
+    }
+    case 'dialOut': {
+      // The number's keys go to this entry; the room's keys are the leader's again after it.
+      const entry = await io.prompt([Sound.enterNumberToCall], NUMBER_ENTRY);
+      if (entry.type !== 'complete') return io.play([Sound.noNumber]);
+      return io.play(inviteStartSound(await deps.dialOut.invite(room, entry.value, 'leader', leader), entry.value));
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Key } from '../domain/types';
 import { Logger } from '../logger';
 import { CallSession, CallVia } from './callSession';
+import { INVITE_ARG } from './dialOut';
 import { ConferenceEvents } from './conferenceEvents';
 import { logRequestFailed } from './requestFailed';
 
@@ -148,10 +149,12 @@ export class SessionTable {
 }
 
 const DIALLED: CallVia = { kind: 'dialled' };
+const INVITED: CallVia = { kind: 'invited' };
 
 /** The dialplan's arguments after the suffix and caller kind (extensions_conference.conf): how the call came. */
 function callVia(args: readonly string[]): CallVia {
   const [, , via, landed = ''] = args;
+  if (via === INVITE_ARG) return INVITED;
   if (via !== 'link') return DIALLED;
   // A channel id of the landing node, as a header of the call: anything else is not one.
   return { kind: 'link', landed: CHANNEL_ID.test(landed) ? landed : '' };

@@ -1,6 +1,7 @@
 import convict from 'convict';
 import { KeyMap, keyMapProblem } from '../domain/conferenceKeys';
 import { PermanentRoomSetting, permanentRoomsProblem } from '../domain/permanentRooms';
+import { numberPatternsProblem } from '../domain/dialOut';
 
 declare const valueType: unique symbol;
 
@@ -50,5 +51,11 @@ export const keyMap = strict<KeyMap>('strict-key-map', (value) => {
 
 export const permanentRoomList = strict<readonly PermanentRoomSetting[]>('strict-permanent-rooms', (value) => {
   const problem = permanentRoomsProblem(value);
+  if (problem) throw new Error(problem);
+});
+
+/** Numbers as Asterisk's dialplan patterns (_2XX); an empty list for none. */
+export const numberPatterns = strict<readonly string[]>('strict-number-patterns', (value) => {
+  const problem = numberPatternsProblem(value);
   if (problem) throw new Error(problem);
 });

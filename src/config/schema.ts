@@ -1,5 +1,5 @@
 import { BASIC_KEY_MAP } from '../domain/conferenceKeys';
-import { boolean, integer, keyMap, permanentRoomList, text } from './formats';
+import { boolean, integer, keyMap, numberPatterns, permanentRoomList, text } from './formats';
 import { CheckedSchema, SettingLeaf, SettingsOf } from './settingTypes';
 
 /**
@@ -141,10 +141,10 @@ export const schemaDefinition = checked({
   },
   conferenceKeys: {
     doc:
-      'Keys in a conference (one DTMF key each, all different): toggleMute, participantCount, roomNumber, help, leave for ' +
-      'everyone; toggleHand (4) for participants of a room with a leader; toggleLock (5), toggleLecture (6), unmuteNextHand (7), ' +
-      'removeLast (8), endConference (9), toggleRecording (0) for leaders. One of those left out takes its default key if no other ' +
-      'action has it, else it has no key (logged as key-unbound).',
+      'Keys in a conference (one DTMF key each, all different but toggleHand and dialOut): toggleMute, participantCount, ' +
+      'roomNumber, help, leave for everyone; toggleHand (4) for participants of a room with a leader; toggleLock (5), ' +
+      'toggleLecture (6), unmuteNextHand (7), removeLast (8), endConference (9), toggleRecording (0), dialOut (4) for leaders. ' +
+      'One of those left out takes its default key if no other action has it, else it has no key (logged as key-unbound).',
     format: keyMap,
     default: BASIC_KEY_MAP,
   },
@@ -214,6 +214,30 @@ export const schemaDefinition = checked({
       doc: "Longest name, in seconds; the caller's # ends it sooner.",
       format: integer(1, 10),
       default: 2,
+    },
+  },
+  dialOut: {
+    allowedNumbers: {
+      doc:
+        'The numbers a leader (their dialOut key) or the admin (POST /rooms/:room/dial) may call into a room, as dialplan ' +
+        'patterns: ["_2XX", "_9NXXXXXX", "5551234"]. Empty: no number, dial-out is off.',
+      format: numberPatterns,
+      default: [],
+    },
+    context: {
+      doc: 'The dialplan context the calls go through (Local/<number>@<context>): where the number is dialled, as a phone would.',
+      format: text(/^[A-Za-z0-9_-]{1,79}$/, 'a dialplan context name'),
+      default: 'from-internal',
+    },
+    answerSeconds: {
+      doc: 'How long a call rings before it counts as not answered.',
+      format: integer(5, 120),
+      default: 30,
+    },
+    maxPerRoom: {
+      doc: 'Most calls out of one room ringing or waiting for their answer at once; one more is refused.',
+      format: integer(1, 50),
+      default: 3,
     },
   },
   permanentRooms: {

@@ -4,7 +4,8 @@ import { Key } from './types';
 /** What every participant can do with a key while in a room. */
 export type ParticipantAction = 'toggleMute' | 'participantCount' | 'roomNumber' | 'help' | 'leave' | 'toggleHand';
 /** What only a leader can do. */
-export type LeaderAction = 'toggleLock' | 'toggleLecture' | 'unmuteNextHand' | 'removeLast' | 'endConference' | 'toggleRecording';
+export type LeaderAction =
+  'toggleLock' | 'toggleLecture' | 'unmuteNextHand' | 'removeLast' | 'endConference' | 'toggleRecording' | 'dialOut';
 export type ConferenceAction = ParticipantAction | LeaderAction;
 
 /** The keys as in force: an action without a key (its default taken by another action) cannot be used. */
@@ -22,6 +23,8 @@ export const DEFAULT_KEY_MAP: Readonly<Record<ConferenceAction, string>> = {
   removeLast: '8',
   endConference: '9',
   toggleRecording: '0',
+  // A leader's 4: a leader raises no hand.
+  dialOut: '4',
   leave: '#',
   help: '*',
 };
@@ -41,7 +44,15 @@ const LEADER_ACTIONS: ReadonlySet<ConferenceAction> = new Set<LeaderAction>([
   'removeLast',
   'endConference',
   'toggleRecording',
+  'dialOut',
 ]);
+
+/** Actions never open to the same caller (a participant's hand, a leader's call out), which may share a key. */
+const SHARING: ReadonlyArray<readonly [ConferenceAction, ConferenceAction]> = [['toggleHand', 'dialOut']];
+
+function mayShare(a: ConferenceAction, b: ConferenceAction): boolean {
+  return SHARING.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
+}
 
 /** Who presses a key: their role, and whether the room has leaders at all (a permanent room with a leader PIN). */
 export interface KeyContext {
@@ -77,12 +88,16 @@ export function actionForKey(keys: KeyMap, key: Key, context: KeyContext = SPONT
  * that key (a file written before an action existed keeps working, and keeps its keys).
  */
 export function keysInForce(written: KeyMap): KeyMap {
-  const taken = new Set(Object.values(written));
   const keys: Partial<Record<ConferenceAction, string>> = { ...written };
   for (const [action, key] of Object.entries(DEFAULT_KEY_MAP) as Array<[ConferenceAction, string]>) {
-    if (keys[action] === undefined && !taken.has(key)) keys[action] = key;
+    if (keys[action] === undefined && !holderOf(written, key, action)) keys[action] = key;
   }
   return keys;
+}
+
+/** The action written on this key that may not share it with `action`. */
+function holderOf(keys: KeyMap, key: string, action: ConferenceAction): ConferenceAction | undefined {
+  return (Object.keys(keys) as ConferenceAction[]).find((other) => keys[other] === key && !mayShare(other, action));
 }
 
 /** The actions with no key in force: their defaults are other actions' keys. */
@@ -92,17 +107,19 @@ export function unboundActions(keys: KeyMap): ConferenceAction[] {
 
 /**
  * A key map is valid when each action given has one DTMF key, everyone's five (toggleMute,
- * participantCount, roomNumber, help, leave) are given, and no key serves two actions.
+ * participantCount, roomNumber, help, leave) are given, and no key serves two actions open to
+ * the same caller.
  */
 export function keyMapProblem(keys: Record<string, unknown>): string | undefined {
-  const seen = new Map<string, string>();
+  const seen = new Map<string, ConferenceAction[]>();
   for (const action of Object.keys(DEFAULT_KEY_MAP) as ConferenceAction[]) {
     const key = keys[action];
     if (key === undefined && !REQUIRED.includes(action)) continue;
     if (typeof key !== 'string' || !/^[0-9*#A-D]$/.test(key)) return `${action} must be one key: 0-9, *, # or A-D`;
-    const other = seen.get(key);
+    const others = seen.get(key) ?? [];
+    const other = others.find((earlier) => !mayShare(earlier, action));
     if (other) return `${action} and ${other} share the key ${key}`;
-    seen.set(key, action);
+    seen.set(key, [...others, action]);
   }
   const unknown = Object.keys(keys).filter((k) => !(k in DEFAULT_KEY_MAP));
   return unknown.length ? `unknown action ${unknown.join(', ')}` : undefined;

@@ -8,7 +8,11 @@ import { Key } from './types';
 export type EntryMode =
   | { kind: 'room' }
   /** `afterFourDigitRoom`: the entry follows a 4-digit room, whose optional '#' may still come. */
-  | { kind: 'pin'; maxLength: number; afterFourDigitRoom?: boolean };
+  | { kind: 'pin'; maxLength: number; afterFourDigitRoom?: boolean }
+  /** A number to call: digits then '#', at least one. */
+  | { kind: 'number'; maxLength: number }
+  /** One key, whichever: a choice ("press 1 to join"). */
+  | { kind: 'key' };
 
 export interface CollectorState {
   readonly keyed: string;
@@ -56,7 +60,16 @@ export function collect(mode: EntryMode, state: CollectorState, input: Collector
 
 function keyed(mode: EntryMode, state: CollectorState, key: Key): CollectorStep {
   if (state.spoilt) return key === '#' ? { type: 'invalid', reason: state.spoilt } : next(state);
-  return mode.kind === 'room' ? roomKey(state, key) : pinKey(mode.maxLength, state, key);
+  switch (mode.kind) {
+    case 'room':
+      return roomKey(state, key);
+    case 'key':
+      return { type: 'complete', value: key };
+    case 'number':
+      return key === '#' && state.keyed === '' ? { type: 'invalid', reason: 'too-short' } : pinKey(mode.maxLength, state, key);
+    case 'pin':
+      return pinKey(mode.maxLength, state, key);
+  }
 }
 
 // Room: 3 digits need '#', the 4th digit completes.

@@ -15,6 +15,7 @@ const LOGGED = new Set<ConferenceEvent['type']>([
   'hold',
   'recording-started',
   'recording-stopped',
+  'dial-out',
   'refused',
   'passed-on',
   'admin',

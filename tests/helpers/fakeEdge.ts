@@ -13,6 +13,7 @@ import { BridgeOps, BridgePlayback, RecordingControl } from '../../src/app/ports
 import { RoomRecordings } from '../../src/app/roomRecordings';
 import { RoomRegistry } from '../../src/app/roomRegistry';
 import { SpokenNames } from '../../src/app/spokenNames';
+import { DialOut } from '../../src/app/dialOut';
 import { NameRecordings } from '../../src/ari/nameRecordings';
 import { EmbeddedRoomState } from '../../src/app/roomStateStore';
 import { validateSettings } from '../../src/config/loadSettings';
@@ -317,6 +318,17 @@ export function fakeWorld(): FakeWorld {
         uniqueId: () => '0badcafe',
       }),
       names,
+      dialOut: new DialOut({
+        callOut: async () => undefined,
+        settings: () => settings.dialOut,
+        serverNumber: () => settings.number,
+        holds: (room) => rooms.holds(room),
+        tell: async () => undefined,
+        events: conferenceEvents,
+        log,
+        now: Date.now,
+        uniqueId: () => 'cafe',
+      }),
     },
   );
   return { app, source, bridges, asterisk, rooms, calls, published, logs };

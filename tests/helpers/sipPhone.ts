@@ -126,6 +126,14 @@ export class SipPhone {
     await this.nextEvent(since, ['CALL_ESTABLISHED'], `${this.user}'s answered call to be established`);
   }
 
+  /** Declines the call ringing on the phone (waits for it to ring); resolves once it has ended. */
+  async decline(): Promise<void> {
+    const since = this.control.events.map((e) => e.type).lastIndexOf('CALL_CLOSED') + 1;
+    await this.nextEvent(since, ['CALL_INCOMING'], `a call to ring on ${this.user}`);
+    await this.control.command('hangup');
+    await this.nextEvent(since, ['CALL_CLOSED'], `${this.user}'s declined call to end`);
+  }
+
   /** Keys DTMF as RFC 2833 events, one key at a time, spaced as a person keys them. */
   async dtmf(keys: string): Promise<void> {
     for (const key of keys) {

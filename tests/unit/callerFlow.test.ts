@@ -105,7 +105,8 @@ function world(
   rooms.updatePermanentRooms(settings.permanentRooms);
   const placement = { elsewhere: async () => undefined };
   const guard = new PinGuard(settings.bruteForce);
-  const deps: FlowDeps = { settings, rooms, guard, now, log: silent, events, joins, placement, names };
+  const dialOut = { answered: () => undefined, settle: () => undefined };
+  const deps: FlowDeps = { settings, rooms, guard, now, log: silent, events, joins, placement, names, dialOut };
   return { deps, rooms, published };
 }
 
@@ -434,6 +435,64 @@ describe('caller flow: spoken names', () => {
     const io = new ScriptedCallIO([keyed('1')]);
     expect(await runCallerFlow(session({ suffix: '500' }), io, w.deps)).toBe('in-conference');
     expect(io.plays.flat()).not.toContain('sound:vm-rec-name');
+  });
+});
+
+describe('caller flow: an invited call (dial-out), answered', () => {
+  function invitedWorld() {
+    const w = world();
+    const settled: string[] = [];
+    const invitation = { id: 'invite-1', room: '123', number: '202', by: 'leader' as const, channel: 'leader', answered: true };
+    w.deps = {
+      ...w.deps,
+      dialOut: { answered: (id) => (id === 'invite-1' ? invitation : undefined), settle: (_id, outcome) => void settled.push(outcome) },
+    };
+    return { w, settled };
+  }
+  const invitedCall = (): CallSession => session({ channelId: 'invite-1', suffix: '123', via: { kind: 'invited' } });
+
+  it('"you are invited to conference 1 2 3, to join press 1": on 1 the callee joins without a PIN, even a locked room', async () => {
+    const { w, settled } = invitedWorld();
+    await firstCallerIn(w, '123', '1234');
+    await w.rooms.setLocked('123', true);
+    const io = new ScriptedCallIO([keyed('1')]);
+    expect(await runCallerFlow(invitedCall(), io, w.deps)).toBe('in-conference');
+    expect(io.heard[0]).toEqual({
+      kind: 'prompt',
+      media: ['sound:conference/invited', 'digits:123', 'sound:conference/press-1-to-join'],
+      mode: { kind: 'key' },
+    });
+    expect(w.rooms.snapshotOfRoom('123')?.members.map((m) => m.callerId)).toContain('202');
+    expect(settled).toEqual(['joined']);
+  });
+
+  it('another key, or none, asks again; after the last attempt the callee has declined, and joins nothing', async () => {
+    const { w, settled } = invitedWorld();
+    await firstCallerIn(w, '123', '1234');
+    const io = new ScriptedCallIO([keyed('9'), timedOut, keyed('#')]);
+    expect(await runCallerFlow(invitedCall(), io, w.deps)).toBe('hang-up');
+    expect(io.prompts).toHaveLength(3);
+    expect(io.plays).toEqual([['sound:goodbye']]);
+    expect(w.rooms.memberCount('123')).toBe(1);
+    expect(settled).toEqual(['declined']);
+  });
+
+  it('a room ended meanwhile: told so, and the call out failed', async () => {
+    const { w, settled } = invitedWorld();
+    const io = new ScriptedCallIO([keyed('1')]);
+    expect(await runCallerFlow(invitedCall(), io, w.deps)).toBe('hang-up');
+    expect(io.plays).toEqual([['sound:conference/conference-ended']]);
+    expect(w.rooms.holds('123')).toBe(false);
+    expect(settled).toEqual(['failed']);
+  });
+
+  it('a call that claims to be invited but that the app never made is hung up', async () => {
+    const { w, settled } = invitedWorld();
+    const io = new ScriptedCallIO([]);
+    const call = session({ suffix: '123', via: { kind: 'invited' } });
+    expect(await runCallerFlow(call, io, w.deps)).toBe('hang-up');
+    expect(io.plays).toEqual([['sound:goodbye']]);
+    expect(settled).toEqual([]);
   });
 });
 

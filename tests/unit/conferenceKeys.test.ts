@@ -1,5 +1,13 @@
 import { validateSettings } from '../../src/config/loadSettings';
-import { actionForKey, actionsFor, DEFAULT_KEY_MAP, keyMapProblem, keysInForce, unboundActions } from '../../src/domain/conferenceKeys';
+import {
+  actionForKey,
+  actionsFor,
+  BASIC_KEY_MAP,
+  DEFAULT_KEY_MAP,
+  keyMapProblem,
+  keysInForce,
+  unboundActions,
+} from '../../src/domain/conferenceKeys';
 import { Key } from '../../src/domain/types';
 
 describe('in-conference keys', () => {
@@ -28,7 +36,8 @@ describe('keys of leaders and raised hands', () => {
   it('gives a raised hand to participants of a room with leaders, and the leader keys to leaders only', () => {
     expect(actionForKey(DEFAULT_KEY_MAP, '4')).toBeUndefined();
     expect(actionForKey(DEFAULT_KEY_MAP, '4', led)).toBe('toggleHand');
-    expect(actionForKey(DEFAULT_KEY_MAP, '4', leader)).toBeUndefined();
+    // A leader's 4 calls someone in: a leader raises no hand.
+    expect(actionForKey(DEFAULT_KEY_MAP, '4', leader)).toBe('dialOut');
     expect(actionForKey(DEFAULT_KEY_MAP, '9', led)).toBeUndefined();
     expect(['5', '6', '7', '8', '9', '0'].map((key) => actionForKey(DEFAULT_KEY_MAP, key as Key, leader))).toEqual([
       'toggleLock',
@@ -45,9 +54,19 @@ describe('keys of leaders and raised hands', () => {
     const written = { toggleMute: '5', participantCount: '6', roomNumber: '7', help: '0', leave: '9' };
     expect(keyMapProblem(written)).toBeUndefined();
     const keys = keysInForce(written);
-    expect(keys).toEqual({ ...written, toggleHand: '4', removeLast: '8' });
+    expect(keys).toEqual({ ...written, toggleHand: '4', removeLast: '8', dialOut: '4' });
     expect(unboundActions(keys)).toEqual(['toggleLock', 'toggleLecture', 'unmuteNextHand', 'endConference', 'toggleRecording']);
     expect(keyMapProblem({ ...written, toggleHand: '5' })).toBe('toggleHand and toggleMute share the key 5');
+  });
+
+  it("lets a participant's hand and a leader's call out share a key, and no other two actions", () => {
+    expect(keyMapProblem({ ...DEFAULT_KEY_MAP, toggleHand: 'A', dialOut: 'A' })).toBeUndefined();
+    expect(keyMapProblem({ ...DEFAULT_KEY_MAP, dialOut: '5' })).toBe('dialOut and toggleLock share the key 5');
+    expect(keyMapProblem({ ...DEFAULT_KEY_MAP, toggleHand: '1', dialOut: '1' })).toBe('toggleHand and toggleMute share the key 1');
+    // A file that gave the hand another key: the call out keeps its own default.
+    expect(keysInForce({ ...BASIC_KEY_MAP, toggleHand: 'A' })).toMatchObject({ toggleHand: 'A', dialOut: '4' });
+    // One that put another action on 4: the call out has no key.
+    expect(keysInForce({ ...BASIC_KEY_MAP, toggleLock: '4' }).dialOut).toBeUndefined();
   });
 });
 
@@ -56,7 +75,7 @@ describe('conferenceKeys in a settings file', () => {
     const written = { toggleMute: '5', participantCount: '6', roomNumber: '7', help: '0', leave: '9' };
     const result = validateSettings({ conferenceKeys: written }, 'f.json', { ARI_PASSWORD: 'secret' });
     if (!result.ok) throw new Error(result.errors.join('\n'));
-    expect(result.settings.conferenceKeys).toEqual({ ...written, toggleHand: '4', removeLast: '8' });
+    expect(result.settings.conferenceKeys).toEqual({ ...written, toggleHand: '4', removeLast: '8', dialOut: '4' });
   });
 
   it('no conferenceKeys: every action on its default key', () => {

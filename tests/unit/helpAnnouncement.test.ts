@@ -45,6 +45,7 @@ describe('the help of a room with leaders', () => {
       'sound:conference/help-remove',
       'sound:conference/help-end',
       'sound:conference/help-record',
+      'sound:conference/help-dial-out',
       'sound:conference/help-leave',
       'sound:conference/help-again',
     ]);

@@ -47,6 +47,12 @@ interface ExpectedSettings {
   };
   readonly talkDetection: { readonly enabled: boolean; readonly silenceMs: number; readonly threshold: number };
   readonly spokenNames: { readonly enabled: boolean; readonly maxSeconds: number };
+  readonly dialOut: {
+    readonly allowedNumbers: readonly string[];
+    readonly context: string;
+    readonly answerSeconds: number;
+    readonly maxPerRoom: number;
+  };
   readonly permanentRooms: readonly PermanentRoomSetting[];
   readonly stateFile: string;
   readonly store: {
